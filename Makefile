@@ -1,0 +1,43 @@
+# The front door. `make demo` and `make test` are the README's quick start.
+PREFIX ?= /usr/local
+MVN ?= mvn -B -q
+DIST = target/dist
+
+.PHONY: all deps build demo test test-fast test-unit bench install clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(MVN) package -DskipTests
+
+## Build, start nestletd on a private socket, run containers through it with runc, stop everything.
+demo: build
+	scripts/demo.sh
+
+## The whole suite: unit tests, integration tests, the slow Docker-in-Docker group.
+test: deps
+	$(MVN) verify
+
+## Unit tests and the fast integration tests (no Docker-in-Docker).
+test-fast: deps
+	$(MVN) verify -Dit.excludedGroups=slow
+
+test-unit:
+	$(MVN) test
+
+bench: build
+	bench/run-all.sh
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/lib/nestlet/bin $(DESTDIR)$(PREFIX)/lib/nestlet/lib $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(DIST)/bin/* $(DESTDIR)$(PREFIX)/lib/nestlet/bin/
+	install -m 0644 $(DIST)/lib/* $(DESTDIR)$(PREFIX)/lib/nestlet/lib/
+	for b in nestletd nestletctl nestlet-hook; do ln -sf ../lib/nestlet/bin/$$b $(DESTDIR)$(PREFIX)/bin/$$b; done
+	install -D -m 0644 systemd/nestletd.service $(DESTDIR)/etc/systemd/system/nestletd.service
+	install -D -m 0644 packaging/hooks.d/nestlet.json $(DESTDIR)$(PREFIX)/share/containers/oci/hooks.d/nestlet.json
+
+clean:
+	$(MVN) clean

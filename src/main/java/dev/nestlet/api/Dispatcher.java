@@ -1,0 +1,130 @@
+package dev.nestlet.api;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.nestlet.sys.SysException;
+
+/**
+ * Turns one request line into one response line: envelope checks (JSON,
+ * version, op), strict decoding of the body, the operation, and the mapping
+ * of every failure to an error code. No I/O; the server frames and times.
+ */
+public final class Dispatcher {
+    private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
+
+    private final ObjectMapper json;
+    private final Map<String, Operation<?>> ops = new TreeMap<>();
+
+    public Dispatcher(ObjectMapper json) {
+        this.json = json.copy()
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
+    public Dispatcher register(Operation<?> op) {
+        ops.put(op.name(), op);
+        return this;
+    }
+
+    /** The response to {@code line} (without its newline), newline-terminated. */
+    public byte[] handle(byte[] line, Peer peer) {
+        ObjectNode response;
+        try {
+            response = ok(dispatch(line, peer));
+        } catch (ApiException e) {
+            response = error(e.code(), e.getMessage());
+        } catch (SysException e) {
+            response = error(ErrorCode.KERNEL, e.getMessage());
+        } catch (TimeoutException e) {
+            response = error(ErrorCode.TIMEOUT, e.getMessage());
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "request failed", e);
+            response = error(ErrorCode.INTERNAL, e.toString());
+        }
+        return encode(response);
+    }
+
+    public byte[] encode(ObjectNode response) {
+        try {
+            byte[] body = json.writeValueAsBytes(response);
+            byte[] out = new byte[body.length + 1];
+            System.arraycopy(body, 0, out, 0, body.length);
+            out[body.length] = '\n';
+            return out;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode a response", e);
+        }
+    }
+
+    private Object dispatch(byte[] line, Peer peer) throws Exception {
+        JsonNode tree;
+        try {
+            tree = json.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new ApiException(ErrorCode.BAD_JSON, "request is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (!(tree instanceof ObjectNode req)) {
+            throw new ApiException(ErrorCode.BAD_JSON, "request must be a JSON object");
+        }
+        JsonNode v = req.remove("v");
+        if (v == null || !v.isInt()) {
+            throw new ApiException(ErrorCode.BAD_VERSION, "request has no integer protocol version \"v\"");
+        }
+        if (v.intValue() != Protocol.VERSION) {
+            throw new ApiException(ErrorCode.BAD_VERSION, "protocol version " + v.intValue()
+                    + " is not supported; this nestletd speaks version " + Protocol.VERSION);
+        }
+        JsonNode opName = req.remove("op");
+        if (opName == null || !opName.isTextual()) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "request has no \"op\"");
+        }
+        Operation<?> op = ops.get(opName.asText());
+        if (op == null) {
+            throw new ApiException(ErrorCode.UNKNOWN_OP,
+                    "unknown op '" + opName.asText() + "'; known: " + String.join(", ", ops.keySet()));
+        }
+        return invoke(op, req, peer);
+    }
+
+    private <P> Object invoke(Operation<P> op, ObjectNode body, Peer peer) throws Exception {
+        P params;
+        try {
+            params = json.treeToValue(body, op.params());
+        } catch (UnrecognizedPropertyException e) {
+            throw new ApiException(ErrorCode.BAD_REQUEST,
+                    "unknown field '" + e.getPropertyName() + "' for op '" + op.name() + "'");
+        } catch (JsonProcessingException e) {
+            throw new ApiException(ErrorCode.BAD_REQUEST,
+                    "bad body for op '" + op.name() + "': " + e.getOriginalMessage());
+        }
+        return op.handle(params, peer);
+    }
+
+    private ObjectNode ok(Object result) {
+        ObjectNode r = json.createObjectNode();
+        r.put("ok", true);
+        r.set("result", json.valueToTree(result));
+        return r;
+    }
+
+    public ObjectNode error(ErrorCode code, String message) {
+        ObjectNode r = json.createObjectNode();
+        r.put("ok", false);
+        ObjectNode e = r.putObject("error");
+        e.put("code", code.wire());
+        e.put("message", message == null ? code.wire() : message);
+        return r;
+    }
+}

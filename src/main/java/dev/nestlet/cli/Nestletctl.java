@@ -1,0 +1,92 @@
+package dev.nestlet.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.nestlet.api.Protocol;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** nestletctl: the admin CLI. Each subcommand is one request to nestletd. */
+@Command(name = "nestletctl", mixinStandardHelpOptions = true,
+        description = "Inspect and manage the nestlet daemon on this node.",
+        subcommands = {StatusCommand.class, PsCommand.class, InspectCommand.class, VersionCommand.class})
+public final class Nestletctl implements Callable<Integer> {
+    static final int EXIT_ERROR = 1;
+    static final int EXIT_UNREACHABLE = 3;
+
+    @Option(names = "--socket", description = "nestletd socket (default: $NESTLET_SOCKET or "
+            + Protocol.DEFAULT_SOCKET + ")", scope = CommandLine.ScopeType.INHERIT)
+    Path socket;
+
+    @Option(names = {"-o", "--output"}, description = "text or json (default: ${DEFAULT-VALUE})",
+            scope = CommandLine.ScopeType.INHERIT)
+    String output = "text";
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Nestletctl()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(System.out);
+        return 0;
+    }
+
+    ApiClient client() {
+        if (socket != null) {
+            return new ApiClient(socket);
+        }
+        String env = System.getenv("NESTLET_SOCKET");
+        return new ApiClient(Path.of(env != null && !env.isEmpty() ? env : Protocol.DEFAULT_SOCKET));
+    }
+
+    boolean json() {
+        if (!output.equals("json") && !output.equals("text")) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "-o must be text or json");
+        }
+        return output.equals("json");
+    }
+
+    /** Sends one request and prints its result with {@code text}; maps failures to exit codes. */
+    int run(String op, java.util.function.Consumer<ObjectNode> body, TextPrinter text) {
+        ApiClient c = client();
+        try {
+            ObjectNode req = c.newRequest(op);
+            body.accept(req);
+            JsonNode result = c.call(req);
+            if (json()) {
+                System.out.println(c.json().writerWithDefaultPrettyPrinter().writeValueAsString(result));
+            } else {
+                text.print(result);
+            }
+            return 0;
+        } catch (ApiClient.ErrorResponse e) {
+            System.err.println("nestletctl: " + e.code() + ": " + e.getMessage());
+            return EXIT_ERROR;
+        } catch (ApiClient.Unreachable e) {
+            System.err.println("nestletctl: " + e.getMessage());
+            return EXIT_UNREACHABLE;
+        } catch (java.io.IOException e) {
+            System.err.println("nestletctl: " + e.getMessage());
+            return EXIT_ERROR;
+        }
+    }
+
+    /** Prints a result for humans. */
+    @FunctionalInterface
+    interface TextPrinter {
+        void print(JsonNode result);
+    }
+
+    /** Base of subcommands: access to the shared options. */
+    abstract static class Sub implements Callable<Integer> {
+        @ParentCommand
+        Nestletctl parent;
+    }
+}

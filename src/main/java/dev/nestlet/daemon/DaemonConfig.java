@@ -1,0 +1,14 @@
+package dev.nestlet.daemon;
+
+import java.nio.file.Path;
+import java.util.OptionalInt;
+
+/**
+ * nestletd's settings, as given on its command line.
+ *
+ * @param group            gid whose members may use the socket besides root
+ * @param keepDataDirs     leave inner data dirs on disk when a container is released
+ * @param requestTimeoutMs the longest one request may take before it is answered with "timeout"
+ */
+public record DaemonConfig(Path socket, Path stateDir, OptionalInt group, boolean keepDataDirs,
+        int maxRequestBytes, long requestTimeoutMs, int workers, long reconcileMs) {}

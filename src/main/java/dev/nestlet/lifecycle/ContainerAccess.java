@@ -1,0 +1,40 @@
+package dev.nestlet.lifecycle;
+
+import java.nio.file.Path;
+
+import dev.nestlet.ns.NamespaceTask;
+import dev.nestlet.ns.NamespaceWorkers;
+import dev.nestlet.oci.BundleConfig;
+import dev.nestlet.sys.Fd;
+
+/** What a feature may use to reach a live container during a hook. */
+public final class ContainerAccess {
+    private final Fd pidfd;
+    private final NamespaceWorkers workers;
+    private final BundleConfig config;
+    private final Path rootfs;
+
+    public ContainerAccess(Fd pidfd, NamespaceWorkers workers, BundleConfig config, Path rootfs) {
+        this.pidfd = pidfd;
+        this.workers = workers;
+        this.config = config;
+        this.rootfs = rootfs;
+    }
+
+    /** Runs {@code task} in the container's mount namespace (before pivot_root: rootfs is at {@link #rootfs()}). */
+    public <T> T inMountNamespace(NamespaceTask<T> task) throws Exception {
+        return workers.inMountNamespace(pidfd, task);
+    }
+
+    public Fd pidfd() {
+        return pidfd;
+    }
+
+    public BundleConfig config() {
+        return config;
+    }
+
+    public Path rootfs() {
+        return rootfs;
+    }
+}

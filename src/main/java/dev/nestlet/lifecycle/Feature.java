@@ -1,0 +1,32 @@
+package dev.nestlet.lifecycle;
+
+import dev.nestlet.state.ContainerRecord;
+
+/**
+ * One capability nestlet gives a system container (inner data dirs, virtual
+ * files, cgroup delegation...). Features run in order at createRuntime and in
+ * reverse at poststop; {@link #release} must be idempotent and must work when
+ * the container and its namespaces are already gone.
+ */
+public interface Feature {
+    String name();
+
+    /** Sets the feature up; returns the record with what it did. */
+    ContainerRecord createRuntime(ContainerRecord rec, ContainerAccess access) throws Exception;
+
+    /** Called at createContainer, for runtimes that redo work after createRuntime. */
+    default ContainerRecord createContainer(ContainerRecord rec, ContainerAccess access) throws Exception {
+        return rec;
+    }
+
+    /** Undoes everything {@link #createRuntime} did on the host. */
+    void release(ContainerRecord rec) throws Exception;
+
+    /** Ids of containers this feature has something of on the host (for the reconciler). */
+    default java.util.Set<String> leftoverIds() throws Exception {
+        return java.util.Set.of();
+    }
+
+    /** Removes the host leftovers of {@code id}, which the registry no longer knows. */
+    default void removeLeftovers(String id) throws Exception {}
+}

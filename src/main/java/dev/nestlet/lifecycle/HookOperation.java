@@ -1,0 +1,37 @@
+package dev.nestlet.lifecycle;
+
+import dev.nestlet.api.ApiException;
+import dev.nestlet.api.ErrorCode;
+import dev.nestlet.api.Operation;
+import dev.nestlet.api.Peer;
+import dev.nestlet.oci.HookStage;
+import dev.nestlet.oci.OciState;
+
+/** op "hook": what nestlet-hook sends for each OCI hook stage. */
+public final class HookOperation implements Operation<HookOperation.Params> {
+    public record Params(HookStage stage, OciState state) {}
+
+    private final HookService service;
+
+    public HookOperation(HookService service) {
+        this.service = service;
+    }
+
+    @Override
+    public String name() {
+        return "hook";
+    }
+
+    @Override
+    public Class<Params> params() {
+        return Params.class;
+    }
+
+    @Override
+    public Object handle(Params p, Peer peer) throws Exception {
+        if (p.stage() == null) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "hook request has no \"stage\"");
+        }
+        return service.handle(p.stage(), p.state(), peer);
+    }
+}

@@ -1,0 +1,305 @@
+package dev.nestlet.lifecycle;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+import dev.nestlet.api.ApiException;
+import dev.nestlet.api.ErrorCode;
+import dev.nestlet.api.Peer;
+import dev.nestlet.ns.NamespaceWorkers;
+import dev.nestlet.oci.Annotations;
+import dev.nestlet.oci.BundleConfig;
+import dev.nestlet.oci.BundleException;
+import dev.nestlet.oci.HookStage;
+import dev.nestlet.oci.OciState;
+import dev.nestlet.proc.IdMapping;
+import dev.nestlet.proc.ProcStat;
+import dev.nestlet.state.ContainerRecord;
+import dev.nestlet.state.LiveContainer;
+import dev.nestlet.state.Registry;
+import dev.nestlet.state.Stage;
+import dev.nestlet.sys.Errno;
+import dev.nestlet.sys.Fd;
+import dev.nestlet.sys.FileCalls;
+import dev.nestlet.sys.PidCalls;
+import dev.nestlet.sys.Stat;
+import dev.nestlet.sys.SysException;
+
+/**
+ * What each hook stage means for a system container: createRuntime registers
+ * it and sets up every feature; createContainer lets features redo what the
+ * runtime undid; poststop releases it. All steps of one id are serialized.
+ */
+public final class HookService {
+    private static final Logger LOG = Logger.getLogger(HookService.class.getName());
+    /** Container ids that are safe as file names; every runtime's ids fit. */
+    public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}");
+
+    private final Registry registry;
+    private final NamespaceWorkers workers;
+    private final List<Feature> features;
+    private final String ownMountNs;
+
+    public HookService(Registry registry, NamespaceWorkers workers, List<Feature> features) throws IOException {
+        this.registry = registry;
+        this.workers = workers;
+        this.features = List.copyOf(features);
+        this.ownMountNs = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString();
+    }
+
+    public HookResult handle(HookStage stage, OciState state, Peer peer) throws Exception {
+        if (state == null) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "hook request has no \"state\"");
+        }
+        String id = checkId(state.id());
+        if (!Annotations.MODE_SYSTEM.equals(state.annotation(Annotations.MODE))) {
+            return new HookResult(id, HookResult.IGNORED);
+        }
+        return switch (stage) {
+            case CREATE_RUNTIME -> createRuntime(id, state, peer);
+            case CREATE_CONTAINER -> createContainer(id);
+            case POSTSTOP -> poststop(id);
+            default -> new HookResult(id, HookResult.NONE);
+        };
+    }
+
+    public static String checkId(String id) {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "container id " + (id == null ? "is missing" : "'" + id
+                    + "' is not a valid id (letters, digits, '_', '.', '+', '-'; at most 128)"));
+        }
+        return id;
+    }
+
+    private HookResult createRuntime(String id, OciState state, Peer peer) throws Exception {
+        if (state.pid() == null || state.pid() <= 0) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "createRuntime state of " + id + " has no pid");
+        }
+        int pid = state.pid();
+        BundleConfig config = readBundle(state.bundle());
+        Path rootfs = rootfsOf(config);
+        synchronized (registry.lockFor(id)) {
+            Optional<LiveContainer> existing = registry.get(id);
+            if (existing.isPresent()) {
+                LiveContainer old = existing.get();
+                if (old.initAlive()) {
+                    if (old.record().pid() == pid) {
+                        return new HookResult(id, HookResult.REGISTERED);
+                    }
+                    throw new ApiException(ErrorCode.CONFLICT,
+                            "container " + id + " is already registered with live pid " + old.record().pid());
+                }
+                release(old);
+            }
+            Fd pidfd = openPidfd(pid);
+            try {
+                return register(id, pid, pidfd, state, config, rootfs, peer);
+            } catch (Exception e) {
+                pidfd.close(); // idempotent; a failed registration keeps no pidfd
+                throw e;
+            }
+        }
+    }
+
+    private HookResult register(String id, int pid, Fd pidfd, OciState state, BundleConfig config, Path rootfs,
+            Peer peer) throws Exception {
+        ProcStat stat = ProcStat.of(pid).orElseThrow(() -> noSuchProcess(pid));
+        verifyContainerInit(id, pid, pidfd, rootfs);
+        long rootUid = IdMapping.toHost(IdMapping.read(pid, "uid_map"), 0);
+        long rootGid = IdMapping.toHost(IdMapping.read(pid, "gid_map"), 0);
+        if (rootUid < 0 || rootGid < 0) {
+            throw new ApiException(ErrorCode.BAD_BUNDLE, "container " + id + " has no mapping for its root user");
+        }
+        ContainerRecord rec = new ContainerRecord(id, pid, stat.startTime(), config.bundle().toString(),
+                rootfs.toString(), runtimeOf(peer), Stage.CREATING, state.annotations(), Instant.now().toString(),
+                (int) rootUid, (int) rootGid, null, List.of());
+        LiveContainer c = registry.put(rec, pidfd);
+        ContainerAccess access = new ContainerAccess(pidfd, workers, config, rootfs);
+        try {
+            for (Feature f : features) {
+                rec = inFeature(f, () -> f.createRuntime(c.record(), access));
+                registry.update(c, rec);
+            }
+            registry.update(c, c.record().withStage(Stage.RUNNING));
+        } catch (Exception e) {
+            try {
+                release(c);
+            } catch (Exception undo) {
+                e.addSuppressed(undo);
+            }
+            throw e;
+        }
+        LOG.info("registered " + id + " (pid " + pid + ", root uid " + rootUid + ")");
+        return new HookResult(id, HookResult.REGISTERED);
+    }
+
+    private HookResult createContainer(String id) throws Exception {
+        synchronized (registry.lockFor(id)) {
+            LiveContainer c = registry.get(id).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND,
+                    "container " + id + " is not registered (did createRuntime run?)"));
+            BundleConfig config = readBundle(c.record().bundle());
+            ContainerAccess access = new ContainerAccess(c.pidfd(), workers, config, Path.of(c.record().rootfs()));
+            for (Feature f : features) {
+                ContainerRecord rec = inFeature(f, () -> f.createContainer(c.record(), access));
+                registry.update(c, rec);
+            }
+            return new HookResult(id, HookResult.UPDATED);
+        }
+    }
+
+    private HookResult poststop(String id) throws Exception {
+        synchronized (registry.lockFor(id)) {
+            Optional<LiveContainer> c = registry.get(id);
+            if (c.isEmpty()) {
+                return new HookResult(id, HookResult.NONE);
+            }
+            release(c.get());
+            return new HookResult(id, HookResult.RELEASED);
+        }
+    }
+
+    /** Releases a container whose init is gone; used by the reconciler. */
+    public boolean releaseIfGone(String id) throws Exception {
+        synchronized (registry.lockFor(id)) {
+            Optional<LiveContainer> c = registry.get(id);
+            if (c.isEmpty() || c.get().initAlive()) {
+                return false;
+            }
+            LOG.info("container " + id + " is gone without poststop; releasing it");
+            release(c.get());
+            return true;
+        }
+    }
+
+    /** Undoes every feature in reverse order; the record stays (stage stopping) if any of them fails. */
+    private void release(LiveContainer c) throws Exception {
+        registry.update(c, c.record().withStage(Stage.STOPPING));
+        Exception first = null;
+        for (int i = features.size() - 1; i >= 0; i--) {
+            Feature f = features.get(i);
+            try {
+                inFeature(f, () -> {
+                    f.release(c.record());
+                    return null;
+                });
+            } catch (Exception e) {
+                LOG.warning("release of " + c.record().id() + " failed: " + e.getMessage());
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+        registry.remove(c.record().id());
+        LOG.info("released " + c.record().id());
+    }
+
+    private interface Step<T> {
+        T run() throws Exception;
+    }
+
+    /** Prefixes a feature's failure with its name, keeping the error code. */
+    private static <T> T inFeature(Feature f, Step<T> step) throws Exception {
+        try {
+            return step.run();
+        } catch (ApiException e) {
+            throw new ApiException(e.code(), f.name() + ": " + e.getMessage(), e);
+        } catch (SysException e) {
+            throw new ApiException(ErrorCode.KERNEL, f.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static BundleConfig readBundle(String bundle) {
+        if (bundle == null || bundle.isEmpty() || !bundle.startsWith("/")) {
+            throw new ApiException(ErrorCode.NO_BUNDLE, "bundle path '" + bundle + "' is not absolute");
+        }
+        Path p = Path.of(bundle);
+        if (!Files.isDirectory(p)) {
+            throw new ApiException(ErrorCode.NO_BUNDLE, "bundle " + bundle + " does not exist");
+        }
+        try {
+            return BundleConfig.read(p);
+        } catch (BundleException e) {
+            throw new ApiException(ErrorCode.BAD_BUNDLE, e.getMessage());
+        }
+    }
+
+    private static Path rootfsOf(BundleConfig config) {
+        try {
+            return config.rootfs();
+        } catch (BundleException e) {
+            throw new ApiException(ErrorCode.BAD_BUNDLE, e.getMessage());
+        }
+    }
+
+    private static Fd openPidfd(int pid) {
+        try {
+            return PidCalls.pidfdOpen(pid);
+        } catch (SysException e) {
+            if (e.is(Errno.ESRCH)) {
+                throw noSuchProcess(pid);
+            }
+            throw e;
+        }
+    }
+
+    private static ApiException noSuchProcess(int pid) {
+        return new ApiException(ErrorCode.NO_SUCH_PROCESS, "process " + pid + " does not exist");
+    }
+
+    /**
+     * A pid from the state could have been reused by another process. The
+     * container's init lives in a mount namespace of its own where the bundle's
+     * rootfs is the same directory as on the host; anything else is refused.
+     */
+    private void verifyContainerInit(String id, int pid, Fd pidfd, Path rootfs) throws Exception {
+        String ns;
+        try {
+            ns = Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/mnt")).toString();
+        } catch (IOException e) {
+            throw noSuchProcess(pid);
+        }
+        if (ns.equals(ownMountNs)) {
+            throw new ApiException(ErrorCode.PID_MISMATCH, "process " + pid
+                    + " shares nestletd's mount namespace: it is not the init of container " + id);
+        }
+        Stat host = statOrNull(rootfs);
+        if (host == null) {
+            throw new ApiException(ErrorCode.BAD_BUNDLE, "rootfs " + rootfs + " does not exist");
+        }
+        Stat inside = workers.inMountNamespace(pidfd, () -> statOrNull(rootfs));
+        if (inside == null || inside.dev() != host.dev() || inside.ino() != host.ino()) {
+            throw new ApiException(ErrorCode.PID_MISMATCH, "process " + pid + " does not see rootfs " + rootfs
+                    + " in its mount namespace: it is not the init of container " + id);
+        }
+    }
+
+    private static Stat statOrNull(Path path) {
+        try (Fd fd = FileCalls.open(path.toString(), FileCalls.O_PATH | FileCalls.O_DIRECTORY, 0)) {
+            return FileCalls.fstat(fd);
+        } catch (SysException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The runtime that ran the hook: the command name of the hook process's
+     * parent (not its exe link: crun runs from a sealed copy of itself).
+     */
+    private static String runtimeOf(Peer peer) {
+        try {
+            int ppid = ProcStat.of(peer.pid()).map(ProcStat::ppid).orElse(-1);
+            return Files.readString(Path.of("/proc/" + ppid + "/comm")).trim();
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+}

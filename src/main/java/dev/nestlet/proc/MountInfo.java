@@ -1,0 +1,56 @@
+package dev.nestlet.proc;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One line of /proc/PID/mountinfo, with the kernel's octal escapes undone. */
+public record MountInfo(int id, int parent, String root, String mountPoint, String options, String fsType,
+        String source, String superOptions) {
+
+    public static List<MountInfo> parse(String text) {
+        List<MountInfo> out = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] f = line.split(" ");
+            int dash = 6;
+            while (!f[dash].equals("-")) {
+                dash++;
+            }
+            out.add(new MountInfo(Integer.parseInt(f[0]), Integer.parseInt(f[1]), unescape(f[3]),
+                    unescape(f[4]), f[5], f[dash + 1], unescape(f[dash + 2]),
+                    dash + 3 < f.length ? f[dash + 3] : ""));
+        }
+        return out;
+    }
+
+    public static List<MountInfo> of(String pidOrSelf) throws IOException {
+        return parse(Files.readString(Path.of("/proc/" + pidOrSelf + "/mountinfo")));
+    }
+
+    /** True when this mount is at {@code dir} or below it. */
+    public boolean isAtOrBelow(String dir) {
+        return mountPoint.equals(dir) || mountPoint.startsWith(dir.endsWith("/") ? dir : dir + "/");
+    }
+
+    static String unescape(String s) {
+        if (s.indexOf('\\') < 0) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 3 < s.length()) {
+                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,39 @@
+package dev.nestlet.state;
+
+import dev.nestlet.api.ApiException;
+import dev.nestlet.api.ErrorCode;
+import dev.nestlet.api.Operation;
+import dev.nestlet.api.Peer;
+
+/** op "inspect": everything nestlet knows about one container. */
+public final class InspectOperation implements Operation<InspectOperation.Params> {
+    public record Params(String id) {}
+
+    public record Result(ContainerRecord container, boolean alive) {}
+
+    private final Registry registry;
+
+    public InspectOperation(Registry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public String name() {
+        return "inspect";
+    }
+
+    @Override
+    public Class<Params> params() {
+        return Params.class;
+    }
+
+    @Override
+    public Object handle(Params p, Peer peer) {
+        if (p.id() == null) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "inspect needs an \"id\"");
+        }
+        LiveContainer c = registry.get(p.id())
+                .orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND, "no container with id '" + p.id() + "'"));
+        return new Result(c.record(), c.initAlive());
+    }
+}

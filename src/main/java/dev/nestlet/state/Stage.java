@@ -1,0 +1,24 @@
+package dev.nestlet.state;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** How far nestlet got with a container. */
+public enum Stage {
+    /** Registered at createRuntime; its mounts may be half done. */
+    CREATING("creating"),
+    /** Everything for createRuntime is in place. */
+    RUNNING("running"),
+    /** poststop (or the reconciler) is undoing it. */
+    STOPPING("stopping");
+
+    private final String json;
+
+    Stage(String json) {
+        this.json = json;
+    }
+
+    @JsonValue
+    public String json() {
+        return json;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.nestlet.state;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * One JSON file per container under {@code STATE/containers}, replaced
+ * atomically (write, fsync, rename, fsync dir) so a crash leaves either the
+ * old or the new record, never half of one.
+ */
+public final class StateStore {
+    private static final Logger LOG = Logger.getLogger(StateStore.class.getName());
+
+    private final Path dir;
+    private final ObjectMapper json;
+
+    public StateStore(Path stateDir, ObjectMapper json) throws IOException {
+        this.dir = stateDir.resolve("containers");
+        this.json = json;
+        Files.createDirectories(dir);
+    }
+
+    public void save(ContainerRecord rec) throws IOException {
+        Path tmp = dir.resolve("." + rec.id() + ".tmp");
+        byte[] bytes = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(rec);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(java.nio.ByteBuffer.wrap(bytes));
+            ch.force(true);
+        }
+        try {
+            Files.move(tmp, file(rec.id()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("state dir " + dir + " does not support atomic rename", e);
+        }
+        syncDir();
+    }
+
+    public void delete(String id) throws IOException {
+        Files.deleteIfExists(file(id));
+        syncDir();
+    }
+
+    /** Every record on disk; unreadable files are logged and set aside, never silently dropped. */
+    public List<ContainerRecord> loadAll() throws IOException {
+        List<ContainerRecord> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.json")) {
+            for (Path p : ds) {
+                try {
+                    out.add(json.readValue(p.toFile(), ContainerRecord.class));
+                } catch (IOException e) {
+                    Path aside = p.resolveSibling(p.getFileName() + ".corrupt");
+                    LOG.warning("unreadable state file " + p + " moved to " + aside + ": " + e.getMessage());
+                    Files.move(p, aside, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        return out;
+    }
+
+    private Path file(String id) {
+        return dir.resolve(id + ".json");
+    }
+
+    private void syncDir() throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+}

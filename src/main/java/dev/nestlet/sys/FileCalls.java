@@ -1,0 +1,141 @@
+package dev.nestlet.sys;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+import jnr.ffi.Pointer;
+
+/** open, openat2, mkdirat, fchownat, read, write and friends, errno as {@link SysException}. */
+public final class FileCalls {
+    public static final int AT_FDCWD = -100;
+    public static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    public static final int AT_REMOVEDIR = 0x200;
+    public static final int AT_EMPTY_PATH = 0x1000;
+    public static final int AT_RECURSIVE = 0x8000;
+
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 1;
+    public static final int O_RDWR = 2;
+    public static final int O_CREAT = 0100;
+    public static final int O_EXCL = 0200;
+    public static final int O_TRUNC = 01000;
+    public static final int O_NONBLOCK = 04000;
+    public static final int O_DIRECTORY = 0200000;
+    public static final int O_NOFOLLOW = 0400000;
+    public static final int O_CLOEXEC = 02000000;
+    public static final int O_PATH = 010000000;
+
+    public static final long RESOLVE_NO_XDEV = 0x01;
+    public static final long RESOLVE_NO_MAGICLINKS = 0x02;
+    public static final long RESOLVE_NO_SYMLINKS = 0x04;
+    public static final long RESOLVE_BENEATH = 0x08;
+    public static final long RESOLVE_IN_ROOT = 0x10;
+
+    public static final int S_IFMT = 0170000;
+    public static final int S_IFDIR = 0040000;
+    public static final int S_IFREG = 0100000;
+    public static final int S_IFLNK = 0120000;
+
+    private static final long NR_OPENAT2 = 437;
+    private static final int OPEN_HOW_SIZE = 24;
+    private static final int STAT_SIZE = 144;
+
+    private FileCalls() {}
+
+    public static Fd open(String path, int flags, int mode) {
+        return new Fd(Native.check(Native.C.open(path, flags | O_CLOEXEC, mode), "open", path), path);
+    }
+
+    public static Fd openat(Fd dir, String path, int flags, int mode) {
+        int rc = Native.C.openat(dir.get(), path, flags | O_CLOEXEC, mode);
+        return new Fd(Native.check(rc, "openat", path), path);
+    }
+
+    /** openat2(2): {@code resolve} confines the walk (RESOLVE_IN_ROOT, RESOLVE_NO_SYMLINKS...). */
+    public static Fd openat2(Fd dir, String path, int flags, int mode, long resolve) {
+        Pointer how = Native.allocate(OPEN_HOW_SIZE);
+        how.putLong(0, (flags | O_CLOEXEC) & 0xffffffffL);
+        how.putLong(8, mode);
+        how.putLong(16, resolve);
+        long rc = Native.C.syscall(NR_OPENAT2, dir.get(), path, how, OPEN_HOW_SIZE);
+        return new Fd((int) Native.check(rc, "openat2", path), path);
+    }
+
+    /** mkdirat(2); returns false when the entry already exists. */
+    public static boolean mkdirat(Fd dir, String name, int mode) {
+        int rc = Native.C.mkdirat(dir.get(), name, mode);
+        if (rc < 0 && Native.errno() == Errno.EEXIST) {
+            return false;
+        }
+        Native.check(rc, "mkdirat", name);
+        return true;
+    }
+
+    public static void fchown(Fd fd, int uid, int gid) {
+        Native.check(Native.C.fchown(fd.get(), uid, gid), "fchown", fd.what());
+    }
+
+    public static void fchmod(Fd fd, int mode) {
+        Native.check(Native.C.fchmod(fd.get(), mode), "fchmod", fd.what());
+    }
+
+    /** Stat of an open fd (AT_EMPTY_PATH). */
+    public static Stat fstat(Fd fd) {
+        Pointer buf = Native.allocate(STAT_SIZE);
+        Native.check(Native.C.fstatat(fd.get(), "", buf, AT_EMPTY_PATH), "fstat", fd.what());
+        return new Stat(buf.getLong(0), buf.getLong(8), buf.getInt(24), buf.getInt(28), buf.getInt(32),
+                buf.getLong(48));
+    }
+
+    public static Stat lstat(String path) {
+        Pointer buf = Native.allocate(STAT_SIZE);
+        Native.check(Native.C.fstatat(AT_FDCWD, path, buf, AT_SYMLINK_NOFOLLOW), "lstat", path);
+        return new Stat(buf.getLong(0), buf.getLong(8), buf.getInt(24), buf.getInt(28), buf.getInt(32),
+                buf.getLong(48));
+    }
+
+    public static String readlink(String path) {
+        ByteBuffer buf = ByteBuffer.allocateDirect(4096);
+        long n = Native.check(Native.C.readlinkat(AT_FDCWD, path, buf, buf.capacity()), "readlink", path);
+        byte[] bytes = new byte[(int) n];
+        buf.get(0, bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** read(2) into {@code buf} at its position; returns bytes read, 0 at EOF. Position is not moved. */
+    public static int read(Fd fd, ByteBuffer buf) {
+        long n = Native.C.read(fd.get(), buf, buf.remaining());
+        return (int) Native.check(n, "read", fd.what());
+    }
+
+    /** Raw read returning -errno instead of throwing, for hot loops that expect EINTR/ENODEV. */
+    public static long readOrErrno(int fd, ByteBuffer buf, int len) {
+        long n = Native.C.read(fd, buf, len);
+        return n < 0 ? -Native.errno() : n;
+    }
+
+    /** Raw write returning -errno instead of throwing. */
+    public static long writeOrErrno(int fd, ByteBuffer buf, int len) {
+        long n = Native.C.write(fd, buf, len);
+        return n < 0 ? -Native.errno() : n;
+    }
+
+    public static int write(Fd fd, ByteBuffer buf) {
+        long n = Native.C.write(fd.get(), buf, buf.remaining());
+        return (int) Native.check(n, "write", fd.what());
+    }
+
+    public static void unlinkat(Fd dir, String name, boolean directory) {
+        Native.check(Native.C.unlinkat(dir.get(), name, directory ? AT_REMOVEDIR : 0), "unlinkat", name);
+    }
+
+    /** Sets the process-wide umask; returns the previous one. */
+    public static int umask(int mask) {
+        return Native.C.umask(mask);
+    }
+
+    /** The kernel's notion of the path of an open fd, as /proc/self/fd shows it. */
+    public static String pathOf(Fd fd) {
+        return readlink("/proc/thread-self/fd/" + fd.get());
+    }
+}

@@ -1,0 +1,91 @@
+package dev.nestlet.sys;
+
+import jnr.ffi.Pointer;
+
+/** mount(2) and the new mount API (open_tree, move_mount, mount_setattr). */
+public final class MountCalls {
+    public static final long MS_RDONLY = 1;
+    public static final long MS_NOSUID = 2;
+    public static final long MS_NODEV = 4;
+    public static final long MS_NOEXEC = 8;
+    public static final long MS_REMOUNT = 32;
+    public static final long MS_BIND = 4096;
+    public static final long MS_MOVE = 8192;
+    public static final long MS_REC = 16384;
+    public static final long MS_PRIVATE = 1L << 18;
+    public static final long MS_SLAVE = 1L << 19;
+    public static final long MS_SHARED = 1L << 20;
+
+    public static final int MNT_FORCE = 1;
+    public static final int MNT_DETACH = 2;
+    public static final int UMOUNT_NOFOLLOW = 8;
+
+    public static final int OPEN_TREE_CLONE = 1;
+    public static final int MOVE_MOUNT_F_EMPTY_PATH = 0x04;
+    public static final int MOVE_MOUNT_T_EMPTY_PATH = 0x40;
+
+    public static final long MOUNT_ATTR_RDONLY = 0x1;
+    public static final long MOUNT_ATTR_NOSUID = 0x2;
+    public static final long MOUNT_ATTR_NODEV = 0x4;
+    public static final long MOUNT_ATTR_NOEXEC = 0x8;
+    public static final long MOUNT_ATTR_IDMAP = 0x100000;
+
+    private static final long NR_OPEN_TREE = 428;
+    private static final long NR_MOVE_MOUNT = 429;
+    private static final long NR_MOUNT_SETATTR = 442;
+    private static final int MOUNT_ATTR_SIZE = 32;
+
+    private MountCalls() {}
+
+    public static void mount(String source, String target, String fstype, long flags, String data) {
+        Native.check(Native.C.mount(source, target, fstype, flags, data), "mount", target);
+    }
+
+    public static void umount2(String target, int flags) {
+        Native.check(Native.C.umount2(target, flags), "umount2", target);
+    }
+
+    /** A detached copy of the mount at {@code path} (OPEN_TREE_CLONE), recursive when asked. */
+    public static Fd openTreeClone(String path, boolean recursive) {
+        int flags = OPEN_TREE_CLONE | FileCalls.O_CLOEXEC | (recursive ? FileCalls.AT_RECURSIVE : 0);
+        long rc = Native.C.syscall(NR_OPEN_TREE, FileCalls.AT_FDCWD, path, flags);
+        return new Fd((int) Native.check(rc, "open_tree", path), "tree " + path);
+    }
+
+    /** Same as {@link #openTreeClone(String, boolean)} for an fd that is already open. */
+    public static Fd openTreeClone(Fd dir, boolean recursive) {
+        int flags = OPEN_TREE_CLONE | FileCalls.O_CLOEXEC | FileCalls.AT_EMPTY_PATH
+                | (recursive ? FileCalls.AT_RECURSIVE : 0);
+        long rc = Native.C.syscall(NR_OPEN_TREE, dir.get(), "", flags);
+        return new Fd((int) Native.check(rc, "open_tree", dir.what()), "tree " + dir.what());
+    }
+
+    /** Attaches the detached mount {@code tree} on top of the object {@code target} refers to. */
+    public static void moveMount(Fd tree, Fd target) {
+        long rc = Native.C.syscall(NR_MOVE_MOUNT, tree.get(), "", target.get(), "",
+                MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+        Native.check(rc, "move_mount", target.what());
+    }
+
+    /** Attaches the detached mount {@code tree} at {@code path} (resolved in the caller's namespace). */
+    public static void moveMount(Fd tree, String path) {
+        long rc = Native.C.syscall(NR_MOVE_MOUNT, tree.get(), "", FileCalls.AT_FDCWD, path,
+                MOVE_MOUNT_F_EMPTY_PATH);
+        Native.check(rc, "move_mount", path);
+    }
+
+    /**
+     * mount_setattr(2) on a mount fd (AT_EMPTY_PATH), optionally recursive; {@code usernsFd}
+     * is used only with MOUNT_ATTR_IDMAP and is -1 otherwise.
+     */
+    public static void setAttr(Fd mount, boolean recursive, long set, long clear, int usernsFd) {
+        Pointer attr = Native.allocate(MOUNT_ATTR_SIZE);
+        attr.putLong(0, set);
+        attr.putLong(8, clear);
+        attr.putLong(16, 0);
+        attr.putLong(24, usernsFd < 0 ? 0 : usernsFd);
+        int flags = FileCalls.AT_EMPTY_PATH | (recursive ? FileCalls.AT_RECURSIVE : 0);
+        long rc = Native.C.syscall(NR_MOUNT_SETATTR, mount.get(), "", flags, attr, MOUNT_ATTR_SIZE);
+        Native.check(rc, "mount_setattr", mount.what());
+    }
+}

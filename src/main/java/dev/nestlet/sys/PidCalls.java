@@ -1,0 +1,49 @@
+package dev.nestlet.sys;
+
+import jnr.ffi.Pointer;
+
+/** pidfds and signals. */
+public final class PidCalls {
+    public static final int SIGKILL = 9;
+    public static final int SIGTERM = 15;
+
+    private static final long NR_PIDFD_OPEN = 434;
+    private static final long NR_PIDFD_SEND_SIGNAL = 424;
+    private static final long NR_PIDFD_GETFD = 438;
+    private static final short POLLIN = 1;
+
+    private PidCalls() {}
+
+    public static Fd pidfdOpen(int pid) {
+        long rc = Native.C.syscall(NR_PIDFD_OPEN, pid, 0);
+        return new Fd((int) Native.check(rc, "pidfd_open", "pid " + pid), "pidfd " + pid);
+    }
+
+    /** True while the process behind the pidfd has not exited (a pidfd polls readable on exit). */
+    public static boolean isAlive(Fd pidfd) {
+        Pointer pfd = Native.allocate(8);
+        pfd.putInt(0, pidfd.get());
+        pfd.putShort(4, POLLIN);
+        int rc = Native.check(Native.C.poll(pfd, 1, 0), "poll", pidfd.what());
+        return rc == 0;
+    }
+
+    public static void signal(Fd pidfd, int sig) {
+        Native.check(Native.C.syscall(NR_PIDFD_SEND_SIGNAL, pidfd.get(), sig, null, 0), "pidfd_send_signal",
+                pidfd.what());
+    }
+
+    /** A copy of another process's fd (pidfd_getfd), as SCM_RIGHTS would give it. */
+    public static Fd pidfdGetfd(Fd pidfd, int targetFd) {
+        long rc = Native.C.syscall(NR_PIDFD_GETFD, pidfd.get(), targetFd, 0);
+        return new Fd((int) Native.check(rc, "pidfd_getfd", pidfd.what()), "fd " + targetFd + " of " + pidfd.what());
+    }
+
+    public static int getpid() {
+        return Native.C.getpid();
+    }
+
+    public static int gettid() {
+        return Native.C.gettid();
+    }
+}

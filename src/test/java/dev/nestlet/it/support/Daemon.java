@@ -1,0 +1,116 @@
+package dev.nestlet.it.support;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * A nestletd of the test's own: private socket and state dir inside the test
+ * dir, started from the install tree, stopped by its PID.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path socket;
+    private final Path stateDir;
+    private final Path log;
+    private final List<String> extraArgs;
+    private Process process;
+
+    public Daemon(Path dir, String... extraArgs) {
+        this.socket = dir.resolve("nestlet.sock");
+        this.stateDir = dir.resolve("state");
+        this.log = dir.resolve("nestletd.log");
+        this.extraArgs = List.of(extraArgs);
+    }
+
+    public Daemon start() throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Dist.bin("nestletd").toString(), "--socket", socket.toString(),
+                "--state-dir", stateDir.toString(), "--reconcile-interval", "1"));
+        cmd.addAll(extraArgs);
+        process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("nestletd exited with " + process.exitValue() + ":\n" + log());
+            }
+            if (Files.exists(socket) && logText().contains("ready on")) {
+                return this;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("nestletd did not become ready:\n" + log());
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    public String log() {
+        return logText();
+    }
+
+    private String logText() {
+        try {
+            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "(cannot read log: " + e + ")";
+        }
+    }
+
+    /** One request over the socket, as the protocol defines it; returns the whole response. */
+    public JsonNode request(String json) throws IOException {
+        return JSON.readTree(new RawClient(socket).exchange(json + "\n"));
+    }
+
+    /** Runs the real nestletctl against this daemon. */
+    public Cmd.Result ctl(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Dist.bin("nestletctl").toString(), "--socket", socket.toString()));
+        cmd.addAll(List.of(args));
+        return Cmd.of(cmd).run();
+    }
+
+    /** `nestletctl ps -o json`, parsed. */
+    public JsonNode ps() throws IOException {
+        return JSON.readTree(ctl("ps", "-o", "json").ok().out());
+    }
+
+    /** SIGKILL, as a crash would. */
+    public void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
