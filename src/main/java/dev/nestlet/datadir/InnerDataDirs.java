@@ -2,8 +2,12 @@ package dev.nestlet.datadir;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -118,17 +122,36 @@ public final class InnerDataDirs implements Feature {
         }
     }
 
-    /** rm -rf that never leaves the data dir's filesystem and never follows a symlink. */
-    private static void removeTree(Path host) throws IOException, InterruptedException {
-        if (!Files.exists(host, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+    /** rm -rf that never follows a symlink and never descends into another filesystem. */
+    private static void removeTree(Path host) throws IOException {
+        if (!Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        Process p = new ProcessBuilder("rm", "-rf", "--one-file-system", "--", host.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes()).trim();
-        if (p.waitFor() != 0 || Files.exists(host, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            throw new IOException("cannot remove " + host + ": " + out);
-        }
+        Object device = Files.getAttribute(host, "unix:dev", LinkOption.NOFOLLOW_LINKS);
+        Files.walkFileTree(host, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) throws IOException {
+                if (!device.equals(Files.getAttribute(d, "unix:dev", LinkOption.NOFOLLOW_LINKS))) {
+                    throw new IOException("refusing to remove " + d + ": another filesystem is mounted there");
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+                Files.delete(f);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                if (e != null) {
+                    throw e;
+                }
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
     }
 
     @Override

@@ -1,13 +1,11 @@
 package dev.nestlet.state;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Logger;
@@ -16,8 +14,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * One JSON file per container under {@code STATE/containers}, replaced
- * atomically (write, fsync, rename, fsync dir) so a crash leaves either the
- * old or the new record, never half of one.
+ * atomically (write to a temporary file, rename) so a crash of nestletd leaves
+ * either the old or the new record, never half of one.
+ *
+ * <p>There is no fsync on this path: it would cost milliseconds on every
+ * container start, and it only helps against a crash of the whole machine,
+ * after which every container is gone anyway and the reconciler removes what
+ * they left (an unreadable record is set aside, not trusted).
  */
 public final class StateStore {
     private static final Logger LOG = Logger.getLogger(StateStore.class.getName());
@@ -33,23 +36,17 @@ public final class StateStore {
 
     public void save(ContainerRecord rec) throws IOException {
         Path tmp = dir.resolve("." + rec.id() + ".tmp");
-        byte[] bytes = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(rec);
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(java.nio.ByteBuffer.wrap(bytes));
-            ch.force(true);
-        }
+        byte[] bytes = json.writeValueAsBytes(rec);
+        Files.write(tmp, bytes);
         try {
             Files.move(tmp, file(rec.id()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("state dir " + dir + " does not support atomic rename", e);
         }
-        syncDir();
     }
 
     public void delete(String id) throws IOException {
         Files.deleteIfExists(file(id));
-        syncDir();
     }
 
     /** Every record on disk; unreadable files are logged and set aside, never silently dropped. */
@@ -71,11 +68,5 @@ public final class StateStore {
 
     private Path file(String id) {
         return dir.resolve(id + ".json");
-    }
-
-    private void syncDir() throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
     }
 }
