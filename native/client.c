@@ -44,13 +44,13 @@ const char *nl_socket_path(const char *flag)
 	return NL_DEFAULT_SOCKET;
 }
 
-int nl_timeout_ms(const char *flag, nl_error *err, int *out)
+int nl_timeout_ms(const char *flag, int default_ms, nl_error *err, int *out)
 {
 	const char *s = flag && *flag ? flag : getenv("NESTLET_TIMEOUT");
 	char *end;
 	long v;
 	if (!s || !*s) {
-		*out = NL_DEFAULT_TIMEOUT_MS;
+		*out = default_ms;
 		return 0;
 	}
 	errno = 0;

@@ -23,8 +23,8 @@ int nl_fail_errno(nl_error *err, int errnum, const char *fmt, ...) __attribute__
 /* The socket to use: the flag if given, else $NESTLET_SOCKET, else the default. */
 const char *nl_socket_path(const char *flag);
 
-/* The timeout in ms: the flag (seconds) if given, else $NESTLET_TIMEOUT, else the default. */
-int nl_timeout_ms(const char *flag, nl_error *err, int *out);
+/* The timeout in ms: the flag (seconds) if given, else $NESTLET_TIMEOUT, else default_ms. */
+int nl_timeout_ms(const char *flag, int default_ms, nl_error *err, int *out);
 
 /* Reads all of fd into a malloc'd buffer of at most max bytes (error beyond). */
 int nl_read_all(int fd, size_t max, char **out, size_t *len, nl_error *err);

@@ -36,7 +36,7 @@ static int run(const char *socket_flag, const char *timeout_flag, const char *st
 	char *state, *req;
 	size_t len, i, n;
 	int timeout, rc;
-	if (nl_timeout_ms(timeout_flag, err, &timeout) < 0)
+	if (nl_timeout_ms(timeout_flag, NL_DEFAULT_TIMEOUT_MS, err, &timeout) < 0)
 		return -1;
 	if (nl_read_all(0, MAX_STATE, &state, &len, err) < 0)
 		return nl_fail(err, "state on stdin: %s", err->msg);

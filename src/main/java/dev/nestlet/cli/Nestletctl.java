@@ -15,7 +15,8 @@ import picocli.CommandLine.ParentCommand;
 /** nestletctl: the admin CLI. Each subcommand is one request to nestletd. */
 @Command(name = "nestletctl", mixinStandardHelpOptions = true,
         description = "Inspect and manage the nestlet daemon on this node.",
-        subcommands = {StatusCommand.class, PsCommand.class, InspectCommand.class, VersionCommand.class})
+        subcommands = {StatusCommand.class, PsCommand.class, InspectCommand.class, AllocationsCommand.class,
+            VersionCommand.class})
 public final class Nestletctl implements Callable<Integer> {
     static final int EXIT_ERROR = 1;
     static final int EXIT_UNREACHABLE = 3;

@@ -11,4 +11,11 @@ import java.util.OptionalInt;
  * @param requestTimeoutMs the longest one request may take before it is answered with "timeout"
  */
 public record DaemonConfig(Path socket, Path stateDir, OptionalInt group, boolean keepDataDirs,
-        int maxRequestBytes, long requestTimeoutMs, int workers, long reconcileMs) {}
+        int maxRequestBytes, long requestTimeoutMs, int workers, long reconcileMs, Path home, IdPoolSpec idPool) {
+
+    /**
+     * Where id ranges come from: {@code explicit} ("UID:GID:COUNT") when given,
+     * else the {@code user}'s entries in the subuid and subgid files.
+     */
+    public record IdPoolSpec(String explicit, Path subuid, Path subgid, String user, long rangeSize) {}
+}

@@ -17,12 +17,21 @@ import dev.nestlet.api.ApiServer;
 import dev.nestlet.api.Dispatcher;
 import dev.nestlet.api.PeerPolicy;
 import dev.nestlet.api.Protocol;
+import dev.nestlet.cgroup.CgroupDelegation;
 import dev.nestlet.datadir.InnerDataDirs;
+import dev.nestlet.host.HostTree;
+import dev.nestlet.idmap.AllocationsOperation;
+import dev.nestlet.idmap.IdAllocator;
 import dev.nestlet.lifecycle.Feature;
 import dev.nestlet.lifecycle.HookOperation;
 import dev.nestlet.lifecycle.HookService;
 import dev.nestlet.lifecycle.Reconciler;
 import dev.nestlet.ns.NamespaceWorkers;
+import dev.nestlet.prepare.PrepareOperation;
+import dev.nestlet.prepare.PrepareService;
+import dev.nestlet.prepare.PreparedResources;
+import dev.nestlet.shift.RootfsShifter;
+import dev.nestlet.shift.UserNamespaces;
 import dev.nestlet.state.InspectOperation;
 import dev.nestlet.state.PsOperation;
 import dev.nestlet.state.Registry;
@@ -62,6 +71,22 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--reconcile-interval", description = "seconds between reconcile sweeps (default: ${DEFAULT-VALUE})")
     long reconcileSeconds = 5;
 
+    @Option(names = "--id-pool", paramLabel = "UID:GID:COUNT",
+            description = "host ids to give system containers (default: the --subid-user entries of --subuid/--subgid)")
+    String idPool;
+
+    @Option(names = "--subuid", description = "subordinate uid file (default: ${DEFAULT-VALUE})")
+    Path subuid = Path.of("/etc/subuid");
+
+    @Option(names = "--subgid", description = "subordinate gid file (default: ${DEFAULT-VALUE})")
+    Path subgid = Path.of("/etc/subgid");
+
+    @Option(names = "--subid-user", description = "owner of nestlet's entries in those files (default: ${DEFAULT-VALUE})")
+    String subidUser = "nestlet";
+
+    @Option(names = "--range-size", description = "ids per system container (default: ${DEFAULT-VALUE})")
+    long rangeSize = 65536;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Nestletd()).execute(args));
     }
@@ -70,25 +95,35 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
     public Integer call() throws Exception {
         DaemonConfig config = new DaemonConfig(socket.toAbsolutePath(), stateDir.toAbsolutePath(),
                 group == null ? OptionalInt.empty() : OptionalInt.of(group), keepDataDirs, maxRequestBytes,
-                requestTimeoutSeconds * 1000, workers, reconcileSeconds * 1000);
+                requestTimeoutSeconds * 1000, workers, reconcileSeconds * 1000, home(),
+                new DaemonConfig.IdPoolSpec(idPool, subuid, subgid, subidUser, rangeSize));
         run(config);
         return 0;
     }
 
     static void run(DaemonConfig config) throws Exception {
         FileCalls.umask(0077);
-        Files.createDirectories(config.stateDir());
+        HostTree.traversableDir(config.stateDir());
         ObjectMapper json = new ObjectMapper();
         Registry registry = new Registry(new StateStore(config.stateDir(), json));
         NamespaceWorkers ns = new NamespaceWorkers(config.workers(), config.requestTimeoutMs());
-        List<Feature> features = List.of(new InnerDataDirs(config.stateDir(), config.keepDataDirs()));
+        IdAllocator allocator = IdPools.allocator(config);
+        RootfsShifter shifter = new RootfsShifter(config.stateDir(),
+                new UserNamespaces(config.home().resolve("bin/nestlet-userns")));
+        InnerDataDirs dataDirs = new InnerDataDirs(config.stateDir(), config.keepDataDirs());
+        List<Feature> features = List.of(new PreparedResources(allocator, shifter), new CgroupDelegation(),
+                dataDirs);
         HookService hooks = new HookService(registry, ns, features);
+        PrepareService prepare = new PrepareService(registry, hooks, allocator, shifter, dataDirs,
+                config.home().resolve("bin/nestlet-hook"), config.socket());
         Reconciler reconciler = new Reconciler(registry, hooks, features);
         reconciler.recover();
 
         PeerPolicy policy = new PeerPolicy(config.group());
         Dispatcher dispatcher = new Dispatcher(json)
                 .register(new HookOperation(hooks))
+                .register(new PrepareOperation(prepare))
+                .register(new AllocationsOperation(allocator))
                 .register(new PsOperation(registry))
                 .register(new InspectOperation(registry))
                 .register(new StatusOperation(config, registry, policy.describe()))
@@ -118,6 +153,20 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
         LOG.info("nestletd " + Version.VALUE + " ready on " + config.socket() + " (" + policy.describe() + ")");
         SystemdNotify.ready();
         stop.await();
+    }
+
+    /** The install tree (bin/, lib/): set by the launcher, else found from this class's jar in lib/. */
+    private static Path home() {
+        String prop = System.getProperty("nestlet.home");
+        if (prop != null) {
+            return Path.of(prop);
+        }
+        try {
+            Path jar = Path.of(Nestletd.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return jar.getParent().getParent();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("cannot find the install tree; set -Dnestlet.home", e);
+        }
     }
 
     /** Socket mode 0600, or 0660 owned by the configured group. */

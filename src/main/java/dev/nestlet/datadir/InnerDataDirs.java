@@ -2,12 +2,8 @@ package dev.nestlet.datadir;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -16,10 +12,10 @@ import java.util.logging.Logger;
 
 import dev.nestlet.api.ApiException;
 import dev.nestlet.api.ErrorCode;
+import dev.nestlet.host.HostTree;
 import dev.nestlet.lifecycle.ContainerAccess;
 import dev.nestlet.lifecycle.Feature;
 import dev.nestlet.ns.RootedPaths;
-import dev.nestlet.proc.MountInfo;
 import dev.nestlet.state.ContainerRecord;
 import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.FileCalls;
@@ -42,9 +38,8 @@ public final class InnerDataDirs implements Feature {
 
     /** @param keep leave the host directories in place at release (they are still unmounted) */
     public InnerDataDirs(Path stateDir, boolean keep) throws IOException {
-        this.base = stateDir.resolve("data");
+        this.base = HostTree.traversableDir(stateDir.resolve("data"));
         this.keep = keep;
-        Files.createDirectories(base);
     }
 
     @Override
@@ -52,21 +47,46 @@ public final class InnerDataDirs implements Feature {
         return "inner data dirs";
     }
 
+    /**
+     * Creates the host directories of {@code id}, owned by the host ids of the
+     * container's root; returns them in {@link #TARGETS} order. A crash after
+     * this leaves directories of a dead or unknown container: the reconciler
+     * removes them.
+     */
+    public List<Path> createHostDirs(String id, int rootUid, int rootGid) throws IOException {
+        Path host = HostTree.traversableDir(base.resolve(id));
+        List<Path> dirs = new ArrayList<>();
+        for (String target : TARGETS) {
+            Path dir = host.resolve(Path.of(target).getFileName().toString());
+            Files.createDirectories(dir);
+            try (Fd fd = FileCalls.open(dir.toString(), FileCalls.O_RDONLY | FileCalls.O_DIRECTORY
+                    | FileCalls.O_NOFOLLOW, 0)) {
+                FileCalls.fchown(fd, rootUid, rootGid);
+                FileCalls.fchmod(fd, 0710);
+            }
+            dirs.add(dir);
+        }
+        return dirs;
+    }
+
+    public Path hostDirOf(String id) {
+        return base.resolve(id);
+    }
+
+    /**
+     * The hook path: binds the host dirs into the container's mount namespace.
+     * When nestlet-runtime prepared the container, the runtime already mounted
+     * them from config.json, and there is nothing left to do.
+     */
     @Override
     public ContainerRecord createRuntime(ContainerRecord rec, ContainerAccess access) throws Exception {
-        // A crash after this leaves a directory of a dead or unknown container: the reconciler removes it.
-        Path host = base.resolve(rec.id());
-        Files.createDirectories(host);
+        if (rec.dataDir() != null) {
+            return rec;
+        }
+        List<Path> dirs = createHostDirs(rec.id(), rec.rootUid(), rec.rootGid());
         List<Fd> trees = new ArrayList<>();
         try {
-            for (String target : TARGETS) {
-                Path dir = host.resolve(Path.of(target).getFileName().toString());
-                Files.createDirectories(dir);
-                try (Fd fd = FileCalls.open(dir.toString(), FileCalls.O_RDONLY | FileCalls.O_DIRECTORY
-                        | FileCalls.O_NOFOLLOW, 0)) {
-                    FileCalls.fchown(fd, rec.rootUid(), rec.rootGid());
-                    FileCalls.fchmod(fd, 0710);
-                }
+            for (Path dir : dirs) {
                 trees.add(MountCalls.openTreeClone(dir.toString(), false));
             }
             String rootfs = access.rootfs().toString();
@@ -83,7 +103,7 @@ public final class InnerDataDirs implements Feature {
         } finally {
             trees.forEach(Fd::close);
         }
-        return rec.withDataDir(host.toString(), TARGETS);
+        return rec.withDataDir(hostDirOf(rec.id()).toString(), TARGETS);
     }
 
     private static Fd mountPoint(Fd root, String target, ContainerRecord rec) {
@@ -104,54 +124,11 @@ public final class InnerDataDirs implements Feature {
         if (!host.startsWith(base)) {
             throw new IllegalStateException("data dir " + host + " of " + rec.id() + " is not under " + base);
         }
-        unmountBelow(host);
+        // Mounts below our dirs can only appear on the host through shared propagation.
+        HostTree.unmountBelow(host);
         if (!keep) {
-            removeTree(host);
+            HostTree.removeTree(host);
         }
-    }
-
-    /** Mounts under our dirs can only appear on the host through shared propagation; take them off. */
-    private static void unmountBelow(Path host) throws IOException {
-        List<MountInfo> mounts = MountInfo.of("self");
-        for (int i = mounts.size() - 1; i >= 0; i--) {
-            MountInfo m = mounts.get(i);
-            if (m.isAtOrBelow(host.toString())) {
-                LOG.warning("unmounting leftover " + m.mountPoint());
-                MountCalls.umount2(m.mountPoint(), MountCalls.MNT_DETACH | MountCalls.UMOUNT_NOFOLLOW);
-            }
-        }
-    }
-
-    /** rm -rf that never follows a symlink and never descends into another filesystem. */
-    private static void removeTree(Path host) throws IOException {
-        if (!Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Object device = Files.getAttribute(host, "unix:dev", LinkOption.NOFOLLOW_LINKS);
-        Files.walkFileTree(host, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) throws IOException {
-                if (!device.equals(Files.getAttribute(d, "unix:dev", LinkOption.NOFOLLOW_LINKS))) {
-                    throw new IOException("refusing to remove " + d + ": another filesystem is mounted there");
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
-                Files.delete(f);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     @Override
@@ -169,7 +146,7 @@ public final class InnerDataDirs implements Feature {
     public void removeLeftovers(String id) throws Exception {
         Path p = base.resolve(id);
         LOG.info("removing data dir of unknown container " + id);
-        unmountBelow(p);
-        removeTree(p);
+        HostTree.unmountBelow(p);
+        HostTree.removeTree(p);
     }
 }

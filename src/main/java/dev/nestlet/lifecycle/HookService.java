@@ -3,6 +3,7 @@ package dev.nestlet.lifecycle;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -15,7 +16,6 @@ import dev.nestlet.api.Peer;
 import dev.nestlet.ns.NamespaceWorkers;
 import dev.nestlet.oci.Annotations;
 import dev.nestlet.oci.BundleConfig;
-import dev.nestlet.oci.BundleException;
 import dev.nestlet.oci.HookStage;
 import dev.nestlet.oci.OciState;
 import dev.nestlet.proc.IdMapping;
@@ -40,6 +40,8 @@ public final class HookService {
     private static final Logger LOG = Logger.getLogger(HookService.class.getName());
     /** Container ids that are safe as file names; every runtime's ids fit. */
     public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}");
+    /** How long a prepared bundle may wait for its createRuntime before its runtime state decides. */
+    static final Duration PREPARED_GRACE = Duration.ofSeconds(60);
 
     private final Registry registry;
     private final NamespaceWorkers workers;
@@ -82,24 +84,29 @@ public final class HookService {
             throw new ApiException(ErrorCode.BAD_REQUEST, "createRuntime state of " + id + " has no pid");
         }
         int pid = state.pid();
-        BundleConfig config = readBundle(state.bundle());
-        Path rootfs = rootfsOf(config);
+        BundleConfig config = Bundles.open(state.bundle());
+        Path rootfs = Bundles.rootfsOf(config);
         synchronized (registry.lockFor(id)) {
+            ContainerRecord base = ContainerRecord.fromHook(id, config.bundle().toString(), rootfs.toString(),
+                    Instant.now().toString());
             Optional<LiveContainer> existing = registry.get(id);
             if (existing.isPresent()) {
                 LiveContainer old = existing.get();
-                if (old.initAlive()) {
+                if (old.record().stage() == Stage.PREPARED) {
+                    base = old.record(); // nestlet-runtime prepared it: keep its range and shifted rootfs
+                } else if (old.initAlive()) {
                     if (old.record().pid() == pid) {
                         return new HookResult(id, HookResult.REGISTERED);
                     }
                     throw new ApiException(ErrorCode.CONFLICT,
                             "container " + id + " is already registered with live pid " + old.record().pid());
+                } else {
+                    release(old);
                 }
-                release(old);
             }
             Fd pidfd = openPidfd(pid);
             try {
-                return register(id, pid, pidfd, state, config, rootfs, peer);
+                return register(base, pid, pidfd, state, config, rootfs, peer);
             } catch (Exception e) {
                 pidfd.close(); // idempotent; a failed registration keeps no pidfd
                 throw e;
@@ -107,8 +114,9 @@ public final class HookService {
         }
     }
 
-    private HookResult register(String id, int pid, Fd pidfd, OciState state, BundleConfig config, Path rootfs,
-            Peer peer) throws Exception {
+    private HookResult register(ContainerRecord base, int pid, Fd pidfd, OciState state, BundleConfig config,
+            Path rootfs, Peer peer) throws Exception {
+        String id = base.id();
         ProcStat stat = ProcStat.of(pid).orElseThrow(() -> noSuchProcess(pid));
         verifyContainerInit(id, pid, pidfd, rootfs);
         long rootUid = IdMapping.toHost(IdMapping.read(pid, "uid_map"), 0);
@@ -116,9 +124,8 @@ public final class HookService {
         if (rootUid < 0 || rootGid < 0) {
             throw new ApiException(ErrorCode.BAD_BUNDLE, "container " + id + " has no mapping for its root user");
         }
-        ContainerRecord rec = new ContainerRecord(id, pid, stat.startTime(), config.bundle().toString(),
-                rootfs.toString(), runtimeOf(peer), Stage.CREATING, state.annotations(), Instant.now().toString(),
-                (int) rootUid, (int) rootGid, null, List.of());
+        ContainerRecord rec = base.withInit(pid, stat.startTime(), runtimeOf(peer), state.annotations(),
+                Instant.now().toString(), (int) rootUid, (int) rootGid);
         LiveContainer c = registry.put(rec, pidfd);
         ContainerAccess access = new ContainerAccess(pidfd, workers, config, rootfs);
         try {
@@ -143,7 +150,7 @@ public final class HookService {
         synchronized (registry.lockFor(id)) {
             LiveContainer c = registry.get(id).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND,
                     "container " + id + " is not registered (did createRuntime run?)"));
-            BundleConfig config = readBundle(c.record().bundle());
+            BundleConfig config = Bundles.open(c.record().bundle());
             ContainerAccess access = new ContainerAccess(c.pidfd(), workers, config, Path.of(c.record().rootfs()));
             for (Feature f : features) {
                 ContainerRecord rec = inFeature(f, () -> f.createContainer(c.record(), access));
@@ -164,16 +171,46 @@ public final class HookService {
         }
     }
 
-    /** Releases a container whose init is gone; used by the reconciler. */
+    /** Releases a container that is gone (see {@link #isGone}); used by the reconciler. */
     public boolean releaseIfGone(String id) throws Exception {
         synchronized (registry.lockFor(id)) {
             Optional<LiveContainer> c = registry.get(id);
-            if (c.isEmpty() || c.get().initAlive()) {
+            if (c.isEmpty() || !isGone(c.get())) {
                 return false;
             }
             LOG.info("container " + id + " is gone without poststop; releasing it");
             release(c.get());
             return true;
+        }
+    }
+
+    /**
+     * A registered container is gone when its init has exited. A prepared one
+     * (nestlet-runtime ran, createRuntime did not yet) is gone when its bundle
+     * is, or when after a grace period its runtime has no state for it: its
+     * create failed or it was deleted before it started.
+     */
+    public boolean isGone(LiveContainer c) {
+        ContainerRecord r = c.record();
+        if (r.stage() != Stage.PREPARED) {
+            return !c.initAlive();
+        }
+        if (!Files.isDirectory(Path.of(r.bundle()))) {
+            return true;
+        }
+        if (r.prepared() == null || Instant.parse(r.prepared()).plus(PREPARED_GRACE).isAfter(Instant.now())) {
+            return false;
+        }
+        return r.runtimeRoot() == null || !Files.exists(Path.of(r.runtimeRoot(), r.id()));
+    }
+
+    /** Releases {@code id} now, whatever its state; the caller holds its lock or does not care. */
+    public void release(String id) throws Exception {
+        synchronized (registry.lockFor(id)) {
+            Optional<LiveContainer> c = registry.get(id);
+            if (c.isPresent()) {
+                release(c.get());
+            }
         }
     }
 
@@ -214,29 +251,6 @@ public final class HookService {
             throw new ApiException(e.code(), f.name() + ": " + e.getMessage(), e);
         } catch (SysException e) {
             throw new ApiException(ErrorCode.KERNEL, f.name() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static BundleConfig readBundle(String bundle) {
-        if (bundle == null || bundle.isEmpty() || !bundle.startsWith("/")) {
-            throw new ApiException(ErrorCode.NO_BUNDLE, "bundle path '" + bundle + "' is not absolute");
-        }
-        Path p = Path.of(bundle);
-        if (!Files.isDirectory(p)) {
-            throw new ApiException(ErrorCode.NO_BUNDLE, "bundle " + bundle + " does not exist");
-        }
-        try {
-            return BundleConfig.read(p);
-        } catch (BundleException e) {
-            throw new ApiException(ErrorCode.BAD_BUNDLE, e.getMessage());
-        }
-    }
-
-    private static Path rootfsOf(BundleConfig config) {
-        try {
-            return config.rootfs();
-        } catch (BundleException e) {
-            throw new ApiException(ErrorCode.BAD_BUNDLE, e.getMessage());
         }
     }
 

@@ -61,7 +61,9 @@ public final class Registry {
 
     public List<LiveContainer> all() {
         List<LiveContainer> out = new ArrayList<>(live.values());
-        out.sort(Comparator.comparing(c -> c.record().created()));
+        // Prepared containers have no creation time yet: they sort by when they were prepared.
+        out.sort(Comparator.comparing((LiveContainer c) -> c.record().created() != null ? c.record().created()
+                : String.valueOf(c.record().prepared())).thenComparing(c -> c.record().id()));
         return out;
     }
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 /** How far nestlet got with a container. */
 public enum Stage {
+    /** nestlet-runtime prepared its bundle; the runtime has not run createRuntime yet. */
+    PREPARED("prepared"),
     /** Registered at createRuntime; its mounts may be half done. */
     CREATING("creating"),
     /** Everything for createRuntime is in place. */

@@ -71,6 +71,11 @@ public final class FileCalls {
         return true;
     }
 
+    /** lchown: never follows a symlink in the last component. */
+    public static void lchown(String path, int uid, int gid) {
+        Native.check(Native.C.fchownat(AT_FDCWD, path, uid, gid, AT_SYMLINK_NOFOLLOW), "lchown", path);
+    }
+
     public static void fchown(Fd fd, int uid, int gid) {
         Native.check(Native.C.fchown(fd.get(), uid, gid), "fchown", fd.what());
     }

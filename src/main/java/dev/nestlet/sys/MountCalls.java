@@ -30,9 +30,17 @@ public final class MountCalls {
     public static final long MOUNT_ATTR_NOEXEC = 0x8;
     public static final long MOUNT_ATTR_IDMAP = 0x100000;
 
+    private static final int FSCONFIG_SET_STRING = 1;
+    private static final int FSCONFIG_CMD_CREATE = 6;
+    private static final int FSOPEN_CLOEXEC = 1;
+    private static final int FSMOUNT_CLOEXEC = 1;
+
     private static final long NR_OPEN_TREE = 428;
     private static final long NR_MOVE_MOUNT = 429;
     private static final long NR_MOUNT_SETATTR = 442;
+    private static final long NR_FSOPEN = 430;
+    private static final long NR_FSCONFIG = 431;
+    private static final long NR_FSMOUNT = 432;
     private static final int MOUNT_ATTR_SIZE = 32;
 
     private MountCalls() {}
@@ -58,6 +66,15 @@ public final class MountCalls {
                 | (recursive ? FileCalls.AT_RECURSIVE : 0);
         long rc = Native.C.syscall(NR_OPEN_TREE, dir.get(), "", flags);
         return new Fd((int) Native.check(rc, "open_tree", dir.what()), "tree " + dir.what());
+    }
+
+    /** mount_setattr(2) on the mount at {@code path} (not recursive, no idmap). */
+    public static void setAttr(String path, long set, long clear) {
+        Pointer attr = Native.allocate(MOUNT_ATTR_SIZE);
+        attr.putLong(0, set);
+        attr.putLong(8, clear);
+        long rc = Native.C.syscall(NR_MOUNT_SETATTR, FileCalls.AT_FDCWD, path, 0, attr, MOUNT_ATTR_SIZE);
+        Native.check(rc, "mount_setattr", path);
     }
 
     /** Attaches the detached mount {@code tree} on top of the object {@code target} refers to. */
@@ -87,5 +104,25 @@ public final class MountCalls {
         int flags = FileCalls.AT_EMPTY_PATH | (recursive ? FileCalls.AT_RECURSIVE : 0);
         long rc = Native.C.syscall(NR_MOUNT_SETATTR, mount.get(), "", flags, attr, MOUNT_ATTR_SIZE);
         Native.check(rc, "mount_setattr", mount.what());
+    }
+
+    /** fsopen(2): a filesystem context to configure with {@link #fsconfigString} and {@link #fsmount}. */
+    public static Fd fsopen(String fsType) {
+        long rc = Native.C.syscall(NR_FSOPEN, fsType, FSOPEN_CLOEXEC);
+        return new Fd((int) Native.check(rc, "fsopen", fsType), "fs context " + fsType);
+    }
+
+    /** fsconfig(FSCONFIG_SET_STRING): one option; repeatable keys such as overlay's "lowerdir+" append. */
+    public static void fsconfigString(Fd context, String key, String value) {
+        long rc = Native.C.syscall(NR_FSCONFIG, context.get(), FSCONFIG_SET_STRING, key, value, 0);
+        Native.check(rc, "fsconfig", key + "=" + value);
+    }
+
+    /** Creates the superblock and returns a detached mount of it, to attach with {@link #moveMount}. */
+    public static Fd fsmount(Fd context) {
+        Native.check(Native.C.syscall(NR_FSCONFIG, context.get(), FSCONFIG_CMD_CREATE, (String) null, (String) null, 0),
+                "fsconfig", context.what() + " (create)");
+        long rc = Native.C.syscall(NR_FSMOUNT, context.get(), FSMOUNT_CLOEXEC, 0);
+        return new Fd((int) Native.check(rc, "fsmount", context.what()), "mount of " + context.what());
     }
 }

@@ -13,14 +13,23 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.nestlet.idmap.IdRange;
+import dev.nestlet.shift.ShiftResult;
+
 class StateStoreTest {
     @TempDir
     Path dir;
 
     private static ContainerRecord record(String id) {
-        return new ContainerRecord(id, 42, 1234, "/b", "/b/rootfs", "runc", Stage.RUNNING,
-                Map.of("io.nestlet.mode", "system"), "2026-01-01T00:00:00Z", 100000, 100000, "/s/data/" + id,
-                List.of("/var/lib/docker"));
+        return ContainerRecord.prepared(id, "/b", "/b/rootfs", "runc", "/run/runc", "2026-01-01T00:00:00Z")
+                .withIdRange(new IdRange(100000, 100000, 65536), false)
+                .withShift(new ShiftResult("idmap", "/b/rootfs", "/s/mounts/" + id + "/rootfs",
+                        List.of("/s/mounts/" + id + "/rootfs"), List.of(), List.of()))
+                .withInit(42, 1234, "runc", Map.of("io.nestlet.mode", "system"), "2026-01-01T00:00:01Z", 100000,
+                        100000)
+                .withDataDir("/s/data/" + id, List.of("/var/lib/docker"))
+                .withCgroups(List.of("/sys/fs/cgroup/memory/x"))
+                .withStage(Stage.RUNNING);
     }
 
     @Test

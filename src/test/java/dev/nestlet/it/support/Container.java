@@ -1,46 +1,83 @@
 package dev.nestlet.it.support;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** One container of a test: run to completion, or started detached and deleted in close(). */
+/**
+ * One container of a test, run directly by runc/crun or through
+ * nestlet-runtime: run to completion, or started detached and deleted in close().
+ */
 public final class Container implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final OciRuntime runtime;
+    private final List<String> prefix;
+    private final Map<String, String> env;
     private final Path root;
     private final Path bundle;
     private final String id;
     private boolean started;
 
-    public Container(OciRuntime runtime, Path root, Path bundle, String id) {
-        this.runtime = runtime;
+    private Container(List<String> prefix, Map<String, String> env, Path root, Path bundle, String id) {
+        this.prefix = prefix;
+        this.env = env;
         this.root = root;
         this.bundle = bundle;
         this.id = id;
+    }
+
+    /** Straight through the runtime (the hook path). */
+    public Container(OciRuntime runtime, Path root, Path bundle, String id) {
+        this(runtime.command(root), Map.of(), root, bundle, id);
+    }
+
+    /** Through nestlet-runtime, which prepares the bundle with {@code daemon} and execs {@code runtime}. */
+    public static Container viaShim(OciRuntime runtime, Daemon daemon, Path root, Path bundle, String id)
+            throws java.io.IOException {
+        List<String> prefix = List.of(Dist.bin("nestlet-runtime").toString(),
+                "--nestlet-runtime=" + runtime.shimTarget(root.getParent()), "--root", root.toString());
+        return new Container(prefix, Map.of("NESTLET_SOCKET", daemon.socket().toString()), root, bundle, id);
     }
 
     public String id() {
         return id;
     }
 
+    private Cmd cmd(String... args) {
+        List<String> c = new ArrayList<>(prefix);
+        c.addAll(List.of(args));
+        return Cmd.of(c).env(env);
+    }
+
     /** `run` in the foreground: create, start, wait, delete (poststop runs before it returns). */
     public Cmd.Result run() {
-        return Cmd.of(runtime.command(root, "run", id)).dir(bundle).timeout(120).run();
+        return cmd("run", id).dir(bundle).timeout(120).run();
     }
 
     /** `run -d`: returns once the container's process runs. */
     public Container startDetached() {
         started = true;
-        Cmd.of(runtime.command(root, "run", "-d", id)).dir(bundle).timeout(60).run().ok();
+        cmd("run", "-d", id).dir(bundle).timeout(60).run().ok();
         return this;
     }
 
+    /** `create` only: the container exists, its process waits for `start`. */
+    public Cmd.Result create() {
+        started = true;
+        return cmd("create", "--bundle", bundle.toString(), id).timeout(60).run();
+    }
+
+    public Cmd.Result start() {
+        return cmd("start", id).timeout(60).run();
+    }
+
     public JsonNode state() throws Exception {
-        return JSON.readTree(Cmd.of(runtime.command(root, "state", id)).run().ok().out());
+        return JSON.readTree(cmd("state", id).run().ok().out());
     }
 
     public int pid() throws Exception {
@@ -48,19 +85,19 @@ public final class Container implements AutoCloseable {
     }
 
     public Cmd.Result exec(String... args) {
-        String[] cmd = new String[args.length + 2];
-        cmd[0] = "exec";
-        cmd[1] = id;
-        System.arraycopy(args, 0, cmd, 2, args.length);
-        return Cmd.of(runtime.command(root, cmd)).timeout(60).run();
+        String[] c = new String[args.length + 2];
+        c[0] = "exec";
+        c[1] = id;
+        System.arraycopy(args, 0, c, 2, args.length);
+        return cmd(c).timeout(60).run();
     }
 
     /** Kills the container's processes and waits until its init is gone. */
     public void kill() throws Exception {
-        Cmd.of(runtime.command(root, "kill", id, "KILL")).run();
+        cmd("kill", id, "KILL").run();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
-            Cmd.Result r = Cmd.of(runtime.command(root, "state", id)).run();
+            Cmd.Result r = cmd("state", id).run();
             if (r.exit() != 0 || JSON.readTree(r.out()).path("status").asText().equals("stopped")) {
                 return;
             }
@@ -71,7 +108,7 @@ public final class Container implements AutoCloseable {
 
     /** `delete --force`: runs poststop. */
     public Cmd.Result delete() {
-        return Cmd.of(runtime.command(root, "delete", "--force", id)).run();
+        return cmd("delete", "--force", id).run();
     }
 
     @Override

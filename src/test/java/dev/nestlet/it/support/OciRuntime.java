@@ -24,6 +24,29 @@ public enum OciRuntime {
         return binary;
     }
 
+    /**
+     * What nestlet-runtime should exec for this runtime (its --nestlet-runtime):
+     * runc itself, or for crun a script named crun in {@code dir} that applies
+     * the hybrid-cgroup fix and execs the real one. The shim must run in the
+     * host's mount namespace (where nestletd mounts the shifted rootfs), so the
+     * private namespace starts only after it, in the script.
+     */
+    public String shimTarget(Path dir) throws java.io.IOException {
+        if (this == RUNC) {
+            return "runc";
+        }
+        Path script = dir.resolve("crun-hybrid-fix").resolve("crun");
+        if (!java.nio.file.Files.exists(script)) {
+            java.nio.file.Files.createDirectories(script.getParent());
+            java.nio.file.Files.writeString(script, "#!/bin/sh\n"
+                    + "# crun refuses this machine's hybrid cgroups: hide cgroup2 in a private mount namespace\n"
+                    + "exec unshare -m --propagation private sh -c "
+                    + "'umount /sys/fs/cgroup/unified 2>/dev/null; exec /usr/bin/crun \"$@\"' crun \"$@\"\n");
+            script.toFile().setExecutable(true);
+        }
+        return script.toString();
+    }
+
     /** The command line of {@code args} for this runtime with state under {@code root}. */
     public List<String> command(Path root, String... args) {
         List<String> cmd = new ArrayList<>();

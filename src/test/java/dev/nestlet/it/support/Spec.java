@@ -48,6 +48,7 @@ public final class Spec {
         mount(mounts, "/dev/shm", "tmpfs", "shm", "nosuid", "noexec", "nodev", "mode=1777", "size=65536k");
         mount(mounts, "/dev/mqueue", "mqueue", "mqueue", "nosuid", "noexec", "nodev");
         mount(mounts, "/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", "ro");
+        mount(mounts, "/sys/fs/cgroup", "cgroup", "cgroup", "nosuid", "noexec", "nodev", "relatime", "ro");
         ObjectNode linux = root.putObject("linux");
         ArrayNode ns = linux.putArray("namespaces");
         for (String t : List.of("pid", "network", "ipc", "uts", "mount")) {

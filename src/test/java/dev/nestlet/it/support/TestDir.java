@@ -3,6 +3,7 @@ package dev.nestlet.it.support;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -33,9 +34,19 @@ public final class TestDir implements AutoCloseable {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
+    /**
+     * Unmounts, then removes. If anything is still mounted below, nothing is
+     * removed: a bind mount of the same filesystem would let rm reach the
+     * files it points to (--one-file-system compares devices only).
+     */
     @Override
     public void close() {
         Mounts.unmountBelow(path);
+        List<String> left = Mounts.mountPoints().stream()
+                .filter(p -> p.equals(path.toString()) || p.startsWith(path + "/")).toList();
+        if (!left.isEmpty()) {
+            throw new AssertionError("still mounted below " + path + ", not removing it: " + left);
+        }
         Cmd.of("rm", "-rf", "--one-file-system", path.toString()).run();
     }
 }

@@ -1,0 +1,246 @@
+/* nestlet-runtime: an OCI runtime shim. Engines register it as a runtime
+ * (dockerd --add-runtime, podman --runtime, ctr --runc-binary, a containerd or
+ * CRI-O runtime handler) and call it exactly as they call runc. On `create`
+ * and `run` it first asks nestletd to prepare the bundle (nestletd edits
+ * config.json in place) and fails if nestletd cannot: it never starts an
+ * unprotected container. Then, for every verb, it execs the real runtime with
+ * the same arguments.
+ *
+ * The real runtime: --nestlet-runtime=NAME|PATH (a global flag, removed
+ * before the exec), else $NESTLET_RUNTIME, else "runtime=..." in
+ * $NESTLET_RUNTIME_CONFIG (default /etc/nestlet/runtime.conf), else runc.
+ * The socket: $NESTLET_SOCKET, else /run/nestlet/nestlet.sock. */
+#define _GNU_SOURCE
+#include "client.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PREPARE_TIMEOUT_MS (300 * 1000)
+#define DEFAULT_CONFIG "/etc/nestlet/runtime.conf"
+
+struct invocation {
+	const char *runtime;    /* what to exec */
+	const char *root;       /* --root */
+	const char *log;        /* --log */
+	const char *log_format; /* --log-format */
+	const char *verb;
+	const char *bundle;
+	const char *id;
+	char **argv;            /* argv for the runtime, NULL-terminated */
+};
+
+/* Global flags of runc and crun that take a value. */
+static const char *const global_value_flags[] = {"root", "log", "log-format", "criu", "rootless",
+						 "cgroup-manager", NULL};
+/* Flags of create and run that take a value. */
+static const char *const create_value_flags[] = {"bundle", "b", "console-socket", "pid-file", "preserve-fds",
+						 NULL};
+
+static int in_list(const char *name, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(name, *list) == 0)
+			return 1;
+	return 0;
+}
+
+/* Splits "--name=value" / "-name": returns the name (without dashes) in buf, the value or NULL. */
+static const char *flag_name(const char *arg, char *buf, size_t cap)
+{
+	const char *p = arg + (arg[1] == '-' ? 2 : 1);
+	const char *eq = strchr(p, '=');
+	size_t n = eq ? (size_t)(eq - p) : strlen(p);
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return eq ? eq + 1 : NULL;
+}
+
+static const char *runtime_from_config(void)
+{
+	static char value[PATH_MAX];
+	const char *path = getenv("NESTLET_RUNTIME_CONFIG");
+	char line[PATH_MAX + 32];
+	FILE *f = fopen(path && *path ? path : DEFAULT_CONFIG, "re");
+	const char *found = NULL;
+	if (!f)
+		return NULL;
+	while (fgets(line, sizeof(line), f)) {
+		char *v = line;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (strncmp(v, "runtime", 7) != 0)
+			continue;
+		v += 7;
+		while (*v == ' ' || *v == '\t' || *v == '=')
+			v++;
+		v[strcspn(v, " \t\r\n#")] = '\0';
+		if (*v) {
+			snprintf(value, sizeof(value), "%s", v);
+			found = value;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static int parse(int argc, char **argv, struct invocation *inv, nl_error *err)
+{
+	char name[64];
+	int i = 1, n = 0;
+	inv->argv = calloc((size_t)argc + 1, sizeof(char *));
+	if (!inv->argv)
+		return nl_fail(err, "out of memory");
+	inv->argv[n++] = NULL; /* argv[0], filled in once the runtime is known */
+	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		const char *value = flag_name(argv[i], name, sizeof(name));
+		if (strcmp(name, "nestlet-runtime") == 0) {
+			if (!value && i + 1 >= argc)
+				return nl_fail(err, "--nestlet-runtime needs a value");
+			inv->runtime = value ? value : argv[++i];
+			continue;
+		}
+		inv->argv[n++] = argv[i];
+		if (in_list(name, global_value_flags)) {
+			if (!value) {
+				if (i + 1 >= argc)
+					return nl_fail(err, "%s needs a value", argv[i]);
+				value = argv[++i];
+				inv->argv[n++] = argv[i];
+			}
+			if (strcmp(name, "root") == 0)
+				inv->root = value;
+			else if (strcmp(name, "log") == 0)
+				inv->log = value;
+			else if (strcmp(name, "log-format") == 0)
+				inv->log_format = value;
+		}
+	}
+	if (i < argc)
+		inv->verb = argv[i];
+	for (; i < argc; i++)
+		inv->argv[n++] = argv[i];
+	inv->argv[n] = NULL;
+	if (!inv->verb || (strcmp(inv->verb, "create") != 0 && strcmp(inv->verb, "run") != 0))
+		return 0;
+	/* create/run [flags] ID: find the bundle and the id. */
+	for (i = 1; inv->argv[i] != inv->verb; i++)
+		;
+	for (i++; inv->argv[i]; i++) {
+		const char *a = inv->argv[i];
+		if (a[0] != '-' || !a[1]) {
+			if (!inv->id)
+				inv->id = a;
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			if (!inv->id && inv->argv[i + 1])
+				inv->id = inv->argv[i + 1];
+			break;
+		}
+		const char *value = flag_name(a, name, sizeof(name));
+		if (in_list(name, create_value_flags)) {
+			if (!value) {
+				if (!inv->argv[i + 1])
+					return nl_fail(err, "%s needs a value", a);
+				value = inv->argv[++i];
+			}
+			if (strcmp(name, "bundle") == 0 || strcmp(name, "b") == 0)
+				inv->bundle = value;
+		}
+	}
+	if (!inv->id)
+		return nl_fail(err, "%s without a container id", inv->verb);
+	return 0;
+}
+
+/* Appends the failure to the runtime log the engine reads (containerd reads
+ * the last error of a json log), so the engine reports nestlet's reason. */
+static void log_failure(const struct invocation *inv, const char *msg)
+{
+	char line[sizeof(((nl_error *)0)->msg) * 2 + 160], esc[sizeof(((nl_error *)0)->msg) * 2], when[40];
+	time_t now = time(NULL);
+	struct tm tm;
+	int fd, n;
+	if (!inv->log)
+		return;
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (nl_json_escape(esc, sizeof(esc), msg) < 0)
+		return;
+	if (inv->log_format && strcmp(inv->log_format, "json") == 0)
+		n = snprintf(line, sizeof(line), "{\"level\":\"error\",\"msg\":\"%s\",\"time\":\"%s\"}\n", esc, when);
+	else
+		n = snprintf(line, sizeof(line), "time=\"%s\" level=error msg=\"%s\"\n", when, esc);
+	fd = open(inv->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	if (n > 0 && write(fd, line, (size_t)n) < 0) {
+		/* Nothing more to do: stderr has the message too. */
+	}
+	close(fd);
+}
+
+static int prepare(const struct invocation *inv, nl_error *err)
+{
+	char bundle[PATH_MAX], e_id[512], e_bundle[PATH_MAX * 2], e_rt[PATH_MAX * 2], e_root[PATH_MAX * 2];
+	char req[sizeof(e_id) + sizeof(e_bundle) + sizeof(e_rt) + sizeof(e_root) + 128], resp[NL_MAX_RESPONSE];
+	const char *rt = strrchr(inv->runtime, '/') ? strrchr(inv->runtime, '/') + 1 : inv->runtime;
+	const char *root = inv->root;
+	int timeout, n;
+	if (!realpath(inv->bundle ? inv->bundle : ".", bundle))
+		return nl_fail_errno(err, errno, "bundle %s", inv->bundle ? inv->bundle : ".");
+	if (!root)
+		root = strcmp(rt, "crun") == 0 ? "/run/crun" : strcmp(rt, "runc") == 0 ? "/run/runc" : NULL;
+	if (nl_json_escape(e_id, sizeof(e_id), inv->id) < 0 || nl_json_escape(e_bundle, sizeof(e_bundle), bundle) < 0
+	    || nl_json_escape(e_rt, sizeof(e_rt), rt) < 0
+	    || nl_json_escape(e_root, sizeof(e_root), root ? root : "") < 0)
+		return nl_fail(err, "container id or path too long");
+	if (nl_timeout_ms(NULL, PREPARE_TIMEOUT_MS, err, &timeout) < 0)
+		return -1;
+	if (root)
+		n = snprintf(req, sizeof(req),
+			     "{\"v\":1,\"op\":\"prepare\",\"id\":\"%s\",\"bundle\":\"%s\",\"runtime\":\"%s\","
+			     "\"runtimeRoot\":\"%s\"}\n",
+			     e_id, e_bundle, e_rt, e_root);
+	else
+		n = snprintf(req, sizeof(req),
+			     "{\"v\":1,\"op\":\"prepare\",\"id\":\"%s\",\"bundle\":\"%s\",\"runtime\":\"%s\"}\n", e_id,
+			     e_bundle, e_rt);
+	return nl_call(nl_socket_path(NULL), req, (size_t)n, timeout, resp, sizeof(resp), err);
+}
+
+int main(int argc, char **argv)
+{
+	struct invocation inv = {0};
+	nl_error err = {{0}};
+	if (parse(argc, argv, &inv, &err) < 0) {
+		fprintf(stderr, "nestlet-runtime: %s\n", err.msg);
+		return 2;
+	}
+	if (!inv.runtime)
+		inv.runtime = getenv("NESTLET_RUNTIME");
+	if (!inv.runtime || !*inv.runtime)
+		inv.runtime = runtime_from_config();
+	if (!inv.runtime)
+		inv.runtime = "runc";
+	inv.argv[0] = (char *)inv.runtime;
+	if (inv.id && prepare(&inv, &err) < 0) {
+		char msg[sizeof(err.msg) + 128];
+		snprintf(msg, sizeof(msg), "nestlet: cannot prepare container %s: %s", inv.id, err.msg);
+		fprintf(stderr, "nestlet-runtime: %s\n", msg);
+		log_failure(&inv, msg);
+		return 1;
+	}
+	execvp(inv.runtime, inv.argv);
+	fprintf(stderr, "nestlet-runtime: cannot exec %s: %s\n", inv.runtime, strerror(errno));
+	return 127;
+}

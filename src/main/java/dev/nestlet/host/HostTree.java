@@ -1,0 +1,87 @@
+package dev.nestlet.host;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.logging.Logger;
+
+import dev.nestlet.proc.MountInfo;
+import dev.nestlet.sys.MountCalls;
+
+/** Directory trees nestlet owns on the host: taking off what is mounted in them, removing them. */
+public final class HostTree {
+    private static final Logger LOG = Logger.getLogger(HostTree.class.getName());
+
+    private HostTree() {}
+
+    /**
+     * Creates {@code dir} (and parents) and makes it mode 0711: a container's
+     * root, a host uid of its own, must be able to walk through it to the
+     * mounts nestlet prepared below (its rootfs, its data dirs), without being
+     * able to list what belongs to others.
+     */
+    public static Path traversableDir(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        return dir;
+    }
+
+    /** Lazily unmounts everything mounted at or below {@code dir} in nestletd's namespace, deepest first. */
+    public static void unmountBelow(Path dir) throws IOException {
+        List<MountInfo> mounts = MountInfo.of("self");
+        for (int i = mounts.size() - 1; i >= 0; i--) {
+            MountInfo m = mounts.get(i);
+            if (m.isAtOrBelow(dir.toString())) {
+                LOG.fine("unmounting " + m.mountPoint());
+                MountCalls.umount2(m.mountPoint(), MountCalls.MNT_DETACH | MountCalls.UMOUNT_NOFOLLOW);
+            }
+        }
+    }
+
+    /**
+     * rm -rf that never follows a symlink and refuses to start while anything
+     * is mounted at or below {@code root}: a bind mount of the same filesystem
+     * (an id-mapped rootfs, say) has the same device number, so comparing
+     * devices would walk right into a container's files and delete them.
+     */
+    public static void removeTree(Path root) throws IOException {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        for (MountInfo m : MountInfo.of("self")) {
+            if (m.isAtOrBelow(root.toString())) {
+                throw new IOException("refusing to remove " + root + ": " + m.mountPoint() + " is still mounted");
+            }
+        }
+        Object device = Files.getAttribute(root, "unix:dev", LinkOption.NOFOLLOW_LINKS);
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) throws IOException {
+                if (!device.equals(Files.getAttribute(d, "unix:dev", LinkOption.NOFOLLOW_LINKS))) {
+                    throw new IOException("refusing to remove " + d + ": another filesystem is mounted there");
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+                Files.delete(f);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                if (e != null) {
+                    throw e;
+                }
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

@@ -1,0 +1,119 @@
+package dev.nestlet.idmap;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The allocator's log: one JSON line per allocation or release, appended
+ * before the range is used and replayed at start-up. A line cut short by a
+ * crash is ignored (it was never acknowledged); when the log grows it is
+ * rewritten as a snapshot of the live allocations (temporary file + rename).
+ */
+final class Journal implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Journal.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path file;
+    private FileChannel out;
+    private int lines;
+
+    Journal(Path file) {
+        this.file = file;
+    }
+
+    /** Replays the log; returns the live allocations by container id. */
+    Map<String, Allocation> replay() throws IOException {
+        Map<String, Allocation> live = new LinkedHashMap<>();
+        if (Files.exists(file)) {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                lines++;
+                JsonNode e;
+                try {
+                    e = JSON.readTree(line);
+                } catch (IOException bad) {
+                    LOG.warning("ignoring a torn line in " + file + ": " + line);
+                    continue;
+                }
+                String id = e.path("id").asText();
+                if ("alloc".equals(e.path("op").asText())) {
+                    live.put(id, new Allocation(id, new IdRange(e.path("uid").asLong(), e.path("gid").asLong(),
+                            e.path("size").asLong()), e.path("adopted").asBoolean()));
+                } else if ("free".equals(e.path("op").asText())) {
+                    live.remove(id);
+                }
+            }
+        }
+        open();
+        return live;
+    }
+
+    private void open() throws IOException {
+        out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
+    }
+
+    void allocated(Allocation a) throws IOException {
+        append(allocLine(a));
+    }
+
+    private static ObjectNode allocLine(Allocation a) {
+        return JSON.createObjectNode().put("op", "alloc").put("id", a.id()).put("uid", a.range().uidBase())
+                .put("gid", a.range().gidBase()).put("size", a.range().size()).put("adopted", a.adopted());
+    }
+
+    void freed(String id) throws IOException {
+        append(JSON.createObjectNode().put("op", "free").put("id", id));
+    }
+
+    /**
+     * One write(2) per record: a killed process leaves the whole line in the
+     * page cache or none of it. A crash of the machine takes every container
+     * with it, so no fsync: the next start finds no live container to protect.
+     */
+    private void append(ObjectNode e) throws IOException {
+        byte[] line = (JSON.writeValueAsString(e) + "\n").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf = ByteBuffer.wrap(line);
+        while (buf.hasRemaining()) {
+            out.write(buf);
+        }
+        lines++;
+    }
+
+    /** Rewrites the log as the given live allocations when it has grown well past them. */
+    void compactIfLarge(Collection<Allocation> live) throws IOException {
+        if (lines < 4 * live.size() + 256) {
+            return;
+        }
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        StringBuilder b = new StringBuilder();
+        for (Allocation a : live) {
+            b.append(JSON.writeValueAsString(allocLine(a))).append('\n');
+        }
+        Files.writeString(tmp, b, StandardCharsets.UTF_8);
+        out.close();
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        open();
+        lines = live.size();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (out != null) {
+            out.close();
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package dev.nestlet.prepare;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.nestlet.api.ApiException;
+import dev.nestlet.api.ErrorCode;
+import dev.nestlet.datadir.InnerDataDirs;
+import dev.nestlet.idmap.IdAllocator;
+import dev.nestlet.idmap.IdRange;
+import dev.nestlet.lifecycle.Bundles;
+import dev.nestlet.lifecycle.HookService;
+import dev.nestlet.oci.Annotations;
+import dev.nestlet.oci.BundleConfig;
+import dev.nestlet.shift.RootfsShifter;
+import dev.nestlet.state.ContainerRecord;
+import dev.nestlet.state.LiveContainer;
+import dev.nestlet.state.Registry;
+
+/**
+ * prepare: turns the bundle an engine wrote into a system container's, in
+ * place, before the runtime reads it. The container gets an exclusive id
+ * range (or keeps the engine's own mapping), its rootfs and volumes shifted
+ * by ID-mapped mounts, its inner data dirs as bind mounts, its own cgroup
+ * namespace, the full capability set inside its user namespace, and
+ * nestlet-hook at createRuntime and poststop. Every step is recorded before
+ * it takes effect; on any failure everything is undone and config.json is
+ * left as it was.
+ */
+public final class PrepareService {
+    private static final Logger LOG = Logger.getLogger(PrepareService.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Registry registry;
+    private final HookService hooks;
+    private final IdAllocator allocator;
+    private final RootfsShifter shifter;
+    private final InnerDataDirs dataDirs;
+    private final Path hook;
+    private final Path socket;
+
+    public PrepareService(Registry registry, HookService hooks, IdAllocator allocator, RootfsShifter shifter,
+            InnerDataDirs dataDirs, Path hook, Path socket) {
+        this.registry = registry;
+        this.hooks = hooks;
+        this.allocator = allocator;
+        this.shifter = shifter;
+        this.dataDirs = dataDirs;
+        this.hook = hook;
+        this.socket = socket;
+    }
+
+    public PrepareResult prepare(String id, String bundle, String runtime, String runtimeRoot) throws Exception {
+        HookService.checkId(id);
+        BundleConfig config = Bundles.open(bundle);
+        ObjectNode cfg = config.json();
+        if (Annotations.MODE_OFF.equals(SpecEditor.annotation(cfg, Annotations.MODE))) {
+            return new PrepareResult(id, PrepareResult.UNTOUCHED, null, false, null);
+        }
+        Path rootfs = Bundles.rootfsOf(config);
+        synchronized (registry.lockFor(id)) {
+            Optional<LiveContainer> existing = registry.get(id);
+            if ("true".equals(SpecEditor.annotation(cfg, SpecEditor.PREPARED))) {
+                ContainerRecord r = existing.map(LiveContainer::record).orElseThrow(() -> new ApiException(
+                        ErrorCode.CONFLICT, "bundle " + bundle + " was prepared by nestlet, but nestletd no longer "
+                                + "knows container " + id + ": write the bundle again"));
+                return result(r);
+            }
+            if (existing.isPresent()) {
+                if (existing.get().initAlive()) {
+                    throw new ApiException(ErrorCode.CONFLICT, "container " + id + " is already running");
+                }
+                hooks.release(id);
+            }
+            ContainerRecord rec = ContainerRecord.prepared(id, config.bundle().toString(), rootfs.toString(),
+                    runtime, runtimeRoot, Instant.now().toString());
+            LiveContainer c = registry.put(rec, null);
+            try {
+                rec = edit(c, rec, cfg, rootfs, runtime);
+                write(config.bundle(), cfg);
+            } catch (Exception e) {
+                try {
+                    hooks.release(id);
+                } catch (Exception undo) {
+                    e.addSuppressed(undo);
+                }
+                throw e;
+            }
+            LOG.info("prepared " + id + ": ids " + rec.idRange() + (rec.idRangeAdopted() ? " (engine's)" : "")
+                    + ", rootfs " + (rec.shift() == null ? "as given" : rec.shift().method()));
+            return result(rec);
+        }
+    }
+
+    private ContainerRecord edit(LiveContainer c, ContainerRecord rec, ObjectNode cfg, Path rootfs, String runtime)
+            throws Exception {
+        Optional<IdRange> engines = SpecEditor.existingMapping(cfg);
+        IdRange range = engines.isPresent()
+                ? allocator.adopt(rec.id(), engines.get(), SpecEditor.allMappings(cfg))
+                : allocator.allocate(rec.id());
+        rec = rec.withIdRange(range, engines.isPresent());
+        registry.update(c, rec);
+        if (engines.isEmpty()) {
+            // The engine's own mapping comes with the engine's own answer to file ownership.
+            RootfsShifter.Shifted s = shifter.shift(rec.id(), rootfs, range, SpecEditor.hostBinds(cfg));
+            rec = rec.withShift(s.result());
+            registry.update(c, rec);
+            SpecEditor.setUserNamespace(cfg, range);
+            SpecEditor.setRoot(cfg, Path.of(s.result().root()));
+            SpecEditor.setHostBindSources(cfg, s.volumeSources());
+        }
+        List<Path> dirs = dataDirs.createHostDirs(rec.id(), (int) range.uidBase(), (int) range.gidBase());
+        rec = rec.withDataDir(dataDirs.hostDirOf(rec.id()).toString(), InnerDataDirs.TARGETS);
+        registry.update(c, rec);
+        for (int i = 0; i < dirs.size(); i++) {
+            SpecEditor.addBind(cfg, InnerDataDirs.TARGETS.get(i), dirs.get(i));
+        }
+        SpecEditor.addCgroupNamespace(cfg);
+        SpecEditor.fullCapabilities(cfg);
+        SpecEditor.writableCgroupMount(cfg);
+        SpecEditor.addHooks(cfg, hook, socket, List.of("createRuntime", "poststop"));
+        SpecEditor.markSystem(cfg);
+        return rec;
+    }
+
+    /** Replaces config.json atomically, keeping its mode: the runtime reads either the old or the new. */
+    private static void write(Path bundle, ObjectNode cfg) throws IOException {
+        Path file = bundle.resolve("config.json");
+        Path tmp = bundle.resolve(".config.json.nestlet");
+        Files.write(tmp, JSON.writeValueAsBytes(cfg));
+        Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(file));
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static PrepareResult result(ContainerRecord r) {
+        return new PrepareResult(r.id(), PrepareResult.PREPARED, r.idRange(), r.idRangeAdopted(),
+                r.shift() == null ? null : r.shift().method());
+    }
+}

@@ -1,0 +1,53 @@
+package dev.nestlet.prepare;
+
+import java.util.HashSet;
+import java.util.Set;
+
+import dev.nestlet.idmap.IdAllocator;
+import dev.nestlet.lifecycle.ContainerAccess;
+import dev.nestlet.lifecycle.Feature;
+import dev.nestlet.shift.RootfsShifter;
+import dev.nestlet.state.ContainerRecord;
+
+/**
+ * What prepare set up on the host (the shifted rootfs and volume mounts, the
+ * id range), as a feature so that it is released with the container: first in
+ * the list, hence released last, after everything that used it.
+ */
+public final class PreparedResources implements Feature {
+    private final IdAllocator allocator;
+    private final RootfsShifter shifter;
+
+    public PreparedResources(IdAllocator allocator, RootfsShifter shifter) {
+        this.allocator = allocator;
+        this.shifter = shifter;
+    }
+
+    @Override
+    public String name() {
+        return "id range and rootfs shift";
+    }
+
+    @Override
+    public ContainerRecord createRuntime(ContainerRecord rec, ContainerAccess access) {
+        return rec;
+    }
+
+    @Override
+    public void release(ContainerRecord rec) throws Exception {
+        removeLeftovers(rec.id());
+    }
+
+    @Override
+    public Set<String> leftoverIds() throws Exception {
+        Set<String> ids = new HashSet<>(shifter.leftoverIds());
+        ids.addAll(allocator.holders());
+        return ids;
+    }
+
+    @Override
+    public void removeLeftovers(String id) throws Exception {
+        shifter.release(id);
+        allocator.free(id);
+    }
+}

@@ -1,0 +1,201 @@
+package dev.nestlet.prepare;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.nestlet.idmap.IdRange;
+import dev.nestlet.idmap.IdSpan;
+import dev.nestlet.oci.Annotations;
+import dev.nestlet.shift.RootfsShifter;
+
+/**
+ * The edits that turn an engine's config.json into a system container's.
+ * Pure functions on the JSON tree: fields nestlet does not touch stay as they were.
+ */
+public final class SpecEditor {
+    /** Set on a config nestlet has prepared; a second prepare of it is a no-op. */
+    public static final String PREPARED = "io.nestlet.prepared";
+
+    /** Every capability of Linux 6.x: inside its own user namespace they mean nothing on the host. */
+    static final List<String> ALL_CAPS = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH",
+            "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
+            "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
+            "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
+            "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME",
+            "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP",
+            "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND",
+            "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE");
+
+    private SpecEditor() {}
+
+    public static String annotation(ObjectNode config, String key) {
+        JsonNode v = config.path("annotations").path(key);
+        return v.isTextual() ? v.asText() : null;
+    }
+
+    public static void annotate(ObjectNode config, String key, String value) {
+        config.with("annotations").put(key, value);
+    }
+
+    private static ObjectNode linux(ObjectNode config) {
+        return config.with("linux");
+    }
+
+    private static boolean hasNamespace(ObjectNode config, String type) {
+        for (JsonNode ns : config.path("linux").path("namespaces")) {
+            if (type.equals(ns.path("type").asText())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void addNamespace(ObjectNode config, String type) {
+        if (!hasNamespace(config, type)) {
+            linux(config).withArray("namespaces").addObject().put("type", type);
+        }
+    }
+
+    /**
+     * The mapping the engine already chose (a user namespace with uid and gid
+     * mappings), as the range its container root starts: empty when there is none.
+     */
+    public static Optional<IdRange> existingMapping(ObjectNode config) {
+        if (!hasNamespace(config, "user")) {
+            return Optional.empty();
+        }
+        JsonNode uid = rootLine(config.path("linux").path("uidMappings"));
+        JsonNode gid = rootLine(config.path("linux").path("gidMappings"));
+        if (uid == null || gid == null) {
+            return Optional.empty();
+        }
+        long size = Math.min(uid.path("size").asLong(), gid.path("size").asLong());
+        return Optional.of(new IdRange(uid.path("hostID").asLong(), gid.path("hostID").asLong(), size));
+    }
+
+    /** Every line of the engine's uid and gid mappings, as host id spans (for overlap checks). */
+    public static List<IdSpan> allMappings(ObjectNode config) {
+        List<IdSpan> out = new ArrayList<>();
+        for (String kind : List.of("uidMappings", "gidMappings")) {
+            for (JsonNode m : config.path("linux").path(kind)) {
+                out.add(new IdSpan(kind.startsWith("uid"), m.path("hostID").asLong(), m.path("size").asLong()));
+            }
+        }
+        return out;
+    }
+
+    private static JsonNode rootLine(JsonNode mappings) {
+        for (JsonNode m : mappings) {
+            if (m.path("containerID").asLong(-1) == 0) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /** A user namespace whose ids 0..size-1 are the range. */
+    public static void setUserNamespace(ObjectNode config, IdRange r) {
+        addNamespace(config, "user");
+        ObjectNode linux = linux(config);
+        linux.putArray("uidMappings").addObject().put("containerID", 0).put("hostID", r.uidBase())
+                .put("size", r.size());
+        linux.putArray("gidMappings").addObject().put("containerID", 0).put("hostID", r.gidBase())
+                .put("size", r.size());
+    }
+
+    /** Its own cgroup namespace: the inner engine sees its cgroup as the root. */
+    public static void addCgroupNamespace(ObjectNode config) {
+        addNamespace(config, "cgroup");
+    }
+
+    /** The full capability set in bounding, effective and permitted (the container's root is root of its userns). */
+    public static void fullCapabilities(ObjectNode config) {
+        ObjectNode caps = config.with("process").with("capabilities");
+        for (String set : List.of("bounding", "effective", "permitted")) {
+            ArrayNode a = caps.putArray(set);
+            ALL_CAPS.forEach(a::add);
+        }
+    }
+
+    /** /sys/fs/cgroup without "ro", so the delegated cgroups can be written. */
+    public static void writableCgroupMount(ObjectNode config) {
+        for (JsonNode m : config.path("mounts")) {
+            if ("/sys/fs/cgroup".equals(m.path("destination").asText()) && m.path("options").isArray()) {
+                ArrayNode opts = (ArrayNode) m.path("options");
+                for (int i = opts.size() - 1; i >= 0; i--) {
+                    if ("ro".equals(opts.get(i).asText())) {
+                        opts.remove(i);
+                    }
+                }
+            }
+        }
+    }
+
+    /** nestlet-hook first at each stage, so nestlet's setup precedes the engine's own hooks. */
+    public static void addHooks(ObjectNode config, Path hook, Path socket, List<String> stages) {
+        ObjectNode hooks = config.with("hooks");
+        for (String stage : stages) {
+            ArrayNode list = hooks.withArray(stage);
+            ObjectNode h = list.insertObject(0);
+            h.put("path", hook.toString());
+            h.putArray("args").add("nestlet-hook").add(stage);
+            h.putArray("env").add("NESTLET_SOCKET=" + socket);
+        }
+    }
+
+    public static void setRoot(ObjectNode config, Path root) {
+        config.with("root").put("path", root.toString());
+    }
+
+    /** A bind mount added to the config; the runtime resolves its destination inside the rootfs. */
+    public static void addBind(ObjectNode config, String destination, Path source) {
+        ObjectNode m = config.withArray("mounts").addObject();
+        m.put("destination", destination).put("type", "bind").put("source", source.toString());
+        m.putArray("options").add("rbind").add("rw").add("nosuid").add("nodev");
+    }
+
+    /** Bind mounts of host directories and files: the volumes to shift. */
+    public static List<RootfsShifter.Volume> hostBinds(ObjectNode config) {
+        List<RootfsShifter.Volume> out = new ArrayList<>();
+        for (JsonNode m : config.path("mounts")) {
+            List<String> opts = new ArrayList<>();
+            m.path("options").forEach(o -> opts.add(o.asText()));
+            boolean bind = "bind".equals(m.path("type").asText()) || opts.contains("bind") || opts.contains("rbind");
+            String source = m.path("source").asText("");
+            if (bind && source.startsWith("/") && !isKernelPath(source)) {
+                out.add(new RootfsShifter.Volume(m.path("destination").asText(), Path.of(source),
+                        opts.contains("rbind")));
+            }
+        }
+        return out;
+    }
+
+    private static boolean isKernelPath(String p) {
+        return p.equals("/proc") || p.startsWith("/proc/") || p.equals("/sys") || p.startsWith("/sys/")
+                || p.equals("/dev") || p.startsWith("/dev/");
+    }
+
+    /** Replaces the source of the n-th host bind (in {@link #hostBinds} order). */
+    public static void setHostBindSources(ObjectNode config, List<Path> sources) {
+        int n = 0;
+        List<RootfsShifter.Volume> binds = hostBinds(config);
+        for (JsonNode m : config.path("mounts")) {
+            if (n < binds.size() && m.path("source").asText("").equals(binds.get(n).source().toString())
+                    && m.path("destination").asText().equals(binds.get(n).destination())) {
+                ((ObjectNode) m).put("source", sources.get(n).toString());
+                n++;
+            }
+        }
+    }
+
+    public static void markSystem(ObjectNode config) {
+        annotate(config, Annotations.MODE, Annotations.MODE_SYSTEM);
+        annotate(config, PREPARED, "true");
+    }
+}

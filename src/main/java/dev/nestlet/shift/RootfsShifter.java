@@ -1,0 +1,173 @@
+package dev.nestlet.shift;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+import dev.nestlet.host.HostTree;
+import dev.nestlet.idmap.IdRange;
+import dev.nestlet.proc.MountInfo;
+import dev.nestlet.sys.Fd;
+import dev.nestlet.sys.MountCalls;
+import dev.nestlet.sys.SysException;
+
+/**
+ * Makes a container's root filesystem and bind-mounted host paths appear
+ * owned by its root without copying them: ID-mapped mounts through a user
+ * namespace carrying the container's range, attached under
+ * {@code STATE/mounts/ID}. An overlay root (what engines hand over) cannot be
+ * id-mapped itself, so it is rebuilt from id-mapped copies of its layers;
+ * files the container's root writes land in the engine's upper dir owned by
+ * host root, as they would without nestlet. Where the kernel refuses, the
+ * rootfs is copied with shifted owners instead. All mounts are made in
+ * nestletd's mount namespace, which the engine must see (the host's).
+ */
+public final class RootfsShifter {
+    private static final Logger LOG = Logger.getLogger(RootfsShifter.class.getName());
+
+    private final Path base;
+    private final UserNamespaces userns;
+
+    public RootfsShifter(Path stateDir, UserNamespaces userns) throws IOException {
+        this.base = HostTree.traversableDir(stateDir.resolve("mounts"));
+        this.userns = userns;
+    }
+
+    public Path dirOf(String id) {
+        return base.resolve(id);
+    }
+
+    /** A bind-mounted host path to shift: {@code source} as the config names it. */
+    public record Volume(String destination, Path source, boolean recursive) {}
+
+    /** Shifted rootfs and volumes; the caller rewrites config.json with {@link ShiftResult#root()} and the new sources. */
+    public record Shifted(ShiftResult result, List<Path> volumeSources) {}
+
+    public Shifted shift(String id, Path rootfs, IdRange range, List<Volume> volumes)
+            throws IOException, InterruptedException {
+        Path dir = HostTree.traversableDir(dirOf(id));
+        HostTree.traversableDir(dir.resolve("vol"));
+        List<String> mounts = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        String method;
+        Path root = dir.resolve("rootfs");
+        try (Fd ns = userns.withMapping(range)) {
+            Optional<MountInfo> overlay = overlayAt(rootfs);
+            try {
+                if (overlay.isPresent()) {
+                    rebuildOverlay(OverlayLayers.parse(overlay.get().superOptions()), dir, root, ns, mounts);
+                    method = "idmap-overlay";
+                } else {
+                    IdmappedMounts.attach(rootfs, root, ns, true);
+                    mounts.add(root.toString());
+                    method = "idmap";
+                }
+            } catch (SysException | IllegalArgumentException e) {
+                undo(mounts);
+                mounts.clear();
+                notes.add("id-mapped mount refused (" + e.getMessage() + "): copied with shifted owners");
+                root = dir.resolve("copy");
+                long n = ChownCopy.copy(rootfs, root, range);
+                LOG.info("rootfs of " + id + " copied with " + n + " owners shifted: " + e.getMessage());
+                method = "chown-copy";
+            }
+            List<String> volumeNotes = new ArrayList<>();
+            List<Path> sources = new ArrayList<>();
+            for (int i = 0; i < volumes.size(); i++) {
+                Volume v = volumes.get(i);
+                Path target = dir.resolve("vol").resolve(Integer.toString(i));
+                try {
+                    IdmappedMounts.attach(v.source(), target, ns, v.recursive());
+                    mounts.add(target.toString());
+                    sources.add(target);
+                    volumeNotes.add(v.destination() + ": " + v.source() + " id-mapped");
+                } catch (SysException e) {
+                    sources.add(v.source());
+                    volumeNotes.add(v.destination() + ": " + v.source() + " left as is (" + e.getMessage() + ")");
+                }
+            }
+            return new Shifted(new ShiftResult(method, rootfs.toString(), root.toString(), mounts, volumeNotes,
+                    notes), sources);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            undo(mounts);
+            release(id);
+            throw e;
+        }
+    }
+
+    /**
+     * lowerdir+ (one fsconfig call per layer) has no length limit and no
+     * escaping, unlike a mount(2) option string.
+     */
+    private static void rebuildOverlay(OverlayLayers layers, Path dir, Path root, Fd ns, List<String> mounts)
+            throws IOException {
+        if (layers.upper() == null || layers.work() == null
+                || !layers.upper().getParent().equals(layers.work().getParent())) {
+            throw new IllegalArgumentException("overlay upper and work dirs do not share a parent: " + layers);
+        }
+        List<Path> lower = new ArrayList<>();
+        for (int i = 0; i < layers.lower().size(); i++) {
+            Path l = dir.resolve("lower").resolve(Integer.toString(i));
+            IdmappedMounts.attach(layers.lower().get(i), l, ns, false);
+            mounts.add(l.toString());
+            lower.add(l);
+        }
+        Path upperParent = dir.resolve("upper");
+        IdmappedMounts.attach(layers.upper().getParent(), upperParent, ns, false);
+        mounts.add(upperParent.toString());
+        Files.createDirectories(root);
+        try (Fd ctx = MountCalls.fsopen("overlay")) {
+            for (Path l : lower) {
+                MountCalls.fsconfigString(ctx, "lowerdir+", l.toString());
+            }
+            MountCalls.fsconfigString(ctx, "upperdir", upperParent.resolve(layers.upper().getFileName()).toString());
+            MountCalls.fsconfigString(ctx, "workdir", upperParent.resolve(layers.work().getFileName()).toString());
+            // The engine's overlay stays mounted on the same upper dir; with index=on the kernel refuses a second.
+            MountCalls.fsconfigString(ctx, "index", "off");
+            for (var o : layers.options().entrySet()) {
+                if (!o.getKey().equals("index") && o.getValue() != null) {
+                    MountCalls.fsconfigString(ctx, o.getKey(), o.getValue());
+                }
+            }
+            try (Fd m = MountCalls.fsmount(ctx)) {
+                MountCalls.moveMount(m, root.toString());
+                mounts.add(root.toString());
+            }
+        }
+    }
+
+    /** The overlay mounted exactly at {@code rootfs}, if the engine handed one over. */
+    private static Optional<MountInfo> overlayAt(Path rootfs) throws IOException {
+        MountInfo top = null;
+        for (MountInfo m : MountInfo.of("self")) {
+            if (m.mountPoint().equals(rootfs.toString())) {
+                top = m; // the last one listed is the one on top
+            }
+        }
+        return top != null && top.fsType().equals("overlay") ? Optional.of(top) : Optional.empty();
+    }
+
+    private static void undo(List<String> mounts) {
+        for (int i = mounts.size() - 1; i >= 0; i--) {
+            IdmappedMounts.detach(Path.of(mounts.get(i)));
+        }
+    }
+
+    /** Takes off every mount of {@code id} and removes its directory (and copy). Idempotent. */
+    public void release(String id) throws IOException {
+        Path dir = dirOf(id);
+        HostTree.unmountBelow(dir);
+        HostTree.removeTree(dir);
+    }
+
+    /** Ids with something under STATE/mounts, for the reconciler. */
+    public List<String> leftoverIds() throws IOException {
+        try (var s = Files.list(base)) {
+            return s.map(p -> p.getFileName().toString()).toList();
+        }
+    }
+}
