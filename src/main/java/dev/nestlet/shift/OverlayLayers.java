@@ -22,14 +22,14 @@ public record OverlayLayers(List<Path> lower, Path upper, Path work, Map<String,
         String upper = null;
         String work = null;
         Map<String, String> carried = new LinkedHashMap<>();
-        for (String opt : splitUnescaped(superOptions, ',')) {
+        for (String opt : split(superOptions, ',')) {
             int eq = opt.indexOf('=');
             String key = eq < 0 ? opt : opt.substring(0, eq);
             String value = eq < 0 ? null : opt.substring(eq + 1);
             switch (key) {
-                case "lowerdir" -> lowerText.addAll(splitUnescaped(value, ':'));
-                case "upperdir" -> upper = value;
-                case "workdir" -> work = value;
+                case "lowerdir" -> split(value, ':').forEach(l -> lowerText.add(unescape(l)));
+                case "upperdir" -> upper = unescape(value);
+                case "workdir" -> work = unescape(value);
                 default -> {
                     if (CARRIED.contains(key)) {
                         carried.put(key, value);
@@ -56,29 +56,40 @@ public record OverlayLayers(List<Path> lower, Path upper, Path work, Map<String,
                 carried);
     }
 
-    /**
-     * Splits on {@code sep} except where escaped, undoing the escapes: the
-     * kernel writes special characters of options as octal ({@code \054}),
-     * overlay's own syntax escapes ':' and ',' with a backslash.
-     */
-    static List<String> splitUnescaped(String s, char sep) {
+    /** Splits on {@code sep} where it is not escaped; the pieces keep their escapes. */
+    static List<String> split(String s, char sep) {
         List<String> out = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
+        int start = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == sep) {
+                out.add(s.substring(start, i));
+                start = i + 1;
+            }
+        }
+        out.add(s.substring(start));
+        return out;
+    }
+
+    /**
+     * Undoes escapes: the kernel writes special characters of options as octal
+     * ({@code \054}), overlay's own syntax escapes ':' and ',' with a backslash.
+     */
+    static String unescape(String s) {
+        StringBuilder b = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == '\\' && i + 3 < s.length() && s.substring(i + 1, i + 4).matches("[0-7]{3}")) {
-                cur.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
                 i += 3;
             } else if (c == '\\' && i + 1 < s.length()) {
-                cur.append(s.charAt(++i));
-            } else if (c == sep) {
-                out.add(cur.toString());
-                cur.setLength(0);
+                b.append(s.charAt(++i));
             } else {
-                cur.append(c);
+                b.append(c);
             }
         }
-        out.add(cur.toString());
-        return out;
+        return b.toString();
     }
 }

@@ -59,7 +59,7 @@ public final class RootfsShifter {
             Optional<MountInfo> overlay = overlayAt(rootfs);
             try {
                 if (overlay.isPresent()) {
-                    rebuildOverlay(OverlayLayers.parse(overlay.get().superOptions()), dir, root, ns, mounts);
+                    rebuildOverlay(OverlayLayers.parse(overlay.get().superOptions()), dir, root, ns, range, mounts);
                     method = "idmap-overlay";
                 } else {
                     IdmappedMounts.attach(rootfs, root, ns, true);
@@ -102,9 +102,15 @@ public final class RootfsShifter {
     /**
      * lowerdir+ (one fsconfig call per layer) has no length limit and no
      * escaping, unlike a mount(2) option string.
+     *
+     * <p>overlayfs does every upper-layer operation (work dir, copy-up) with
+     * its creator's credentials. Through an id-mapped upper, host root has no
+     * mapping (EOVERFLOW, and the overlay falls back to read-only); so the
+     * superblock is created by a thread whose fsuid/fsgid are the container's
+     * root, with its capabilities kept: on disk that is uid 0.
      */
-    private static void rebuildOverlay(OverlayLayers layers, Path dir, Path root, Fd ns, List<String> mounts)
-            throws IOException {
+    private static void rebuildOverlay(OverlayLayers layers, Path dir, Path root, Fd ns, IdRange range,
+            List<String> mounts) throws IOException, InterruptedException {
         if (layers.upper() == null || layers.work() == null
                 || !layers.upper().getParent().equals(layers.work().getParent())) {
             throw new IllegalArgumentException("overlay upper and work dirs do not share a parent: " + layers);
@@ -120,19 +126,29 @@ public final class RootfsShifter {
         IdmappedMounts.attach(layers.upper().getParent(), upperParent, ns, false);
         mounts.add(upperParent.toString());
         Files.createDirectories(root);
-        try (Fd ctx = MountCalls.fsopen("overlay")) {
-            for (Path l : lower) {
-                MountCalls.fsconfigString(ctx, "lowerdir+", l.toString());
-            }
-            MountCalls.fsconfigString(ctx, "upperdir", upperParent.resolve(layers.upper().getFileName()).toString());
-            MountCalls.fsconfigString(ctx, "workdir", upperParent.resolve(layers.work().getFileName()).toString());
-            // The engine's overlay stays mounted on the same upper dir; with index=on the kernel refuses a second.
-            MountCalls.fsconfigString(ctx, "index", "off");
-            for (var o : layers.options().entrySet()) {
-                if (!o.getKey().equals("index") && o.getValue() != null) {
-                    MountCalls.fsconfigString(ctx, o.getKey(), o.getValue());
+        Fd created = AsContainerRoot.call(range, () -> {
+            Fd ctx = MountCalls.fsopen("overlay");
+            try {
+                for (Path l : lower) {
+                    MountCalls.fsconfigString(ctx, "lowerdir+", l.toString());
                 }
+                MountCalls.fsconfigString(ctx, "upperdir", upperParent.resolve(layers.upper().getFileName()).toString());
+                MountCalls.fsconfigString(ctx, "workdir", upperParent.resolve(layers.work().getFileName()).toString());
+                // The engine's overlay stays mounted on the same upper dir; with index=on a second one is refused.
+                MountCalls.fsconfigString(ctx, "index", "off");
+                for (var o : layers.options().entrySet()) {
+                    if (!o.getKey().equals("index") && o.getValue() != null) {
+                        MountCalls.fsconfigString(ctx, o.getKey(), o.getValue());
+                    }
+                }
+                MountCalls.fsconfigCreate(ctx);
+                return ctx;
+            } catch (RuntimeException e) {
+                ctx.close();
+                throw e;
             }
+        });
+        try (Fd ctx = created) {
             try (Fd m = MountCalls.fsmount(ctx)) {
                 MountCalls.moveMount(m, root.toString());
                 mounts.add(root.toString());

@@ -118,10 +118,14 @@ public final class MountCalls {
         Native.check(rc, "fsconfig", key + "=" + value);
     }
 
-    /** Creates the superblock and returns a detached mount of it, to attach with {@link #moveMount}. */
-    public static Fd fsmount(Fd context) {
+    /** FSCONFIG_CMD_CREATE: makes the superblock, with the calling thread's credentials as its creator's. */
+    public static void fsconfigCreate(Fd context) {
         Native.check(Native.C.syscall(NR_FSCONFIG, context.get(), FSCONFIG_CMD_CREATE, (String) null, (String) null, 0),
                 "fsconfig", context.what() + " (create)");
+    }
+
+    /** A detached mount of a created superblock, to attach with {@link #moveMount}. */
+    public static Fd fsmount(Fd context) {
         long rc = Native.C.syscall(NR_FSMOUNT, context.get(), FSMOUNT_CLOEXEC, 0);
         return new Fd((int) Native.check(rc, "fsmount", context.what()), "mount of " + context.what());
     }

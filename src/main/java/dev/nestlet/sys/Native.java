@@ -92,6 +92,7 @@ final class Native {
         long syscall(long nr, int a1, int a2, String a3, String a4, int a5);     // fsconfig
         long syscall(long nr, int a1, int a2, int a3);                           // fsmount, pidfd_getfd
         long syscall(long nr, int a1, int a2, Pointer a3);                       // seccomp
+            long syscall(long nr, Pointer a1, Pointer a2);                           // capget, capset
 }
 
     static final LibC C = LibraryLoader.create(LibC.class).load("c");

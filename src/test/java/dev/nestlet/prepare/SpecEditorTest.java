@@ -1,0 +1,75 @@
+package dev.nestlet.prepare;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.nestlet.idmap.IdRange;
+
+class SpecEditorTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static ObjectNode docker() throws Exception {
+        return (ObjectNode) JSON.readTree("""
+                {"ociVersion":"1.0.2","process":{"capabilities":{"bounding":["CAP_KILL"]}},
+                 "root":{"path":"/var/lib/docker/overlay2/x/merged"},
+                 "hooks":{"prestart":[{"path":"/usr/bin/docker-proxy"}]},
+                 "mounts":[{"destination":"/proc","type":"proc","source":"proc"},
+                   {"destination":"/sys/fs/cgroup","type":"cgroup","source":"cgroup","options":["ro","nosuid"]},
+                   {"destination":"/etc/hosts","type":"bind","source":"/var/lib/docker/containers/x/hosts","options":["rbind","rprivate"]},
+                   {"destination":"/data","source":"/srv/data","options":["bind"]},
+                   {"destination":"/dev/fuse","type":"bind","source":"/dev/fuse","options":["bind"]}],
+                 "linux":{"namespaces":[{"type":"pid"},{"type":"mount"}],"seccomp":{"defaultAction":"SCMP_ACT_ERRNO"}},
+                 "extra":{"kept":true}}""");
+    }
+
+    @Test
+    void systemContainerEdits() throws Exception {
+        ObjectNode c = docker();
+        SpecEditor.setUserNamespace(c, new IdRange(100000, 200000, 65536));
+        SpecEditor.addCgroupNamespace(c);
+        SpecEditor.fullCapabilities(c);
+        SpecEditor.writableCgroupMount(c);
+        SpecEditor.addHooks(c, Path.of("/h"), Path.of("/s"), List.of("createRuntime", "prestart"));
+        SpecEditor.markSystem(c);
+        assertEquals(Optional.of(new IdRange(100000, 200000, 65536)), SpecEditor.existingMapping(c));
+        assertEquals("[\"nosuid\"]", c.at("/mounts/1/options").toString());
+        assertEquals(SpecEditor.ALL_CAPS.size(), c.at("/process/capabilities/effective").size());
+        assertEquals("/h", c.at("/hooks/prestart/0/path").asText(), "nestlet's hook first");
+        assertEquals("/usr/bin/docker-proxy", c.at("/hooks/prestart/1/path").asText(), "the engine's kept");
+        assertEquals("NESTLET_SOCKET=/s", c.at("/hooks/createRuntime/0/env/0").asText());
+        assertEquals("system", SpecEditor.annotation(c, "io.nestlet.mode"));
+        assertEquals(true, c.at("/extra/kept").asBoolean(), "unknown fields survive");
+        assertEquals("SCMP_ACT_ERRNO", c.at("/linux/seccomp/defaultAction").asText());
+        long cgroupNs = 0;
+        for (var ns : c.at("/linux/namespaces")) {
+            cgroupNs += ns.path("type").asText().equals("cgroup") ? 1 : 0;
+        }
+        assertEquals(1, cgroupNs);
+    }
+
+    @Test
+    void hostBindsAreTheVolumesAndNotKernelPaths() throws Exception {
+        ObjectNode c = docker();
+        var binds = SpecEditor.hostBinds(c);
+        assertEquals(List.of("/etc/hosts", "/data"), binds.stream().map(b -> b.destination()).toList());
+        assertTrue(binds.get(0).recursive());
+        SpecEditor.setHostBindSources(c, List.of(Path.of("/n/vol/0"), Path.of("/n/vol/1")));
+        assertEquals("/n/vol/0", c.at("/mounts/2/source").asText());
+        assertEquals("/n/vol/1", c.at("/mounts/3/source").asText());
+        assertEquals("/dev/fuse", c.at("/mounts/4/source").asText());
+    }
+
+    @Test
+    void noUserNamespaceMeansNoExistingMapping() throws Exception {
+        assertEquals(Optional.empty(), SpecEditor.existingMapping(docker()));
+    }
+}
