@@ -63,7 +63,7 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
     int maxRequestBytes = Protocol.DEFAULT_MAX_REQUEST_BYTES;
 
     @Option(names = "--request-timeout", description = "seconds a request may take (default: ${DEFAULT-VALUE})")
-    long requestTimeoutSeconds = 20;
+    long requestTimeoutSeconds = 120;
 
     @Option(names = "--workers", description = "namespace worker threads (default: ${DEFAULT-VALUE})")
     int workers = 4;
@@ -87,6 +87,10 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--range-size", description = "ids per system container (default: ${DEFAULT-VALUE})")
     long rangeSize = 65536;
 
+    @Option(names = "--shift", description = "idmap (ID-mapped mounts, chown copy where refused) or copy "
+            + "(always a chown copy) (default: ${DEFAULT-VALUE})")
+    String shift = "idmap";
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Nestletd()).execute(args));
     }
@@ -96,7 +100,7 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
         DaemonConfig config = new DaemonConfig(socket.toAbsolutePath(), stateDir.toAbsolutePath(),
                 group == null ? OptionalInt.empty() : OptionalInt.of(group), keepDataDirs, maxRequestBytes,
                 requestTimeoutSeconds * 1000, workers, reconcileSeconds * 1000, home(),
-                new DaemonConfig.IdPoolSpec(idPool, subuid, subgid, subidUser, rangeSize));
+                new DaemonConfig.IdPoolSpec(idPool, subuid, subgid, subidUser, rangeSize), shiftByCopy());
         run(config);
         return 0;
     }
@@ -109,7 +113,7 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
         NamespaceWorkers ns = new NamespaceWorkers(config.workers(), config.requestTimeoutMs());
         IdAllocator allocator = IdPools.allocator(config);
         RootfsShifter shifter = new RootfsShifter(config.stateDir(),
-                new UserNamespaces(config.home().resolve("bin/nestlet-userns")));
+                new UserNamespaces(config.home().resolve("bin/nestlet-userns")), config.shiftByCopy());
         InnerDataDirs dataDirs = new InnerDataDirs(config.stateDir(), config.keepDataDirs());
         List<Feature> features = List.of(new PreparedResources(allocator, shifter), new CgroupDelegation(),
                 dataDirs);
@@ -153,6 +157,13 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
         LOG.info("nestletd " + Version.VALUE + " ready on " + config.socket() + " (" + policy.describe() + ")");
         SystemdNotify.ready();
         stop.await();
+    }
+
+    private boolean shiftByCopy() {
+        if (!shift.equals("idmap") && !shift.equals("copy")) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--shift must be idmap or copy");
+        }
+        return shift.equals("copy");
     }
 
     /** The install tree (bin/, lib/): set by the launcher, else found from this class's jar in lib/. */

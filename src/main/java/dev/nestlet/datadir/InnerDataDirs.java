@@ -115,15 +115,10 @@ public final class InnerDataDirs implements Feature {
         }
     }
 
+    /** By id, not by record: a crash may come before the record says the dirs exist. */
     @Override
     public void release(ContainerRecord rec) throws Exception {
-        if (rec.dataDir() == null) {
-            return;
-        }
-        Path host = Path.of(rec.dataDir());
-        if (!host.startsWith(base)) {
-            throw new IllegalStateException("data dir " + host + " of " + rec.id() + " is not under " + base);
-        }
+        Path host = hostDirOf(rec.id());
         // Mounts below our dirs can only appear on the host through shared propagation.
         HostTree.unmountBelow(host);
         if (!keep) {

@@ -116,9 +116,10 @@ public final class HookService {
 
     private HookResult register(ContainerRecord base, int pid, Fd pidfd, OciState state, BundleConfig config,
             Path rootfs, Peer peer) throws Exception {
+        long t0 = System.nanoTime();
         String id = base.id();
         ProcStat stat = ProcStat.of(pid).orElseThrow(() -> noSuchProcess(pid));
-        verifyContainerInit(id, pid, pidfd, rootfs);
+        verifyContainerInit(id, pid, rootfs);
         long rootUid = IdMapping.toHost(IdMapping.read(pid, "uid_map"), 0);
         long rootGid = IdMapping.toHost(IdMapping.read(pid, "gid_map"), 0);
         if (rootUid < 0 || rootGid < 0) {
@@ -129,11 +130,13 @@ public final class HookService {
         LiveContainer c = registry.put(rec, pidfd);
         ContainerAccess access = new ContainerAccess(pidfd, workers, config, rootfs);
         try {
+            // Written once before and once after: every feature releases by container id,
+            // so a crash in between is undone without knowing how far it got.
             for (Feature f : features) {
-                rec = inFeature(f, () -> f.createRuntime(c.record(), access));
-                registry.update(c, rec);
+                ContainerRecord before = rec;
+                rec = inFeature(f, () -> f.createRuntime(before, access));
             }
-            registry.update(c, c.record().withStage(Stage.RUNNING));
+            registry.update(c, rec.withStage(Stage.RUNNING));
         } catch (Exception e) {
             try {
                 release(c);
@@ -142,7 +145,8 @@ public final class HookService {
             }
             throw e;
         }
-        LOG.info("registered " + id + " (pid " + pid + ", root uid " + rootUid + ")");
+        LOG.info("registered " + id + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms (pid " + pid
+                + ", root uid " + rootUid + ")");
         return new HookResult(id, HookResult.REGISTERED);
     }
 
@@ -216,6 +220,7 @@ public final class HookService {
 
     /** Undoes every feature in reverse order; the record stays (stage stopping) if any of them fails. */
     private void release(LiveContainer c) throws Exception {
+        long t0 = System.nanoTime();
         registry.update(c, c.record().withStage(Stage.STOPPING));
         Exception first = null;
         for (int i = features.size() - 1; i >= 0; i--) {
@@ -236,7 +241,7 @@ public final class HookService {
             throw first;
         }
         registry.remove(c.record().id());
-        LOG.info("released " + c.record().id());
+        LOG.info("released " + c.record().id() + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
     }
 
     private interface Step<T> {
@@ -274,7 +279,7 @@ public final class HookService {
      * container's init lives in a mount namespace of its own where the bundle's
      * rootfs is the same directory as on the host; anything else is refused.
      */
-    private void verifyContainerInit(String id, int pid, Fd pidfd, Path rootfs) throws Exception {
+    private void verifyContainerInit(String id, int pid, Path rootfs) {
         String ns;
         try {
             ns = Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/mnt")).toString();
@@ -289,7 +294,8 @@ public final class HookService {
         if (host == null) {
             throw new ApiException(ErrorCode.BAD_BUNDLE, "rootfs " + rootfs + " does not exist");
         }
-        Stat inside = workers.inMountNamespace(pidfd, () -> statOrNull(rootfs));
+        // A walk through /proc/PID/root crosses that process's own mounts: no setns needed.
+        Stat inside = statOrNull(Path.of("/proc/" + pid + "/root" + rootfs));
         if (inside == null || inside.dev() != host.dev() || inside.ino() != host.ino()) {
             throw new ApiException(ErrorCode.PID_MISMATCH, "process " + pid + " does not see rootfs " + rootfs
                     + " in its mount namespace: it is not the init of container " + id);

@@ -67,6 +67,7 @@ public final class PrepareService {
             return new PrepareResult(id, PrepareResult.UNTOUCHED, null, false, null);
         }
         Path rootfs = Bundles.rootfsOf(config);
+        long t0 = System.nanoTime();
         synchronized (registry.lockFor(id)) {
             Optional<LiveContainer> existing = registry.get(id);
             if ("true".equals(SpecEditor.annotation(cfg, SpecEditor.PREPARED))) {
@@ -95,8 +96,9 @@ public final class PrepareService {
                 }
                 throw e;
             }
-            LOG.info("prepared " + id + ": ids " + rec.idRange() + (rec.idRangeAdopted() ? " (engine's)" : "")
-                    + ", rootfs " + (rec.shift() == null ? "as given" : rec.shift().method()));
+            LOG.info("prepared " + id + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms: ids " + rec.idRange()
+                    + (rec.idRangeAdopted() ? " (engine's)" : "") + ", rootfs "
+                    + (rec.shift() == null ? "as given" : rec.shift().method()));
             return result(rec);
         }
     }
@@ -107,20 +109,19 @@ public final class PrepareService {
         IdRange range = engines.isPresent()
                 ? allocator.adopt(rec.id(), engines.get(), SpecEditor.allMappings(cfg))
                 : allocator.allocate(rec.id());
+        // The record is written at the start and at the end only: what happens in
+        // between is found again by container id (journal, mounts and data dirs).
         rec = rec.withIdRange(range, engines.isPresent());
-        registry.update(c, rec);
         if (engines.isEmpty()) {
             // The engine's own mapping comes with the engine's own answer to file ownership.
             RootfsShifter.Shifted s = shifter.shift(rec.id(), rootfs, range, SpecEditor.hostBinds(cfg));
             rec = rec.withShift(s.result());
-            registry.update(c, rec);
             SpecEditor.setUserNamespace(cfg, range);
             SpecEditor.setRoot(cfg, Path.of(s.result().root()));
             SpecEditor.setHostBindSources(cfg, s.volumeSources());
         }
         List<Path> dirs = dataDirs.createHostDirs(rec.id(), (int) range.uidBase(), (int) range.gidBase());
         rec = rec.withDataDir(dataDirs.hostDirOf(rec.id()).toString(), InnerDataDirs.TARGETS);
-        registry.update(c, rec);
         for (int i = 0; i < dirs.size(); i++) {
             SpecEditor.addBind(cfg, InnerDataDirs.TARGETS.get(i), dirs.get(i));
         }
@@ -129,6 +130,7 @@ public final class PrepareService {
         SpecEditor.writableCgroupMount(cfg);
         SpecEditor.addHooks(cfg, hook, socket, List.of("createRuntime", "poststop"));
         SpecEditor.markSystem(cfg);
+        registry.update(c, rec);
         return rec;
     }
 

@@ -31,10 +31,13 @@ public final class RootfsShifter {
 
     private final Path base;
     private final UserNamespaces userns;
+    private final boolean copyOnly;
 
-    public RootfsShifter(Path stateDir, UserNamespaces userns) throws IOException {
+    /** @param copyOnly never id-map: always copy with shifted owners (for kernels without ID-mapped mounts) */
+    public RootfsShifter(Path stateDir, UserNamespaces userns, boolean copyOnly) throws IOException {
         this.base = HostTree.traversableDir(stateDir.resolve("mounts"));
         this.userns = userns;
+        this.copyOnly = copyOnly;
     }
 
     public Path dirOf(String id) {
@@ -53,26 +56,34 @@ public final class RootfsShifter {
         HostTree.traversableDir(dir.resolve("vol"));
         List<String> mounts = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        String method;
+        String method = null;
         Path root = dir.resolve("rootfs");
-        try (Fd ns = userns.withMapping(range)) {
-            Optional<MountInfo> overlay = overlayAt(rootfs);
-            try {
-                if (overlay.isPresent()) {
-                    rebuildOverlay(OverlayLayers.parse(overlay.get().superOptions()), dir, root, ns, range, mounts);
-                    method = "idmap-overlay";
-                } else {
-                    IdmappedMounts.attach(rootfs, root, ns, true);
-                    mounts.add(root.toString());
-                    method = "idmap";
+        try {
+            Fd ns = userns.withMapping(range);
+            if (copyOnly) {
+                notes.add("nestletd runs with --shift=copy");
+            } else {
+                try {
+                    Optional<MountInfo> overlay = overlayAt(rootfs);
+                    if (overlay.isPresent()) {
+                        rebuildOverlay(OverlayLayers.parse(overlay.get().superOptions()), dir, root, ns, range,
+                                mounts);
+                        method = "idmap-overlay";
+                    } else {
+                        IdmappedMounts.attach(rootfs, root, ns, true);
+                        mounts.add(root.toString());
+                        method = "idmap";
+                    }
+                } catch (SysException | IllegalArgumentException e) {
+                    undo(mounts);
+                    mounts.clear();
+                    notes.add("id-mapped mount refused (" + e.getMessage() + "): copied with shifted owners");
                 }
-            } catch (SysException | IllegalArgumentException e) {
-                undo(mounts);
-                mounts.clear();
-                notes.add("id-mapped mount refused (" + e.getMessage() + "): copied with shifted owners");
+            }
+            if (method == null) {
                 root = dir.resolve("copy");
                 long n = ChownCopy.copy(rootfs, root, range);
-                LOG.info("rootfs of " + id + " copied with " + n + " owners shifted: " + e.getMessage());
+                LOG.info("rootfs of " + id + " copied with " + n + " owners shifted");
                 method = "chown-copy";
             }
             List<String> volumeNotes = new ArrayList<>();

@@ -6,6 +6,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import dev.nestlet.idmap.IdRange;
@@ -18,16 +20,46 @@ import dev.nestlet.sys.FileCalls;
  * namespace itself, so a tiny helper (nestlet-userns) does and waits; nestletd
  * writes its uid_map and gid_map, keeps an fd of the namespace and lets the
  * helper exit. The fd keeps the namespace alive as long as it is open.
+ *
+ * <p>Spawning the helper costs milliseconds on every container start, and the
+ * pool hands the same ranges out again and again, so one namespace per range
+ * is kept (up to {@link #CACHED} of them, least recently used dropped first).
  */
 public final class UserNamespaces {
+    static final int CACHED = 256;
+
     private final Path helper;
+    private final Map<IdRange, Fd> cache = new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<IdRange, Fd> eldest) {
+            if (size() > CACHED) {
+                eldest.getValue().close();
+                return true;
+            }
+            return false;
+        }
+    };
 
     public UserNamespaces(Path helper) {
         this.helper = helper;
     }
 
-    /** A user namespace mapping 0..size-1 onto the range. */
-    public Fd withMapping(IdRange range) throws IOException, InterruptedException {
+    /**
+     * The fd of a user namespace mapping 0..size-1 onto the range; owned by
+     * this cache (callers must not close it).
+     */
+    public synchronized Fd withMapping(IdRange range) throws IOException, InterruptedException {
+        Fd fd = cache.get(range);
+        if (fd == null) {
+            fd = spawn(range);
+            cache.put(range, fd);
+        }
+        return fd;
+    }
+
+    private Fd spawn(IdRange range) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(helper.toString()).redirectErrorStream(true).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
