@@ -33,8 +33,10 @@ for i in $(seq 1 "$N"); do
     for method in idmap copy; do
       b=$work/b-$fs-$method; mkdir -p "$b"
       cat > "$b/config.json" <<JSON
-{"ociVersion": "1.0.2", "process": {"args": ["true"], "cwd": "/", "user": {"uid": 0, "gid": 0}},
- "root": {"path": "$work/$fs"}, "linux": {"namespaces": [{"type": "mount"}, {"type": "pid"}]}}
+{"ociVersion": "1.0.2", "process": {"args": ["/bin/true"], "cwd": "/", "user": {"uid": 0, "gid": 0}, "env": ["PATH=/usr/bin:/bin"]},
+ "root": {"path": "$work/$fs"}, "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
+   {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755"]}],
+ "linux": {"namespaces": [{"type": "mount"}, {"type": "pid"}]}}
 JSON
       NESTLET_SOCKET=$work/$method.sock "$dist/bin/nestlet-runtime" --root "$work/runc" create --bundle "$b" "$fs-$i" >/dev/null
       runc --root "$work/runc" delete --force "$fs-$i"
