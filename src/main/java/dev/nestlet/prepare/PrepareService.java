@@ -128,6 +128,10 @@ public final class PrepareService {
         SpecEditor.addCgroupNamespace(cfg);
         SpecEditor.fullCapabilities(cfg);
         SpecEditor.writableCgroupMount(cfg);
+        SpecEditor.writableProcSys(cfg);
+        if (engines.isEmpty()) {
+            SpecEditor.bindSysWhenNetnsIsJoined(cfg);
+        }
         SpecEditor.addHooks(cfg, hook, socket, List.of("createRuntime", "poststop"));
         SpecEditor.markSystem(cfg);
         registry.update(c, rec);

@@ -137,6 +137,55 @@ public final class SpecEditor {
         }
     }
 
+    /**
+     * /proc/sys out of the read-only paths: inside its own user namespace the
+     * container can write only what it owns (sysctls of a network namespace it
+     * owns); the host's own sysctls stay owned by host root there. Inner
+     * engines write such sysctls (dockerd: net.ipv4.ip_forward).
+     */
+    public static void writableProcSys(ObjectNode config) {
+        JsonNode ro = config.path("linux").path("readonlyPaths");
+        if (ro instanceof ArrayNode a) {
+            for (int i = a.size() - 1; i >= 0; i--) {
+                if ("/proc/sys".equals(a.get(i).asText())) {
+                    a.remove(i);
+                }
+            }
+        }
+    }
+
+    /**
+     * A new sysfs needs CAP_SYS_ADMIN over the network namespace's owner. A
+     * container that joins a network namespace made elsewhere (a Kubernetes
+     * pod sandbox) cannot mount one from its own user namespace, so it gets
+     * the host's /sys bound instead, as rootless runtimes do, with the same
+     * options; the cgroup mount on top stays. Returns whether it did.
+     */
+    public static boolean bindSysWhenNetnsIsJoined(ObjectNode config) {
+        boolean joined = false;
+        for (JsonNode ns : config.path("linux").path("namespaces")) {
+            joined |= "network".equals(ns.path("type").asText()) && !ns.path("path").asText("").isEmpty();
+        }
+        if (!joined) {
+            return false;
+        }
+        for (JsonNode m : config.path("mounts")) {
+            if ("/sys".equals(m.path("destination").asText()) && "sysfs".equals(m.path("type").asText())) {
+                ObjectNode mount = (ObjectNode) m;
+                mount.put("type", "bind").put("source", "/sys");
+                ArrayNode opts = mount.withArray("options");
+                boolean hasRbind = false;
+                for (JsonNode o : opts) {
+                    hasRbind |= o.asText().equals("rbind");
+                }
+                if (!hasRbind) {
+                    opts.insert(0, "rbind");
+                }
+            }
+        }
+        return true;
+    }
+
     /** nestlet-hook first at each stage, so nestlet's setup precedes the engine's own hooks. */
     public static void addHooks(ObjectNode config, Path hook, Path socket, List<String> stages) {
         ObjectNode hooks = config.with("hooks");

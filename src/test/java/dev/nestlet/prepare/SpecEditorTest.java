@@ -69,6 +69,22 @@ class SpecEditorTest {
     }
 
     @Test
+    void joinedNetworkNamespaceGetsTheHostsSysBound() throws Exception {
+        ObjectNode c = (ObjectNode) JSON.readTree("""
+                {"mounts":[{"destination":"/sys","type":"sysfs","source":"sysfs","options":["nosuid","ro"]}],
+                 "linux":{"namespaces":[{"type":"network","path":"/var/run/netns/pod"}],
+                          "readonlyPaths":["/proc/bus","/proc/sys"]}}""");
+        assertTrue(SpecEditor.bindSysWhenNetnsIsJoined(c));
+        assertEquals("{\"destination\":\"/sys\",\"type\":\"bind\",\"source\":\"/sys\",\"options\":[\"rbind\",\"nosuid\",\"ro\"]}",
+                c.at("/mounts/0").toString());
+        SpecEditor.writableProcSys(c);
+        assertEquals("[\"/proc/bus\"]", c.at("/linux/readonlyPaths").toString());
+        ObjectNode own = (ObjectNode) JSON.readTree("{\"mounts\":[{\"destination\":\"/sys\",\"type\":\"sysfs\"}],"
+                + "\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}");
+        assertTrue(!SpecEditor.bindSysWhenNetnsIsJoined(own), "its own network namespace keeps a real sysfs");
+    }
+
+    @Test
     void noUserNamespaceMeansNoExistingMapping() throws Exception {
         assertEquals(Optional.empty(), SpecEditor.existingMapping(docker()));
     }
