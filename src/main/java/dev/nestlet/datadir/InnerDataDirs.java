@@ -119,10 +119,12 @@ public final class InnerDataDirs implements Feature {
     @Override
     public void release(ContainerRecord rec) throws Exception {
         Path host = hostDirOf(rec.id());
-        // Mounts below our dirs can only appear on the host through shared propagation.
-        HostTree.unmountBelow(host);
         if (!keep) {
+            // Mounts below our dirs can only appear on the host through shared propagation:
+            // removeTree takes them off if it meets one.
             HostTree.removeTree(host);
+        } else {
+            HostTree.unmountBelow(host);
         }
     }
 
@@ -141,7 +143,6 @@ public final class InnerDataDirs implements Feature {
     public void removeLeftovers(String id) throws Exception {
         Path p = base.resolve(id);
         LOG.info("removing data dir of unknown container " + id);
-        HostTree.unmountBelow(p);
         HostTree.removeTree(p);
     }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.logging.Logger;
 
 import dev.nestlet.proc.MountInfo;
+import dev.nestlet.sys.FileCalls;
 import dev.nestlet.sys.MountCalls;
 
 /** Directory trees nestlet owns on the host: taking off what is mounted in them, removing them. */
@@ -44,26 +45,43 @@ public final class HostTree {
     }
 
     /**
-     * rm -rf that never follows a symlink and refuses to start while anything
-     * is mounted at or below {@code root}: a bind mount of the same filesystem
-     * (an id-mapped rootfs, say) has the same device number, so comparing
-     * devices would walk right into a container's files and delete them.
+     * rm -rf that never follows a symlink and never crosses a mount point: a
+     * bind mount of the same filesystem (an id-mapped rootfs, say) has the
+     * same device number, so only mount ids tell it apart, and rm would
+     * otherwise walk into a container's files and delete them. When something
+     * is mounted below, it is unmounted first (nestletd's namespace).
      */
     public static void removeTree(Path root) throws IOException {
+        try {
+            removeTreeOnOneMount(root);
+        } catch (MountPointException e) {
+            LOG.warning(e.getMessage() + ": unmounting what is below " + root);
+            unmountBelow(root);
+            removeTreeOnOneMount(root);
+        }
+    }
+
+    private static final class MountPointException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        MountPointException(Path p) {
+            super(p + " is a mount point");
+        }
+    }
+
+    private static void removeTreeOnOneMount(Path root) throws IOException {
         if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        for (MountInfo m : MountInfo.of("self")) {
-            if (m.isAtOrBelow(root.toString())) {
-                throw new IOException("refusing to remove " + root + ": " + m.mountPoint() + " is still mounted");
-            }
+        long mount = FileCalls.mountId(root.toString());
+        if (root.getParent() != null && FileCalls.mountId(root.getParent().toString()) != mount) {
+            throw new MountPointException(root);
         }
-        Object device = Files.getAttribute(root, "unix:dev", LinkOption.NOFOLLOW_LINKS);
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) throws IOException {
-                if (!device.equals(Files.getAttribute(d, "unix:dev", LinkOption.NOFOLLOW_LINKS))) {
-                    throw new IOException("refusing to remove " + d + ": another filesystem is mounted there");
+                if (FileCalls.mountId(d.toString()) != mount) {
+                    throw new MountPointException(d);
                 }
                 return FileVisitResult.CONTINUE;
             }

@@ -1,6 +1,7 @@
 package dev.nestlet.prepare;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import dev.nestlet.idmap.IdAllocator;
@@ -35,7 +36,8 @@ public final class PreparedResources implements Feature {
 
     @Override
     public void release(ContainerRecord rec) throws Exception {
-        removeLeftovers(rec.id());
+        shifter.release(rec.id(), rec.shift() == null ? List.of() : rec.shift().mounts());
+        allocator.free(rec.id());
     }
 
     @Override
@@ -47,7 +49,7 @@ public final class PreparedResources implements Feature {
 
     @Override
     public void removeLeftovers(String id) throws Exception {
-        shifter.release(id);
+        shifter.release(id, List.of());
         allocator.free(id);
     }
 }

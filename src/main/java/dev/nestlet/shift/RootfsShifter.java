@@ -104,8 +104,7 @@ public final class RootfsShifter {
             return new Shifted(new ShiftResult(method, rootfs.toString(), root.toString(), mounts, volumeNotes,
                     notes), sources);
         } catch (IOException | InterruptedException | RuntimeException e) {
-            undo(mounts);
-            release(id);
+            release(id, mounts);
             throw e;
         }
     }
@@ -184,11 +183,14 @@ public final class RootfsShifter {
         }
     }
 
-    /** Takes off every mount of {@code id} and removes its directory (and copy). Idempotent. */
-    public void release(String id) throws IOException {
-        Path dir = dirOf(id);
-        HostTree.unmountBelow(dir);
-        HostTree.removeTree(dir);
+    /**
+     * Takes off the mounts nestlet made for {@code id} ({@code made}, when the
+     * record knows them) and removes its directory (and copy). Idempotent;
+     * anything left mounted below is found and taken off by removeTree.
+     */
+    public void release(String id, List<String> made) throws IOException {
+        undo(made);
+        HostTree.removeTree(dirOf(id));
     }
 
     /** Ids with something under STATE/mounts, for the reconciler. */

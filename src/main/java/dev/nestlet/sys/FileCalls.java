@@ -99,6 +99,17 @@ public final class FileCalls {
                 buf.getLong(48));
     }
 
+    private static final int STATX_MNT_ID = 0x1000;
+    private static final int STATX_SIZE = 256;
+    private static final int STATX_MNT_ID_OFFSET = 144;
+
+    /** The id of the mount {@code path} is on (statx STATX_MNT_ID), not following a last symlink. */
+    public static long mountId(String path) {
+        Pointer buf = Native.allocate(STATX_SIZE);
+        Native.check(Native.C.statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, buf), "statx", path);
+        return buf.getLong(STATX_MNT_ID_OFFSET);
+    }
+
     public static String readlink(String path) {
         ByteBuffer buf = ByteBuffer.allocateDirect(4096);
         long n = Native.check(Native.C.readlinkat(AT_FDCWD, path, buf, buf.capacity()), "readlink", path);

@@ -55,6 +55,8 @@ final class Native {
 
         int fstatat(int dirfd, String path, Pointer statbuf, int flags);
 
+        int statx(int dirfd, String path, int flags, int mask, Pointer statxbuf);
+
         @ssize_t long readlinkat(int dirfd, String path, @Out ByteBuffer buf, @size_t long size);
 
         int ioctl(int fd, long request, Pointer arg);
