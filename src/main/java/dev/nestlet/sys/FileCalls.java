@@ -120,6 +120,37 @@ public final class FileCalls {
         return n < 0 ? -Native.errno() : n;
     }
 
+    /** pread(2) into {@code buf} at its position, from {@code offset}; returns bytes read, 0 at EOF. */
+    public static int pread(Fd fd, ByteBuffer buf, long offset) {
+        long n = Native.C.pread(fd.get(), buf, buf.remaining(), offset);
+        return (int) Native.check(n, "pread", fd.what());
+    }
+
+    /**
+     * The whole content of a small kernel text file (procfs, sysfs, cgroupfs) in one read at offset 0:
+     * a seq_file regenerates its text on a read at offset 0, so one large enough read is one consistent
+     * snapshot. The per-thread buffer grows until the file fits.
+     */
+    public static byte[] readSmall(String path) {
+        try (Fd fd = open(path, O_RDONLY, 0)) {
+            ByteBuffer buf = READ_BUFFER.get();
+            while (true) {
+                buf.clear();
+                int n = pread(fd, buf, 0);
+                if (n < buf.capacity()) {
+                    byte[] out = new byte[n];
+                    buf.get(0, out);
+                    return out;
+                }
+                buf = ByteBuffer.allocateDirect(buf.capacity() * 2);
+                READ_BUFFER.set(buf);
+            }
+        }
+    }
+
+    private static final ThreadLocal<ByteBuffer> READ_BUFFER =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(64 * 1024));
+
     public static int write(Fd fd, ByteBuffer buf) {
         long n = Native.C.write(fd.get(), buf, buf.remaining());
         return (int) Native.check(n, "write", fd.what());
