@@ -28,6 +28,7 @@ import dev.nestlet.state.PsOperation;
 import dev.nestlet.state.Registry;
 import dev.nestlet.state.StateStore;
 import dev.nestlet.sys.FileCalls;
+import dev.nestlet.vfs.VirtualFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -59,6 +60,10 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--workers", description = "namespace worker threads (default: ${DEFAULT-VALUE})")
     int workers = 4;
 
+    @Option(names = "--vfs-threads", description = "threads serving the virtual /proc and /sys files "
+            + "(default: ${DEFAULT-VALUE})")
+    int vfsThreads = 2;
+
     @Option(names = "--reconcile-interval", description = "seconds between reconcile sweeps (default: ${DEFAULT-VALUE})")
     long reconcileSeconds = 5;
 
@@ -71,17 +76,19 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
         DaemonConfig config = new DaemonConfig(socket.toAbsolutePath(), stateDir.toAbsolutePath(),
                 group == null ? OptionalInt.empty() : OptionalInt.of(group), keepDataDirs, maxRequestBytes,
                 requestTimeoutSeconds * 1000, workers, reconcileSeconds * 1000);
-        run(config);
+        run(config, vfsThreads);
         return 0;
     }
 
-    static void run(DaemonConfig config) throws Exception {
+    static void run(DaemonConfig config, int vfsThreads) throws Exception {
         FileCalls.umask(0077);
         Files.createDirectories(config.stateDir());
         ObjectMapper json = new ObjectMapper();
         Registry registry = new Registry(new StateStore(config.stateDir(), json));
         NamespaceWorkers ns = new NamespaceWorkers(config.workers(), config.requestTimeoutMs());
-        List<Feature> features = List.of(new InnerDataDirs(config.stateDir(), config.keepDataDirs()));
+        // The FUSE mount lives under the state dir; a dead one left by a killed nestletd is replaced.
+        VirtualFiles vfs = VirtualFiles.start(config.stateDir().resolve("vfs"), vfsThreads);
+        List<Feature> features = List.of(new InnerDataDirs(config.stateDir(), config.keepDataDirs()), vfs);
         HookService hooks = new HookService(registry, ns, features);
         Reconciler reconciler = new Reconciler(registry, hooks, features);
         reconciler.recover();
@@ -112,6 +119,8 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
             reconciler.close();
             server.close();
             executor.shutdownNow();
+            vfs.detachAll(registry, ns);
+            vfs.close();
             ns.close();
             stop.countDown();
         }, "shutdown"));
