@@ -45,6 +45,9 @@ final class FuseProtocol {
     static final int COPY_FILE_RANGE = 47;
     static final int TMPFILE = 51;
 
+    /** Notification codes go in the error field of a reply with unique 0. */
+    static final int NOTIFY_INVAL_ENTRY = 3;
+
     /** fuse_in_header: len, opcode, unique, nodeid, uid, gid, pid, total_extlen, padding. */
     static final int IN_HEADER = 40;
     /** fuse_out_header: len, error, unique. */

@@ -100,6 +100,18 @@ final class FuseReply {
         return header(unique, 0, p + FuseProtocol.KSTATFS_SIZE);
     }
 
+    /** FUSE_NOTIFY_INVAL_ENTRY: fuse_notify_inval_entry_out (parent, namelen, flags) and the name with its NUL. */
+    int invalidateEntry(long parent, String name) {
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        int p = FuseProtocol.OUT_HEADER;
+        buf.putLong(p, parent);
+        buf.putInt(p + 8, n.length);
+        buf.putInt(p + 12, 0);
+        buf.put(p + 16, n);
+        buf.put(p + 16 + n.length, (byte) 0);
+        return header(0, FuseProtocol.NOTIFY_INVAL_ENTRY, p + 16 + n.length + 1);
+    }
+
     /** Starts a READDIR answer; add entries with {@link #dirent} until it returns false. */
     DirentWriter dirents(long unique, int size) {
         return new DirentWriter(unique, Math.min(size, capacity()));

@@ -40,6 +40,7 @@ public final class FuseServer implements AutoCloseable {
     private final Handler handler;
     private final List<Fd> fds = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
+    private final FuseReply notices = new FuseReply(ByteBuffer.allocateDirect(FuseProtocol.OUT_HEADER + 512));
     private volatile boolean closed;
 
     private FuseServer(Path mountPoint, Handler handler) {
@@ -132,6 +133,21 @@ public final class FuseServer implements AutoCloseable {
                     LOG.warning("FUSE reply to request " + req.opcode() + " failed: " + Errno.name((int) -rc));
                 }
             }
+        }
+    }
+
+    /**
+     * Tells the kernel to drop its cached dentry {@code name} under directory {@code parent}, so a
+     * removed container's directory stops resolving at once. Never called from a reader thread.
+     */
+    synchronized void invalidateEntry(long parent, String name) {
+        if (closed) {
+            return;
+        }
+        int len = notices.invalidateEntry(parent, name);
+        long rc = FuseCalls.writeReply(fds.get(0).get(), notices.buffer(), len);
+        if (rc < 0 && rc != -Errno.ENOENT) { // ENOENT: the kernel had nothing cached
+            LOG.warning("cannot invalidate " + name + ": " + Errno.name((int) -rc));
         }
     }
 

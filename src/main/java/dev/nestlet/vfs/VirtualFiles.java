@@ -85,6 +85,7 @@ public final class VirtualFiles implements Feature, AutoCloseable {
     @Override
     public void release(ContainerRecord rec) {
         fs.remove(rec.id());
+        server.invalidateEntry(FuseProtocol.ROOT_ID, rec.id());
     }
 
     /**
