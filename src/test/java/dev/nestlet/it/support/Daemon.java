@@ -35,6 +35,7 @@ public final class Daemon implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(Dist.bin("nestletd").toString(), "--socket", socket.toString(),
                 "--state-dir", stateDir.toString(), "--reconcile-interval", "1"));
         cmd.addAll(extraArgs);
+        int logStart = logText().length(); // a restart appends to the log of the previous run
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -42,7 +43,7 @@ public final class Daemon implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new AssertionError("nestletd exited with " + process.exitValue() + ":\n" + log());
             }
-            if (Files.exists(socket) && logText().contains("ready on")) {
+            if (Files.exists(socket) && logText().indexOf("ready on", logStart) >= 0) {
                 return this;
             }
             Thread.sleep(20);

@@ -34,6 +34,16 @@ public final class ProcFiles {
         return stat.lines().filter(l -> l.matches("cpu[0-9]+ .*")).toList();
     }
 
+    /** How many CPUs a list such as "0-3,8" names. */
+    public static int cpuCount(String list) {
+        int n = 0;
+        for (String part : list.trim().split(",")) {
+            String[] r = part.split("-");
+            n += r.length == 1 ? 1 : Integer.parseInt(r[1]) - Integer.parseInt(r[0]) + 1;
+        }
+        return n;
+    }
+
     /** The first field of /proc/uptime. */
     public static double uptime(String text) {
         return Double.parseDouble(text.trim().split("\\s+")[0]);
