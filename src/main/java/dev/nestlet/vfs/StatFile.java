@@ -16,7 +16,7 @@ public final class StatFile implements VirtualFile {
     public byte[] render(ContainerView view, HostFiles host) {
         int[] visible = view.cgroup().cpuLimits().visible();
         CpuTimes t = CpuTimes.of(view.cgroup().cpuUsage(), visible);
-        long up = (long) (view.uptimeSeconds(host.uptimeSeconds()) * HostFiles.TICKS_PER_SECOND);
+        long up = Math.round(view.uptimeSeconds(host.uptimeSeconds()) * HostFiles.TICKS_PER_SECOND);
         long[] idle = new long[visible.length];
         long user = 0;
         long system = 0;
