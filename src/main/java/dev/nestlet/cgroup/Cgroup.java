@@ -6,7 +6,7 @@ import java.util.List;
  * A container's cgroup as the virtual files need it. Every call reads the kernel's files anew, so
  * a limit changed on a running container shows on the next call.
  */
-public interface Cgroup {
+public interface Cgroup extends AutoCloseable {
     MemoryStats memory();
 
     CpuLimits cpuLimits();
@@ -20,4 +20,8 @@ public interface Cgroup {
 
     /** Where it lives, for logs and errors. */
     String describe();
+
+    /** Closes the files it keeps open; later calls fail with ENOENT. */
+    @Override
+    void close();
 }

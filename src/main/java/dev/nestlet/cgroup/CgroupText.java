@@ -22,7 +22,7 @@ public final class CgroupText {
 
     private CgroupText() {}
 
-    /** The file's text; a missing file (controller or knob absent) is null. */
+    /** The file's text read once (no fd kept); a missing file (controller or knob absent) is null. */
     public static String readOptional(Path file) {
         try {
             return new String(FileCalls.readSmall(file.toString()), StandardCharsets.ISO_8859_1);
@@ -32,10 +32,6 @@ public final class CgroupText {
             }
             throw e;
         }
-    }
-
-    public static String read(Path file) {
-        return new String(FileCalls.readSmall(file.toString()), StandardCharsets.ISO_8859_1);
     }
 
     /** A number or "max"; v1's huge "unlimited" values also read as {@link #UNLIMITED}; null text is {@code absent}. */

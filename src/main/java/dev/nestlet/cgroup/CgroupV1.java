@@ -16,6 +16,7 @@ public final class CgroupV1 implements Cgroup {
     private final Path cpuset;
     private final Path blkio;
     private final Path hostOnlineCpus;
+    private final FileCache files = new FileCache();
 
     /** @param hostOnlineCpus the host's /sys/devices/system/cpu/online, used when no cpuset is mounted */
     public CgroupV1(Path memory, Path cpu, Path cpuacct, Path cpuset, Path blkio, Path hostOnlineCpus) {
@@ -29,13 +30,13 @@ public final class CgroupV1 implements Cgroup {
 
     @Override
     public MemoryStats memory() {
-        Map<String, Long> stat = CgroupText.flatKeyed(CgroupText.read(memory.resolve("memory.stat")));
-        long usage = CgroupText.limit(CgroupText.read(memory.resolve("memory.usage_in_bytes")), 0);
+        Map<String, Long> stat = CgroupText.flatKeyed(files.text(memory.resolve("memory.stat")));
+        long usage = CgroupText.limit(files.text(memory.resolve("memory.usage_in_bytes")), 0);
         // hierarchical_* is the smallest limit on the path to the root, which is what binds.
         long limit = CgroupText.limit(stat.getOrDefault("hierarchical_memory_limit", CgroupText.UNLIMITED));
         long swapLimit = 0;
         long swapUsage = 0;
-        String memswUsage = CgroupText.readOptional(memory.resolve("memory.memsw.usage_in_bytes"));
+        String memswUsage = files.textOrNull(memory.resolve("memory.memsw.usage_in_bytes"));
         if (memswUsage != null) { // swap accounting is on
             long memsw = CgroupText.limit(stat.getOrDefault("hierarchical_memsw_limit", CgroupText.UNLIMITED));
             swapLimit = memsw == CgroupText.UNLIMITED ? CgroupText.UNLIMITED
@@ -52,19 +53,19 @@ public final class CgroupV1 implements Cgroup {
 
     @Override
     public CpuLimits cpuLimits() {
-        String set = cpuset == null ? null : CgroupText.readOptional(cpuset.resolve("cpuset.effective_cpus"));
+        String set = cpuset == null ? null : files.textOrNull(cpuset.resolve("cpuset.effective_cpus"));
         if (set == null && cpuset != null) {
-            set = CgroupText.readOptional(cpuset.resolve("cpuset.cpus"));
+            set = files.textOrNull(cpuset.resolve("cpuset.cpus"));
         }
         if (set == null) {
-            set = CgroupText.read(hostOnlineCpus);
+            set = files.text(hostOnlineCpus);
         }
         long quota = -1;
         long period = 100_000;
         if (cpu != null) {
-            String q = CgroupText.readOptional(cpu.resolve("cpu.cfs_quota_us"));
+            String q = files.textOrNull(cpu.resolve("cpu.cfs_quota_us"));
             quota = q == null ? -1 : Long.parseLong(q.trim());
-            String p = CgroupText.readOptional(cpu.resolve("cpu.cfs_period_us"));
+            String p = files.textOrNull(cpu.resolve("cpu.cfs_period_us"));
             period = p == null ? period : Long.parseLong(p.trim());
         }
         return new CpuLimits(CgroupText.cpuList(set), quota, period);
@@ -73,7 +74,7 @@ public final class CgroupV1 implements Cgroup {
     /** cpuacct.usage_all: a header, then "cpu user_ns system_ns" per host CPU. */
     @Override
     public CpuUsage cpuUsage() {
-        String text = CgroupText.read(cpuacct.resolve("cpuacct.usage_all"));
+        String text = files.text(cpuacct.resolve("cpuacct.usage_all"));
         String[] lines = text.split("\n");
         int max = -1;
         List<long[]> rows = new ArrayList<>();
@@ -118,9 +119,9 @@ public final class CgroupV1 implements Cgroup {
     }
 
     /** Read, Write and Discard values per "MAJ:MIN", in the order of the device's first line. */
-    private static Map<String, long[]> perDevice(Path file) {
+    private Map<String, long[]> perDevice(Path file) {
         Map<String, long[]> out = new java.util.LinkedHashMap<>();
-        String text = CgroupText.readOptional(file);
+        String text = files.textOrNull(file);
         if (text == null) {
             return out;
         }
@@ -151,5 +152,10 @@ public final class CgroupV1 implements Cgroup {
     @Override
     public String describe() {
         return "cgroup v1 " + memory;
+    }
+
+    @Override
+    public void close() {
+        files.close();
     }
 }

@@ -14,6 +14,7 @@ public final class CgroupV2 implements Cgroup {
     private final Path dir;
     private final Path mountPoint;
     private final Path hostOnlineCpus;
+    private final FileCache files = new FileCache();
 
     /** @param mountPoint where the hierarchy is mounted: ancestors are walked up to it, no further */
     public CgroupV2(Path dir, Path mountPoint, Path hostOnlineCpus) {
@@ -27,12 +28,12 @@ public final class CgroupV2 implements Cgroup {
 
     @Override
     public MemoryStats memory() {
-        Map<String, Long> stat = CgroupText.flatKeyed(CgroupText.readOptional(dir.resolve("memory.stat")));
-        long usage = CgroupText.limit(CgroupText.readOptional(dir.resolve("memory.current")), 0);
+        Map<String, Long> stat = CgroupText.flatKeyed(files.textOrNull(dir.resolve("memory.stat")));
+        long usage = CgroupText.limit(files.textOrNull(dir.resolve("memory.current")), 0);
         long limit = smallestUpwards("memory.max");
         long swapLimit = 0;
         long swapUsage = 0;
-        String swapCurrent = CgroupText.readOptional(dir.resolve("memory.swap.current"));
+        String swapCurrent = files.textOrNull(dir.resolve("memory.swap.current"));
         if (swapCurrent != null) { // swap accounting is on
             swapLimit = smallestUpwards("memory.swap.max");
             swapUsage = CgroupText.limit(swapCurrent, 0);
@@ -50,20 +51,20 @@ public final class CgroupV2 implements Cgroup {
     private long smallestUpwards(String file) {
         long min = CgroupText.UNLIMITED;
         for (Path d = dir; d != null && d.startsWith(mountPoint); d = d.getParent()) {
-            min = Math.min(min, CgroupText.limit(CgroupText.readOptional(d.resolve(file)), CgroupText.UNLIMITED));
+            min = Math.min(min, CgroupText.limit(files.textOrNull(d.resolve(file)), CgroupText.UNLIMITED));
         }
         return min;
     }
 
     @Override
     public CpuLimits cpuLimits() {
-        String set = CgroupText.readOptional(dir.resolve("cpuset.cpus.effective"));
+        String set = files.textOrNull(dir.resolve("cpuset.cpus.effective"));
         if (set == null) {
-            set = CgroupText.read(hostOnlineCpus);
+            set = files.text(hostOnlineCpus);
         }
         long quota = -1;
         long period = 100_000;
-        String max = CgroupText.readOptional(dir.resolve("cpu.max"));
+        String max = files.textOrNull(dir.resolve("cpu.max"));
         if (max != null) {
             String[] f = max.trim().split("\\s+");
             quota = f[0].equals("max") ? -1 : Long.parseLong(f[0]);
@@ -75,7 +76,7 @@ public final class CgroupV2 implements Cgroup {
     /** cpu.stat is always there (the core accounts CPU time without the cpu controller), in microseconds. */
     @Override
     public CpuUsage cpuUsage() {
-        Map<String, Long> stat = CgroupText.flatKeyed(CgroupText.read(dir.resolve("cpu.stat")));
+        Map<String, Long> stat = CgroupText.flatKeyed(files.text(dir.resolve("cpu.stat")));
         return new CpuUsage(stat.getOrDefault("user_usec", 0L) * 1000, stat.getOrDefault("system_usec", 0L) * 1000,
                 null, null);
     }
@@ -84,7 +85,7 @@ public final class CgroupV2 implements Cgroup {
     @Override
     public List<IoStats> io() {
         List<IoStats> out = new ArrayList<>();
-        String text = CgroupText.readOptional(dir.resolve("io.stat"));
+        String text = files.textOrNull(dir.resolve("io.stat"));
         if (text == null) {
             return out;
         }
@@ -116,5 +117,10 @@ public final class CgroupV2 implements Cgroup {
     @Override
     public String describe() {
         return "cgroup v2 " + dir;
+    }
+
+    @Override
+    public void close() {
+        files.close();
     }
 }

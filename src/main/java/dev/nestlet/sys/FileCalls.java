@@ -37,6 +37,8 @@ public final class FileCalls {
     public static final int S_IFLNK = 0120000;
 
     private static final long NR_OPENAT2 = 437;
+    private static final ThreadLocal<ByteBuffer> READ_BUFFER =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(64 * 1024));
     private static final int OPEN_HOW_SIZE = 24;
     private static final int STAT_SIZE = 144;
 
@@ -126,30 +128,32 @@ public final class FileCalls {
         return (int) Native.check(n, "pread", fd.what());
     }
 
-    /**
-     * The whole content of a small kernel text file (procfs, sysfs, cgroupfs) in one read at offset 0:
-     * a seq_file regenerates its text on a read at offset 0, so one large enough read is one consistent
-     * snapshot. The per-thread buffer grows until the file fits.
-     */
+    /** The whole content of a small kernel text file: {@link #readWhole} of a fresh fd. */
     public static byte[] readSmall(String path) {
         try (Fd fd = open(path, O_RDONLY, 0)) {
-            ByteBuffer buf = READ_BUFFER.get();
-            while (true) {
-                buf.clear();
-                int n = pread(fd, buf, 0);
-                if (n < buf.capacity()) {
-                    byte[] out = new byte[n];
-                    buf.get(0, out);
-                    return out;
-                }
-                buf = ByteBuffer.allocateDirect(buf.capacity() * 2);
-                READ_BUFFER.set(buf);
-            }
+            return readWhole(fd);
         }
     }
 
-    private static final ThreadLocal<ByteBuffer> READ_BUFFER =
-            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(64 * 1024));
+    /**
+     * The whole content of an open kernel text file (procfs, sysfs, cgroupfs) in one read at offset 0:
+     * a seq_file regenerates its text on a read at offset 0, so one large enough read is one consistent
+     * snapshot, and threads may share the fd. The per-thread buffer grows until the file fits.
+     */
+    public static byte[] readWhole(Fd fd) {
+        ByteBuffer buf = READ_BUFFER.get();
+        while (true) {
+            buf.clear();
+            int n = pread(fd, buf, 0);
+            if (n < buf.capacity()) {
+                byte[] out = new byte[n];
+                buf.get(0, out);
+                return out;
+            }
+            buf = ByteBuffer.allocateDirect(buf.capacity() * 2);
+            READ_BUFFER.set(buf);
+        }
+    }
 
     public static int write(Fd fd, ByteBuffer buf) {
         long n = Native.C.write(fd.get(), buf, buf.remaining());

@@ -1,26 +1,26 @@
 package dev.nestlet.vfs;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
-import dev.nestlet.sys.FileCalls;
+import dev.nestlet.cgroup.FileCache;
 
 /**
- * The host's own /proc and /sys files the virtual ones start from, read fresh on every call. The
- * root is "/" in nestletd and a recorded tree in unit tests.
+ * The host's own /proc and /sys files the virtual ones start from, read fresh on every call (kept
+ * open). The root is "/" in nestletd and a recorded tree in unit tests.
  */
 public final class HostFiles {
     /** USER_HZ: the unit of /proc/stat and of a process's start time, 100 on every Linux ABI nestlet runs on. */
     public static final int TICKS_PER_SECOND = 100;
 
     private final Path root;
+    private final FileCache files = new FileCache();
 
     public HostFiles(Path root) {
         this.root = root;
     }
 
     public String read(String relative) {
-        return new String(FileCalls.readSmall(root.resolve(relative).toString()), StandardCharsets.ISO_8859_1);
+        return files.text(root.resolve(relative));
     }
 
     public String meminfo() {

@@ -109,6 +109,7 @@ public final class VirtualFs implements FuseServer.Handler {
         Node dir = containers.remove(id);
         if (dir != null) {
             forget(dir);
+            dir.view().cgroup().close();
         }
     }
 

@@ -180,6 +180,9 @@ class VirtualFileRenderTest {
             public String describe() {
                 return "fixed";
             }
+
+            @Override
+            public void close() {}
         });
     }
 }
