@@ -6,17 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import dev.nestlet.it.support.Container;
 import dev.nestlet.it.support.Daemon;
+import dev.nestlet.it.support.DaemonTest;
 import dev.nestlet.it.support.Mounts;
 import dev.nestlet.it.support.OciRuntime;
 import dev.nestlet.it.support.ProcFiles;
-import dev.nestlet.it.support.Root;
 import dev.nestlet.it.support.Rootfs;
 import dev.nestlet.it.support.TestDir;
 
@@ -24,26 +21,11 @@ import dev.nestlet.it.support.TestDir;
  * nestletd killed, restarted and stopped under a running system container: the dead FUSE mount is
  * replaced, the container's files are bound again, and a clean stop hands it the kernel's files.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DaemonRestartIT {
-    private TestDir dir;
-    private Daemon daemon;
+class DaemonRestartIT extends DaemonTest {
 
-    @BeforeAll
-    void start() throws Exception {
-        Root.require();
-        dir = new TestDir("restart");
-        daemon = new Daemon(dir.path()).start();
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (dir != null) {
-            dir.close();
-        }
+    @Override
+    protected String name() {
+        return "restart";
     }
 
     @Test

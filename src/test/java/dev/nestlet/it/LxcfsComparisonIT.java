@@ -9,14 +9,12 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import dev.nestlet.it.support.Container;
-import dev.nestlet.it.support.Daemon;
+import dev.nestlet.it.support.DaemonTest;
 import dev.nestlet.it.support.Lxcfs;
 import dev.nestlet.it.support.OciRuntime;
 import dev.nestlet.it.support.ProcFiles;
-import dev.nestlet.it.support.Root;
 import dev.nestlet.it.support.Rootfs;
 import dev.nestlet.it.support.TestDir;
 
@@ -25,30 +23,23 @@ import dev.nestlet.it.support.TestDir;
  * sit over the kernel's. Where they agree they must show the same; deliberate differences are in
  * docs/virtual-files.md.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LxcfsComparisonIT {
-    private TestDir dir;
-    private Daemon daemon;
+class LxcfsComparisonIT extends DaemonTest {
     private Lxcfs lxcfs;
 
+    @Override
+    protected String name() {
+        return "lxcfs";
+    }
+
     @BeforeAll
-    void start() throws Exception {
-        Root.require();
-        dir = new TestDir("lxcfs");
-        daemon = new Daemon(dir.path()).start();
+    void startLxcfs() throws Exception {
         lxcfs = Lxcfs.start(dir.path());
     }
 
     @AfterAll
-    void stop() throws Exception {
+    void stopLxcfs() throws Exception {
         if (lxcfs != null) {
             lxcfs.close();
-        }
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (dir != null) {
-            dir.close();
         }
     }
 

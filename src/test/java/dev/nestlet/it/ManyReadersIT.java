@@ -12,43 +12,24 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import dev.nestlet.it.support.Cmd;
 import dev.nestlet.it.support.Container;
-import dev.nestlet.it.support.Daemon;
+import dev.nestlet.it.support.DaemonTest;
 import dev.nestlet.it.support.OciRuntime;
 import dev.nestlet.it.support.ProcFiles;
-import dev.nestlet.it.support.Root;
 import dev.nestlet.it.support.Rootfs;
 import dev.nestlet.it.support.TestDir;
 
 /** 8 containers read every virtual file in a loop for 30 s at once: no error, no hang. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ManyReadersIT {
+class ManyReadersIT extends DaemonTest {
     private static final int CONTAINERS = 8;
     private static final int SECONDS = 30;
-    private TestDir dir;
-    private Daemon daemon;
 
-    @BeforeAll
-    void start() throws Exception {
-        Root.require();
-        dir = new TestDir("readers");
-        daemon = new Daemon(dir.path()).start();
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (dir != null) {
-            dir.close();
-        }
+    @Override
+    protected String name() {
+        return "readers";
     }
 
     @Test

@@ -19,21 +19,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.nestlet.it.support.Cmd;
 import dev.nestlet.it.support.Container;
-import dev.nestlet.it.support.Daemon;
+import dev.nestlet.it.support.DaemonTest;
 import dev.nestlet.it.support.Mounts;
 import dev.nestlet.it.support.OciRuntime;
 import dev.nestlet.it.support.ProcFiles;
-import dev.nestlet.it.support.Root;
 import dev.nestlet.it.support.Rootfs;
 import dev.nestlet.it.support.Spec;
 import dev.nestlet.it.support.TestDir;
@@ -42,27 +38,12 @@ import dev.nestlet.it.support.TestDir;
  * Virtual /proc and /sys files on real runtimes: a system container limited to 256 MiB, one CPU of
  * its cpuset and half a CPU of quota reads its own limits and use, live, and cannot write them.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class VirtualFilesIT {
+class VirtualFilesIT extends DaemonTest {
     static final long MEMORY = 256L << 20;
-    private TestDir dir;
-    private Daemon daemon;
 
-    @BeforeAll
-    void start() throws Exception {
-        Root.require();
-        dir = new TestDir("vfs");
-        daemon = new Daemon(dir.path()).start();
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (dir != null) {
-            dir.close();
-        }
+    @Override
+    protected String name() {
+        return "vfs";
     }
 
     static Stream<Arguments> runtimes() {
