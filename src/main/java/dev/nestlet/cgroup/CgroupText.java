@@ -1,10 +1,7 @@
 package dev.nestlet.cgroup;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.BitSet;
-import java.util.HashMap;
-import java.util.Map;
 
 import dev.nestlet.sys.Errno;
 import dev.nestlet.sys.FileCalls;
@@ -25,7 +22,7 @@ public final class CgroupText {
     /** The file's text read once (no fd kept); a missing file (controller or knob absent) is null. */
     public static String readOptional(Path file) {
         try {
-            return new String(FileCalls.readSmall(file.toString()), StandardCharsets.ISO_8859_1);
+            return FileCalls.readText(file.toString());
         } catch (SysException e) {
             if (e.is(Errno.ENOENT)) {
                 return null;
@@ -51,26 +48,25 @@ public final class CgroupText {
         return v >= V1_UNLIMITED_FLOOR ? UNLIMITED : v;
     }
 
-    /** "key value" lines (memory.stat, cpu.stat, cpuacct.stat); null text gives an empty map. */
-    public static Map<String, Long> flatKeyed(String text) {
-        Map<String, Long> out = new HashMap<>();
+    /**
+     * The value of {@code key} in "key value" lines (memory.stat, cpu.stat), {@code absent} when the
+     * key (or the text) is missing. Scans instead of building a map: a render needs a dozen of the
+     * hundred keys, and every map would be garbage a moment later.
+     */
+    public static long keyed(String text, String key, long absent) {
         if (text == null) {
-            return out;
+            return absent;
         }
-        int i = 0;
-        int n = text.length();
-        while (i < n) {
-            int eol = text.indexOf('\n', i);
-            if (eol < 0) {
-                eol = n;
-            }
-            int sp = text.indexOf(' ', i);
-            if (sp > i && sp < eol) {
-                out.put(text.substring(i, sp), Long.parseLong(text.substring(sp + 1, eol).trim()));
-            }
-            i = eol + 1;
+        int i = text.startsWith(key + " ") ? 0 : text.indexOf("\n" + key + " ");
+        if (i < 0) {
+            return absent;
         }
-        return out;
+        int p = text.indexOf(' ', i + (i == 0 ? 0 : 1)) + 1;
+        long v = 0;
+        for (; p < text.length() && text.charAt(p) >= '0' && text.charAt(p) <= '9'; p++) {
+            v = v * 10 + (text.charAt(p) - '0');
+        }
+        return v;
     }
 
     /** A CPU list such as "0-3,8,10-11" (cpuset files, /sys/devices/system/cpu/online). */

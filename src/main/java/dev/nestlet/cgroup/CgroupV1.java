@@ -30,25 +30,26 @@ public final class CgroupV1 implements Cgroup {
 
     @Override
     public MemoryStats memory() {
-        Map<String, Long> stat = CgroupText.flatKeyed(files.text(memory.resolve("memory.stat")));
+        String stat = files.text(memory.resolve("memory.stat"));
         long usage = CgroupText.limit(files.text(memory.resolve("memory.usage_in_bytes")), 0);
         // hierarchical_* is the smallest limit on the path to the root, which is what binds.
-        long limit = CgroupText.limit(stat.getOrDefault("hierarchical_memory_limit", CgroupText.UNLIMITED));
+        long limit = CgroupText.limit(CgroupText.keyed(stat, "hierarchical_memory_limit", CgroupText.UNLIMITED));
         long swapLimit = 0;
         long swapUsage = 0;
         String memswUsage = files.textOrNull(memory.resolve("memory.memsw.usage_in_bytes"));
         if (memswUsage != null) { // swap accounting is on
-            long memsw = CgroupText.limit(stat.getOrDefault("hierarchical_memsw_limit", CgroupText.UNLIMITED));
+            long memsw = CgroupText.limit(CgroupText.keyed(stat, "hierarchical_memsw_limit", CgroupText.UNLIMITED));
             swapLimit = memsw == CgroupText.UNLIMITED ? CgroupText.UNLIMITED
                     : limit == CgroupText.UNLIMITED ? memsw : Math.max(0, memsw - limit);
-            swapUsage = stat.getOrDefault("total_swap", Math.max(0, CgroupText.limit(memswUsage, 0) - usage));
+            swapUsage = CgroupText.keyed(stat, "total_swap",
+                    Math.max(0, CgroupText.limit(memswUsage, 0) - usage));
         }
-        return new MemoryStats(limit, usage, swapLimit, swapUsage, stat.getOrDefault("total_rss", 0L),
-                stat.getOrDefault("total_cache", 0L), stat.getOrDefault("total_shmem", 0L),
-                stat.getOrDefault("total_active_anon", 0L), stat.getOrDefault("total_inactive_anon", 0L),
-                stat.getOrDefault("total_active_file", 0L), stat.getOrDefault("total_inactive_file", 0L),
-                stat.getOrDefault("total_unevictable", 0L), stat.getOrDefault("total_mapped_file", 0L),
-                stat.getOrDefault("total_dirty", 0L), stat.getOrDefault("total_writeback", 0L), 0, 0);
+        return new MemoryStats(limit, usage, swapLimit, swapUsage, CgroupText.keyed(stat, "total_rss", 0),
+                CgroupText.keyed(stat, "total_cache", 0), CgroupText.keyed(stat, "total_shmem", 0),
+                CgroupText.keyed(stat, "total_active_anon", 0), CgroupText.keyed(stat, "total_inactive_anon", 0),
+                CgroupText.keyed(stat, "total_active_file", 0), CgroupText.keyed(stat, "total_inactive_file", 0),
+                CgroupText.keyed(stat, "total_unevictable", 0), CgroupText.keyed(stat, "total_mapped_file", 0),
+                CgroupText.keyed(stat, "total_dirty", 0), CgroupText.keyed(stat, "total_writeback", 0), 0, 0);
     }
 
     @Override

@@ -28,7 +28,7 @@ public final class CgroupV2 implements Cgroup {
 
     @Override
     public MemoryStats memory() {
-        Map<String, Long> stat = CgroupText.flatKeyed(files.textOrNull(dir.resolve("memory.stat")));
+        String stat = files.textOrNull(dir.resolve("memory.stat"));
         long usage = CgroupText.limit(files.textOrNull(dir.resolve("memory.current")), 0);
         long limit = smallestUpwards("memory.max");
         long swapLimit = 0;
@@ -38,13 +38,13 @@ public final class CgroupV2 implements Cgroup {
             swapLimit = smallestUpwards("memory.swap.max");
             swapUsage = CgroupText.limit(swapCurrent, 0);
         }
-        return new MemoryStats(limit, usage, swapLimit, swapUsage, stat.getOrDefault("anon", 0L),
-                stat.getOrDefault("file", 0L), stat.getOrDefault("shmem", 0L), stat.getOrDefault("active_anon", 0L),
-                stat.getOrDefault("inactive_anon", 0L), stat.getOrDefault("active_file", 0L),
-                stat.getOrDefault("inactive_file", 0L), stat.getOrDefault("unevictable", 0L),
-                stat.getOrDefault("file_mapped", 0L), stat.getOrDefault("file_dirty", 0L),
-                stat.getOrDefault("file_writeback", 0L), stat.getOrDefault("slab_reclaimable", 0L),
-                stat.getOrDefault("slab_unreclaimable", 0L));
+        return new MemoryStats(limit, usage, swapLimit, swapUsage, CgroupText.keyed(stat, "anon", 0),
+                CgroupText.keyed(stat, "file", 0), CgroupText.keyed(stat, "shmem", 0),
+                CgroupText.keyed(stat, "active_anon", 0), CgroupText.keyed(stat, "inactive_anon", 0),
+                CgroupText.keyed(stat, "active_file", 0), CgroupText.keyed(stat, "inactive_file", 0),
+                CgroupText.keyed(stat, "unevictable", 0), CgroupText.keyed(stat, "file_mapped", 0),
+                CgroupText.keyed(stat, "file_dirty", 0), CgroupText.keyed(stat, "file_writeback", 0),
+                CgroupText.keyed(stat, "slab_reclaimable", 0), CgroupText.keyed(stat, "slab_unreclaimable", 0));
     }
 
     /** The smallest value of a limit file on the path from this cgroup up to the hierarchy's root. */
@@ -76,9 +76,9 @@ public final class CgroupV2 implements Cgroup {
     /** cpu.stat is always there (the core accounts CPU time without the cpu controller), in microseconds. */
     @Override
     public CpuUsage cpuUsage() {
-        Map<String, Long> stat = CgroupText.flatKeyed(files.text(dir.resolve("cpu.stat")));
-        return new CpuUsage(stat.getOrDefault("user_usec", 0L) * 1000, stat.getOrDefault("system_usec", 0L) * 1000,
-                null, null);
+        String stat = files.text(dir.resolve("cpu.stat"));
+        return new CpuUsage(CgroupText.keyed(stat, "user_usec", 0) * 1000,
+                CgroupText.keyed(stat, "system_usec", 0) * 1000, null, null);
     }
 
     /** io.stat: "MAJ:MIN rbytes=.. wbytes=.. rios=.. wios=.. dbytes=.. dios=..", one device a line. */

@@ -1,6 +1,5 @@
 package dev.nestlet.cgroup;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,7 +31,7 @@ public final class FileCache implements AutoCloseable {
                 throw new SysException("read", Errno.ENOENT, file.toString());
             }
             Optional<Fd> fd = fds.computeIfAbsent(file, FileCache::open);
-            return fd.map(f -> new String(FileCalls.readWhole(f), StandardCharsets.ISO_8859_1)).orElse(null);
+            return fd.map(FileCalls::readText).orElse(null);
         } finally {
             lock.readLock().unlock();
         }

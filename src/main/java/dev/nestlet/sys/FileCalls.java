@@ -39,6 +39,7 @@ public final class FileCalls {
     private static final long NR_OPENAT2 = 437;
     private static final ThreadLocal<ByteBuffer> READ_BUFFER =
             ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(64 * 1024));
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
     private static final int OPEN_HOW_SIZE = 24;
     private static final int STAT_SIZE = 144;
 
@@ -128,27 +129,32 @@ public final class FileCalls {
         return (int) Native.check(n, "pread", fd.what());
     }
 
-    /** The whole content of a small kernel text file: {@link #readWhole} of a fresh fd. */
-    public static byte[] readSmall(String path) {
+    /** The whole text of a small kernel file: {@link #readText(Fd)} of a fresh fd. */
+    public static String readText(String path) {
         try (Fd fd = open(path, O_RDONLY, 0)) {
-            return readWhole(fd);
+            return readText(fd);
         }
     }
 
     /**
-     * The whole content of an open kernel text file (procfs, sysfs, cgroupfs) in one read at offset 0:
-     * a seq_file regenerates its text on a read at offset 0, so one large enough read is one consistent
-     * snapshot, and threads may share the fd. The per-thread buffer grows until the file fits.
+     * The whole text (Latin-1, as kernel files are ASCII) of an open kernel file (procfs, sysfs,
+     * cgroupfs) in one read at offset 0: a seq_file regenerates its text on a read at offset 0, so one
+     * large enough read is one consistent snapshot, and threads may share the fd. The per-thread
+     * buffers grow until the file fits; the only allocation is the String.
      */
-    public static byte[] readWhole(Fd fd) {
+    public static String readText(Fd fd) {
         ByteBuffer buf = READ_BUFFER.get();
         while (true) {
             buf.clear();
             int n = pread(fd, buf, 0);
             if (n < buf.capacity()) {
-                byte[] out = new byte[n];
-                buf.get(0, out);
-                return out;
+                byte[] scratch = SCRATCH.get();
+                if (scratch.length < buf.capacity()) {
+                    scratch = new byte[buf.capacity()];
+                    SCRATCH.set(scratch);
+                }
+                buf.get(0, scratch, 0, n);
+                return new String(scratch, 0, n, StandardCharsets.ISO_8859_1);
             }
             buf = ByteBuffer.allocateDirect(buf.capacity() * 2);
             READ_BUFFER.set(buf);

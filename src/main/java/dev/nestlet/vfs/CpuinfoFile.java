@@ -16,7 +16,8 @@ public final class CpuinfoFile implements VirtualFile {
     public byte[] render(ContainerView view, HostFiles host) {
         int[] visible = view.cgroup().cpuLimits().visible();
         String text = host.cpuinfo();
-        String[] blocks = new String[visible.length];
+        int[] blockStart = new int[visible.length];
+        int[] blockEnd = new int[visible.length];
         int i = 0;
         while (i < text.length()) {
             int end = text.indexOf("\n\n", i);
@@ -27,15 +28,16 @@ public final class CpuinfoFile implements VirtualFile {
                 int cpu = Integer.parseInt(text.substring(colon + 1, eol).trim());
                 int j = indexOf(visible, cpu);
                 if (j >= 0) {
-                    blocks[j] = text.substring(eol, end);
+                    blockStart[j] = eol;
+                    blockEnd[j] = end;
                 }
             }
             i = end;
         }
         TextOut out = new TextOut();
-        for (int j = 0; j < blocks.length; j++) {
-            if (blocks[j] != null) {
-                out.append(PROCESSOR).append("\t: ").append(j).append(blocks[j]);
+        for (int j = 0; j < visible.length; j++) {
+            if (blockEnd[j] > 0) {
+                out.append(PROCESSOR).append("\t: ").append(j).append(text, blockStart[j], blockEnd[j]);
             }
         }
         return out.bytes();

@@ -27,31 +27,61 @@ public final class DiskstatsFile implements VirtualFile {
             }
         }
         TextOut out = new TextOut();
-        for (String line : host.diskstats().split("\n")) {
-            String[] f = line.trim().split("\\s+");
-            if (f.length < 7) {
-                continue;
+        if (io.isEmpty()) {
+            return out.bytes();
+        }
+        String text = host.diskstats();
+        int i = 0;
+        while (i < text.length()) {
+            int eol = text.indexOf('\n', i);
+            eol = eol < 0 ? text.length() : eol;
+            // Only lines of devices the container used are split into fields.
+            IoStats s = io.get(key(number(text, i, 0), number(text, i, 1)));
+            if (s != null) {
+                out.append(render(text.substring(i, eol).trim().split("\\s+"), s));
             }
-            IoStats s = io.get(key(Integer.parseInt(f[0]), Integer.parseInt(f[1])));
-            if (s == null) {
-                continue;
-            }
-            long[] v = new long[f.length - 3];
-            v[0] = s.reads();
-            v[2] = s.readBytes() / SECTOR;
-            v[4] = s.writes();
-            v[6] = s.writeBytes() / SECTOR;
-            if (v.length > 13) { // discard fields, since Linux 4.18
-                v[11] = s.discards();
-                v[13] = s.discardBytes() / SECTOR;
-            }
-            out.padLeft(Long.parseLong(f[0]), 4).append(' ').padLeft(Long.parseLong(f[1]), 7).append(' ').append(f[2]);
-            for (long x : v) {
-                out.append(' ').append(x);
-            }
-            out.append('\n');
+            i = eol + 1;
         }
         return out.bytes();
+    }
+
+    /** The {@code n}th whitespace-separated number of the line starting at {@code from}. */
+    private static int number(String text, int from, int n) {
+        int p = from;
+        for (int k = 0; ; k++) {
+            while (p < text.length() && text.charAt(p) == ' ') {
+                p++;
+            }
+            int v = 0;
+            for (; p < text.length() && text.charAt(p) >= '0' && text.charAt(p) <= '9'; p++) {
+                v = v * 10 + (text.charAt(p) - '0');
+            }
+            if (k == n) {
+                return v;
+            }
+        }
+    }
+
+    /** One line with the host line's field count: major, minor, name, then the counters. */
+    private static String render(String[] f, IoStats s) {
+        long[] v = new long[f.length - 3];
+        v[0] = s.reads();
+        v[2] = s.readBytes() / SECTOR;
+        v[4] = s.writes();
+        v[6] = s.writeBytes() / SECTOR;
+        if (v.length > 13) { // discard fields, since Linux 4.18
+            v[11] = s.discards();
+            v[13] = s.discardBytes() / SECTOR;
+        }
+        StringBuilder line = new StringBuilder();
+        String major = f[0];
+        String minor = f[1];
+        line.append(" ".repeat(Math.max(0, 4 - major.length()))).append(major).append(' ')
+                .append(" ".repeat(Math.max(0, 7 - minor.length()))).append(minor).append(' ').append(f[2]);
+        for (long x : v) {
+            line.append(' ').append(x);
+        }
+        return line.append('\n').toString();
     }
 
     private static long key(int major, int minor) {

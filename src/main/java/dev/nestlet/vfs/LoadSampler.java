@@ -1,6 +1,5 @@
 package dev.nestlet.vfs;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -54,7 +53,7 @@ final class LoadSampler implements AutoCloseable {
     /** Field 3 of /proc/TID/stat, after the command name (which may hold ')'); '?' when the thread is gone. */
     private static char state(int tid) {
         try {
-            String s = new String(FileCalls.readSmall("/proc/" + tid + "/stat"), StandardCharsets.ISO_8859_1);
+            String s = FileCalls.readText("/proc/" + tid + "/stat");
             return s.charAt(s.lastIndexOf(')') + 2);
         } catch (SysException | StringIndexOutOfBoundsException e) {
             return '?';
@@ -64,7 +63,7 @@ final class LoadSampler implements AutoCloseable {
     /** The last NSpid of /proc/TID/status: the id in the innermost pid namespace, the container's own. */
     private static int pidInOwnNamespace(int tid) {
         try {
-            String s = new String(FileCalls.readSmall("/proc/" + tid + "/status"), StandardCharsets.ISO_8859_1);
+            String s = FileCalls.readText("/proc/" + tid + "/status");
             int i = s.indexOf("\nNSpid:");
             String line = s.substring(i + 7, s.indexOf('\n', i + 1)).trim();
             return Integer.parseInt(line.substring(line.lastIndexOf('\t') + 1).trim());

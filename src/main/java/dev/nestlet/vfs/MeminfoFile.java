@@ -35,9 +35,13 @@ public final class MeminfoFile implements VirtualFile {
             int colon = hostText.indexOf(':', i);
             Long v = colon > 0 && colon < eol ? kb.get(hostText.substring(i, colon)) : null;
             if (v == null) {
-                out.append(hostText.substring(i, eol)).append('\n');
+                out.append(hostText, i, eol).append('\n');
             } else {
-                out.padRight(hostText.substring(i, colon + 1), NAME_COLUMNS).padLeft(v, 8).append(" kB\n");
+                out.append(hostText, i, colon + 1);
+                for (int pad = colon + 1 - i; pad < NAME_COLUMNS; pad++) {
+                    out.append(' ');
+                }
+                out.padLeft(v, 8).append(" kB\n");
             }
             i = eol + 1;
         }

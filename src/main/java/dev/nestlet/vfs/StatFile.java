@@ -38,7 +38,7 @@ public final class StatFile implements VirtualFile {
             int eol = text.indexOf('\n', i);
             eol = eol < 0 ? text.length() : eol;
             if (!text.startsWith("cpu", i)) {
-                out.append(text.substring(i, eol)).append('\n');
+                out.append(text, i, eol).append('\n');
             }
             i = eol + 1;
         }
