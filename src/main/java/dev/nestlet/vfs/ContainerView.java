@@ -11,7 +11,6 @@ import dev.nestlet.cgroup.Cgroup;
  */
 public final class ContainerView {
     private final String id;
-    private final int initPid;
     private final long startTicks;
     private final Cgroup cgroup;
     private final long created = System.currentTimeMillis() / 1000;
@@ -19,19 +18,14 @@ public final class ContainerView {
     private volatile LoadAverage load = LoadAverage.NONE;
 
     /** @param startTicks start time of its init in clock ticks since the host booted (/proc/PID/stat field 22) */
-    public ContainerView(String id, int initPid, long startTicks, Cgroup cgroup) {
+    public ContainerView(String id, long startTicks, Cgroup cgroup) {
         this.id = id;
-        this.initPid = initPid;
         this.startTicks = startTicks;
         this.cgroup = cgroup;
     }
 
     public String id() {
         return id;
-    }
-
-    public int initPid() {
-        return initPid;
     }
 
     public Cgroup cgroup() {

@@ -63,7 +63,7 @@ public final class VirtualFiles implements Feature, AutoCloseable {
 
     @Override
     public ContainerRecord createRuntime(ContainerRecord rec, ContainerAccess access) throws Exception {
-        fs.add(new ContainerView(rec.id(), rec.pid(), rec.pidStartTime(), cgroups.forProcess(rec.pid())));
+        addView(rec);
         try {
             return rec.withMoreMounts(bind(rec, access, access.rootfs().toString()));
         } catch (Exception e) {
@@ -75,11 +75,16 @@ public final class VirtualFiles implements Feature, AutoCloseable {
     /** The previous nestletd's binds are dead (its FUSE connection ended with it): replace them. */
     @Override
     public ContainerRecord reattach(ContainerRecord rec, ContainerAccess access) throws Exception {
-        fs.add(new ContainerView(rec.id(), rec.pid(), rec.pidStartTime(), cgroups.forProcess(rec.pid())));
+        addView(rec);
         unbind(rec.pid(), access::inMountNamespace);
         // After pivot_root the namespace's root is the container's root: paths resolve from "/".
         bind(rec, access, "/");
         return rec;
+    }
+
+    /** The container's files count from its init's start and read the cgroup its init is in now. */
+    private void addView(ContainerRecord rec) throws IOException {
+        fs.add(new ContainerView(rec.id(), rec.pidStartTime(), cgroups.forProcess(rec.pid())));
     }
 
     @Override
@@ -98,7 +103,8 @@ public final class VirtualFiles implements Feature, AutoCloseable {
         List<Fd> trees = new ArrayList<>();
         try {
             for (VirtualFile f : files) {
-                Fd tree = MountCalls.openTreeClone(VirtualFs.pathOf(server.mountPoint(), rec.id(), f).toString(), false);
+                Path source = VirtualFs.pathOf(server.mountPoint(), rec.id(), f);
+                Fd tree = MountCalls.openTreeClone(source.toString(), false);
                 trees.add(tree);
                 MountCalls.setAttr(tree, false, BIND_ATTRS, 0, -1);
             }

@@ -24,7 +24,7 @@ class VirtualFsTest {
     @BeforeEach
     void setUp() {
         fs = new VirtualFs(VirtualFs.allFiles(), new HostFiles(Recorded.HOST));
-        fs.add(new ContainerView("c1", 1, 258161, Recorded.v1()));
+        fs.add(new ContainerView("c1", 258161, Recorded.v1()));
     }
 
     private int send(int opcode, long nodeid, byte[] body) {
