@@ -10,10 +10,11 @@ import java.util.OptionalInt;
  * @param keepDataDirs     leave inner data dirs on disk when a container is released
  * @param requestTimeoutMs the longest one request may take before it is answered with "timeout"
  * @param shiftByCopy      copy rootfs with shifted owners instead of ID-mapped mounts
+ * @param vfsThreads       threads reading FUSE requests for the virtual /proc and /sys files
  */
 public record DaemonConfig(Path socket, Path stateDir, OptionalInt group, boolean keepDataDirs,
         int maxRequestBytes, long requestTimeoutMs, int workers, long reconcileMs, Path home, IdPoolSpec idPool,
-        boolean shiftByCopy) {
+        boolean shiftByCopy, int vfsThreads) {
 
     /**
      * Where id ranges come from: {@code explicit} ("UID:GID:COUNT") when given,

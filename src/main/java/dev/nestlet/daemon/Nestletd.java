@@ -37,6 +37,7 @@ import dev.nestlet.state.PsOperation;
 import dev.nestlet.state.Registry;
 import dev.nestlet.state.StateStore;
 import dev.nestlet.sys.FileCalls;
+import dev.nestlet.vfs.VirtualFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -67,6 +68,10 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
 
     @Option(names = "--workers", description = "namespace worker threads (default: ${DEFAULT-VALUE})")
     int workers = 4;
+
+    @Option(names = "--vfs-threads", description = "threads serving the virtual /proc and /sys files "
+            + "(default: ${DEFAULT-VALUE})")
+    int vfsThreads = 2;
 
     @Option(names = "--reconcile-interval", description = "seconds between reconcile sweeps (default: ${DEFAULT-VALUE})")
     long reconcileSeconds = 5;
@@ -100,7 +105,8 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
         DaemonConfig config = new DaemonConfig(socket.toAbsolutePath(), stateDir.toAbsolutePath(),
                 group == null ? OptionalInt.empty() : OptionalInt.of(group), keepDataDirs, maxRequestBytes,
                 requestTimeoutSeconds * 1000, workers, reconcileSeconds * 1000, home(),
-                new DaemonConfig.IdPoolSpec(idPool, subuid, subgid, subidUser, rangeSize), shiftByCopy());
+                new DaemonConfig.IdPoolSpec(idPool, subuid, subgid, subidUser, rangeSize), shiftByCopy(),
+                vfsThreads);
         run(config);
         return 0;
     }
@@ -115,8 +121,10 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
         RootfsShifter shifter = new RootfsShifter(config.stateDir(),
                 new UserNamespaces(config.home().resolve("bin/nestlet-userns")), config.shiftByCopy());
         InnerDataDirs dataDirs = new InnerDataDirs(config.stateDir(), config.keepDataDirs());
+        // The FUSE mount lives under the state dir; a dead one left by a killed nestletd is replaced.
+        VirtualFiles vfs = VirtualFiles.start(config.stateDir().resolve("vfs"), config.vfsThreads());
         List<Feature> features = List.of(new PreparedResources(allocator, shifter), new CgroupDelegation(),
-                dataDirs);
+                dataDirs, vfs);
         HookService hooks = new HookService(registry, ns, features);
         PrepareService prepare = new PrepareService(registry, hooks, allocator, shifter, dataDirs,
                 config.home().resolve("bin/nestlet-hook"), config.socket());
@@ -151,6 +159,8 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
             reconciler.close();
             server.close();
             executor.shutdownNow();
+            vfs.detachAll(registry, ns);
+            vfs.close();
             ns.close();
             stop.countDown();
         }, "shutdown"));

@@ -19,6 +19,14 @@ public interface Feature {
         return rec;
     }
 
+    /**
+     * Called when a restarted nestletd finds the container still running: redo what depended on the
+     * previous nestletd process (mounts it served). Returns the record with what it did.
+     */
+    default ContainerRecord reattach(ContainerRecord rec, ContainerAccess access) throws Exception {
+        return rec;
+    }
+
     /** Undoes everything {@link #createRuntime} did on the host. */
     void release(ContainerRecord rec) throws Exception;
 

@@ -175,6 +175,24 @@ public final class HookService {
         }
     }
 
+    /** After a restart: lets every feature re-attach to a registered container whose init still runs. */
+    public void reattach(String id) throws Exception {
+        synchronized (registry.lockFor(id)) {
+            Optional<LiveContainer> found = registry.get(id);
+            if (found.isEmpty() || !found.get().initAlive()) {
+                return;
+            }
+            LiveContainer c = found.get();
+            BundleConfig config = Bundles.open(c.record().bundle());
+            ContainerAccess access = new ContainerAccess(c.pidfd(), workers, config, Path.of(c.record().rootfs()));
+            for (Feature f : features) {
+                ContainerRecord rec = inFeature(f, () -> f.reattach(c.record(), access));
+                registry.update(c, rec);
+            }
+            LOG.info("re-attached " + id);
+        }
+    }
+
     /** Releases a container that is gone (see {@link #isGone}); used by the reconciler. */
     public boolean releaseIfGone(String id) throws Exception {
         synchronized (registry.lockFor(id)) {

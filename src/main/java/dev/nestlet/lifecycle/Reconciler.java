@@ -40,12 +40,19 @@ public final class Reconciler implements AutoCloseable {
         this.features = List.copyOf(features);
     }
 
-    /** Reloads persisted containers, then sweeps once. */
+    /** Reloads persisted containers, re-attaches the live ones, then sweeps once. */
     public void recover() throws Exception {
         for (ContainerRecord rec : registry.store().loadAll()) {
             registry.put(rec, reopen(rec));
         }
         LOG.info("recovered " + registry.size() + " container record(s)");
+        for (LiveContainer c : registry.all()) {
+            try {
+                hooks.reattach(c.record().id());
+            } catch (Exception e) {
+                LOG.warning("cannot re-attach " + c.record().id() + ": " + e.getMessage());
+            }
+        }
         sweep();
     }
 

@@ -21,6 +21,11 @@ public final class RootedPaths {
         return FileCalls.openat2(root, relative(path), FileCalls.O_PATH | FileCalls.O_DIRECTORY, 0, RESOLVE);
     }
 
+    /** An O_PATH fd of the existing file (of any type) {@code path} inside {@code root}. */
+    public static Fd openFile(Fd root, String path) {
+        return FileCalls.openat2(root, relative(path), FileCalls.O_PATH, 0, RESOLVE);
+    }
+
     /**
      * An O_PATH fd of the directory {@code path} inside {@code root}, creating
      * missing components with {@code mode}, owned by {@code uid}:{@code gid}.

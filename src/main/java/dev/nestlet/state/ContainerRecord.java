@@ -83,4 +83,12 @@ public record ContainerRecord(String id, int pid, long pidStartTime, String bund
         return new ContainerRecord(id, pid, pidStartTime, bundle, rootfs, runtime, runtimeRoot, stage, annotations,
                 prepared, created, rootUid, rootGid, idRange, idRangeAdopted, shift, dataDir, mounts, delegated);
     }
+
+    /** The same record with {@code more} added to the paths nestlet mounted inside. */
+    public ContainerRecord withMoreMounts(List<String> more) {
+        List<String> all = new java.util.ArrayList<>(mounts);
+        all.addAll(more);
+        return new ContainerRecord(id, pid, pidStartTime, bundle, rootfs, runtime, runtimeRoot, stage, annotations,
+                prepared, created, rootUid, rootGid, idRange, idRangeAdopted, shift, dataDir, all, cgroups);
+    }
 }

@@ -18,6 +18,7 @@ public final class Errno {
     public static final int ENOTDIR = 20;
     public static final int EISDIR = 21;
     public static final int EINVAL = 22;
+    public static final int EMFILE = 24;
     public static final int ENOSPC = 28;
     public static final int EROFS = 30;
     public static final int ERANGE = 34;
@@ -25,6 +26,7 @@ public final class Errno {
     public static final int ENOTEMPTY = 39;
     public static final int ELOOP = 40;
     public static final int ENODATA = 61;
+    public static final int EPROTO = 71;
     public static final int EOVERFLOW = 75;
     public static final int EOPNOTSUPP = 95;
     public static final int ENOTCONN = 107;
@@ -44,6 +46,7 @@ public final class Errno {
             NAMES[i + 1] = table[i];
         }
         NAMES[ENODATA] = "ENODATA";
+        NAMES[EPROTO] = "EPROTO";
         NAMES[EOVERFLOW] = "EOVERFLOW";
         NAMES[88] = "ENOTSOCK";
         NAMES[EOPNOTSUPP] = "EOPNOTSUPP";

@@ -37,6 +37,9 @@ public final class FileCalls {
     public static final int S_IFLNK = 0120000;
 
     private static final long NR_OPENAT2 = 437;
+    private static final ThreadLocal<ByteBuffer> READ_BUFFER =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(64 * 1024));
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
     private static final int OPEN_HOW_SIZE = 24;
     private static final int STAT_SIZE = 144;
 
@@ -134,6 +137,44 @@ public final class FileCalls {
     public static long writeOrErrno(int fd, ByteBuffer buf, int len) {
         long n = Native.C.write(fd, buf, len);
         return n < 0 ? -Native.errno() : n;
+    }
+
+    /** pread(2) into {@code buf} at its position, from {@code offset}; returns bytes read, 0 at EOF. */
+    public static int pread(Fd fd, ByteBuffer buf, long offset) {
+        long n = Native.C.pread(fd.get(), buf, buf.remaining(), offset);
+        return (int) Native.check(n, "pread", fd.what());
+    }
+
+    /** The whole text of a small kernel file: {@link #readText(Fd)} of a fresh fd. */
+    public static String readText(String path) {
+        try (Fd fd = open(path, O_RDONLY, 0)) {
+            return readText(fd);
+        }
+    }
+
+    /**
+     * The whole text (Latin-1, as kernel files are ASCII) of an open kernel file (procfs, sysfs,
+     * cgroupfs) in one read at offset 0: a seq_file regenerates its text on a read at offset 0, so one
+     * large enough read is one consistent snapshot, and threads may share the fd. The per-thread
+     * buffers grow until the file fits; the only allocation is the String.
+     */
+    public static String readText(Fd fd) {
+        ByteBuffer buf = READ_BUFFER.get();
+        while (true) {
+            buf.clear();
+            int n = pread(fd, buf, 0);
+            if (n < buf.capacity()) {
+                byte[] scratch = SCRATCH.get();
+                if (scratch.length < buf.capacity()) {
+                    scratch = new byte[buf.capacity()];
+                    SCRATCH.set(scratch);
+                }
+                buf.get(0, scratch, 0, n);
+                return new String(scratch, 0, n, StandardCharsets.ISO_8859_1);
+            }
+            buf = ByteBuffer.allocateDirect(buf.capacity() * 2);
+            READ_BUFFER.set(buf);
+        }
     }
 
     public static int write(Fd fd, ByteBuffer buf) {

@@ -16,7 +16,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nestlet.it.support.Cmd;
 import dev.nestlet.it.support.Container;
 import dev.nestlet.it.support.Daemon;
-import dev.nestlet.it.support.Mounts;
 import dev.nestlet.it.support.OciRuntime;
 import dev.nestlet.it.support.Root;
 import dev.nestlet.it.support.Rootfs;
@@ -47,7 +46,7 @@ class LeaksAndCrashesIT {
             }
             assertEquals(0, allocations(daemon).path("inUse").size(), "no range leaked");
             assertEquals(2, allocations(daemon).path("free").size());
-            assertEquals(List.of(), Mounts.mentioning(dir.path().toString()), "no mount leaked");
+            assertEquals(List.of(), daemon.containerMountsLeft(), "no mount leaked");
             assertEquals(0, daemon.ps().size());
             try (var s = Files.list(daemon.stateDir().resolve("mounts"))) {
                 assertEquals(0, s.count(), "no mount dir left");

@@ -25,7 +25,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nestlet.it.support.Cmd;
 import dev.nestlet.it.support.Container;
 import dev.nestlet.it.support.Daemon;
-import dev.nestlet.it.support.Mounts;
 import dev.nestlet.it.support.OciRuntime;
 import dev.nestlet.it.support.Root;
 import dev.nestlet.it.support.Rootfs;
@@ -110,7 +109,7 @@ class RuntimeShimIT {
             c.delete().ok();
         }
         assertEquals(0, allocations().path("inUse").size(), "range released at poststop");
-        assertEquals(List.of(), Mounts.mentioning(daemon.stateDir().toString()), "no mount left");
+        assertEquals(List.of(), daemon.containerMountsLeft(), "no mount left");
     }
 
     @Test

@@ -43,7 +43,7 @@ public final class Daemon implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new AssertionError("nestletd exited with " + process.exitValue() + ":\n" + log());
             }
-            if (Files.exists(socket) && logText().substring(logStart).contains("ready on")) {
+            if (Files.exists(socket) && logText().indexOf("ready on", logStart) >= 0) {
                 return this;
             }
             Thread.sleep(20);
@@ -94,6 +94,15 @@ public final class Daemon implements AutoCloseable {
     /** `nestletctl ps -o json`, parsed. */
     public JsonNode ps() throws IOException {
         return JSON.readTree(ctl("ps", "-o", "json").ok().out());
+    }
+
+    /**
+     * Host mounts under the state dir other than the daemon's own FUSE mount
+     * (STATE/vfs, there while it runs): what containers could leave behind.
+     */
+    public List<String> containerMountsLeft() {
+        String vfs = " " + stateDir.resolve("vfs") + " ";
+        return Mounts.mentioning(stateDir.toString()).stream().filter(l -> !l.contains(vfs)).toList();
     }
 
     /** SIGKILL, as a crash would. */

@@ -114,6 +114,26 @@ public final class Spec {
         return this;
     }
 
+    /** Memory limit, cpuset and CFS quota/period (linux.resources). */
+    public Spec resources(long memoryBytes, String cpus, long quotaUs, long periodUs) {
+        ObjectNode res = ((ObjectNode) root.path("linux")).putObject("resources");
+        res.putObject("memory").put("limit", memoryBytes);
+        res.putObject("cpu").put("cpus", cpus).put("quota", quotaUs).put("period", periodUs);
+        return this;
+    }
+
+    /** A tmpfs of {@code size} (e.g. "128m") at {@code dest}. */
+    public Spec tmpfs(String dest, String size) {
+        mount((ArrayNode) root.path("mounts"), dest, "tmpfs", "tmpfs", "nosuid", "nodev", "size=" + size);
+        return this;
+    }
+
+    /** A read-only recursive bind of the host's {@code source} at {@code dest}. */
+    public Spec bind(Path source, String dest) {
+        mount((ArrayNode) root.path("mounts"), dest, "bind", source.toString(), "rbind", "ro");
+        return this;
+    }
+
     public Spec cgroupsPath(String path) {
         ((ObjectNode) root.path("linux")).put("cgroupsPath", path);
         return this;

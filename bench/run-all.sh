@@ -1,0 +1,8 @@
+#!/bin/sh
+# Every benchmark of the project, each printing its Markdown section; `make bench` runs this.
+set -eu
+cd "$(dirname "$0")"
+./hook-overhead.sh
+./runtime-overhead.sh
+./shift-cost.sh
+./vfs-latency.sh

@@ -1,0 +1,56 @@
+package dev.nestlet.vfs;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.nestlet.cgroup.Cgroup;
+
+/**
+ * What the virtual files of one container are computed from: its cgroup, when its init started,
+ * and its sampled load. One view per registered container; its files live under
+ * {@code MOUNT/ID/} and are bound into that container only.
+ */
+public final class ContainerView {
+    private final String id;
+    private final long startTicks;
+    private final Cgroup cgroup;
+    private final long created = System.currentTimeMillis() / 1000;
+    private final AtomicInteger openFiles = new AtomicInteger();
+    private volatile LoadAverage load = LoadAverage.NONE;
+
+    /** @param startTicks start time of its init in clock ticks since the host booted (/proc/PID/stat field 22) */
+    public ContainerView(String id, long startTicks, Cgroup cgroup) {
+        this.id = id;
+        this.startTicks = startTicks;
+        this.cgroup = cgroup;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public Cgroup cgroup() {
+        return cgroup;
+    }
+
+    public LoadAverage load() {
+        return load;
+    }
+
+    void load(LoadAverage l) {
+        this.load = l;
+    }
+
+    long created() {
+        return created;
+    }
+
+    /** Open snapshots of this container's files, bounded so that no container can fill nestletd's heap. */
+    AtomicInteger openFiles() {
+        return openFiles;
+    }
+
+    /** Seconds the container has run, given the host's uptime. */
+    public double uptimeSeconds(double hostUptimeSeconds) {
+        return Math.max(0, hostUptimeSeconds - (double) startTicks / HostFiles.TICKS_PER_SECOND);
+    }
+}

@@ -1,0 +1,310 @@
+package dev.nestlet.vfs;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+import dev.nestlet.sys.Errno;
+import dev.nestlet.sys.SysException;
+
+/**
+ * The file system the FUSE server answers for: a root with one directory per registered container,
+ * holding that container's virtual files at their paths ({@code ID/proc/meminfo},
+ * {@code ID/sys/devices/system/cpu/online}...). Each container is bound its own files, so a
+ * request's node alone says whose content to render: no caller-pid lookup on the hot path.
+ *
+ * <p>OPEN takes a whole rendered file as a snapshot kept under the file handle; READs slice it,
+ * RELEASE drops it. A file's st_size is the true length of that render: sendfile(2) (busybox cat)
+ * reads FUSE files through the page cache up to i_size even with FOPEN_DIRECT_IO, and tail(1)
+ * seeks from it. So file attributes are never cached by the kernel (timeout 0), GETATTR renders,
+ * and the GETATTR, OPEN and fstat of one open share that render: a render younger than
+ * {@link #SHARE_NANOS} is reused instead of made again. Anything that would change the tree is
+ * refused (the superblock is read-only as well).
+ */
+public final class VirtualFs implements FuseServer.Handler {
+    private static final Logger LOG = Logger.getLogger(VirtualFs.class.getName());
+    /** Directories never change: the kernel may cache their attributes and the dentries below a container. */
+    private static final long DIR_VALID_SECONDS = 3600;
+    /** A file's size is its next render's: the kernel must ask each time. */
+    private static final long FILE_ATTR_VALID_SECONDS = 0;
+    /** How long one render serves the requests of one open (permission GETATTR, OPEN, fstat) and of others. */
+    static final long SHARE_NANOS = 2_000_000;
+    /** Container directories come and go: a removed one must stop resolving soon. */
+    private static final long CONTAINER_ENTRY_VALID_SECONDS = 1;
+    /** Open snapshots one container may hold at once. */
+    static final int MAX_OPEN_PER_CONTAINER = 1024;
+
+    private final List<VirtualFile> files;
+    private final HostFiles host;
+    private final Node root;
+    private final ConcurrentMap<Long, Node> nodes = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Node> containers = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Long, Snapshot> handles = new ConcurrentHashMap<>();
+    private final AtomicLong nextNode = new AtomicLong(FuseProtocol.ROOT_ID + 1);
+    private final AtomicLong nextHandle = new AtomicLong(1);
+
+    private record Snapshot(ContainerView view, byte[] bytes) {}
+
+    public VirtualFs(List<VirtualFile> files, HostFiles host) {
+        this.files = List.copyOf(files);
+        this.host = host;
+        this.root = Node.directory(FuseProtocol.ROOT_ID, null, Map.of());
+        nodes.put(root.id(), root);
+    }
+
+    /** Every virtual file nestlet serves, one handler each. */
+    public static List<VirtualFile> allFiles() {
+        return List.of(new MeminfoFile(), new CpuinfoFile(), new StatFile(), new UptimeFile(), new LoadavgFile(),
+                new SwapsFile(), new DiskstatsFile(), new CpuOnlineFile());
+    }
+
+    public List<VirtualFile> files() {
+        return files;
+    }
+
+    /** Adds (or replaces) the subtree of a container. */
+    public void add(ContainerView view) {
+        remove(view.id());
+        Map<String, Object> tree = new LinkedHashMap<>();
+        for (VirtualFile f : files) {
+            Map<String, Object> dir = tree;
+            String[] parts = f.path().substring(1).split("/");
+            for (int i = 0; i < parts.length - 1; i++) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> sub = (Map<String, Object>) dir.computeIfAbsent(parts[i],
+                        k -> new LinkedHashMap<String, Object>());
+                dir = sub;
+            }
+            dir.put(parts[parts.length - 1], f);
+        }
+        containers.put(view.id(), build(view, tree));
+    }
+
+    private Node build(ContainerView view, Object entry) {
+        long id = nextNode.getAndIncrement();
+        Node n;
+        if (entry instanceof VirtualFile f) {
+            n = Node.file(id, view, f);
+        } else {
+            Map<String, Node> children = new LinkedHashMap<>();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> dir = (Map<String, Object>) entry;
+            dir.forEach((name, child) -> children.put(name, build(view, child)));
+            n = Node.directory(id, view, Map.copyOf(children));
+        }
+        nodes.put(id, n);
+        return n;
+    }
+
+    /** Removes a container's subtree: new opens of its files fail with ENOENT, open snapshots stay readable. */
+    public void remove(String id) {
+        Node dir = containers.remove(id);
+        if (dir != null) {
+            forget(dir);
+            dir.view().cgroup().close();
+        }
+    }
+
+    private void forget(Node n) {
+        nodes.remove(n.id());
+        n.children().values().forEach(this::forget);
+    }
+
+    public Optional<ContainerView> view(String id) {
+        return Optional.ofNullable(containers.get(id)).map(Node::view);
+    }
+
+    public Collection<ContainerView> views() {
+        return containers.values().stream().map(Node::view).toList();
+    }
+
+    /** Where file {@code f} of container {@code id} is, under the mount point. */
+    public static Path pathOf(Path mountPoint, String id, VirtualFile f) {
+        return mountPoint.resolve(id).resolve(f.path().substring(1));
+    }
+
+    @Override
+    public int handle(FuseRequest r, FuseReply out) {
+        long u = r.unique();
+        return switch (r.opcode()) {
+            case FuseProtocol.INIT -> init(r, out);
+            case FuseProtocol.LOOKUP -> lookup(r, out);
+            case FuseProtocol.GETATTR -> getattr(r, out);
+            case FuseProtocol.OPEN -> open(r, out);
+            case FuseProtocol.READ -> read(r, out);
+            case FuseProtocol.RELEASE -> release(r, out);
+            case FuseProtocol.OPENDIR -> withNode(r, out, n -> n.isDirectory() ? out.open(u, 0, 0)
+                    : out.error(u, Errno.ENOTDIR));
+            case FuseProtocol.READDIR -> readdir(r, out);
+            case FuseProtocol.STATFS -> out.statfs(u);
+            case FuseProtocol.ACCESS -> (r.bodyInt(0) & FuseProtocol.W_OK) != 0 ? out.error(u, Errno.EROFS)
+                    : withNode(r, out, n -> out.empty(u));
+            case FuseProtocol.FLUSH, FuseProtocol.RELEASEDIR, FuseProtocol.FSYNC, FuseProtocol.FSYNCDIR,
+                    FuseProtocol.DESTROY -> out.empty(u);
+            case FuseProtocol.FORGET, FuseProtocol.BATCH_FORGET, FuseProtocol.INTERRUPT -> -1; // never answered
+            case FuseProtocol.SETATTR, FuseProtocol.WRITE, FuseProtocol.MKNOD, FuseProtocol.MKDIR,
+                    FuseProtocol.UNLINK, FuseProtocol.RMDIR, FuseProtocol.RENAME, FuseProtocol.RENAME2,
+                    FuseProtocol.LINK, FuseProtocol.SYMLINK, FuseProtocol.CREATE, FuseProtocol.SETXATTR,
+                    FuseProtocol.REMOVEXATTR, FuseProtocol.FALLOCATE, FuseProtocol.TMPFILE,
+                    FuseProtocol.COPY_FILE_RANGE -> out.error(u, Errno.EROFS);
+            default -> out.error(u, Errno.ENOSYS); // STATX, GETXATTR...: the kernel remembers and falls back
+        };
+    }
+
+    private interface NodeReply {
+        int reply(Node n);
+    }
+
+    private int withNode(FuseRequest r, FuseReply out, NodeReply then) {
+        Node n = nodes.get(r.nodeid());
+        return n == null ? out.error(r.unique(), Errno.ENOENT) : then.reply(n);
+    }
+
+    /** fuse_init_in: major, minor, max_readahead, flags. */
+    private int init(FuseRequest r, FuseReply out) {
+        int major = r.bodyInt(0);
+        int minor = r.bodyInt(4);
+        if (major != FuseProtocol.MAJOR || minor < FuseProtocol.OLDEST_MINOR) {
+            LOG.severe("kernel speaks FUSE " + major + "." + minor + "; nestlet needs 7." + FuseProtocol.OLDEST_MINOR
+                    + " or newer");
+            return out.error(r.unique(), Errno.EPROTO);
+        }
+        int flags = r.bodyInt(12) & (FuseProtocol.FUSE_ASYNC_READ | FuseProtocol.FUSE_PARALLEL_DIROPS);
+        return out.init(r.unique(), Math.min(minor, FuseProtocol.MINOR), r.bodyInt(8), flags, 4096);
+    }
+
+    private int lookup(FuseRequest r, FuseReply out) {
+        String name = r.name();
+        Node child;
+        long entryValid = DIR_VALID_SECONDS;
+        if (r.nodeid() == FuseProtocol.ROOT_ID) {
+            child = containers.get(name);
+            entryValid = CONTAINER_ENTRY_VALID_SECONDS;
+        } else {
+            Node parent = nodes.get(r.nodeid());
+            child = parent == null ? null : parent.children().get(name);
+        }
+        if (child == null || !nodes.containsKey(child.id())) {
+            return out.error(r.unique(), Errno.ENOENT);
+        }
+        if (child.isDirectory()) {
+            return out.entry(r.unique(), child.attr(null), entryValid, DIR_VALID_SECONDS);
+        }
+        try {
+            return out.entry(r.unique(), child.attr(current(child)), entryValid, FILE_ATTR_VALID_SECONDS);
+        } catch (RuntimeException e) {
+            return renderFailed(r, out, child, e);
+        }
+    }
+
+    private int getattr(FuseRequest r, FuseReply out) {
+        Node n = nodes.get(r.nodeid());
+        if (n == null) {
+            return out.error(r.unique(), Errno.ENOENT);
+        }
+        if (n.isDirectory()) {
+            return out.attr(r.unique(), n.attr(null), DIR_VALID_SECONDS);
+        }
+        try {
+            return out.attr(r.unique(), n.attr(current(n)), FILE_ATTR_VALID_SECONDS);
+        } catch (RuntimeException e) {
+            return renderFailed(r, out, n, e);
+        }
+    }
+
+    /** The file's latest render if it is younger than {@link #SHARE_NANOS}, else a new one. */
+    private Node.Rendered current(Node n) {
+        long now = System.nanoTime();
+        Node.Rendered r = n.recent().get();
+        if (r == null || now - r.at() >= SHARE_NANOS) {
+            r = new Node.Rendered(n.file().render(n.view(), host), now);
+            n.recent().set(r);
+        }
+        return r;
+    }
+
+    /** A cgroup that is gone (container stopping) means the file is gone; anything else is an I/O error. */
+    private static int renderFailed(FuseRequest r, FuseReply out, Node n, RuntimeException e) {
+        if (e instanceof SysException se && (se.is(Errno.ENOENT) || se.is(Errno.ENODEV))) {
+            return out.error(r.unique(), Errno.ENOENT);
+        }
+        LOG.warning("cannot render " + n.file().path() + " of " + n.view().id() + ": " + e);
+        return out.error(r.unique(), Errno.EIO);
+    }
+
+    /** fuse_open_in: flags. Writing is refused here too: root passes the 0444 check of default_permissions. */
+    private int open(FuseRequest r, FuseReply out) {
+        Node n = nodes.get(r.nodeid());
+        if (n == null) {
+            return out.error(r.unique(), Errno.ENOENT);
+        }
+        if (n.isDirectory()) {
+            return out.error(r.unique(), Errno.EISDIR);
+        }
+        if ((r.bodyInt(0) & FuseProtocol.O_ACCMODE) != 0) {
+            return out.error(r.unique(), Errno.EACCES);
+        }
+        ContainerView view = n.view();
+        if (view.openFiles().incrementAndGet() > MAX_OPEN_PER_CONTAINER) {
+            view.openFiles().decrementAndGet();
+            return out.error(r.unique(), Errno.EMFILE);
+        }
+        byte[] bytes;
+        try {
+            bytes = current(n).bytes();
+        } catch (RuntimeException e) {
+            view.openFiles().decrementAndGet();
+            return renderFailed(r, out, n, e);
+        }
+        long fh = nextHandle.getAndIncrement();
+        handles.put(fh, new Snapshot(view, bytes));
+        return out.open(r.unique(), fh, FuseProtocol.FOPEN_DIRECT_IO | FuseProtocol.FOPEN_NOFLUSH);
+    }
+
+    /** fuse_read_in: fh, offset, size. */
+    private int read(FuseRequest r, FuseReply out) {
+        Snapshot s = handles.get(r.bodyLong(0));
+        if (s == null) {
+            return out.error(r.unique(), Errno.EBADF);
+        }
+        return out.data(r.unique(), s.bytes(), r.bodyLong(8), r.bodyInt(16));
+    }
+
+    /** fuse_release_in: fh. */
+    private int release(FuseRequest r, FuseReply out) {
+        Snapshot s = handles.remove(r.bodyLong(0));
+        if (s != null) {
+            s.view().openFiles().decrementAndGet();
+        }
+        return out.empty(r.unique());
+    }
+
+    /** fuse_read_in again: the offset is the index of the next entry, as each dirent's "off" said. */
+    private int readdir(FuseRequest r, FuseReply out) {
+        Node dir = nodes.get(r.nodeid());
+        if (dir == null || !dir.isDirectory()) {
+            return out.error(r.unique(), dir == null ? Errno.ENOENT : Errno.ENOTDIR);
+        }
+        List<Map.Entry<String, Node>> entries = new ArrayList<>();
+        entries.add(Map.entry(".", dir));
+        entries.add(Map.entry("..", dir)); // the kernel fixes up ".." itself
+        (dir == root ? containers : dir.children()).forEach((name, n) -> entries.add(Map.entry(name, n)));
+        FuseReply.DirentWriter w = out.dirents(r.unique(), r.bodyInt(16));
+        for (int i = (int) r.bodyLong(8); i < entries.size(); i++) {
+            Node n = entries.get(i).getValue();
+            if (!w.dirent(n.id(), i + 1, n.isDirectory() ? FuseProtocol.DT_DIR : FuseProtocol.DT_REG,
+                    entries.get(i).getKey())) {
+                break;
+            }
+        }
+        return w.finish();
+    }
+}
