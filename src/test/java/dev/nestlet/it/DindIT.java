@@ -1,0 +1,89 @@
+package dev.nestlet.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import dev.nestlet.it.support.Cmd;
+import dev.nestlet.it.support.Daemon;
+import dev.nestlet.it.support.DindImage;
+import dev.nestlet.it.support.OciRuntime;
+import dev.nestlet.it.support.Root;
+import dev.nestlet.it.support.SubIds;
+import dev.nestlet.it.support.SystemContainer;
+import dev.nestlet.it.support.TestDir;
+
+/**
+ * The end-to-end proof: an unprivileged system container (nestlet-runtime,
+ * Docker's default capabilities, masked paths kept, nothing privileged on the
+ * host) runs dockerd, `docker run`, `docker build`, a nested runc and a
+ * Testcontainers test inside.
+ */
+@Tag("slow")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DindIT {
+    private TestDir dir;
+    private Daemon daemon;
+    private Path image;
+
+    @BeforeAll
+    void start() throws Exception {
+        Root.require();
+        image = DindImage.rootfs();
+        dir = new TestDir("dind");
+        daemon = new Daemon(dir.path(), SubIds.pool(dir.path(), 6_000_000, 8 * 65536)).start();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (daemon != null) {
+            daemon.close();
+        }
+        if (dir != null) {
+            dir.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(OciRuntime.class)
+    void dockerInsideASystemContainerWithItsOwnNetwork(OciRuntime rt) throws Exception {
+        String id = TestDir.unique("dind-" + rt.binary());
+        try (SystemContainer sc = SystemContainer.start(rt, daemon, dir.path(), id, image, s -> {}, "")) {
+            String info = sc.awaitDockerd(60).ok().out();
+            assertTrue(info.contains("Storage Driver: overlay2"), info);
+            assertTrue(info.contains("Backing Filesystem: extfs") || info.contains("Backing Filesystem: xfs"),
+                    "a real filesystem under overlay2, not overlay:\n" + info);
+
+            sc.sh("docker import " + DindImage.E2E + "/busybox.tar busybox:latest", 60).ok();
+            assertEquals("hello-inner", sc.sh("docker run --rm busybox echo hello-inner", 60).ok().out().trim());
+            assertEquals("host-net", sc.sh("docker run --rm --net=host busybox echo host-net", 60).ok().out().trim());
+            assertEquals("67108864", sc.sh("docker run --rm -m 64m busybox cat "
+                    + "/sys/fs/cgroup/memory/memory.limit_in_bytes", 60).ok().out().trim());
+
+            sc.sh("mkdir -p /tmp/ctx && printf 'FROM busybox\\nRUN echo built-by-run > /built\\nRUN cat /built\\n'"
+                    + " > /tmp/ctx/Dockerfile", 10).ok();
+            Cmd.Result legacy = sc.sh("DOCKER_BUILDKIT=0 docker build -t legacy /tmp/ctx", 120).ok();
+            assertTrue(legacy.out().contains("built-by-run"), legacy.out());
+            sc.sh("DOCKER_BUILDKIT=1 docker build --progress=plain -t bk /tmp/ctx", 120).ok();
+            assertEquals("built-by-run", sc.sh("docker run --rm bk cat /built", 60).ok().out().trim());
+
+            Cmd.Result nested = sc.sh("cd " + DindImage.E2E + "/nested && runc run nested-" + rt.binary(), 60).ok();
+            assertTrue(nested.out().contains("sysfs-ok") && nested.out().contains(" /proc "), nested.out());
+
+            Cmd.Result tc = sc.sh("TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_CHECKS_DISABLE=true "
+                    + "java -cp '" + DindImage.E2E + "/lib/*:" + DindImage.E2E + "/classes' "
+                    + "org.junit.platform.console.ConsoleLauncher --disable-banner --details=summary "
+                    + "--select-class=dev.nestlet.e2e.InnerTestcontainersCheck", 180);
+            assertEquals(0, tc.exit(), tc.out());
+            assertTrue(tc.out().contains("1 tests successful"), tc.out());
+        }
+    }
+}

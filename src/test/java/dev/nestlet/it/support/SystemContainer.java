@@ -1,0 +1,134 @@
+package dev.nestlet.it.support;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * A Docker-in-Docker system container of the slow tests: the DinD image
+ * under a private overlay (the image stays pristine), an engine-like config
+ * (Docker's default capabilities, masked and read-only paths), started
+ * through nestlet-runtime; its init starts dockerd and runs the scripts
+ * {@link #sh} drops into its /run.
+ */
+public final class SystemContainer implements AutoCloseable {
+    private final Container container;
+    private final Path merged;
+    private final AtomicInteger jobs = new AtomicInteger();
+    private int pid;
+
+    private SystemContainer(Container container, Path merged) {
+        this.container = container;
+        this.merged = merged;
+    }
+
+    /** Docker's default capability set for an unprivileged container. */
+    static final String[] DOCKER_CAPS = {"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
+        "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
+        "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"};
+
+    /**
+     * An engine-like spec for the DinD image at {@code rootfs}; the caller may
+     * adjust it (a network namespace path, a seccomp profile) before {@link #start}.
+     */
+    public static Spec spec(Path rootfs, String dockerdArgs) {
+        Spec spec = new Spec(rootfs, "/usr/local/bin/nestlet-e2e-init");
+        ObjectNode process = (ObjectNode) spec.json().path("process");
+        ArrayNode env = process.putArray("env");
+        env.add("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        env.add("DOCKERD_ARGS=" + dockerdArgs);
+        ObjectNode caps = process.putObject("capabilities");
+        for (String set : new String[] {"bounding", "effective", "permitted"}) {
+            ArrayNode a = caps.putArray(set);
+            for (String c : DOCKER_CAPS) {
+                a.add(c);
+            }
+        }
+        process.put("noNewPrivileges", false);
+        ObjectNode run = spec.json().withArray("mounts").addObject();
+        run.put("destination", "/run").put("type", "tmpfs").put("source", "tmpfs");
+        run.putArray("options").add("nosuid").add("nodev").add("mode=755");
+        return spec;
+    }
+
+    /** Mounts a private overlay of the image in {@code dir}, writes the bundle, starts it through nestlet-runtime. */
+    public static SystemContainer start(OciRuntime rt, Daemon daemon, Path dir, String id, Path image,
+            java.util.function.Consumer<Spec> adjust, String dockerdArgs) throws Exception {
+        Path layers = Files.createDirectories(dir.resolve(id + "-layers"));
+        Path upper = Files.createDirectories(layers.resolve("upper"));
+        Path work = Files.createDirectories(layers.resolve("work"));
+        Path merged = Files.createDirectories(layers.resolve("merged"));
+        Cmd.of("mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + image + ",upperdir=" + upper + ",workdir="
+                + work, merged.toString()).run().ok();
+        Spec spec = spec(merged, dockerdArgs);
+        adjust.accept(spec);
+        Path bundle = spec.writeTo(dir.resolve(id));
+        Container c = Container.viaShim(rt, daemon, dir.resolve("rt-" + rt.binary()), bundle, id);
+        SystemContainer sc = new SystemContainer(c, merged);
+        try {
+            c.startDetached();
+            sc.pid = c.pid();
+        } catch (RuntimeException | Error e) {
+            sc.close();
+            throw e;
+        }
+        return sc;
+    }
+
+    public int pid() {
+        return pid;
+    }
+
+    public Container container() {
+        return container;
+    }
+
+    /** Runs {@code script} with sh as a child of the container's init; waits up to {@code seconds}. */
+    public Cmd.Result sh(String script, long seconds) throws IOException, InterruptedException {
+        Path dir = Path.of("/proc/" + pid + "/root/run/nestlet-e2e");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!Files.isDirectory(dir)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the system container's init never made " + dir);
+            }
+            Thread.sleep(50);
+        }
+        String job = "job" + jobs.incrementAndGet();
+        // Written as the container's root: host root has no id on filesystems its user namespace mounted.
+        String in = "/run/nestlet-e2e/" + job;
+        Cmd.of("nsenter", "-t", Integer.toString(pid), "-U", "-m", "sh", "-c",
+                "cat > " + in + ".tmp && mv " + in + ".tmp " + in + ".sh").stdin(script).run().ok();
+        Path rc = dir.resolve(job + ".rc");
+        while (!Files.exists(rc)) {
+            if (System.nanoTime() > deadline) {
+                String partial = Files.exists(dir.resolve(job + ".out")) ? Files.readString(dir.resolve(job + ".out"))
+                        : "";
+                throw new AssertionError("script did not finish in " + seconds + " s: " + script + "\n" + partial);
+            }
+            Thread.sleep(50);
+        }
+        int exit = Integer.parseInt(Files.readString(rc).trim());
+        return new Cmd.Result(java.util.List.of("sh", "-c", script), exit, Files.readString(dir.resolve(job + ".out")),
+                "");
+    }
+
+    /** Waits until the inner dockerd answers `docker info`. */
+    public Cmd.Result awaitDockerd(long seconds) throws IOException, InterruptedException {
+        return sh("i=0; until docker info >/dev/null 2>&1; do i=$((i+1)); [ $i -gt " + seconds * 10
+                + " ] && { tail -30 /var/log/dockerd.log; exit 1; }; sleep 0.1; done; docker info", seconds + 10);
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            container.close();
+        } finally {
+            Cmd.of("umount", merged.toString()).run();
+        }
+    }
+}
