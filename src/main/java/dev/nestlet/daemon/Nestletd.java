@@ -118,8 +118,8 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
         Registry registry = new Registry(new StateStore(config.stateDir(), json));
         NamespaceWorkers ns = new NamespaceWorkers(config.workers(), config.requestTimeoutMs());
         IdAllocator allocator = IdPools.allocator(config);
-        RootfsShifter shifter = new RootfsShifter(config.stateDir(),
-                new UserNamespaces(config.home().resolve("bin/nestlet-userns")), config.shiftByCopy());
+        UserNamespaces userns = new UserNamespaces(config.home().resolve("bin/nestlet-userns"));
+        RootfsShifter shifter = new RootfsShifter(config.stateDir(), userns, config.shiftByCopy());
         InnerDataDirs dataDirs = new InnerDataDirs(config.stateDir(), config.keepDataDirs());
         // The FUSE mount lives under the state dir; a dead one left by a killed nestletd is replaced.
         VirtualFiles vfs = VirtualFiles.start(config.stateDir().resolve("vfs"), config.vfsThreads());
@@ -149,6 +149,7 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
         ApiServer server = new ApiServer(config.socket(), dispatcher, policy, executor,
                 new ApiServer.Limits(config.maxRequestBytes(), config.requestTimeoutMs(),
                         config.requestTimeoutMs() * 3));
+        Warmup.run(dispatcher, json, allocator, userns);
         server.start();
         restrictSocket(config);
         reconciler.start(config.reconcileMs());
