@@ -81,7 +81,17 @@ public final class Containerd extends Engine {
         return dir().resolve("containerd.log");
     }
 
-    /** ctr bound to this containerd and this fixture's namespace. */
+    /** Where ctr makes the FIFOs of a container's stdio (ctr's default: /run/containerd/fifo). */
+    public Path fifoDir() {
+        return dir().resolve("fifo");
+    }
+
+    /**
+     * ctr bound to this containerd and this fixture's namespace. Commands
+     * that attach IO other than {@link #run} ({@code task exec}, {@code task
+     * start}) need {@code --fifo-dir} from {@link #fifoDir()}, or ctr uses
+     * /run/containerd/fifo.
+     */
     public Cmd.Result cli(String... args) {
         return ctrIn(namespace, args);
     }
@@ -97,7 +107,7 @@ public final class Containerd extends Engine {
      * then IMAGE ID [COMMAND...].
      */
     public Cmd.Result run(String... args) {
-        return cli(args(List.of("run", "--fifo-dir", dir().resolve("fifo").toString(), "--runc-root",
+        return cli(args(List.of("run", "--fifo-dir", fifoDir().toString(), "--runc-root",
                 runcRoot().toString()), args));
     }
 

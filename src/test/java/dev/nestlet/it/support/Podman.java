@@ -37,7 +37,9 @@ import java.util.Map;
  * {@code --root}: runc uses /run/runc, crun /run/crun; {@code --runtime-flag root=}
  * is not passed on to {@code podman container cleanup}, which then fails);
  * netavark's run dir /run/containers/networks (empty; created at the store's
- * first use); the image blob-info cache /var/lib/containers/cache (on import).
+ * first use); conmon's console socket /tmp/conmon-term.* (podman does not pass
+ * TMPDIR on; removed by conmon). The image blob-info cache, which podman writes
+ * to /var/lib/containers/cache, is kept in the test dir by {@link #imageCli}.
  */
 public final class Podman extends Engine {
     private final Map<String, String> env;
@@ -117,6 +119,25 @@ public final class Podman extends Engine {
     }
 
     /**
+     * podman ARGS for commands that copy images (import, load, save): they
+     * write a blob-info cache to /var/lib/containers/cache whatever the
+     * storage configuration says, so they run in a private mount namespace
+     * where /var/lib is a dir of the test. Nothing else of /var/lib is needed
+     * by them; the store itself is in the graphroot.
+     */
+    public Cmd.Result imageCli(String... args) {
+        Path varLib = dir().resolve("var-lib");
+        try {
+            Files.createDirectories(varLib);
+        } catch (IOException e) {
+            throw new AssertionError("cannot create " + varLib, e);
+        }
+        return Cmd.of(args(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                "mount --bind \"$0\" /var/lib && exec \"$@\"", varLib.toString(), "podman"), args))
+                .env(env).timeout(60).run();
+    }
+
+    /**
      * {@code podman run --cgroup-parent PARENT ARGS}: callers add --rm/-d,
      * {@code --runtime PATH}, {@code --annotation K=V}, {@code --hooks-dir DIR}, the image, the command.
      */
@@ -126,7 +147,7 @@ public final class Podman extends Engine {
 
     /** {@code podman import} of a rootfs tar; returns the name podman stores it under (localhost/NAME). */
     public String importImage(Path rootfsTar, String name) {
-        cli("import", rootfsTar.toString(), name).ok();
+        imageCli("import", rootfsTar.toString(), name).ok();
         return name.contains(".") || name.startsWith("localhost/") ? name : "localhost/" + name;
     }
 
