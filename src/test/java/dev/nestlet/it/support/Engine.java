@@ -77,15 +77,20 @@ public abstract class Engine implements AutoCloseable {
         pb.environment().put("TMPDIR", dir.resolve("tmp").toString());
         long t0 = System.nanoTime();
         Process p = pb.start();
-        long deadline = t0 + TimeUnit.SECONDS.toNanos(30);
-        while (!readLog(log).contains(ready)) {
-            if (!p.isAlive()) {
-                throw new AssertionError(name + " exited with " + p.exitValue() + ":\n" + readLog(log));
+        try {
+            long deadline = t0 + TimeUnit.SECONDS.toNanos(30);
+            while (!readLog(log).contains(ready)) {
+                if (!p.isAlive()) {
+                    throw new AssertionError(name + " exited with " + p.exitValue() + ":\n" + readLog(log));
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError(name + " not ready after 30 s:\n" + readLog(log));
+                }
+                Thread.sleep(5);
             }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(name + " not ready after 30 s:\n" + readLog(log));
-            }
-            Thread.sleep(5);
+        } catch (AssertionError | InterruptedException e) {
+            Processes.stop(List.of(p.toHandle()), 2_000); // the caller never gets it, so close() could not
+            throw e;
         }
         startTime = Duration.ofNanos(System.nanoTime() - t0);
         return p;

@@ -75,7 +75,7 @@ public record RuntimeCall(List<String> argv, Optional<Path> config, Optional<Pat
             } else if (a.startsWith("--") && a.contains("=")) {
                 out.add(a.substring(0, a.indexOf('=') + 1) + "V");
             } else if (!a.startsWith("-") && i > 0 && argv.get(i - 1).startsWith("-")
-                    && (i < verb ? GLOBAL_WITH_VALUE.contains(argv.get(i - 1)) : true)) {
+                    && (i > verb || GLOBAL_WITH_VALUE.contains(argv.get(i - 1)))) {
                 out.add("V");
             } else {
                 out.add(a);
