@@ -1,6 +1,9 @@
 package dev.nestlet.it.support;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -49,15 +52,47 @@ public enum OciRuntime {
 
     /** The command line of {@code args} for this runtime with state under {@code root}. */
     public List<String> command(Path root, String... args) {
+        List<String> cmd = invocation();
+        cmd.add("--root");
+        cmd.add(root.toString());
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** How to start this runtime here, before its own arguments (for crun: inside the hybrid-cgroup fix). */
+    public List<String> invocation() {
         List<String> cmd = new ArrayList<>();
         if (this == CRUN) {
             cmd.addAll(List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
                     "umount /sys/fs/cgroup/unified 2>/dev/null; exec \"$@\"", "crun-hybrid-fix"));
         }
         cmd.add(binary);
-        cmd.add("--root");
-        cmd.add(root.toString());
-        cmd.addAll(List.of(args));
         return cmd;
+    }
+
+    /** The shell line that replaces a wrapper script with this runtime, passing on the script's arguments. */
+    public String execLine() {
+        StringBuilder sb = new StringBuilder("exec");
+        for (String word : invocation()) {
+            sb.append(' ').append(shellQuote(word));
+        }
+        return sb.append(" \"$@\"").toString();
+    }
+
+    /**
+     * An executable script at {@code file} that runs this runtime with its
+     * arguments: what an engine can be given as a runtime path (podman
+     * {@code --runtime}, dockerd {@code --add-runtime}, ctr {@code --runc-binary}),
+     * so crun works with engines on this hybrid-cgroup machine.
+     */
+    public Path script(Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "#!/bin/sh\n" + execLine() + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return file;
+    }
+
+    static String shellQuote(String word) {
+        return "'" + word.replace("'", "'\\''") + "'";
     }
 }
