@@ -117,6 +117,7 @@ public final class PrepareService {
             RootfsShifter.Shifted s = shifter.shift(rec.id(), rootfs, range, SpecEditor.hostBinds(cfg));
             rec = rec.withShift(s.result());
             SpecEditor.setUserNamespace(cfg, range);
+            SpecEditor.fitSysctlsToRange(cfg, range.size());
             SpecEditor.setRoot(cfg, Path.of(s.result().root()));
             SpecEditor.setHostBindSources(cfg, s.volumeSources());
         }

@@ -109,6 +109,26 @@ public final class SpecEditor {
                 .put("size", r.size());
     }
 
+    /**
+     * Sysctls that name group ids must name ids of the container's user
+     * namespace: dockerd sets net.ipv4.ping_group_range to "0 2147483647",
+     * which the kernel refuses (EINVAL) once gids beyond the mapping are
+     * unmapped. Clamped to the mapped range.
+     */
+    public static void fitSysctlsToRange(ObjectNode config, long size) {
+        JsonNode sysctl = config.path("linux").path("sysctl");
+        JsonNode ping = sysctl.path("net.ipv4.ping_group_range");
+        if (!ping.isTextual()) {
+            return;
+        }
+        String[] f = ping.asText().trim().split("\\s+");
+        if (f.length == 2) {
+            long last = size - 1;
+            ((ObjectNode) sysctl).put("net.ipv4.ping_group_range",
+                    Math.min(Long.parseLong(f[0]), last) + " " + Math.min(Long.parseLong(f[1]), last));
+        }
+    }
+
     /** Its own cgroup namespace: the inner engine sees its cgroup as the root. */
     public static void addCgroupNamespace(ObjectNode config) {
         addNamespace(config, "cgroup");

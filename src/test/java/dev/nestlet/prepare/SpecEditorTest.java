@@ -85,6 +85,13 @@ class SpecEditorTest {
     }
 
     @Test
+    void pingGroupRangeFitsTheMapping() throws Exception {
+        ObjectNode c = (ObjectNode) JSON.readTree("{\"linux\":{\"sysctl\":{\"net.ipv4.ping_group_range\":\"0 2147483647\"}}}");
+        SpecEditor.fitSysctlsToRange(c, 65536);
+        assertEquals("0 65535", c.at("/linux/sysctl/net.ipv4.ping_group_range").asText());
+    }
+
+    @Test
     void noUserNamespaceMeansNoExistingMapping() throws Exception {
         assertEquals(Optional.empty(), SpecEditor.existingMapping(docker()));
     }
