@@ -23,6 +23,7 @@ import dev.nestlet.lifecycle.HookOperation;
 import dev.nestlet.lifecycle.HookService;
 import dev.nestlet.lifecycle.Reconciler;
 import dev.nestlet.ns.NamespaceWorkers;
+import dev.nestlet.seccomp.SeccompAgent;
 import dev.nestlet.state.InspectOperation;
 import dev.nestlet.state.PsOperation;
 import dev.nestlet.state.Registry;
@@ -85,6 +86,8 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
         HookService hooks = new HookService(registry, ns, features);
         Reconciler reconciler = new Reconciler(registry, hooks, features);
         reconciler.recover();
+        SeccompAgent seccomp = new SeccompAgent(config.stateDir(), ns,
+                id -> registry.get(id).map(c -> c.record().mounts()).orElse(List.of()), 2);
 
         PeerPolicy policy = new PeerPolicy(config.group());
         Dispatcher dispatcher = new Dispatcher(json)
@@ -110,6 +113,7 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping; containers keep running");
             reconciler.close();
+            seccomp.close();
             server.close();
             executor.shutdownNow();
             ns.close();

@@ -58,6 +58,11 @@ public final class Daemon implements AutoCloseable {
         return stateDir;
     }
 
+    /** The seccomp agent's listener socket (linux.seccomp.listenerPath for containers). */
+    public Path seccompSocket() {
+        return stateDir.resolve("run/seccomp.sock");
+    }
+
     public long pid() {
         return process.pid();
     }
