@@ -23,6 +23,7 @@ import dev.nestlet.lifecycle.HookOperation;
 import dev.nestlet.lifecycle.HookService;
 import dev.nestlet.lifecycle.Reconciler;
 import dev.nestlet.ns.NamespaceWorkers;
+import dev.nestlet.seccomp.KnownContainer;
 import dev.nestlet.seccomp.SeccompAgent;
 import dev.nestlet.state.InspectOperation;
 import dev.nestlet.state.PsOperation;
@@ -87,7 +88,8 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
         Reconciler reconciler = new Reconciler(registry, hooks, features);
         reconciler.recover();
         SeccompAgent seccomp = new SeccompAgent(config.stateDir(), ns,
-                id -> registry.get(id).map(c -> c.record().mounts()).orElse(List.of()), 2);
+                id -> registry.get(id).map(c -> new KnownContainer(c.record().pid(), c.record().mounts())).orElse(null),
+                2);
 
         PeerPolicy policy = new PeerPolicy(config.group());
         Dispatcher dispatcher = new Dispatcher(json)

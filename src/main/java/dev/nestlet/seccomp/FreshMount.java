@@ -23,8 +23,10 @@ import dev.nestlet.sys.SysException;
  * (fsopen from a thread that joined it). It never shows more than the caller
  * already sees: every mount stacked on the caller's own /proc (or /sys) —
  * masked paths, read-only paths, nestlet's virtual files — is cloned onto the
- * new tree at the same place before the tree is attached, and the requested
- * nosuid/nodev/noexec/ro flags are applied to all of it. Attaching is one
+ * new tree at the same place, with its own flags, before the tree is attached.
+ * The requested nosuid/nodev/noexec/ro flags apply to the new mount itself, as
+ * the kernel would apply them (nodev on a mask, a bind of /dev/null, would
+ * break it). Attaching is one
  * move_mount onto an O_PATH fd of the target, in the caller's mount namespace,
  * so nothing is ever mounted outside it.
  */
@@ -146,9 +148,6 @@ final class FreshMount {
             workers.inMountNamespace(caller.mountNamespace(), () -> {
                 for (MountInfo m : stacked) {
                     copyStacked(caller, m, template, tree);
-                }
-                if (attrs != 0) {
-                    MountCalls.setAttr(tree, true, attrs, 0, -1);
                 }
                 if (!beforeAttach.getAsBoolean()) {
                     throw new SysException("move_mount", Errno.ESRCH, "caller gone before attach");

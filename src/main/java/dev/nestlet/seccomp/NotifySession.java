@@ -17,16 +17,16 @@ import dev.nestlet.sys.Fd;
 final class NotifySession {
     private final Fd fd;
     private final ProcessState state;
-    private final Function<String, List<String>> protectedPaths;
+    private final Function<String, KnownContainer> known;
     private final AtomicLong handled = new AtomicLong();
     /** The supervisor's reference plus one per answer in flight: the fd closes when the last one lets go. */
     private final AtomicInteger references = new AtomicInteger(1);
     private volatile ProtectedMounts protectedMounts;
 
-    NotifySession(Fd fd, ProcessState state, Function<String, List<String>> protectedPaths) {
+    NotifySession(Fd fd, ProcessState state, Function<String, KnownContainer> known) {
         this.fd = fd;
         this.state = state;
-        this.protectedPaths = protectedPaths;
+        this.known = known;
     }
 
     Fd fd() {
@@ -57,18 +57,19 @@ final class NotifySession {
      * nestlet's mounts in this container, captured from its init's mount table the
      * first time they are needed (the container is running by then). Until the
      * container is registered there is nothing to protect, and nothing is cached.
+     * The init pid comes from the registry, not from the runtime's message.
      */
     ProtectedMounts protectedMounts() throws IOException {
         ProtectedMounts p = protectedMounts;
         if (p != null) {
             return p;
         }
-        List<String> paths = protectedPaths.apply(state.containerId());
-        if (paths.isEmpty() || state.initPid() <= 0) {
+        KnownContainer c = known.apply(state.containerId());
+        if (c == null || c.mounts().isEmpty() || c.initPid() <= 0) {
             return ProtectedMounts.NONE;
         }
-        List<MountInfo> initMounts = MountInfo.of(Integer.toString(state.initPid()));
-        p = ProtectedMounts.capture(initMounts, paths);
+        List<MountInfo> initMounts = MountInfo.of(Integer.toString(c.initPid()));
+        p = ProtectedMounts.capture(initMounts, c.mounts());
         protectedMounts = p;
         return p;
     }

@@ -34,16 +34,16 @@ final class NotifySupervisor implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NotifySupervisor.class.getName());
 
     private final NotificationHandler handler;
-    private final Function<String, List<String>> protectedPaths;
+    private final Function<String, KnownContainer> known;
     private final Epoll epoll = new Epoll(64);
     private final Map<Integer, NotifySession> sessions = new ConcurrentHashMap<>();
     private final ThreadPoolExecutor pool;
     private final Thread poller;
     private volatile boolean closed;
 
-    NotifySupervisor(NotificationHandler handler, Function<String, List<String>> protectedPaths, int threads) {
+    NotifySupervisor(NotificationHandler handler, Function<String, KnownContainer> known, int threads) {
         this.handler = handler;
-        this.protectedPaths = protectedPaths;
+        this.known = known;
         this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024),
                 r -> {
                     Thread t = new Thread(r, "seccomp-handler");
@@ -57,7 +57,7 @@ final class NotifySupervisor implements AutoCloseable {
 
     /** Starts serving {@code fd} (now owned by the supervisor) for the process {@code state} describes. */
     void serve(Fd fd, ProcessState state) {
-        NotifySession s = new NotifySession(fd, state, protectedPaths);
+        NotifySession s = new NotifySession(fd, state, known);
         sessions.put(fd.get(), s);
         try {
             epoll.add(fd, Epoll.IN);

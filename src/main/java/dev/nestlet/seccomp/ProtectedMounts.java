@@ -13,8 +13,9 @@ import dev.nestlet.proc.MountInfo;
  * <p>A protected mount is known by where it is (its mount point, relative to the
  * container's root) and by what it is (filesystem type, source and root within
  * the filesystem), taken from the container init's mount table: at each
- * protected path, the oldest mount is nestlet's, anything stacked later is the
- * container's own. What it is survives into copies of the mount namespace
+ * protected path, the oldest mount (the first in mountinfo order; mount ids
+ * are reused, so they say nothing of age) is nestlet's, anything stacked later
+ * is the container's own. What it is survives into copies of the mount namespace
  * (`unshare -m` inside the container), so the copies are protected too, while a
  * bind of the same directory elsewhere, or a mount the container stacked on
  * top, is not.
@@ -41,8 +42,7 @@ public final class ProtectedMounts {
         Set<String> wanted = new HashSet<>(paths);
         Set<Identity> ids = new HashSet<>();
         for (String p : wanted) {
-            initMounts.stream().filter(m -> m.mountPoint().equals(p))
-                    .min((a, b) -> Integer.compare(a.id(), b.id()))
+            initMounts.stream().filter(m -> m.mountPoint().equals(p)).findFirst()
                     .ifPresent(m -> ids.add(Identity.of(m)));
         }
         return new ProtectedMounts(Set.copyOf(wanted), Set.copyOf(ids));

@@ -24,14 +24,13 @@ public final class SeccompAgent implements AutoCloseable {
     private final NotifyListener listener;
 
     /**
-     * @param protectedPaths container id -> paths inside it that nestlet mounted
-     *                       and that must stay (ContainerRecord.mounts); empty
-     *                       for containers nestlet does not know
+     * @param known container id -> its init and the paths inside it that nestlet
+     *              mounted and that must stay; null for containers nestlet does not know
      */
-    public SeccompAgent(Path stateDir, NamespaceWorkers workers, Function<String, List<String>> protectedPaths,
+    public SeccompAgent(Path stateDir, NamespaceWorkers workers, Function<String, KnownContainer> known,
             int threads) throws IOException {
         SeccompCalls.checkSizes();
-        this.supervisor = new NotifySupervisor(new NotificationHandler(workers), protectedPaths, threads);
+        this.supervisor = new NotifySupervisor(new NotificationHandler(workers), known, threads);
         try {
             this.listener = new NotifyListener(stateDir.resolve(SOCKET), supervisor::serve);
         } catch (IOException | RuntimeException e) {

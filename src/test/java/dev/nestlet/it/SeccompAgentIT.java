@@ -141,4 +141,126 @@ class SeccompAgentIT {
                 "a real sysfs with the requested flags: " + mountLine);
         assertTrue(daemon.log().contains("sysfs mounted on /mnt"), daemon.log());
     }
+
+    /**
+     * A nested user namespace (its mount namespace copy locks the container's
+     * masked paths) cannot mount proc; nestlet gives it a proc of its own pid
+     * namespace that keeps the masks and read-only paths.
+     */
+    @ParameterizedTest
+    @EnumSource(OciRuntime.class)
+    void procInANestedUserNamespaceKeepsMaskedPaths(OciRuntime rt) throws Exception {
+        String nested = "unshare -Umpf --mount-proc sh -c 'echo self=$(readlink /proc/self)"
+                + " && cat /proc/timer_list && echo nested-masked'";
+        Spec plain = systemSpec(rootfs("proc"), rt, "sh", "-c", nested);
+        Cmd.Result without = run(rt, plain.json(), "proc-plain");
+        assertNotEquals(0, without.exit(), "without nestlet the kernel refuses proc:\n" + without.all());
+        assertTrue(without.all().contains("can't mount proc on /proc") && refused(without.all()), without.all());
+
+        String script = "mount -t proc -o nosuid,nodev,noexec proc /mnt2 && cat /mnt2/timer_list && echo masked"
+                + " && grep ' /mnt2/sys ' /proc/self/mountinfo && " + nested;
+        Cmd.Result with = run(rt, SeccompProfiles.withNotify(plain.args("sh", "-c", script).json(),
+                daemon.seccompSocket()), "proc-notify");
+        assertEquals(0, with.exit(), with.all() + daemon.log());
+        List<String> lines = with.out().lines().toList();
+        assertEquals("masked", lines.get(0), "/proc/timer_list is masked in the new proc too: " + lines);
+        assertTrue(lines.get(1).contains(" ro,") || lines.get(1).contains(" ro "),
+                "/proc/sys stays read-only in the new proc: " + lines.get(1));
+        assertEquals("self=2", lines.get(2), "the nested proc shows the nested pid namespace: " + lines);
+        assertEquals("nested-masked", lines.get(3), with.all());
+        assertTrue(daemon.log().contains("proc mounted on /proc"), daemon.log());
+    }
+
+    /** A system container on the hook path (inner data dirs mounted by nestlet) with the notify rule. */
+    private Container protectedContainer(OciRuntime rt, boolean notify) throws Exception {
+        String id = TestDir.unique((notify ? "prot-" : "unprot-") + rt.binary());
+        Spec spec = systemSpec(rootfs(id), rt, "sleep", "300").system().nestletHooks(daemon.socket());
+        ObjectNode config = notify ? SeccompProfiles.withNotify(spec.json(), daemon.seccompSocket()) : spec.json();
+        return new Container(rt, dir.resolve("rt-root"), write(config, id), id);
+    }
+
+    @ParameterizedTest
+    @EnumSource(OciRuntime.class)
+    void nestletsMountsCannotBeTakenAway(OciRuntime rt) throws Exception {
+        try (Container plain = protectedContainer(rt, false)) {
+            plain.startDetached();
+            assertEquals(0, plain.exec("umount", "/var/lib/docker").exit(),
+                    "without the agent the kernel lets the container unmount nestlet's data dir");
+        }
+        try (Container c = protectedContainer(rt, true)) {
+            c.startDetached();
+            for (String[] cmd : List.of(new String[] {"umount", "/var/lib/docker"},
+                    new String[] {"umount", "-l", "/var/lib/containerd"},
+                    new String[] {"mount", "-o", "remount,rw", "/var/lib/docker"},
+                    new String[] {"mount", "-o", "remount,bind,ro", "/var/lib/buildkit"},
+                    new String[] {"mount", "--move", "/var/lib/docker", "/x"},
+                    new String[] {"unshare", "-m", "umount", "/var/lib/docker"})) {
+                Cmd.Result r = c.exec(cmd);
+                assertNotEquals(0, r.exit(), String.join(" ", cmd) + " must fail:\n" + r.all() + daemon.log());
+                assertTrue(refused(r.all()), String.join(" ", cmd) + ": " + r.all());
+            }
+            c.exec("sh", "-c", "mount -t tmpfs tmpfs /t && touch /t/f && umount /t").ok();
+            Cmd.Result stacked = c.exec("sh", "-c", "mount -t tmpfs tmpfs /var/lib/docker && umount /var/lib/docker");
+            assertEquals(0, stacked.exit(), "the container's own mount on top may go: " + stacked.all() + daemon.log());
+            String mountinfo = c.exec("cat", "/proc/self/mountinfo").ok().out();
+            for (String target : List.of("/var/lib/docker", "/var/lib/containerd", "/var/lib/buildkit")) {
+                assertTrue(mountinfo.lines().anyMatch(l -> l.split(" ")[4].equals(target)
+                        && l.split(" ")[3].startsWith(daemon.stateDir().toString())),
+                        target + " is still nestlet's mount:\n" + mountinfo);
+            }
+            assertTrue(daemon.log().contains("is protected"), daemon.log());
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void hostileInputLeavesTheAgentServingAndTheHostUntouched() throws Exception {
+        long hostSysfsBefore = Mounts.mountInfoLines("self").stream().filter(l -> l.contains(" - sysfs ")).count();
+        // Malformed listener messages: not JSON, JSON without fds, a message cut short.
+        for (String junk : List.of("garbage", "{}", "{\"fds\":[\"seccompFd\"],\"state\":{\"id\":\"x\"}}",
+                "{\"fds\":[")) {
+            try (var ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+                ch.connect(java.net.UnixDomainSocketAddress.of(daemon.seccompSocket()));
+                ch.write(java.nio.ByteBuffer.wrap(junk.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            }
+        }
+        OciRuntime rt = OciRuntime.RUNC;
+        String script = String.join("; ",
+                "mount -t sysfs sysfs /evil && test -d /tmp/devices && echo symlink-stays-inside",
+                "for i in $(seq 40); do mount -t sysfs sysfs /x 2>/dev/null & kill -9 $! 2>/dev/null; done; wait",
+                "while umount /x 2>/dev/null; do :; done",
+                "mount -t sysfs sysfs /mnt && ls /mnt/class/net");
+        Path rootfs = rootfs("hostile");
+        Files.createSymbolicLink(rootfs.resolve("evil"), Path.of("../../../../../../../../tmp"));
+        Cmd.Result r = run(rt, SeccompProfiles.withNotify(inPodNetwork(systemSpec(rootfs, rt, "sh", "-c",
+                script)).json(), daemon.seccompSocket()), "hostile");
+        assertEquals(0, r.exit(), r.all() + daemon.log());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(List.of("symlink-stays-inside", "lo"), lines, "a symlink to .. resolves in the container's root;"
+                + " the agent still serves after killed callers: " + r.all());
+        assertTrue(daemon.alive(), "nestletd survived");
+        assertTrue(daemon.log().contains("refused a listener connection"), daemon.log());
+        long hostSysfsAfter = Mounts.mountInfoLines("self").stream().filter(l -> l.contains(" - sysfs ")).count();
+        assertEquals(hostSysfsBefore, hostSysfsAfter, "no sysfs was mounted on the host");
+        assertTrue(Mounts.mentioning(" /tmp ").stream().noneMatch(l -> l.contains(" - sysfs ")),
+                "nothing on the host's /tmp");
+    }
+
+    @ParameterizedTest
+    @EnumSource(OciRuntime.class)
+    void dockersDefaultProfileMergedWithTheNotifyRule(OciRuntime rt) throws Exception {
+        ObjectNode config = inPodNetwork(systemSpec(rootfs("docker"), rt, "sh", "-c",
+                "mount -t sysfs sysfs /mnt && ls /mnt/class/net && unshare -m true && echo engine-calls-ok")).json();
+        ObjectNode docker;
+        try (var in = SeccompAgentIT.class.getResourceAsStream("/dev/nestlet/seccomp/docker-20.10-config.json")) {
+            docker = (ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(in);
+        }
+        ((ObjectNode) config.path("linux")).set("seccomp", docker.path("linux").path("seccomp"));
+
+        Cmd.Result dockerOnly = run(rt, config, "docker-plain");
+        assertNotEquals(0, dockerOnly.exit(), "Docker's profile alone refuses mount:\n" + dockerOnly.all());
+
+        Cmd.Result r = run(rt, SeccompProfiles.forSystemContainer(config, daemon.seccompSocket()), "docker-notify");
+        assertEquals(0, r.exit(), r.all() + daemon.log());
+        assertEquals(List.of("lo", "engine-calls-ok"), r.out().lines().toList());
+    }
 }
