@@ -19,11 +19,11 @@ import dev.nestlet.sys.Stat;
 import dev.nestlet.sys.SysException;
 
 /**
- * The thread a notification stopped, seen from nestletd: its root, cwd and
- * namespaces held as fds opened through /proc/TID, its memory, its
- * capabilities. Everything is opened before the notification id is checked
- * again, so once {@link #stillWaiting} says yes, every fd here is known to be
- * the caller's and not a process that reused its pid.
+ * The thread a notification stopped, seen from nestletd: its memory, and once
+ * {@link #open()} ran, its root, cwd and namespaces held as fds opened through
+ * /proc/TID and its capabilities. The handler opens them before it checks that
+ * the notification is still pending, so after that check every fd here is
+ * known to be the caller's and not a process that reused its pid.
  */
 final class Caller implements AutoCloseable {
     private static final Pattern OWN_FD = Pattern.compile("/proc/(?:self|thread-self)/fd/([0-9]{1,9})");
@@ -34,45 +34,48 @@ final class Caller implements AutoCloseable {
     private final int tid;
     private final Fd hostProc;
     private final List<Fd> owned = new ArrayList<>();
-    private final Fd root;
-    private final Fd cwd;
-    private final Fd mountNs;
-    private final Fd userNs;
-    private final Fd pidfd;
-    private final long capEff;
+    private Fd root;
+    private Fd cwd;
+    private Fd mountNs;
+    private Fd userNs;
+    private Fd pidfd;
+    private long capEff;
 
-    private Caller(int tid, Fd hostProc) throws IOException {
+    private Caller(int tid, Fd hostProc) {
         this.tid = tid;
         this.hostProc = hostProc;
-        try {
-            String base = "/proc/" + tid;
-            root = own(FileCalls.open(base + "/root", FileCalls.O_PATH | FileCalls.O_DIRECTORY, 0));
-            cwd = own(FileCalls.open(base + "/cwd", FileCalls.O_PATH | FileCalls.O_DIRECTORY, 0));
-            mountNs = own(FileCalls.open(base + "/ns/mnt", FileCalls.O_RDONLY, 0));
-            userNs = own(FileCalls.open(base + "/ns/user", FileCalls.O_RDONLY, 0));
-            long eff = 0;
-            int tgid = tid;
-            for (String line : Files.readAllLines(Path.of(base + "/status"))) {
-                if (line.startsWith("CapEff:")) {
-                    eff = Long.parseUnsignedLong(line.substring(7).trim(), 16);
-                } else if (line.startsWith("Tgid:")) {
-                    tgid = Integer.parseInt(line.substring(5).trim());
-                }
-            }
-            capEff = eff;
-            pidfd = own(PidCalls.pidfdOpen(tgid));
-        } catch (IOException | RuntimeException e) {
-            close();
-            throw e;
-        }
     }
 
     /**
-     * Opens the view of thread {@code tid}; throws when it is already gone.
-     * {@code hostProc} is an fd of nestletd's own /proc, usable from any mount namespace.
+     * A view of thread {@code tid} that opens nothing yet: reading its memory
+     * needs no fd. Call {@link #open()} before anything else, then check that the
+     * notification is still pending. {@code hostProc} is an fd of nestletd's own
+     * /proc, usable from any mount namespace.
      */
-    static Caller of(int tid, Fd hostProc) throws IOException {
+    static Caller of(int tid, Fd hostProc) {
         return new Caller(tid, hostProc);
+    }
+
+    /** Opens the caller's root, cwd, namespaces and a pidfd; throws when it is already gone. */
+    Caller open() throws IOException {
+        if (root != null) {
+            return this;
+        }
+        String base = "/proc/" + tid;
+        root = own(FileCalls.open(base + "/root", FileCalls.O_PATH | FileCalls.O_DIRECTORY, 0));
+        cwd = own(FileCalls.open(base + "/cwd", FileCalls.O_PATH | FileCalls.O_DIRECTORY, 0));
+        mountNs = own(FileCalls.open(base + "/ns/mnt", FileCalls.O_RDONLY, 0));
+        userNs = own(FileCalls.open(base + "/ns/user", FileCalls.O_RDONLY, 0));
+        int tgid = tid;
+        for (String line : Files.readAllLines(Path.of(base + "/status"))) {
+            if (line.startsWith("CapEff:")) {
+                capEff = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+            } else if (line.startsWith("Tgid:")) {
+                tgid = Integer.parseInt(line.substring(5).trim());
+            }
+        }
+        pidfd = own(PidCalls.pidfdOpen(tgid));
+        return this;
     }
 
     private Fd own(Fd fd) {

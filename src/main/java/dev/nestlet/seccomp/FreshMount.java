@@ -143,8 +143,11 @@ final class FreshMount {
      */
     void attach(Caller caller, Fd context, MountInfo template, long attrs, Fd target,
             java.util.function.BooleanSupplier beforeAttach) throws Exception {
-        List<MountInfo> stacked = stackedOn(caller.mounts(), template);
+        List<MountInfo> all = stackedOn(caller.mounts(), template);
         try (Fd tree = MountCalls.fsmount(context, attrs)) {
+            // A mount on an empty directory hides nothing (the kernel's own rule for
+            // "fully visible" proc and sysfs): cgroup, debugfs, bpf... are not copied.
+            List<MountInfo> stacked = all.stream().filter(m -> !coversEmptyDirectory(tree, m, template)).toList();
             workers.inMountNamespace(caller.mountNamespace(), () -> {
                 for (MountInfo m : stacked) {
                     copyStacked(caller, m, template, tree);
@@ -155,6 +158,20 @@ final class FreshMount {
                 MountCalls.moveMount(tree, target);
                 return null;
             });
+        }
+    }
+
+    /** True when the place of {@code m} in the new tree is an empty directory (seen through host /proc). */
+    private static boolean coversEmptyDirectory(Fd tree, MountInfo m, MountInfo template) {
+        String rel = m.mountPoint().substring(template.mountPoint().length() + 1);
+        java.nio.file.Path p = java.nio.file.Path.of("/proc/self/fd/" + tree.get()).resolve(rel);
+        if (!java.nio.file.Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> entries = java.nio.file.Files.list(p)) {
+            return entries.findAny().isEmpty();
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

@@ -6,21 +6,21 @@ import dev.nestlet.sys.MountCalls;
 
 /** mount(2) flags, and how a new-mount request maps onto the new mount API's attributes. */
 public final class MountFlags {
-    public static final long MS_RDONLY = 1;
-    public static final long MS_NOSUID = 2;
-    public static final long MS_NODEV = 4;
-    public static final long MS_NOEXEC = 8;
-    public static final long MS_REMOUNT = 32;
+    public static final long MS_RDONLY = MountCalls.MS_RDONLY;
+    public static final long MS_NOSUID = MountCalls.MS_NOSUID;
+    public static final long MS_NODEV = MountCalls.MS_NODEV;
+    public static final long MS_NOEXEC = MountCalls.MS_NOEXEC;
+    public static final long MS_REMOUNT = MountCalls.MS_REMOUNT;
     public static final long MS_NOATIME = 1024;
     public static final long MS_NODIRATIME = 2048;
-    public static final long MS_BIND = 4096;
-    public static final long MS_MOVE = 8192;
-    public static final long MS_REC = 16384;
+    public static final long MS_BIND = MountCalls.MS_BIND;
+    public static final long MS_MOVE = MountCalls.MS_MOVE;
+    public static final long MS_REC = MountCalls.MS_REC;
     public static final long MS_SILENT = 32768;
     public static final long MS_UNBINDABLE = 1 << 17;
-    public static final long MS_PRIVATE = 1 << 18;
-    public static final long MS_SLAVE = 1 << 19;
-    public static final long MS_SHARED = 1 << 20;
+    public static final long MS_PRIVATE = MountCalls.MS_PRIVATE;
+    public static final long MS_SLAVE = MountCalls.MS_SLAVE;
+    public static final long MS_SHARED = MountCalls.MS_SHARED;
     public static final long MS_RELATIME = 1 << 21;
     public static final long MS_STRICTATIME = 1 << 24;
     /** The magic a pre-2.4 caller put in the high 16 bits; the kernel ignores it. */

@@ -75,17 +75,20 @@ final class NotificationHandler implements AutoCloseable {
             return newProcOrSysfs(caller, fsType, source, target, flags, data, pending);
         }
         if ((flags & MountFlags.MS_REMOUNT) != 0) {
-            return refuseIfProtected(session, caller, FileCalls.AT_FDCWD, target, true, "remount", pending);
+            return refuseIfProtected(session, caller, () -> caller.resolve(FileCalls.AT_FDCWD, target, true),
+                    "remount " + target, pending);
         }
         if ((flags & MountFlags.MS_MOVE) != 0) {
             String source = caller.readString(n.arg(0), PATH_MAX);
-            return refuseIfProtected(session, caller, FileCalls.AT_FDCWD, source, true, "move", pending);
+            return refuseIfProtected(session, caller, () -> caller.resolve(FileCalls.AT_FDCWD, source, true),
+                    "move " + source, pending);
         }
         return Verdict.proceed("bind or propagation change");
     }
 
     private Verdict newProcOrSysfs(Caller caller, String fsType, String source, String target, long flags,
             String data, BooleanSupplier pending) throws Exception {
+        caller.open();
         if (!pending.getAsBoolean()) {
             return null;
         }
@@ -122,8 +125,9 @@ final class NotificationHandler implements AutoCloseable {
 
     private Verdict umount(NotifySession session, Caller caller, String target, int flags, BooleanSupplier pending)
             throws IOException {
-        return refuseIfProtected(session, caller, FileCalls.AT_FDCWD, target, (flags & UMOUNT_NOFOLLOW) == 0,
-                "umount", pending);
+        boolean follow = (flags & UMOUNT_NOFOLLOW) == 0;
+        return refuseIfProtected(session, caller, () -> caller.resolve(FileCalls.AT_FDCWD, target, follow),
+                "umount " + target, pending);
     }
 
     private Verdict moveMount(NotifySession session, SeccompNotif n, Caller caller, BooleanSupplier pending)
@@ -132,35 +136,34 @@ final class NotificationHandler implements AutoCloseable {
         String from = caller.readString(n.arg(1), PATH_MAX);
         int flags = (int) n.arg(4);
         if (from.isEmpty() && (flags & MOVE_MOUNT_F_EMPTY_PATH) != 0) {
-            if (!pending.getAsBoolean()) {
-                return null;
-            }
-            ProtectedMounts p = session.protectedMounts();
-            if (p.isEmpty()) {
-                return Verdict.proceed("nothing protected");
-            }
-            try (Fd fd = caller.fd(fromDir)) {
-                return verdictFor(p, caller.mountOf(fd), "move_mount of fd " + fromDir);
-            }
+            return refuseIfProtected(session, caller, () -> caller.fd(fromDir), "move_mount of fd " + fromDir,
+                    pending);
         }
-        return refuseIfProtected(session, caller, fromDir, from, (flags & MOVE_MOUNT_F_SYMLINKS) != 0,
-                "move_mount", pending);
+        boolean follow = (flags & MOVE_MOUNT_F_SYMLINKS) != 0;
+        return refuseIfProtected(session, caller, () -> caller.resolve(fromDir, from, follow), "move_mount " + from,
+                pending);
     }
 
-    private Verdict refuseIfProtected(NotifySession session, Caller caller, int dir, String path, boolean follow,
-            String what, BooleanSupplier pending) throws IOException {
-        if (!pending.getAsBoolean()) {
-            return null;
-        }
+    /** How the object a call acts on is opened in the caller's view. */
+    private interface Target {
+        Fd open();
+    }
+
+    private Verdict refuseIfProtected(NotifySession session, Caller caller, Target target, String what,
+            BooleanSupplier pending) throws IOException {
         ProtectedMounts p = session.protectedMounts();
         if (p.isEmpty()) {
             return Verdict.proceed("nothing protected");
         }
-        try (Fd fd = caller.resolve(dir, path, follow)) {
-            return verdictFor(p, caller.mountOf(fd), what + " " + path);
+        caller.open();
+        if (!pending.getAsBoolean()) {
+            return null;
+        }
+        try (Fd fd = target.open()) {
+            return verdictFor(p, caller.mountOf(fd), what);
         } catch (SysException e) {
             // The kernel would fail the same lookup; a path that escapes its start is refused outright.
-            return Verdict.fail(e.is(Errno.EXDEV) ? Errno.EPERM : e.errno(), what + " " + path + ": " + e.getMessage());
+            return Verdict.fail(e.is(Errno.EXDEV) ? Errno.EPERM : e.errno(), what + ": " + e.getMessage());
         }
     }
 
