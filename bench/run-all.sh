@@ -6,3 +6,4 @@ cd "$(dirname "$0")"
 ./runtime-overhead.sh
 ./shift-cost.sh
 ./vfs-latency.sh
+./seccomp-notify.sh

@@ -30,6 +30,8 @@ import dev.nestlet.ns.NamespaceWorkers;
 import dev.nestlet.prepare.PrepareOperation;
 import dev.nestlet.prepare.PrepareService;
 import dev.nestlet.prepare.PreparedResources;
+import dev.nestlet.seccomp.KnownContainer;
+import dev.nestlet.seccomp.SeccompAgent;
 import dev.nestlet.shift.RootfsShifter;
 import dev.nestlet.shift.UserNamespaces;
 import dev.nestlet.state.InspectOperation;
@@ -126,8 +128,11 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
         List<Feature> features = List.of(new PreparedResources(allocator, shifter), new CgroupDelegation(),
                 dataDirs, vfs);
         HookService hooks = new HookService(registry, ns, features);
+        SeccompAgent seccomp = new SeccompAgent(config.stateDir(), ns,
+                id -> registry.get(id).map(c -> new KnownContainer(c.record().pid(), c.record().mounts())).orElse(null),
+                2);
         PrepareService prepare = new PrepareService(registry, hooks, allocator, shifter, dataDirs,
-                config.home().resolve("bin/nestlet-hook"), config.socket());
+                config.home().resolve("bin/nestlet-hook"), config.socket(), seccomp.listenerPath());
         Reconciler reconciler = new Reconciler(registry, hooks, features);
         reconciler.recover();
 
@@ -158,6 +163,7 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping; containers keep running");
             reconciler.close();
+            seccomp.close();
             server.close();
             executor.shutdownNow();
             vfs.detachAll(registry, ns);

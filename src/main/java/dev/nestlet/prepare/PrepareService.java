@@ -21,6 +21,7 @@ import dev.nestlet.lifecycle.Bundles;
 import dev.nestlet.lifecycle.HookService;
 import dev.nestlet.oci.Annotations;
 import dev.nestlet.oci.BundleConfig;
+import dev.nestlet.seccomp.SeccompProfiles;
 import dev.nestlet.shift.RootfsShifter;
 import dev.nestlet.state.ContainerRecord;
 import dev.nestlet.state.LiveContainer;
@@ -47,9 +48,10 @@ public final class PrepareService {
     private final InnerDataDirs dataDirs;
     private final Path hook;
     private final Path socket;
+    private final Path seccompListener;
 
     public PrepareService(Registry registry, HookService hooks, IdAllocator allocator, RootfsShifter shifter,
-            InnerDataDirs dataDirs, Path hook, Path socket) {
+            InnerDataDirs dataDirs, Path hook, Path socket, Path seccompListener) {
         this.registry = registry;
         this.hooks = hooks;
         this.allocator = allocator;
@@ -57,6 +59,7 @@ public final class PrepareService {
         this.dataDirs = dataDirs;
         this.hook = hook;
         this.socket = socket;
+        this.seccompListener = seccompListener;
     }
 
     public PrepareResult prepare(String id, String bundle, String runtime, String runtimeRoot) throws Exception {
@@ -134,6 +137,8 @@ public final class PrepareService {
             SpecEditor.bindSysWhenNetnsIsJoined(cfg);
         }
         SpecEditor.addHooks(cfg, hook, socket, List.of("createRuntime", "poststop"));
+        // The engine's seccomp profile, relaxed for an engine inside, with mounts sent to nestletd's agent.
+        cfg.setAll(SeccompProfiles.forSystemContainer(cfg, seccompListener));
         SpecEditor.markSystem(cfg);
         registry.update(c, rec);
         return rec;

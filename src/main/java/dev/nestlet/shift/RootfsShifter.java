@@ -140,15 +140,15 @@ public final class RootfsShifter {
             Fd ctx = MountCalls.fsopen("overlay");
             try {
                 for (Path l : lower) {
-                    MountCalls.fsconfigString(ctx, "lowerdir+", l.toString());
+                    MountCalls.fsconfig(ctx, "lowerdir+", l.toString());
                 }
-                MountCalls.fsconfigString(ctx, "upperdir", upperParent.resolve(layers.upper().getFileName()).toString());
-                MountCalls.fsconfigString(ctx, "workdir", upperParent.resolve(layers.work().getFileName()).toString());
+                MountCalls.fsconfig(ctx, "upperdir", upperParent.resolve(layers.upper().getFileName()).toString());
+                MountCalls.fsconfig(ctx, "workdir", upperParent.resolve(layers.work().getFileName()).toString());
                 // The engine's overlay stays mounted on the same upper dir; with index=on a second one is refused.
-                MountCalls.fsconfigString(ctx, "index", "off");
+                MountCalls.fsconfig(ctx, "index", "off");
                 for (var o : layers.options().entrySet()) {
                     if (!o.getKey().equals("index") && o.getValue() != null) {
-                        MountCalls.fsconfigString(ctx, o.getKey(), o.getValue());
+                        MountCalls.fsconfig(ctx, o.getKey(), o.getValue());
                     }
                 }
                 MountCalls.fsconfigCreate(ctx);
@@ -159,7 +159,7 @@ public final class RootfsShifter {
             }
         });
         try (Fd ctx = created) {
-            try (Fd m = MountCalls.fsmount(ctx)) {
+            try (Fd m = MountCalls.fsmount(ctx, 0)) {
                 MountCalls.moveMount(m, root.toString());
                 mounts.add(root.toString());
             }

@@ -195,4 +195,25 @@ public final class FileCalls {
     public static String pathOf(Fd fd) {
         return readlink("/proc/thread-self/fd/" + fd.get());
     }
+
+    /**
+     * The id of the mount {@code fd} is on (the "mnt_id" of its fdinfo), as /proc/PID/mountinfo numbers it.
+     * {@code proc} is an fd of the host's /proc, so this works from a thread in any mount namespace.
+     */
+    public static int mountIdOf(Fd proc, Fd fd) {
+        String path = "thread-self/fdinfo/" + fd.get();
+        ByteBuffer buf = ByteBuffer.allocateDirect(4096);
+        int n;
+        try (Fd info = openat(proc, path, O_RDONLY, 0)) {
+            n = read(info, buf);
+        }
+        byte[] bytes = new byte[n];
+        buf.get(0, bytes);
+        for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
+            if (line.startsWith("mnt_id:")) {
+                return Integer.parseInt(line.substring(7).trim());
+            }
+        }
+        throw new SysException("read", Errno.ENODATA, path + " (no mnt_id)");
+    }
 }

@@ -28,20 +28,24 @@ public final class MountCalls {
     public static final long MOUNT_ATTR_NOSUID = 0x2;
     public static final long MOUNT_ATTR_NODEV = 0x4;
     public static final long MOUNT_ATTR_NOEXEC = 0x8;
+    public static final long MOUNT_ATTR_NOATIME = 0x10;
+    public static final long MOUNT_ATTR_STRICTATIME = 0x20;
+    public static final long MOUNT_ATTR_NODIRATIME = 0x80;
     public static final long MOUNT_ATTR_IDMAP = 0x100000;
-
-    private static final int FSCONFIG_SET_STRING = 1;
-    private static final int FSCONFIG_CMD_CREATE = 6;
-    private static final int FSOPEN_CLOEXEC = 1;
-    private static final int FSMOUNT_CLOEXEC = 1;
 
     private static final long NR_OPEN_TREE = 428;
     private static final long NR_MOVE_MOUNT = 429;
     private static final long NR_MOUNT_SETATTR = 442;
+    private static final int MOUNT_ATTR_SIZE = 32;
     private static final long NR_FSOPEN = 430;
     private static final long NR_FSCONFIG = 431;
     private static final long NR_FSMOUNT = 432;
-    private static final int MOUNT_ATTR_SIZE = 32;
+    private static final int FSOPEN_CLOEXEC = 1;
+    private static final int FSMOUNT_CLOEXEC = 1;
+    private static final int FSCONFIG_SET_FLAG = 0;
+    private static final int FSCONFIG_SET_STRING = 1;
+    private static final int FSCONFIG_SET_FD = 5;
+    private static final int FSCONFIG_CMD_CREATE = 6;
 
     private MountCalls() {}
 
@@ -106,27 +110,33 @@ public final class MountCalls {
         Native.check(rc, "mount_setattr", mount.what());
     }
 
-    /** fsopen(2): a filesystem context to configure with {@link #fsconfigString} and {@link #fsmount}. */
+    /** fsopen(2): a filesystem context for a new superblock of {@code fsType}, made with this thread's credentials and namespaces. */
     public static Fd fsopen(String fsType) {
         long rc = Native.C.syscall(NR_FSOPEN, fsType, FSOPEN_CLOEXEC);
         return new Fd((int) Native.check(rc, "fsopen", fsType), "fs context " + fsType);
     }
 
-    /** fsconfig(FSCONFIG_SET_STRING): one option; repeatable keys such as overlay's "lowerdir+" append. */
-    public static void fsconfigString(Fd context, String key, String value) {
-        long rc = Native.C.syscall(NR_FSCONFIG, context.get(), FSCONFIG_SET_STRING, key, value, 0);
-        Native.check(rc, "fsconfig", key + "=" + value);
+    /** fsconfig(FSCONFIG_SET_STRING), or FSCONFIG_SET_FLAG when {@code value} is null; repeatable keys such as overlay's "lowerdir+" append. */
+    public static void fsconfig(Fd context, String key, String value) {
+        int cmd = value == null ? FSCONFIG_SET_FLAG : FSCONFIG_SET_STRING;
+        Native.check(Native.C.syscall(NR_FSCONFIG, context.get(), cmd, key, value, 0), "fsconfig", key);
+    }
+
+    /** fsconfig(FSCONFIG_SET_FD): passes an fd (a namespace, a device) as parameter {@code key}. */
+    public static void fsconfigFd(Fd context, String key, Fd value) {
+        Native.check(Native.C.syscall(NR_FSCONFIG, context.get(), FSCONFIG_SET_FD, key, null, value.get()),
+                "fsconfig", key);
     }
 
     /** FSCONFIG_CMD_CREATE: makes the superblock, with the calling thread's credentials as its creator's. */
     public static void fsconfigCreate(Fd context) {
-        Native.check(Native.C.syscall(NR_FSCONFIG, context.get(), FSCONFIG_CMD_CREATE, (String) null, (String) null, 0),
-                "fsconfig", context.what() + " (create)");
+        Native.check(Native.C.syscall(NR_FSCONFIG, context.get(), FSCONFIG_CMD_CREATE, null, null, 0), "fsconfig",
+                "create " + context.what());
     }
 
-    /** A detached mount of a created superblock, to attach with {@link #moveMount}. */
-    public static Fd fsmount(Fd context) {
-        long rc = Native.C.syscall(NR_FSMOUNT, context.get(), FSMOUNT_CLOEXEC, 0);
+    /** fsmount(2): a detached mount of a created superblock, to attach with {@link #moveMount}. */
+    public static Fd fsmount(Fd context, long attrs) {
+        long rc = Native.C.syscall(NR_FSMOUNT, context.get(), FSMOUNT_CLOEXEC, (int) attrs);
         return new Fd((int) Native.check(rc, "fsmount", context.what()), "mount of " + context.what());
     }
 }

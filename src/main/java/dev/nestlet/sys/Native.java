@@ -83,6 +83,21 @@ final class Native {
 
         String strerror(int errnum);
 
+        // seccomp agent: listener socket, epoll over notify fds, path work in other namespaces
+        int bind(int fd, Pointer addr, int addrlen);
+
+        int listen(int fd, int backlog);
+
+        int accept4(int fd, Pointer addr, Pointer addrlen, int flags);
+
+        int shutdown(int fd, int how);
+
+        int epoll_create1(int flags);
+
+        int epoll_ctl(int epfd, int op, int fd, Pointer event);
+
+        int epoll_wait(int epfd, Pointer events, int maxevents, int timeout);
+
         // syscall(2) overloads, one shape per kernel call that glibc 2.36 lacks
         long syscall(long nr, int a1, int a2);                                   // pidfd_open
         long syscall(long nr, int a1, int a2, Pointer a3, int a4);              // pidfd_send_signal

@@ -1,6 +1,6 @@
 package dev.nestlet.sys;
 
-/** unshare(2) and setns(2). */
+/** unshare(2), setns(2) and the nsfs ioctls. */
 public final class NsCalls {
     public static final int CLONE_FS = 0x00000200;
     public static final int CLONE_NEWNS = 0x00020000;
@@ -19,5 +19,23 @@ public final class NsCalls {
 
     public static void setns(Fd fd, int nstype) {
         Native.check(Native.C.setns(fd.get(), nstype), "setns", fd.what());
+    }
+
+    private static final long NS_GET_USERNS = 0xb701;
+    private static final long NS_GET_PARENT = 0xb702;
+
+    /** The user namespace that owns the namespace {@code ns} (an nsfs fd). */
+    public static Fd owningUserns(Fd ns) {
+        int rc = Native.C.ioctl(ns.get(), NS_GET_USERNS, null);
+        return new Fd(Native.check(rc, "ioctl(NS_GET_USERNS)", ns.what()), "owner of " + ns.what());
+    }
+
+    /** The parent of user namespace {@code userns}, or null for the initial one. */
+    public static Fd parentUserns(Fd userns) {
+        int rc = Native.C.ioctl(userns.get(), NS_GET_PARENT, null);
+        if (rc < 0 && Native.errno() == Errno.EPERM) {
+            return null;
+        }
+        return new Fd(Native.check(rc, "ioctl(NS_GET_PARENT)", userns.what()), "parent of " + userns.what());
     }
 }

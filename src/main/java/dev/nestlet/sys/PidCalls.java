@@ -11,6 +11,7 @@ public final class PidCalls {
     private static final long NR_PIDFD_SEND_SIGNAL = 424;
     private static final long NR_PIDFD_GETFD = 438;
     private static final short POLLIN = 1;
+    private static final long PAGE = 4096;
 
     private PidCalls() {}
 
@@ -45,5 +46,39 @@ public final class PidCalls {
 
     public static int gettid() {
         return Native.C.gettid();
+    }
+
+    /**
+     * Reads up to {@code length} bytes of another process's memory at {@code address}
+     * (process_vm_readv), one remote iovec per page so that a read running into an
+     * unmapped page returns what came before it. Returns the bytes read, maybe fewer.
+     */
+    public static byte[] readMemory(int pid, long address, int length) {
+        if (length <= 0) {
+            return new byte[0];
+        }
+        Pointer local = Native.allocate(length);
+        int pages = (int) (((address & (PAGE - 1)) + length + PAGE - 1) / PAGE);
+        Pointer liov = Native.allocate(16);
+        liov.putAddress(0, local.address());
+        liov.putLong(8, length);
+        Pointer riov = Native.allocate(16 * pages);
+        long at = address;
+        long left = length;
+        for (int i = 0; i < pages; i++) {
+            long chunk = Math.min(left, PAGE - (at & (PAGE - 1)));
+            riov.putLong(16L * i, at);
+            riov.putLong(16L * i + 8, chunk);
+            at += chunk;
+            left -= chunk;
+        }
+        long n = Native.C.process_vm_readv(pid, liov, 1, riov, pages, 0);
+        if (n < 0 && Native.errno() == Errno.EFAULT) {
+            n = 0;
+        }
+        Native.check(n, "process_vm_readv", "pid " + pid);
+        byte[] out = new byte[(int) n];
+        local.get(0, out, 0, out.length);
+        return out;
     }
 }

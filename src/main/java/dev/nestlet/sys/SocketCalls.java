@@ -2,13 +2,24 @@ package dev.nestlet.sys;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import jnr.ffi.Pointer;
 
-/** The unix-socket calls the JDK lacks: datagrams (sd_notify). */
+/** The unix-socket calls the JDK lacks: datagrams (sd_notify), fd passing (SCM_RIGHTS). */
 public final class SocketCalls {
     private static final int AF_UNIX = 1;
+    private static final int SOCK_STREAM = 1;
     private static final int SOCK_DGRAM = 2;
+    private static final int SHUT_RDWR = 2;
+    private static final int SOL_SOCKET = 1;
+    private static final int SCM_RIGHTS = 1;
+    private static final int MSG_CTRUNC = 0x8;
+    private static final int MSG_CMSG_CLOEXEC = 0x40000000;
+    private static final int MSGHDR_SIZE = 56;
+    private static final int CMSGHDR_SIZE = 16;
+    private static final short POLLIN = 1;
     private static final int SOCK_CLOEXEC = 02000000;
     private static final int SUN_PATH_MAX = 108;
 
@@ -17,20 +28,111 @@ public final class SocketCalls {
     /** Sends one datagram to the unix socket {@code path}; a leading '@' names an abstract socket. */
     public static void sendDatagram(String path, byte[] message) {
         byte[] name = path.getBytes(StandardCharsets.UTF_8);
-        if (name.length >= SUN_PATH_MAX) {
-            throw new IllegalArgumentException("socket path too long: " + path);
-        }
-        Pointer addr = Native.allocate(2 + SUN_PATH_MAX);
-        addr.putShort(0, (short) AF_UNIX);
-        addr.put(2, name, 0, name.length);
-        if (name.length > 0 && name[0] == '@') {
-            addr.putByte(2, (byte) 0);
-        }
+        Pointer addr = address(path);
         int addrLen = 2 + name.length + (name[0] == '@' ? 0 : 1);
         try (Fd fd = new Fd(Native.check(Native.C.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), "socket", path),
                 path)) {
             ByteBuffer buf = ByteBuffer.allocateDirect(message.length).put(message).flip();
             Native.check(Native.C.sendto(fd.get(), buf, message.length, 0, addr, addrLen), "sendto", path);
         }
+    }
+
+    /** A sockaddr_un for {@code path}; a leading '@' names an abstract socket. */
+    private static Pointer address(String path) {
+        byte[] name = path.getBytes(StandardCharsets.UTF_8);
+        if (name.length == 0 || name.length >= SUN_PATH_MAX) {
+            throw new IllegalArgumentException("socket path empty or too long: " + path);
+        }
+        Pointer addr = Native.allocate(2 + SUN_PATH_MAX);
+        addr.putShort(0, (short) AF_UNIX);
+        addr.put(2, name, 0, name.length);
+        if (name[0] == '@') {
+            addr.putByte(2, (byte) 0);
+        }
+        return addr;
+    }
+
+    /** A listening stream socket bound at {@code path} (which must not exist). */
+    public static Fd listenStream(String path, int backlog) {
+        Pointer addr = address(path);
+        Fd fd = new Fd(Native.check(Native.C.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), "socket", path),
+                "listener " + path);
+        try {
+            Native.check(Native.C.bind(fd.get(), addr, 2 + SUN_PATH_MAX), "bind", path);
+            Native.check(Native.C.listen(fd.get(), backlog), "listen", path);
+            return fd;
+        } catch (RuntimeException e) {
+            fd.close();
+            throw e;
+        }
+    }
+
+    /** Blocks for the next connection; throws (EINVAL) once the listener was shut down. */
+    public static Fd accept(Fd listener) {
+        while (true) {
+            int rc = Native.C.accept4(listener.get(), null, null, SOCK_CLOEXEC);
+            if (rc < 0 && Native.errno() == Errno.EINTR) {
+                continue;
+            }
+            return new Fd(Native.check(rc, "accept4", listener.what()), "connection on " + listener.what());
+        }
+    }
+
+    /** shutdown(SHUT_RDWR): wakes a thread blocked in {@link #accept} or a read on this socket. */
+    public static void shutdown(Fd fd) {
+        Native.C.shutdown(fd.get(), SHUT_RDWR);
+    }
+
+    /** Waits up to {@code timeoutMs} for {@code fd} to be readable (or hung up); false on timeout. */
+    public static boolean awaitReadable(Fd fd, int timeoutMs) {
+        Pointer pfd = Native.allocate(8);
+        pfd.putInt(0, fd.get());
+        pfd.putShort(4, POLLIN);
+        int rc = Native.C.poll(pfd, 1, timeoutMs);
+        if (rc < 0 && Native.errno() == Errno.EINTR) {
+            return false;
+        }
+        return Native.check(rc, "poll", fd.what()) > 0;
+    }
+
+    /**
+     * One recvmsg(2) of at most {@code maxBytes} with room for {@code maxFds}
+     * SCM_RIGHTS fds, which arrive close-on-exec and are owned by the caller.
+     */
+    public static ReceivedMessage receiveWithFds(Fd fd, int maxBytes, int maxFds) {
+        Pointer data = Native.allocate(maxBytes);
+        Pointer iov = Native.allocate(16);
+        iov.putAddress(0, data.address());
+        iov.putLong(8, maxBytes);
+        int controlLen = CMSGHDR_SIZE + 4 * maxFds + 8; // CMSG_SPACE, rounded up
+        Pointer control = Native.allocate(controlLen);
+        Pointer msg = Native.allocate(MSGHDR_SIZE);
+        msg.putAddress(16, iov.address());
+        msg.putLong(24, 1);
+        msg.putAddress(32, control.address());
+        msg.putLong(40, controlLen);
+        long n;
+        do {
+            n = Native.C.recvmsg(fd.get(), msg, MSG_CMSG_CLOEXEC);
+        } while (n < 0 && Native.errno() == Errno.EINTR);
+        Native.check(n, "recvmsg", fd.what());
+        List<Fd> fds = new ArrayList<>();
+        long used = msg.getLong(40);
+        long off = 0;
+        while (off + CMSGHDR_SIZE <= used) {
+            long len = control.getLong(off);
+            if (len < CMSGHDR_SIZE || off + len > used) {
+                break;
+            }
+            if (control.getInt(off + 8) == SOL_SOCKET && control.getInt(off + 12) == SCM_RIGHTS) {
+                for (long p = off + CMSGHDR_SIZE; p + 4 <= off + len; p += 4) {
+                    fds.add(new Fd(control.getInt(p), "fd received on " + fd.what()));
+                }
+            }
+            off += (len + 7) & ~7L;
+        }
+        byte[] bytes = new byte[(int) n];
+        data.get(0, bytes, 0, bytes.length);
+        return new ReceivedMessage(bytes, fds, (msg.getInt(48) & MSG_CTRUNC) != 0);
     }
 }

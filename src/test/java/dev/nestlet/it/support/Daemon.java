@@ -59,6 +59,11 @@ public final class Daemon implements AutoCloseable {
         return stateDir;
     }
 
+    /** The seccomp agent's listener socket (linux.seccomp.listenerPath for containers). */
+    public Path seccompSocket() {
+        return stateDir.resolve("run/seccomp.sock");
+    }
+
     public long pid() {
         return process.pid();
     }
@@ -77,6 +82,21 @@ public final class Daemon implements AutoCloseable {
         } catch (IOException e) {
             return "(cannot read log: " + e + ")";
         }
+    }
+
+    /**
+     * Whether the log comes to contain {@code text} within {@code millis}: what
+     * nestletd logs after answering a caller can land after the caller is done.
+     */
+    public boolean logShows(String text, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (!logText().contains(text)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
     }
 
     /** One request over the socket, as the protocol defines it; returns the whole response. */

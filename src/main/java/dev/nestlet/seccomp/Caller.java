@@ -1,0 +1,211 @@
+package dev.nestlet.seccomp;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.nestlet.proc.MountInfo;
+import dev.nestlet.sys.Errno;
+import dev.nestlet.sys.Fd;
+import dev.nestlet.sys.FileCalls;
+import dev.nestlet.sys.NsCalls;
+import dev.nestlet.sys.PidCalls;
+import dev.nestlet.sys.Stat;
+import dev.nestlet.sys.SysException;
+
+/**
+ * The thread a notification stopped, seen from nestletd: its memory, and once
+ * {@link #open()} ran, its root, cwd and namespaces held as fds opened through
+ * /proc/TID and its capabilities. The handler opens them before it checks that
+ * the notification is still pending, so after that check every fd here is
+ * known to be the caller's and not a process that reused its pid.
+ */
+final class Caller implements AutoCloseable {
+    private static final Pattern OWN_FD = Pattern.compile("/proc/(?:self|thread-self)/fd/([0-9]{1,9})");
+    private static final int CAP_SYS_ADMIN = 21;
+    private static final long RESOLVE_ROOTED = FileCalls.RESOLVE_IN_ROOT | FileCalls.RESOLVE_NO_MAGICLINKS;
+    private static final long RESOLVE_RELATIVE = FileCalls.RESOLVE_BENEATH | FileCalls.RESOLVE_NO_MAGICLINKS;
+
+    private final int tid;
+    private final Fd hostProc;
+    private final List<Fd> owned = new ArrayList<>();
+    private Fd root;
+    private Fd cwd;
+    private Fd mountNs;
+    private Fd userNs;
+    private Fd pidfd;
+    private long capEff;
+
+    private Caller(int tid, Fd hostProc) {
+        this.tid = tid;
+        this.hostProc = hostProc;
+    }
+
+    /**
+     * A view of thread {@code tid} that opens nothing yet: reading its memory
+     * needs no fd. Call {@link #open()} before anything else, then check that the
+     * notification is still pending. {@code hostProc} is an fd of nestletd's own
+     * /proc, usable from any mount namespace.
+     */
+    static Caller of(int tid, Fd hostProc) {
+        return new Caller(tid, hostProc);
+    }
+
+    /** Opens the caller's root, cwd, namespaces and a pidfd; throws when it is already gone. */
+    Caller open() throws IOException {
+        if (root != null) {
+            return this;
+        }
+        String base = "/proc/" + tid;
+        root = own(FileCalls.open(base + "/root", FileCalls.O_PATH | FileCalls.O_DIRECTORY, 0));
+        cwd = own(FileCalls.open(base + "/cwd", FileCalls.O_PATH | FileCalls.O_DIRECTORY, 0));
+        mountNs = own(FileCalls.open(base + "/ns/mnt", FileCalls.O_RDONLY, 0));
+        userNs = own(FileCalls.open(base + "/ns/user", FileCalls.O_RDONLY, 0));
+        int tgid = tid;
+        for (String line : Files.readAllLines(Path.of(base + "/status"))) {
+            if (line.startsWith("CapEff:")) {
+                capEff = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+            } else if (line.startsWith("Tgid:")) {
+                tgid = Integer.parseInt(line.substring(5).trim());
+            }
+        }
+        pidfd = own(PidCalls.pidfdOpen(tgid));
+        return this;
+    }
+
+    private Fd own(Fd fd) {
+        owned.add(fd);
+        return fd;
+    }
+
+    int tid() {
+        return tid;
+    }
+
+    Fd root() {
+        return root;
+    }
+
+    Fd mountNamespace() {
+        return mountNs;
+    }
+
+    /** An fd of one of the caller's namespaces ("net", "pid"...), owned by this view. */
+    Fd namespace(String type) {
+        return own(FileCalls.open("/proc/" + tid + "/ns/" + type, FileCalls.O_RDONLY, 0));
+    }
+
+    /** The caller's mount table, mount points relative to its root. */
+    List<MountInfo> mounts() throws IOException {
+        return MountInfo.of(Integer.toString(tid));
+    }
+
+    /**
+     * A NUL-terminated string of at most {@code max} bytes at {@code address} of the
+     * caller's memory. Throws EFAULT when it cannot be read, ENAMETOOLONG when it is longer.
+     */
+    String readString(long address, int max) {
+        if (address == 0) {
+            throw new SysException("read string", Errno.EFAULT, "NULL");
+        }
+        byte[] b = PidCalls.readMemory(tid, address, max);
+        for (int i = 0; i < b.length; i++) {
+            if (b[i] == 0) {
+                return new String(b, 0, i, StandardCharsets.UTF_8);
+            }
+        }
+        throw new SysException("read string", b.length == max ? Errno.ENAMETOOLONG : Errno.EFAULT,
+                "at 0x" + Long.toHexString(address) + " of " + tid);
+    }
+
+    /** True when CAP_SYS_ADMIN is in the caller's effective set (of its own user namespace). */
+    boolean hasSysAdmin() {
+        return (capEff & (1L << CAP_SYS_ADMIN)) != 0;
+    }
+
+    /** True when the caller's user namespace owns {@code ns} (an nsfs fd). */
+    boolean owns(Fd ns) {
+        try (Fd owner = NsCalls.owningUserns(ns)) {
+            return sameObject(owner, userNs);
+        }
+    }
+
+    /** True when the caller's mount namespace belongs to nestletd's user namespace (the host's). */
+    boolean mountNamespaceIsHosts() {
+        try (Fd owner = NsCalls.owningUserns(mountNs);
+                Fd initial = FileCalls.open("/proc/thread-self/ns/user", FileCalls.O_RDONLY, 0)) {
+            return sameObject(owner, initial);
+        }
+    }
+
+    /** What the kernel checks before any mount or umount: CAP_SYS_ADMIN over the caller's mount namespace. */
+    boolean mayMount() {
+        return hasSysAdmin() && owns(mountNs);
+    }
+
+    /**
+     * An fd of what {@code path} names for the caller: absolute paths from its
+     * root (RESOLVE_IN_ROOT: no symlink or ".." leaves it), relative ones from
+     * {@code dirFd} (its cwd when {@code dirFd} is AT_FDCWD) and never above it,
+     * {@code /proc/self/fd/N} as the caller's own fd N. Magic links elsewhere
+     * are refused, and so is a relative path that climbs out (EXDEV).
+     */
+    Fd resolve(int dirFd, String path, boolean followLast) {
+        Matcher own = OWN_FD.matcher(path);
+        if (own.matches()) {
+            return PidCalls.pidfdGetfd(pidfd, Integer.parseInt(own.group(1)));
+        }
+        if (path.isEmpty()) {
+            throw new SysException("resolve", Errno.ENOENT, "empty path");
+        }
+        int flags = FileCalls.O_PATH | (followLast ? 0 : FileCalls.O_NOFOLLOW);
+        if (path.startsWith("/")) {
+            return FileCalls.openat2(root, path, flags, 0, RESOLVE_ROOTED);
+        }
+        if (dirFd == FileCalls.AT_FDCWD) {
+            return FileCalls.openat2(cwd, path, flags, 0, RESOLVE_RELATIVE);
+        }
+        try (Fd dir = PidCalls.pidfdGetfd(pidfd, dirFd)) {
+            return FileCalls.openat2(dir, path, flags, 0, RESOLVE_RELATIVE);
+        }
+    }
+
+    /** The caller's own fd {@code n} (pidfd_getfd). */
+    Fd fd(int n) {
+        return PidCalls.pidfdGetfd(pidfd, n);
+    }
+
+    /** The line of the caller's mount table for the mount {@code fd} is on, or null. */
+    MountInfo mountOf(Fd fd) throws IOException {
+        int id = mountIdOf(fd);
+        for (MountInfo m : mounts()) {
+            if (m.id() == id) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /** The mount id of {@code fd}; works from a namespace worker too. */
+    int mountIdOf(Fd fd) {
+        return FileCalls.mountIdOf(hostProc, fd);
+    }
+
+    private static boolean sameObject(Fd a, Fd b) {
+        Stat x = FileCalls.fstat(a);
+        Stat y = FileCalls.fstat(b);
+        return x.dev() == y.dev() && x.ino() == y.ino();
+    }
+
+    @Override
+    public void close() {
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            owned.get(i).close();
+        }
+    }
+}

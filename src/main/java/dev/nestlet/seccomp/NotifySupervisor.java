@@ -1,0 +1,192 @@
+package dev.nestlet.seccomp;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import dev.nestlet.sys.Epoll;
+import dev.nestlet.sys.Errno;
+import dev.nestlet.sys.Fd;
+import dev.nestlet.sys.SeccompCalls;
+import dev.nestlet.sys.SeccompNotif;
+import dev.nestlet.sys.SysException;
+
+/**
+ * Serves every seccomp listener fd of every container.
+ *
+ * <p>Thread model: one "seccomp-poll" thread waits on all listener fds with epoll;
+ * when one is readable it takes the notification (SECCOMP_IOCTL_NOTIF_RECV does
+ * not block then) and hands it to a small pool of "seccomp-handler" threads,
+ * which work out the answer (reading memory, maybe a mount through a namespace
+ * worker) and send it. A listener that polls HUP has no task left: it is
+ * dropped and closed once the answers in flight for it are sent. A thread per
+ * listener fd was not chosen: a blocked NOTIF_RECV is not woken when the last
+ * task dies, so each thread would have to poll anyway, and every `exec` into a
+ * container adds a listener, so thread count would follow process count.
+ */
+final class NotifySupervisor implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(NotifySupervisor.class.getName());
+
+    private final NotificationHandler handler;
+    private final Function<String, KnownContainer> known;
+    private final Epoll epoll = new Epoll(64);
+    private final Map<Integer, NotifySession> sessions = new ConcurrentHashMap<>();
+    private final ThreadPoolExecutor pool;
+    private final Thread poller;
+    private volatile boolean closed;
+
+    NotifySupervisor(NotificationHandler handler, Function<String, KnownContainer> known, int threads) {
+        this.handler = handler;
+        this.known = known;
+        this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024),
+                r -> {
+                    Thread t = new Thread(r, "seccomp-handler");
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.CallerRunsPolicy());
+        this.poller = new Thread(this::poll, "seccomp-poll");
+        this.poller.setDaemon(true);
+        this.poller.start();
+    }
+
+    /** Starts serving {@code fd} (now owned by the supervisor) for the process {@code state} describes. */
+    void serve(Fd fd, ProcessState state) {
+        NotifySession s = new NotifySession(fd, state, known);
+        sessions.put(fd.get(), s);
+        try {
+            epoll.add(fd, Epoll.IN);
+        } catch (SysException e) {
+            sessions.remove(fd.get());
+            s.release();
+            throw e;
+        }
+        LOG.info("seccomp: serving " + s);
+    }
+
+    int sessions() {
+        return sessions.size();
+    }
+
+    private void poll() {
+        while (!closed) {
+            int n;
+            try {
+                n = epoll.await(250);
+            } catch (SysException e) {
+                LOG.log(Level.SEVERE, "seccomp: epoll failed", e);
+                return;
+            }
+            for (int i = 0; i < n; i++) {
+                NotifySession s = sessions.get(epoll.readyFd(i));
+                if (s == null) {
+                    continue;
+                }
+                int events = epoll.readyEvents(i);
+                if ((events & Epoll.IN) != 0) {
+                    take(s);
+                } else if ((events & (Epoll.HUP | Epoll.ERR)) != 0) {
+                    drop(s);
+                }
+            }
+        }
+    }
+
+    private void take(NotifySession s) {
+        SeccompNotif n;
+        try {
+            n = SeccompCalls.receive(s.fd());
+        } catch (SysException e) {
+            LOG.warning("seccomp: cannot receive on " + s + ": " + e.getMessage() + "; dropping it");
+            drop(s);
+            return;
+        }
+        if (n == null) {
+            return; // the caller was killed before we took it
+        }
+        s.retain();
+        pool.execute(() -> {
+            try {
+                answer(s, n);
+            } finally {
+                s.release();
+            }
+        });
+    }
+
+    private void answer(NotifySession s, SeccompNotif n) {
+        Verdict v;
+        Error fatal = null;
+        try {
+            v = handler.handle(s, n);
+        } catch (SysException e) {
+            v = e.is(Errno.ESRCH) ? null : Verdict.fail(e.errno(), e.getMessage());
+        } catch (Exception | Error e) {
+            LOG.log(Level.WARNING, "seccomp: notification " + n.id() + " of " + s + " failed", e);
+            v = Verdict.fail(Errno.EPERM, "internal error: " + e);
+            fatal = e instanceof Error err ? err : null;
+        }
+        try {
+            send(s, n, v);
+        } finally {
+            if (fatal != null) {
+                throw fatal; // this thread may be unfit (stuck in a namespace): the pool replaces it
+            }
+        }
+    }
+
+    private void send(NotifySession s, SeccompNotif n, Verdict v) {
+        if (v == null) {
+            LOG.fine("seccomp: caller " + n.pid() + " of " + s + " went away");
+            return;
+        }
+        int flags = v.kind() == Verdict.Kind.CONTINUE ? SeccompCalls.FLAG_CONTINUE : 0;
+        int errno = v.kind() == Verdict.Kind.FAIL ? v.errno() : 0;
+        boolean delivered;
+        try {
+            delivered = SeccompCalls.respond(s.fd(), n.id(), 0, errno, flags);
+        } catch (SysException e) {
+            LOG.warning("seccomp: cannot answer " + s + ": " + e.getMessage());
+            return;
+        }
+        s.countHandled();
+        Level level = v.kind() == Verdict.Kind.CONTINUE ? Level.FINE : Level.INFO;
+        if (LOG.isLoggable(level)) {
+            LOG.log(level, "seccomp: " + TrappedCall.of(n.arch(), n.nr()).syscallName() + " by " + n.pid() + " in "
+                    + s.state().containerId() + ": " + v.kind().name().toLowerCase()
+                    + (errno != 0 ? " " + Errno.name(errno) : "") + " (" + v.reason() + ")"
+                    + (delivered ? "" : " [caller gone]"));
+        }
+    }
+
+    private void drop(NotifySession s) {
+        if (sessions.remove(s.fd().get(), s)) {
+            try {
+                epoll.remove(s.fd());
+            } catch (SysException e) {
+                LOG.fine("seccomp: " + e.getMessage());
+            }
+            LOG.info("seccomp: " + s + " has no task left; stopped serving it");
+            s.release();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            poller.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        pool.shutdownNow();
+        sessions.values().forEach(this::drop);
+        epoll.close();
+        handler.close();
+    }
+}

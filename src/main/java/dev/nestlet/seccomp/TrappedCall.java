@@ -1,0 +1,51 @@
+package dev.nestlet.seccomp;
+
+import dev.nestlet.sys.SeccompCalls;
+
+/**
+ * The system calls the agent is notified of, named independently of the ABI the
+ * caller used: x86_64, x32 (same numbers with bit 30 set) and i386 (its own table).
+ */
+public enum TrappedCall {
+    MOUNT("mount"),
+    UMOUNT2("umount2"),
+    /** i386's old umount(path): umount2(path, 0). */
+    UMOUNT("umount"),
+    MOVE_MOUNT("move_mount"),
+    /** A call this agent does not handle (a profile not written by nestlet notifies it). */
+    OTHER(null);
+
+    private static final int X32_BIT = 0x40000000;
+
+    private final String syscallName;
+
+    TrappedCall(String syscallName) {
+        this.syscallName = syscallName;
+    }
+
+    /** The libseccomp name of the call, as a profile lists it; null for {@link #OTHER}. */
+    public String syscallName() {
+        return syscallName;
+    }
+
+    public static TrappedCall of(int arch, int nr) {
+        if (arch == SeccompCalls.AUDIT_ARCH_X86_64) {
+            return switch (nr & ~X32_BIT) {
+                case 165 -> MOUNT;
+                case 166 -> UMOUNT2;
+                case 429 -> MOVE_MOUNT;
+                default -> OTHER;
+            };
+        }
+        if (arch == SeccompCalls.AUDIT_ARCH_I386) {
+            return switch (nr) {
+                case 21 -> MOUNT;
+                case 22 -> UMOUNT;
+                case 52 -> UMOUNT2;
+                case 429 -> MOVE_MOUNT;
+                default -> OTHER;
+            };
+        }
+        return OTHER;
+    }
+}
