@@ -196,7 +196,8 @@ final class Caller implements AutoCloseable {
         return FileCalls.mountIdOf(hostProc, fd);
     }
 
-    private static boolean sameObject(Fd a, Fd b) {
+    /** True when both fds refer to the same object (same device and inode: for nsfs, the same namespace). */
+    static boolean sameObject(Fd a, Fd b) {
         Stat x = FileCalls.fstat(a);
         Stat y = FileCalls.fstat(b);
         return x.dev() == y.dev() && x.ino() == y.ino();

@@ -9,6 +9,7 @@ import dev.nestlet.proc.MountInfo;
 import dev.nestlet.sys.Errno;
 import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.FileCalls;
+import dev.nestlet.sys.NsCalls;
 import dev.nestlet.sys.SeccompCalls;
 import dev.nestlet.sys.SeccompNotif;
 import dev.nestlet.sys.SysException;
@@ -21,6 +22,7 @@ import dev.nestlet.sys.SysException;
  * <li>{@code umount2}/{@code umount}, {@code mount(MS_REMOUNT)} of a target, and
  * {@code mount(MS_MOVE)}/{@code move_mount} of a source that is one of nestlet's
  * {@link ProtectedMounts}: EPERM;</li>
+ * <li>{@code setns} into the network namespace the caller is already in: done, as the no-op it is;</li>
  * <li>everything else: continue to the kernel, which applies its own checks.</li>
  * </ul>
  * Arguments are read from the caller's memory once; the notification is
@@ -56,6 +58,7 @@ final class NotificationHandler implements AutoCloseable {
                 case UMOUNT2 -> umount(session, caller, caller.readString(n.arg(0), PATH_MAX), (int) n.arg(1), pending);
                 case UMOUNT -> umount(session, caller, caller.readString(n.arg(0), PATH_MAX), 0, pending);
                 case MOVE_MOUNT -> moveMount(session, n, caller, pending);
+                case SETNS -> setns(n, caller, pending);
                 case OTHER -> throw new IllegalStateException();
             };
         }
@@ -142,6 +145,33 @@ final class NotificationHandler implements AutoCloseable {
         boolean follow = (flags & MOVE_MOUNT_F_SYMLINKS) != 0;
         return refuseIfProtected(session, caller, () -> caller.resolve(fromDir, from, follow), "move_mount " + from,
                 pending);
+    }
+
+    /**
+     * setns into the network namespace the caller is already in is a no-op,
+     * but the kernel still wants CAP_SYS_ADMIN over that namespace's owner:
+     * a system container joined to a pod's network namespace (owned by the
+     * host) is refused, and an inner dockerd fails `docker run --net=host` and
+     * host-network builds ("failed to set into network namespace"). Answered
+     * as done without doing anything; every other setns goes to the kernel.
+     */
+    private Verdict setns(SeccompNotif n, Caller caller, BooleanSupplier pending) throws IOException {
+        int nstype = (int) n.arg(1);
+        if (nstype != 0 && nstype != NsCalls.CLONE_NEWNET) {
+            return Verdict.proceed("setns of another namespace type");
+        }
+        caller.open();
+        if (!pending.getAsBoolean()) {
+            return null;
+        }
+        try (Fd target = caller.fd((int) n.arg(0))) {
+            if (Caller.sameObject(target, caller.namespace("net"))) {
+                return Verdict.done("setns into its own network namespace: nothing to do");
+            }
+        } catch (SysException e) {
+            return Verdict.proceed("setns fd not readable (" + e.getMessage() + "): the kernel decides");
+        }
+        return Verdict.proceed("setns into another namespace");
     }
 
     /** How the object a call acts on is opened in the caller's view. */

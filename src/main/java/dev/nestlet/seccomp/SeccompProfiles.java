@@ -18,7 +18,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public final class SeccompProfiles {
     /** Calls the agent is notified of (SCMP_ACT_NOTIFY). "umount" exists on i386 only. */
-    public static final List<String> NOTIFIED = List.of("mount", "umount2", "umount", "move_mount");
+    public static final List<String> NOTIFIED = List.of("mount", "umount2", "umount", "move_mount", "setns");
 
     /**
      * Calls an engine inside needs that Docker's default profile allows only with

@@ -12,6 +12,7 @@ public enum TrappedCall {
     /** i386's old umount(path): umount2(path, 0). */
     UMOUNT("umount"),
     MOVE_MOUNT("move_mount"),
+    SETNS("setns"),
     /** A call this agent does not handle (a profile not written by nestlet notifies it). */
     OTHER(null);
 
@@ -34,6 +35,7 @@ public enum TrappedCall {
                 case 165 -> MOUNT;
                 case 166 -> UMOUNT2;
                 case 429 -> MOVE_MOUNT;
+                case 308 -> SETNS;
                 default -> OTHER;
             };
         }
@@ -43,6 +45,7 @@ public enum TrappedCall {
                 case 22 -> UMOUNT;
                 case 52 -> UMOUNT2;
                 case 429 -> MOVE_MOUNT;
+                case 346 -> SETNS;
                 default -> OTHER;
             };
         }

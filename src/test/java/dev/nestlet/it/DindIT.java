@@ -57,26 +57,16 @@ class DindIT {
     void dockerInsideASystemContainerWithItsOwnNetwork(OciRuntime rt) throws Exception {
         String id = TestDir.unique("dind-" + rt.binary());
         try (SystemContainer sc = SystemContainer.start(rt, daemon, dir.path(), id, image, s -> {}, "")) {
-            String info = sc.awaitDockerd(60).ok().out();
-            assertTrue(info.contains("Storage Driver: overlay2"), info);
-            assertTrue(info.contains("Backing Filesystem: extfs") || info.contains("Backing Filesystem: xfs"),
-                    "a real filesystem under overlay2, not overlay:\n" + info);
-
+            dockerdOnARealFilesystem(sc);
             sc.sh("docker import " + DindImage.E2E + "/busybox.tar busybox:latest", 60).ok();
             assertEquals("hello-inner", sc.sh("docker run --rm busybox echo hello-inner", 60).ok().out().trim());
             assertEquals("host-net", sc.sh("docker run --rm --net=host busybox echo host-net", 60).ok().out().trim());
             assertEquals("67108864", sc.sh("docker run --rm -m 64m busybox cat "
                     + "/sys/fs/cgroup/memory/memory.limit_in_bytes", 60).ok().out().trim());
 
-            sc.sh("mkdir -p /tmp/ctx && printf 'FROM busybox\\nRUN echo built-by-run > /built\\nRUN cat /built\\n'"
-                    + " > /tmp/ctx/Dockerfile", 10).ok();
-            Cmd.Result legacy = sc.sh("DOCKER_BUILDKIT=0 docker build -t legacy /tmp/ctx", 120).ok();
-            assertTrue(legacy.out().contains("built-by-run"), legacy.out());
-            sc.sh("DOCKER_BUILDKIT=1 docker build --progress=plain -t bk /tmp/ctx", 120).ok();
-            assertEquals("built-by-run", sc.sh("docker run --rm bk cat /built", 60).ok().out().trim());
-
-            Cmd.Result nested = sc.sh("cd " + DindImage.E2E + "/nested && runc run nested-" + rt.binary(), 60).ok();
-            assertTrue(nested.out().contains("sysfs-ok") && nested.out().contains(" /proc "), nested.out());
+            builds(sc, "");
+            nestedRuncMountsSysfsAndProc(sc, rt);
+            virtualMountsStay(sc);
 
             Cmd.Result tc = sc.sh("TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_CHECKS_DISABLE=true "
                     + "java -cp '" + DindImage.E2E + "/lib/*:" + DindImage.E2E + "/classes' "
@@ -85,5 +75,68 @@ class DindIT {
             assertEquals(0, tc.exit(), tc.out());
             assertTrue(tc.out().contains("1 tests successful"), tc.out());
         }
+    }
+
+    /**
+     * The pod case: the outer container joins a network namespace root made on
+     * the host (owned by the host's user namespace), where the inner dockerd
+     * cannot create bridges. This is where the user's buildx failed.
+     */
+    @ParameterizedTest
+    @EnumSource(OciRuntime.class)
+    void dockerInsideASystemContainerJoinedToAPodNetwork(OciRuntime rt) throws Exception {
+        String netns = TestDir.unique("nlpod");
+        Cmd.of("ip", "netns", "add", netns).run().ok();
+        String id = TestDir.unique("dind-pod-" + rt.binary());
+        try (SystemContainer sc = SystemContainer.start(rt, daemon, dir.path(), id, image,
+                s -> SystemContainer.joinNetns(s, netns), "--bridge=none --iptables=false")) {
+            String podNet = Cmd.of("stat", "-L", "-c", "%i", "/var/run/netns/" + netns).run().ok().out().trim();
+            assertEquals("net:[" + podNet + "]", sc.sh("readlink /proc/self/ns/net", 10).ok().out().trim(),
+                    "the system container is in the pod's network namespace");
+            dockerdOnARealFilesystem(sc);
+            sc.sh("docker import " + DindImage.E2E + "/busybox.tar busybox:latest", 60).ok();
+            assertEquals("none", sc.sh("docker run --rm --network none busybox echo none", 60).ok().out().trim());
+            assertEquals("host-net", sc.sh("docker run --rm --net=host busybox echo host-net", 60).ok().out().trim());
+            builds(sc, "--network host");
+            nestedRuncMountsSysfsAndProc(sc, rt);
+            virtualMountsStay(sc);
+        } finally {
+            Cmd.of("ip", "netns", "delete", netns).run();
+        }
+    }
+
+    private static void dockerdOnARealFilesystem(SystemContainer sc) throws Exception {
+        String info = sc.awaitDockerd(60).ok().out();
+        assertTrue(info.contains("Storage Driver: overlay2"), info);
+        assertTrue(info.contains("Backing Filesystem: extfs") || info.contains("Backing Filesystem: xfs"),
+                "a real filesystem under overlay2, not overlay:\n" + info);
+    }
+
+    /** A Dockerfile with RUN steps, built by the legacy builder and by BuildKit. */
+    private static void builds(SystemContainer sc, String flags) throws Exception {
+        sc.sh("mkdir -p /tmp/ctx && printf 'FROM busybox\\nRUN echo built-by-run > /built\\nRUN cat /built\\n'"
+                + " > /tmp/ctx/Dockerfile", 10).ok();
+        Cmd.Result legacy = sc.sh("DOCKER_BUILDKIT=0 docker build " + flags + " -t legacy /tmp/ctx", 120).ok();
+        assertTrue(legacy.out().contains("built-by-run"), legacy.out());
+        sc.sh("DOCKER_BUILDKIT=1 docker build " + flags + " --progress=plain -t bk /tmp/ctx", 120).ok();
+        assertEquals("built-by-run", sc.sh("docker run --rm --network none bk cat /built", 60).ok().out().trim());
+    }
+
+    /** A nested runc container without its own network namespace: the runtime inside mounts sysfs and proc. */
+    private static void nestedRuncMountsSysfsAndProc(SystemContainer sc, OciRuntime rt) throws Exception {
+        Cmd.Result nested = sc.sh("cd " + DindImage.E2E + "/nested && runc run nested-" + TestDir.unique(rt.binary()),
+                60).ok();
+        assertTrue(nested.out().contains("sysfs-ok") && nested.out().contains(" /proc "), nested.out());
+    }
+
+    /** nestlet's virtual files cannot be unmounted or made writable from inside. */
+    private static void virtualMountsStay(SystemContainer sc) throws Exception {
+        Cmd.Result umount = sc.sh("umount /proc/meminfo", 30);
+        assertTrue(umount.exit() != 0, "umount /proc/meminfo refused: " + umount.out());
+        Cmd.Result remount = sc.sh("mount -o remount,rw /proc/meminfo", 30);
+        assertTrue(remount.exit() != 0, "remount,rw refused: " + remount.out());
+        String mountinfo = sc.sh("grep ' /proc/meminfo ' /proc/self/mountinfo", 30).ok().out();
+        assertTrue(mountinfo.contains("fuse.nestlet") && mountinfo.contains(" ro,"),
+                "the virtual file is still there, read-only: " + mountinfo);
     }
 }

@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * A Docker-in-Docker system container of the slow tests: the DinD image
  * under a private overlay (the image stays pristine), an engine-like config
- * (Docker's default capabilities, masked and read-only paths), started
+ * (Docker's default capabilities, seccomp profile, masked and read-only paths), started
  * through nestlet-runtime; its init starts dockerd and runs the scripts
  * {@link #sh} drops into its /run.
  */
@@ -50,10 +50,30 @@ public final class SystemContainer implements AutoCloseable {
             }
         }
         process.put("noNewPrivileges", false);
+        ((ObjectNode) spec.json().path("linux")).set("seccomp", dockerDefaultSeccomp());
         ObjectNode run = spec.json().withArray("mounts").addObject();
         run.put("destination", "/run").put("type", "tmpfs").put("source", "tmpfs");
         run.putArray("options").add("nosuid").add("nodev").add("mode=755");
         return spec;
+    }
+
+    /** The seccomp profile dockerd 20.10 wrote for an unprivileged container (recorded in engine-configs/). */
+    static ObjectNode dockerDefaultSeccomp() {
+        try (var in = SystemContainer.class.getResourceAsStream("/engine-configs/dockerd.json")) {
+            return (ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(in).path("linux")
+                    .path("seccomp");
+        } catch (IOException e) {
+            throw new AssertionError("no recorded dockerd config", e);
+        }
+    }
+
+    /** Joins the network namespace {@code name} made on the host (ip netns add), as a pod sandbox is. */
+    public static void joinNetns(Spec spec, String name) {
+        for (var ns : spec.json().path("linux").path("namespaces")) {
+            if (ns.path("type").asText().equals("network")) {
+                ((ObjectNode) ns).put("path", "/var/run/netns/" + name);
+            }
+        }
     }
 
     /** Mounts a private overlay of the image in {@code dir}, writes the bundle, starts it through nestlet-runtime. */
