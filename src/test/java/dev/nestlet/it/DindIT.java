@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import dev.nestlet.it.support.Cmd;
 import dev.nestlet.it.support.Daemon;
 import dev.nestlet.it.support.DindImage;
+import dev.nestlet.it.support.InitRunner;
 import dev.nestlet.it.support.OciRuntime;
 import dev.nestlet.it.support.Root;
 import dev.nestlet.it.support.SubIds;
@@ -56,25 +57,32 @@ class DindIT {
     @EnumSource(OciRuntime.class)
     void dockerInsideASystemContainerWithItsOwnNetwork(OciRuntime rt) throws Exception {
         String id = TestDir.unique("dind-" + rt.binary());
-        try (SystemContainer sc = SystemContainer.start(rt, daemon, dir.path(), id, image, s -> {}, "")) {
-            dockerdOnARealFilesystem(sc);
-            sc.sh("docker import " + DindImage.E2E + "/busybox.tar busybox:latest", 60).ok();
-            assertEquals("hello-inner", sc.sh("docker run --rm busybox echo hello-inner", 60).ok().out().trim());
-            assertEquals("host-net", sc.sh("docker run --rm --net=host busybox echo host-net", 60).ok().out().trim());
-            assertEquals("67108864", sc.sh("docker run --rm -m 64m busybox cat "
-                    + "/sys/fs/cgroup/memory/memory.limit_in_bytes", 60).ok().out().trim());
-
-            builds(sc, "");
-            nestedRuncMountsSysfsAndProc(sc, rt);
-            virtualMountsStay(sc);
-
-            Cmd.Result tc = sc.sh("TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_CHECKS_DISABLE=true "
-                    + "java -cp '" + DindImage.E2E + "/lib/*:" + DindImage.E2E + "/classes' "
-                    + "org.junit.platform.console.ConsoleLauncher --disable-banner --details=summary "
-                    + "--select-class=dev.nestlet.e2e.InnerTestcontainersCheck", 180);
-            assertEquals(0, tc.exit(), tc.out());
-            assertTrue(tc.out().contains("1 tests successful"), tc.out());
+        try (SystemContainer c = SystemContainer.start(rt, daemon, dir.path(), id, image, s -> {}, "")) {
+            firstScenario(c.runner(), rt.binary());
         }
+    }
+
+    /** Everything the issue asks of a system container with its own network, whoever started it. */
+    static void firstScenario(InitRunner sc, String label) throws Exception {
+        dockerdOnARealFilesystem(sc);
+        sc.sh("docker import " + DindImage.E2E + "/busybox.tar busybox:latest", 60).ok();
+        assertEquals("hello-inner", sc.sh("docker run --rm busybox echo hello-inner", 60).ok().out().trim());
+        assertEquals("host-net", sc.sh("docker run --rm --net=host busybox echo host-net", 60).ok().out().trim());
+        assertEquals("67108864", sc.sh("docker run --rm -m 64m busybox cat "
+                + "/sys/fs/cgroup/memory/memory.limit_in_bytes", 60).ok().out().trim());
+
+        builds(sc, "");
+        nestedRuncMountsSysfsAndProc(sc, label);
+        virtualMountsStay(sc);
+
+        // HOST_OVERRIDE: started by dockerd the container has /.dockerenv, and Testcontainers would
+        // otherwise look for the Docker host's gateway by running (pulling) an alpine image.
+        Cmd.Result tc = sc.sh("TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_CHECKS_DISABLE=true "
+                + "TESTCONTAINERS_HOST_OVERRIDE=localhost java -cp '" + DindImage.E2E + "/lib/*:" + DindImage.E2E + "/classes' "
+                + "org.junit.platform.console.ConsoleLauncher --disable-banner --details=summary "
+                + "--select-class=dev.nestlet.e2e.InnerTestcontainersCheck", 180);
+        assertEquals(0, tc.exit(), tc.out());
+        assertTrue(tc.out().contains("1 tests successful"), tc.out());
     }
 
     /**
@@ -88,8 +96,9 @@ class DindIT {
         String netns = TestDir.unique("nlpod");
         Cmd.of("ip", "netns", "add", netns).run().ok();
         String id = TestDir.unique("dind-pod-" + rt.binary());
-        try (SystemContainer sc = SystemContainer.start(rt, daemon, dir.path(), id, image,
+        try (SystemContainer c = SystemContainer.start(rt, daemon, dir.path(), id, image,
                 s -> SystemContainer.joinNetns(s, netns), "--bridge=none --iptables=false")) {
+            InitRunner sc = c.runner();
             String podNet = Cmd.of("stat", "-L", "-c", "%i", "/var/run/netns/" + netns).run().ok().out().trim();
             assertEquals("net:[" + podNet + "]", sc.sh("readlink /proc/self/ns/net", 10).ok().out().trim(),
                     "the system container is in the pod's network namespace");
@@ -98,14 +107,14 @@ class DindIT {
             assertEquals("none", sc.sh("docker run --rm --network none busybox echo none", 60).ok().out().trim());
             assertEquals("host-net", sc.sh("docker run --rm --net=host busybox echo host-net", 60).ok().out().trim());
             builds(sc, "--network host");
-            nestedRuncMountsSysfsAndProc(sc, rt);
+            nestedRuncMountsSysfsAndProc(sc, rt.binary());
             virtualMountsStay(sc);
         } finally {
             Cmd.of("ip", "netns", "delete", netns).run();
         }
     }
 
-    private static void dockerdOnARealFilesystem(SystemContainer sc) throws Exception {
+    private static void dockerdOnARealFilesystem(InitRunner sc) throws Exception {
         String info = sc.awaitDockerd(60).ok().out();
         assertTrue(info.contains("Storage Driver: overlay2"), info);
         assertTrue(info.contains("Backing Filesystem: extfs") || info.contains("Backing Filesystem: xfs"),
@@ -113,7 +122,7 @@ class DindIT {
     }
 
     /** A Dockerfile with RUN steps, built by the legacy builder and by BuildKit. */
-    private static void builds(SystemContainer sc, String flags) throws Exception {
+    private static void builds(InitRunner sc, String flags) throws Exception {
         sc.sh("mkdir -p /tmp/ctx && printf 'FROM busybox\\nRUN echo built-by-run > /built\\nRUN cat /built\\n'"
                 + " > /tmp/ctx/Dockerfile", 10).ok();
         Cmd.Result legacy = sc.sh("DOCKER_BUILDKIT=0 docker build " + flags + " -t legacy /tmp/ctx", 120).ok();
@@ -123,14 +132,14 @@ class DindIT {
     }
 
     /** A nested runc container without its own network namespace: the runtime inside mounts sysfs and proc. */
-    private static void nestedRuncMountsSysfsAndProc(SystemContainer sc, OciRuntime rt) throws Exception {
-        Cmd.Result nested = sc.sh("cd " + DindImage.E2E + "/nested && runc run nested-" + TestDir.unique(rt.binary()),
-                60).ok();
+    private static void nestedRuncMountsSysfsAndProc(InitRunner sc, String label) throws Exception {
+        Cmd.Result nested = sc.sh("cd " + DindImage.E2E + "/nested && runc run nested-" + TestDir.unique(label), 60)
+                .ok();
         assertTrue(nested.out().contains("sysfs-ok") && nested.out().contains(" /proc "), nested.out());
     }
 
     /** nestlet's virtual files cannot be unmounted or made writable from inside. */
-    private static void virtualMountsStay(SystemContainer sc) throws Exception {
+    private static void virtualMountsStay(InitRunner sc) throws Exception {
         Cmd.Result umount = sc.sh("umount /proc/meminfo", 30);
         assertTrue(umount.exit() != 0, "umount /proc/meminfo refused: " + umount.out());
         Cmd.Result remount = sc.sh("mount -o remount,rw /proc/meminfo", 30);

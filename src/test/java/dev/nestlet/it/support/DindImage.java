@@ -17,6 +17,7 @@ public final class DindImage {
     public static final String E2E = "/opt/nestlet-e2e";
 
     private static Path rootfs;
+    private static Path tar;
 
     private DindImage() {}
 
@@ -36,6 +37,17 @@ public final class DindImage {
             rootfs = root;
         }
         return rootfs;
+    }
+
+    /** The image as a rootfs tarball, for `docker import` and `podman import` by an outer engine. */
+    public static synchronized Path tar() throws Exception {
+        if (tar == null) {
+            Path root = rootfs();
+            Path t = root.resolveSibling("dind.tar");
+            Cmd.of("tar", "-C", root.toString(), "--numeric-owner", "-cf", t.toString(), ".").timeout(600).run().ok();
+            tar = t;
+        }
+        return tar;
     }
 
     private static void addTestContent(Path root) throws IOException {

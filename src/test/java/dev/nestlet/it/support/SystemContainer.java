@@ -3,8 +3,6 @@ package dev.nestlet.it.support;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,12 +12,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * under a private overlay (the image stays pristine), an engine-like config
  * (Docker's default capabilities, seccomp profile, masked and read-only paths), started
  * through nestlet-runtime; its init starts dockerd and runs the scripts
- * {@link #sh} drops into its /run.
+ * its {@link InitRunner} drops into its /run.
  */
 public final class SystemContainer implements AutoCloseable {
     private final Container container;
     private final Path merged;
-    private final AtomicInteger jobs = new AtomicInteger();
     private int pid;
 
     private SystemContainer(Container container, Path merged) {
@@ -108,39 +105,9 @@ public final class SystemContainer implements AutoCloseable {
         return container;
     }
 
-    /** Runs {@code script} with sh as a child of the container's init; waits up to {@code seconds}. */
-    public Cmd.Result sh(String script, long seconds) throws IOException, InterruptedException {
-        Path dir = Path.of("/proc/" + pid + "/root/run/nestlet-e2e");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!Files.isDirectory(dir)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the system container's init never made " + dir);
-            }
-            Thread.sleep(50);
-        }
-        String job = "job" + jobs.incrementAndGet();
-        // Written as the container's root: host root has no id on filesystems its user namespace mounted.
-        String in = "/run/nestlet-e2e/" + job;
-        Cmd.of("nsenter", "-t", Integer.toString(pid), "-U", "-m", "sh", "-c",
-                "cat > " + in + ".tmp && mv " + in + ".tmp " + in + ".sh").stdin(script).run().ok();
-        Path rc = dir.resolve(job + ".rc");
-        while (!Files.exists(rc)) {
-            if (System.nanoTime() > deadline) {
-                String partial = Files.exists(dir.resolve(job + ".out")) ? Files.readString(dir.resolve(job + ".out"))
-                        : "";
-                throw new AssertionError("script did not finish in " + seconds + " s: " + script + "\n" + partial);
-            }
-            Thread.sleep(50);
-        }
-        int exit = Integer.parseInt(Files.readString(rc).trim());
-        return new Cmd.Result(java.util.List.of("sh", "-c", script), exit, Files.readString(dir.resolve(job + ".out")),
-                "");
-    }
-
-    /** Waits until the inner dockerd answers `docker info`. */
-    public Cmd.Result awaitDockerd(long seconds) throws IOException, InterruptedException {
-        return sh("i=0; until docker info >/dev/null 2>&1; do i=$((i+1)); [ $i -gt " + seconds * 10
-                + " ] && { tail -30 /var/log/dockerd.log; exit 1; }; sleep 0.1; done; docker info", seconds + 10);
+    /** Runs scripts as children of its init. */
+    public InitRunner runner() {
+        return new InitRunner(pid);
     }
 
     @Override
