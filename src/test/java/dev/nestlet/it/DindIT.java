@@ -5,19 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.nestlet.it.support.Cmd;
-import dev.nestlet.it.support.Daemon;
+import dev.nestlet.it.support.DaemonTest;
 import dev.nestlet.it.support.DindImage;
 import dev.nestlet.it.support.InitRunner;
 import dev.nestlet.it.support.OciRuntime;
-import dev.nestlet.it.support.Root;
 import dev.nestlet.it.support.SubIds;
 import dev.nestlet.it.support.SystemContainer;
 import dev.nestlet.it.support.TestDir;
@@ -29,29 +26,24 @@ import dev.nestlet.it.support.TestDir;
  * Testcontainers test inside.
  */
 @Tag("slow")
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DindIT {
-    private TestDir dir;
-    private Daemon daemon;
+class DindIT extends DaemonTest {
+    @Override
+    protected String name() {
+        return "dind";
+    }
+
+    @Override
+    protected String[] daemonArgs(Path testDir) throws Exception {
+        return SubIds.pool(testDir, 6_000_000, 8 * 65536);
+    }
+
     private Path image;
 
     @BeforeAll
-    void start() throws Exception {
-        Root.require();
+    void buildImage() throws Exception {
         image = DindImage.rootfs();
-        dir = new TestDir("dind");
-        daemon = new Daemon(dir.path(), SubIds.pool(dir.path(), 6_000_000, 8 * 65536)).start();
     }
 
-    @AfterAll
-    void stop() throws Exception {
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (dir != null) {
-            dir.close();
-        }
-    }
 
     @ParameterizedTest
     @EnumSource(OciRuntime.class)

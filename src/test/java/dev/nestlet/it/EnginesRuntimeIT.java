@@ -7,22 +7,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.nestlet.it.support.Cleanup;
 import dev.nestlet.it.support.Cmd;
 import dev.nestlet.it.support.Containerd;
-import dev.nestlet.it.support.Daemon;
-import dev.nestlet.it.support.Dist;
+import dev.nestlet.it.support.DaemonTest;
 import dev.nestlet.it.support.Dockerd;
 import dev.nestlet.it.support.Podman;
-import dev.nestlet.it.support.Root;
 import dev.nestlet.it.support.SubIds;
 import dev.nestlet.it.support.TestDir;
 
@@ -32,32 +27,27 @@ import dev.nestlet.it.support.TestDir;
  * container gets an exclusive range, its overlay rootfs shifted, and is
  * released when the engine removes it.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class EnginesRuntimeIT {
+class EnginesRuntimeIT extends DaemonTest {
+    @Override
+    protected String name() {
+        return "engines-rt";
+    }
+
+    @Override
+    protected String[] daemonArgs(Path testDir) throws Exception {
+        return SubIds.pool(testDir, BASE, 4 * RANGE);
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long BASE = 7_000_000;
     private static final long RANGE = 65536;
-    private TestDir dir;
-    private Daemon daemon;
     private Path shim;
 
     @BeforeAll
-    void start() throws Exception {
-        Root.require();
-        dir = new TestDir("engines-rt");
-        daemon = new Daemon(dir.path(), SubIds.pool(dir.path(), BASE, 4 * RANGE)).start();
-        // Engines start runtimes with their own environment: the socket is set by a wrapper, as a
-        // node would set it in the runtime's config (or use the default socket).
-        shim = dir.resolve("nestlet-runtime");
-        Files.writeString(shim, "#!/bin/sh\nNESTLET_SOCKET=" + daemon.socket() + " exec "
-                + Dist.bin("nestlet-runtime") + " \"$@\"\n");
-        shim.toFile().setExecutable(true);
+    void writeRuntime() throws Exception {
+        shim = daemon.runtimeWrapper(dir.path());
     }
 
-    @AfterAll
-    void stop() throws Exception {
-        Cleanup.closeAll(daemon == null ? null : daemon::close, dir == null ? null : dir::close);
-    }
 
     /** What every engine's container must show: its range, root, the image owned by root, writes as host root. */
     private void checkSystemContainer(int pid, Exec exec) throws Exception {
@@ -113,15 +103,6 @@ class EnginesRuntimeIT {
         return out;
     }
 
-    private void assertReleased() throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (daemon.ps().size() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertEquals(0, daemon.ps().size(), "released when the engine removed it");
-        assertEquals(0, JSON.readTree(daemon.ctl("allocations", "-o", "json").ok().out()).path("inUse").size());
-        assertEquals(List.of(), daemon.containerMountsLeft());
-    }
 
     @Test
     void dockerdWithAddRuntime() throws Exception {
@@ -132,7 +113,7 @@ class EnginesRuntimeIT {
             int pid = Integer.parseInt(docker.cli("inspect", "-f", "{{.State.Pid}}", id).ok().out().trim());
             checkSystemContainer(pid, cmd -> docker.cli(concat(List.of("exec", id), cmd)));
             docker.cli("rm", "-f", id).ok();
-            assertReleased();
+            daemon.awaitAllReleased();
         }
     }
 
@@ -144,7 +125,7 @@ class EnginesRuntimeIT {
             int pid = Integer.parseInt(podman.cli("inspect", "-f", "{{.State.Pid}}", id).ok().out().trim());
             checkSystemContainer(pid, cmd -> podman.cli(concat(List.of("exec", id), cmd)));
             podman.cli("rm", "-f", id).ok();
-            assertReleased();
+            daemon.awaitAllReleased();
         }
     }
 
@@ -164,7 +145,7 @@ class EnginesRuntimeIT {
             Thread.sleep(500);
             ctr.cli("task", "delete", id).ok();
             ctr.cli("container", "delete", id).ok();
-            assertReleased();
+            daemon.awaitAllReleased();
         }
     }
 }

@@ -10,10 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,10 +19,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.nestlet.it.support.Cmd;
 import dev.nestlet.it.support.Container;
-import dev.nestlet.it.support.Daemon;
+import dev.nestlet.it.support.DaemonTest;
 import dev.nestlet.it.support.Mounts;
 import dev.nestlet.it.support.OciRuntime;
-import dev.nestlet.it.support.Root;
 import dev.nestlet.it.support.Rootfs;
 import dev.nestlet.it.support.Spec;
 import dev.nestlet.it.support.TestDir;
@@ -35,27 +31,14 @@ import dev.nestlet.it.support.TestDir;
  * nestletd, nestletd mounts host-backed inner data dirs inside the container's
  * mount namespace, nestletctl shows it, poststop takes it all away.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class HookPathIT {
-    private TestDir dir;
-    private Daemon daemon;
-
-    @BeforeAll
-    void start() throws Exception {
-        Root.require();
-        dir = new TestDir("hookpath");
-        daemon = new Daemon(dir.path()).start();
+class HookPathIT extends DaemonTest {
+    @Override
+    protected String name() {
+        return "hookpath";
     }
 
-    @AfterAll
-    void stop() throws Exception {
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (dir != null) {
-            dir.close();
-        }
-    }
+
+
 
     static Stream<Arguments> runtimes() {
         return Stream.of(Arguments.of(OciRuntime.RUNC, false), Arguments.of(OciRuntime.RUNC, true),

@@ -8,19 +8,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.nestlet.it.support.Cmd;
 import dev.nestlet.it.support.Container;
-import dev.nestlet.it.support.Daemon;
+import dev.nestlet.it.support.DaemonTest;
 import dev.nestlet.it.support.Mounts;
 import dev.nestlet.it.support.OciRuntime;
-import dev.nestlet.it.support.Root;
 import dev.nestlet.it.support.Rootfs;
 import dev.nestlet.it.support.Spec;
 import dev.nestlet.it.support.TestDir;
@@ -31,27 +27,14 @@ import dev.nestlet.it.support.TestDir;
  * container's root. The mount lands where the link points inside that root,
  * as the container itself would resolve it, or the container fails clearly.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class HostileRootfsIT {
-    private TestDir dir;
-    private Daemon daemon;
-
-    @BeforeAll
-    void start() throws Exception {
-        Root.require();
-        dir = new TestDir("hostile");
-        daemon = new Daemon(dir.path()).start();
+class HostileRootfsIT extends DaemonTest {
+    @Override
+    protected String name() {
+        return "hostile";
     }
 
-    @AfterAll
-    void stop() throws Exception {
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (dir != null) {
-            dir.close();
-        }
-    }
+
+
 
     static Stream<Arguments> links() {
         return Stream.of(

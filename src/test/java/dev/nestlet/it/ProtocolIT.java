@@ -12,20 +12,17 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.nestlet.it.support.Cmd;
-import dev.nestlet.it.support.Daemon;
+import dev.nestlet.it.support.DaemonTest;
 import dev.nestlet.it.support.Dist;
 import dev.nestlet.it.support.RawClient;
-import dev.nestlet.it.support.Root;
 import dev.nestlet.it.support.Rootfs;
 import dev.nestlet.it.support.Spec;
 import dev.nestlet.it.support.TestDir;
@@ -34,31 +31,21 @@ import dev.nestlet.it.support.TestDir;
  * Bad input on the socket: each gets a clear error code, and the daemon keeps
  * serving the next good request.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ProtocolIT {
+class ProtocolIT extends DaemonTest {
+    @Override
+    protected String name() {
+        return "protocol";
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
-    private TestDir dir;
-    private Daemon daemon;
     private Path bundle;
 
     @BeforeAll
-    void start() throws Exception {
-        Root.require();
-        dir = new TestDir("protocol");
-        daemon = new Daemon(dir.path()).start();
+    void writeBundle() throws Exception {
         bundle = dir.resolve("bundle");
         new Spec(Rootfs.busybox(bundle.resolve("rootfs")), "true").system().writeTo(bundle);
     }
 
-    @AfterAll
-    void stop() throws Exception {
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (dir != null) {
-            dir.close();
-        }
-    }
 
     /** After every bad request: the daemon is alive and answers a good one. */
     @AfterEach

@@ -12,10 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -24,9 +21,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.nestlet.it.support.Cmd;
 import dev.nestlet.it.support.Container;
-import dev.nestlet.it.support.Daemon;
+import dev.nestlet.it.support.DaemonTest;
 import dev.nestlet.it.support.OciRuntime;
-import dev.nestlet.it.support.Root;
 import dev.nestlet.it.support.Rootfs;
 import dev.nestlet.it.support.Spec;
 import dev.nestlet.it.support.SubIds;
@@ -37,30 +33,22 @@ import dev.nestlet.it.support.TestDir;
  * pool, the busybox rootfs id-mapped (its files owned by the container's
  * root, new files landing as host root), delegated cgroups.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RuntimeShimIT {
+class RuntimeShimIT extends DaemonTest {
+    @Override
+    protected String name() {
+        return "shim";
+    }
+
+    @Override
+    protected String[] daemonArgs(Path testDir) throws Exception {
+        return SubIds.pool(testDir, BASE, 4 * RANGE);
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
     static final long BASE = 3_000_000;
     static final long RANGE = 65536;
-    private TestDir dir;
-    private Daemon daemon;
 
-    @BeforeAll
-    void start() throws Exception {
-        Root.require();
-        dir = new TestDir("shim");
-        daemon = new Daemon(dir.path(), SubIds.pool(dir.path(), BASE, 4 * RANGE)).start();
-    }
 
-    @AfterAll
-    void stop() throws Exception {
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (dir != null) {
-            dir.close();
-        }
-    }
 
     private Path bundle(String id, String... args) throws Exception {
         Path bundle = dir.resolve(id);

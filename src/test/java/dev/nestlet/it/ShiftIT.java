@@ -8,10 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,10 +16,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.nestlet.it.support.Cmd;
 import dev.nestlet.it.support.Container;
-import dev.nestlet.it.support.Daemon;
+import dev.nestlet.it.support.DaemonTest;
 import dev.nestlet.it.support.Mounts;
 import dev.nestlet.it.support.OciRuntime;
-import dev.nestlet.it.support.Root;
 import dev.nestlet.it.support.Rootfs;
 import dev.nestlet.it.support.Spec;
 import dev.nestlet.it.support.SubIds;
@@ -33,28 +29,20 @@ import dev.nestlet.it.support.TestDir;
  * engines hand over) rebuilt from id-mapped layers, a rootfs the kernel
  * cannot id-map copied with shifted owners, and host volumes id-mapped.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ShiftIT {
+class ShiftIT extends DaemonTest {
+    @Override
+    protected String name() {
+        return "shift";
+    }
+
+    @Override
+    protected String[] daemonArgs(Path testDir) throws Exception {
+        return SubIds.pool(testDir, 3_500_000, 4 * 65536);
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
-    private TestDir dir;
-    private Daemon daemon;
 
-    @BeforeAll
-    void start() throws Exception {
-        Root.require();
-        dir = new TestDir("shift");
-        daemon = new Daemon(dir.path(), SubIds.pool(dir.path(), 3_500_000, 4 * 65536)).start();
-    }
 
-    @AfterAll
-    void stop() throws Exception {
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (dir != null) {
-            dir.close();
-        }
-    }
 
     private JsonNode shiftOf(Cmd.Result r) throws Exception {
         return JSON.readTree(r.out().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow());

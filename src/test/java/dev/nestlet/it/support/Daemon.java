@@ -125,6 +125,31 @@ public final class Daemon implements AutoCloseable {
         return Mounts.mentioning(stateDir.toString()).stream().filter(l -> !l.contains(vfs)).toList();
     }
 
+    /**
+     * A runtime for engines to exec: nestlet-runtime with this daemon's socket.
+     * Engines start runtimes with their own environment, so the socket is set
+     * here, as a node would set it in the runtime's config (or use the default).
+     */
+    public Path runtimeWrapper(Path dir) throws IOException {
+        Path shim = dir.resolve("nestlet-runtime");
+        Files.writeString(shim, "#!/bin/sh\nNESTLET_SOCKET=" + socket + " exec " + Dist.bin("nestlet-runtime")
+                + " \"$@\"\n");
+        shim.toFile().setExecutable(true);
+        return shim;
+    }
+
+    /** Waits (up to 20 s) until nestletd knows no container; then no range may be held, no mount left. */
+    public void awaitAllReleased() throws Exception {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (ps().size() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(0, ps().size(), "released when the engine removed it");
+        org.junit.jupiter.api.Assertions.assertEquals(0,
+                JSON.readTree(ctl("allocations", "-o", "json").ok().out()).path("inUse").size(), "no range held");
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(), containerMountsLeft(), "no mount left");
+    }
+
     /** SIGKILL, as a crash would. */
     public void kill() throws InterruptedException {
         if (process != null) {

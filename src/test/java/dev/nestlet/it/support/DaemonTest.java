@@ -17,11 +17,16 @@ public abstract class DaemonTest {
     /** Names the test dir. */
     protected abstract String name();
 
+    /** Extra nestletd arguments (an id pool...); {@code dir} is the test dir, to write files in. */
+    protected String[] daemonArgs(java.nio.file.Path testDir) throws Exception {
+        return new String[0];
+    }
+
     @BeforeAll
     void startDaemon() throws Exception {
         Root.require();
         dir = new TestDir(name());
-        daemon = new Daemon(dir.path()).start();
+        daemon = new Daemon(dir.path(), daemonArgs(dir.path())).start();
     }
 
     @AfterAll
