@@ -11,6 +11,9 @@ public final class NsCalls {
     public static final int CLONE_NEWPID = 0x20000000;
     public static final int CLONE_NEWNET = 0x40000000;
 
+    /** _IO(0xb7, 0x1): an fd of the user namespace that owns a namespace (linux/nsfs.h). */
+    private static final long NS_GET_USERNS = 0xb701L;
+
     private NsCalls() {}
 
     public static void unshare(int flags) {
@@ -19,5 +22,11 @@ public final class NsCalls {
 
     public static void setns(Fd fd, int nstype) {
         Native.check(Native.C.setns(fd.get(), nstype), "setns", fd.what());
+    }
+
+    /** The user namespace that owns the namespace behind {@code nsFd} (ioctl NS_GET_USERNS). */
+    public static Fd ownerUserNamespace(Fd nsFd) {
+        int fd = Native.check(Native.C.ioctl(nsFd.get(), NS_GET_USERNS, null), "ioctl(NS_GET_USERNS)", nsFd.what());
+        return new Fd(fd, "owner of " + nsFd.what());
     }
 }
