@@ -2,16 +2,16 @@ package dev.nestlet.vfs;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,7 +33,7 @@ public final class SysctlStore {
     }
 
     public void save(String id, Map<String, long[]> values) {
-        Path tmp = dir.resolve("." + id + ".tmp");
+        Path tmp = tmp(id);
         try {
             json.writeValue(tmp.toFile(), values);
             Files.move(tmp, file(id), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -56,23 +56,25 @@ public final class SysctlStore {
         }
     }
 
+    /** Removes the saved values of {@code id}, and what a save interrupted by a crash left. */
     public void remove(String id) throws IOException {
         Files.deleteIfExists(file(id));
+        Files.deleteIfExists(tmp(id));
     }
 
-    /** Ids with saved values. */
+    /** Ids with saved values (a temporary file of an interrupted save is not one). */
     public Set<String> ids() throws IOException {
-        Set<String> ids = new HashSet<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.json")) {
-            for (Path p : ds) {
-                String name = p.getFileName().toString();
-                ids.add(name.substring(0, name.length() - ".json".length()));
-            }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json"))
+                    .map(n -> n.substring(0, n.length() - ".json".length())).collect(Collectors.toSet());
         }
-        return ids;
     }
 
     private Path file(String id) {
         return dir.resolve(id + ".json");
+    }
+
+    private Path tmp(String id) {
+        return dir.resolve("." + id + ".tmp");
     }
 }
