@@ -10,7 +10,10 @@ import java.util.Map;
  * namespace the container owns.
  */
 public final class ContainerSysctls {
-    /** Told of every accepted write, in order: persists the values, raises the host where allowed. */
+    /**
+     * Told of every accepted write, in order, before it takes effect: persists the values, raises the
+     * host where allowed. If it throws, the write fails (EIO) and the value stays.
+     */
     public interface Listener {
         void changed(SysctlSpec spec, long[] values, Map<String, long[]> all);
     }
@@ -49,8 +52,10 @@ public final class ContainerSysctls {
         long[] current = values.get(spec.valueKey());
         SysctlSyntax.Parsed p = spec.syntax().parse(data, offset, current);
         if (p.values() != current) { // an ignored write (at an offset, or empty) hands back the same array
+            Map<String, long[]> next = values();
+            next.put(spec.valueKey(), p.values());
+            listener.changed(spec, p.values(), next);
             values.put(spec.valueKey(), p.values());
-            listener.changed(spec, p.values(), values());
         }
         return p.consumed();
     }
