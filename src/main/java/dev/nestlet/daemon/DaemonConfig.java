@@ -1,6 +1,7 @@
 package dev.nestlet.daemon;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.OptionalInt;
 
 /**
@@ -11,10 +12,11 @@ import java.util.OptionalInt;
  * @param requestTimeoutMs the longest one request may take before it is answered with "timeout"
  * @param shiftByCopy      copy rootfs with shifted owners instead of ID-mapped mounts
  * @param vfsThreads       threads reading FUSE requests for the virtual /proc and /sys files
+ * @param sysctlRaises     NAME=CEILING: host sysctls containers may raise up to CEILING (never lower)
  */
 public record DaemonConfig(Path socket, Path stateDir, OptionalInt group, boolean keepDataDirs,
         int maxRequestBytes, long requestTimeoutMs, int workers, long reconcileMs, Path home, IdPoolSpec idPool,
-        boolean shiftByCopy, int vfsThreads) {
+        boolean shiftByCopy, int vfsThreads, List<String> sysctlRaises) {
 
     /**
      * Where id ranges come from: {@code explicit} ("UID:GID:COUNT") when given,

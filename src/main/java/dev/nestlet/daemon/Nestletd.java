@@ -3,6 +3,7 @@ package dev.nestlet.daemon;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -39,6 +40,7 @@ import dev.nestlet.state.PsOperation;
 import dev.nestlet.state.Registry;
 import dev.nestlet.state.StateStore;
 import dev.nestlet.sys.FileCalls;
+import dev.nestlet.vfs.Sysctls;
 import dev.nestlet.vfs.VirtualFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -75,6 +77,10 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
             + "(default: ${DEFAULT-VALUE})")
     int vfsThreads = 2;
 
+    @Option(names = "--sysctl-raise", paramLabel = "NAME=CEILING", description = "let system containers raise "
+            + "the host's NAME up to CEILING, never lower it (repeatable; see docs/proc-sys.md); default: none")
+    List<String> sysctlRaises = new ArrayList<>();
+
     @Option(names = "--reconcile-interval", description = "seconds between reconcile sweeps (default: ${DEFAULT-VALUE})")
     long reconcileSeconds = 5;
 
@@ -108,7 +114,7 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
                 group == null ? OptionalInt.empty() : OptionalInt.of(group), keepDataDirs, maxRequestBytes,
                 requestTimeoutSeconds * 1000, workers, reconcileSeconds * 1000, home(),
                 new DaemonConfig.IdPoolSpec(idPool, subuid, subgid, subidUser, rangeSize), shiftByCopy(),
-                vfsThreads);
+                vfsThreads, List.copyOf(sysctlRaises));
         run(config);
         return 0;
     }
@@ -124,7 +130,8 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
         RootfsShifter shifter = new RootfsShifter(config.stateDir(), userns, config.shiftByCopy());
         InnerDataDirs dataDirs = new InnerDataDirs(config.stateDir(), config.keepDataDirs());
         // The FUSE mount lives under the state dir; a dead one left by a killed nestletd is replaced.
-        VirtualFiles vfs = VirtualFiles.start(config.stateDir().resolve("vfs"), config.vfsThreads());
+        VirtualFiles vfs = VirtualFiles.start(config.stateDir().resolve("vfs"), config.vfsThreads(),
+                Sysctls.onHost(config.stateDir(), config.sysctlRaises()));
         List<Feature> features = List.of(new PreparedResources(allocator, shifter), new CgroupDelegation(),
                 dataDirs, vfs);
         HookService hooks = new HookService(registry, ns, features);

@@ -26,6 +26,11 @@ public final class ContainerAccess {
         return workers.inMountNamespace(pidfd, task);
     }
 
+    /** Runs {@code task} in the container's mount and network namespaces (for paths under /proc/sys/net). */
+    public <T> T inMountAndNetworkNamespaces(NamespaceTask<T> task) throws Exception {
+        return workers.inMountAndNetworkNamespaces(pidfd, task);
+    }
+
     public Fd pidfd() {
         return pidfd;
     }

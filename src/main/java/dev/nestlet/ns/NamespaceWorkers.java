@@ -33,7 +33,8 @@ public final class NamespaceWorkers implements AutoCloseable {
     private final long timeoutMillis;
     private volatile boolean closed;
 
-    private record Job<T>(Fd target, NamespaceTask<T> task, CompletableFuture<T> result) {}
+    /** @param namespaces CLONE_NEWNS, or with CLONE_NEWNET too (then {@code target} is a pidfd) */
+    private record Job<T>(Fd target, int namespaces, NamespaceTask<T> task, CompletableFuture<T> result) {}
 
     public NamespaceWorkers(int threads, long timeoutMillis) {
         this.timeoutMillis = timeoutMillis;
@@ -54,8 +55,20 @@ public final class NamespaceWorkers implements AutoCloseable {
      * an nsfs fd) and waits for it within the worker timeout.
      */
     public <T> T inMountNamespace(Fd target, NamespaceTask<T> task) throws Exception {
+        return run(target, NsCalls.CLONE_NEWNS, task);
+    }
+
+    /**
+     * Runs {@code task} inside the mount and network namespaces of the process behind {@code pidfd}:
+     * /proc/sys/net resolves to that network namespace's files only for a thread inside it.
+     */
+    public <T> T inMountAndNetworkNamespaces(Fd pidfd, NamespaceTask<T> task) throws Exception {
+        return run(pidfd, NsCalls.CLONE_NEWNS | NsCalls.CLONE_NEWNET, task);
+    }
+
+    private <T> T run(Fd target, int namespaces, NamespaceTask<T> task) throws Exception {
         CompletableFuture<T> result = new CompletableFuture<>();
-        queue.add(new Job<>(target, task, result));
+        queue.add(new Job<>(target, namespaces, task, result));
         try {
             return result.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
@@ -71,9 +84,11 @@ public final class NamespaceWorkers implements AutoCloseable {
 
     private void work() {
         Fd home;
+        Fd homeNet;
         try {
             NsCalls.unshare(NsCalls.CLONE_FS);
             home = FileCalls.open("/proc/thread-self/ns/mnt", FileCalls.O_RDONLY, 0);
+            homeNet = FileCalls.open("/proc/thread-self/ns/net", FileCalls.O_RDONLY, 0);
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "namespace worker cannot start", e);
             return;
@@ -85,19 +100,21 @@ public final class NamespaceWorkers implements AutoCloseable {
             } catch (InterruptedException e) {
                 break;
             }
-            if (!runOne(job, home)) {
-                LOG.severe("namespace worker could not return to the host mount namespace; replacing it");
+            if (!runOne(job, home, homeNet)) {
+                LOG.severe("namespace worker could not return to the host namespaces; replacing it");
                 threads.remove(Thread.currentThread());
                 startWorker();
                 return; // home stays open: this thread ends here with its fs_struct
             }
         }
         home.close();
+        homeNet.close();
     }
 
-    private static <T> boolean runOne(Job<T> job, Fd home) {
+    private static <T> boolean runOne(Job<T> job, Fd home, Fd homeNet) {
         try {
-            NsCalls.setns(job.target(), NsCalls.CLONE_NEWNS);
+            // One setns for both (a pidfd target): either both are entered or neither.
+            NsCalls.setns(job.target(), job.namespaces());
         } catch (Throwable e) {
             job.result().completeExceptionally(e);
             return true;
@@ -108,6 +125,9 @@ public final class NamespaceWorkers implements AutoCloseable {
             job.result().completeExceptionally(e);
         }
         try {
+            if ((job.namespaces() & NsCalls.CLONE_NEWNET) != 0) {
+                NsCalls.setns(homeNet, NsCalls.CLONE_NEWNET);
+            }
             NsCalls.setns(home, NsCalls.CLONE_NEWNS);
             return true;
         } catch (RuntimeException e) {

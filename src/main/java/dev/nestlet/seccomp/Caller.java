@@ -95,6 +95,11 @@ final class Caller implements AutoCloseable {
         return mountNs;
     }
 
+    /** A pidfd of the caller's process (its thread group). */
+    Fd pidfd() {
+        return pidfd;
+    }
+
     /** An fd of one of the caller's namespaces ("net", "pid"...), owned by this view. */
     Fd namespace(String type) {
         return own(FileCalls.open("/proc/" + tid + "/ns/" + type, FileCalls.O_RDONLY, 0));

@@ -149,7 +149,9 @@ final class FreshMount {
             // A mount on an empty directory hides nothing (the kernel's own rule for
             // "fully visible" proc and sysfs): cgroup, debugfs, bpf... are not copied.
             List<MountInfo> stacked = all.stream().filter(m -> !coversEmptyDirectory(tree, m, template)).toList();
-            workers.inMountNamespace(caller.mountNamespace(), () -> {
+            // In the caller's network namespace too: /proc/sys/net resolves per looking thread, and nestlet's
+            // virtual net sysctls are bound on the caller's network namespace's entries.
+            workers.inMountAndNetworkNamespaces(caller.pidfd(), () -> {
                 for (MountInfo m : stacked) {
                     copyStacked(caller, m, template, tree);
                 }
@@ -181,6 +183,11 @@ final class FreshMount {
         String rel = m.mountPoint().substring(template.mountPoint().length() + 1);
         try (Fd at = caller.resolve(FileCalls.AT_FDCWD, m.mountPoint(), false)) {
             if (caller.mountIdOf(at) != m.id()) {
+                if (template.fsType().equals("proc") && rel.startsWith("sys/net/")) {
+                    // Bound on another network namespace's sysctl: invisible to this caller, nothing to copy.
+                    LOG.fine(m.mountPoint() + " belongs to another network namespace's /proc/sys/net");
+                    return;
+                }
                 throw new SysException("open_tree", Errno.EAGAIN, m.mountPoint() + " changed while copying");
             }
             Fd dest;

@@ -190,6 +190,10 @@ final class NotificationHandler implements AutoCloseable {
             return null;
         }
         try (Fd fd = target.open()) {
+            if (!FileCalls.isMountRoot(fd)) {
+                // Not a mount point: the kernel answers EINVAL, which engines expect ("not mounted").
+                return Verdict.proceed(what + ": not a mount point");
+            }
             return verdictFor(p, caller.mountOf(fd), what);
         } catch (SysException e) {
             // The kernel would fail the same lookup; a path that escapes its start is refused outright.

@@ -106,6 +106,16 @@ public final class FileCalls {
     private static final int STATX_SIZE = 256;
     private static final int STATX_MNT_ID_OFFSET = 144;
 
+    private static final long STATX_ATTR_MOUNT_ROOT = 0x2000;
+    private static final int STATX_ATTRIBUTES_OFFSET = 8;
+
+    /** True when {@code fd} is the root of a mount (statx STATX_ATTR_MOUNT_ROOT). */
+    public static boolean isMountRoot(Fd fd) {
+        Pointer buf = Native.allocate(STATX_SIZE);
+        Native.check(Native.C.statx(fd.get(), "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, 0, buf), "statx", fd.what());
+        return (buf.getLong(STATX_ATTRIBUTES_OFFSET) & STATX_ATTR_MOUNT_ROOT) != 0;
+    }
+
     /** The id of the mount {@code path} is on (statx STATX_MNT_ID), not following a last symlink. */
     public static long mountId(String path) {
         Pointer buf = Native.allocate(STATX_SIZE);

@@ -11,6 +11,11 @@ public final class NsCalls {
     public static final int CLONE_NEWPID = 0x20000000;
     public static final int CLONE_NEWNET = 0x40000000;
 
+    /** _IO(0xb7, 0x1): an fd of the user namespace that owns a namespace (linux/nsfs.h). */
+    private static final long NS_GET_USERNS = 0xb701L;
+    /** _IO(0xb7, 0x2): an fd of the parent of a user namespace. */
+    private static final long NS_GET_PARENT = 0xb702L;
+
     private NsCalls() {}
 
     public static void unshare(int flags) {
@@ -20,9 +25,6 @@ public final class NsCalls {
     public static void setns(Fd fd, int nstype) {
         Native.check(Native.C.setns(fd.get(), nstype), "setns", fd.what());
     }
-
-    private static final long NS_GET_USERNS = 0xb701;
-    private static final long NS_GET_PARENT = 0xb702;
 
     /** The user namespace that owns the namespace {@code ns} (an nsfs fd). */
     public static Fd owningUserns(Fd ns) {

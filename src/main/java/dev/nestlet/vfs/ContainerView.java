@@ -6,22 +6,24 @@ import dev.nestlet.cgroup.Cgroup;
 
 /**
  * What the virtual files of one container are computed from: its cgroup, when its init started,
- * and its sampled load. One view per registered container; its files live under
+ * its sampled load and its sysctl values. One view per registered container; its files live under
  * {@code MOUNT/ID/} and are bound into that container only.
  */
 public final class ContainerView {
     private final String id;
     private final long startTicks;
     private final Cgroup cgroup;
+    private final ContainerSysctls sysctls;
     private final long created = System.currentTimeMillis() / 1000;
     private final AtomicInteger openFiles = new AtomicInteger();
     private volatile LoadAverage load = LoadAverage.NONE;
 
     /** @param startTicks start time of its init in clock ticks since the host booted (/proc/PID/stat field 22) */
-    public ContainerView(String id, long startTicks, Cgroup cgroup) {
+    public ContainerView(String id, long startTicks, Cgroup cgroup, ContainerSysctls sysctls) {
         this.id = id;
         this.startTicks = startTicks;
         this.cgroup = cgroup;
+        this.sysctls = sysctls;
     }
 
     public String id() {
@@ -30,6 +32,10 @@ public final class ContainerView {
 
     public Cgroup cgroup() {
         return cgroup;
+    }
+
+    public ContainerSysctls sysctls() {
+        return sysctls;
     }
 
     public LoadAverage load() {

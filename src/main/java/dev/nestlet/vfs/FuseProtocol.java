@@ -2,7 +2,8 @@ package dev.nestlet.vfs;
 
 /**
  * Numbers of the FUSE kernel protocol (include/uapi/linux/fuse.h) that nestlet speaks: version 7.38
- * or the kernel's own when it is older. Only what a read-only tree of small files needs is here.
+ * or the kernel's own when it is older. Only what a tree of small files needs is here (read-only,
+ * but for the sysctls, written whole by one write(2) each).
  */
 final class FuseProtocol {
     static final int MAJOR = 7;
@@ -55,10 +56,14 @@ final class FuseProtocol {
     static final int ATTR_SIZE = 88;
     static final int INIT_OUT_SIZE = 64;
     static final int KSTATFS_SIZE = 80;
+    /** fuse_write_in before the data: fh, offset, size, write_flags, lock_owner, flags, padding. */
+    static final int WRITE_IN = 40;
     /** fuse_dirent before its name: ino, off, namelen, type. */
     static final int DIRENT_HEADER = 24;
 
     static final int FUSE_ASYNC_READ = 1;
+    /** O_TRUNC comes with OPEN instead of a SETATTR: writing a sysctl with `echo >` needs no truncate. */
+    static final int FUSE_ATOMIC_O_TRUNC = 1 << 3;
     static final int FUSE_PARALLEL_DIROPS = 1 << 18;
 
     static final int FOPEN_DIRECT_IO = 1;

@@ -64,6 +64,14 @@ final class FuseReply {
         return header(unique, 0, p + 16);
     }
 
+    /** fuse_write_out: size, padding. */
+    int written(long unique, int size) {
+        int p = FuseProtocol.OUT_HEADER;
+        buf.putInt(p, size);
+        buf.putInt(p + 4, 0);
+        return header(unique, 0, p + 8);
+    }
+
     /** A READ answer: the bytes of {@code src} from {@code offset}, at most {@code size}; none past the end. */
     int data(long unique, byte[] src, long offset, int size) {
         int n = offset >= src.length ? 0 : (int) Math.min(Math.min(size, src.length - offset), capacity());
@@ -165,8 +173,8 @@ final class FuseReply {
         buf.putInt(p + 56, 0);
         buf.putInt(p + 60, a.mode());
         buf.putInt(p + 64, a.nlink());
-        buf.putInt(p + 68, 0);
-        buf.putInt(p + 72, 0);
+        buf.putInt(p + 68, a.uid());
+        buf.putInt(p + 72, a.gid());
         buf.putInt(p + 76, 0);
         buf.putInt(p + 80, 4096);
         buf.putInt(p + 84, 0);

@@ -59,9 +59,10 @@ public final class FuseServer implements AutoCloseable {
         Fd session = FuseCalls.open();
         s.fds.add(session);
         try {
-            // MS_RDONLY on the superblock: no bind of it can ever be made writable.
+            // A writable superblock, for the sysctl files; the others are read-only binds, and the
+            // server refuses any change to them whatever a bind says.
             MountCalls.mount("nestlet", mountPoint.toString(), FS_TYPE, MountCalls.MS_NOSUID | MountCalls.MS_NODEV
-                    | MountCalls.MS_NOEXEC | MountCalls.MS_RDONLY, "fd=" + session.get()
+                    | MountCalls.MS_NOEXEC, "fd=" + session.get()
                     + ",rootmode=40000,user_id=0,group_id=0,allow_other,default_permissions");
             for (int i = 1; i < threadCount; i++) {
                 s.fds.add(FuseCalls.cloneSession(session));

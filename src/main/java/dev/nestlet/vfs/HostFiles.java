@@ -23,6 +23,11 @@ public final class HostFiles {
         return files.text(root.resolve(relative));
     }
 
+    /** The file's text, or null when the host has no such file. */
+    public String textOrNull(String relative) {
+        return files.textOrNull(root.resolve(relative));
+    }
+
     public String meminfo() {
         return read("proc/meminfo");
     }

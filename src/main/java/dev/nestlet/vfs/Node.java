@@ -31,9 +31,19 @@ record Node(long id, ContainerView view, VirtualFile file, Map<String, Node> chi
         return file == null;
     }
 
-    /** Attributes; a file's size is the length of {@code content}, the render its open will read. */
+    /**
+     * Attributes; a file's size is the length of {@code content}, the render its open will read. A
+     * writable file (a sysctl) is the container root's, 0644, as the kernel's sysctls of a namespace
+     * the container owns are; everything else is host root's and read-only.
+     */
     NodeAttr attr(Rendered content) {
-        return isDirectory() ? new NodeAttr(id, 0, FuseProtocol.S_IFDIR | 0555, 2, view == null ? 0 : view.created())
-                : new NodeAttr(id, content.bytes().length, FuseProtocol.S_IFREG | 0444, 1, view.created());
+        if (isDirectory()) {
+            return new NodeAttr(id, 0, FuseProtocol.S_IFDIR | 0555, 2, view == null ? 0 : view.created(), 0, 0);
+        }
+        long size = content.bytes().length;
+        return file instanceof WritableFile
+                ? new NodeAttr(id, size, FuseProtocol.S_IFREG | 0644, 1, view.created(), view.sysctls().uid(),
+                        view.sysctls().gid())
+                : new NodeAttr(id, size, FuseProtocol.S_IFREG | 0444, 1, view.created(), 0, 0);
     }
 }

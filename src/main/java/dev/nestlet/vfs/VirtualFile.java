@@ -10,4 +10,9 @@ public interface VirtualFile {
     String path();
 
     byte[] render(ContainerView view, HostFiles host);
+
+    /** Whether {@code view}'s container has this file (every container has the /proc and /sys ones). */
+    default boolean appliesTo(ContainerView view) {
+        return true;
+    }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.logging.Logger;
 
 import dev.nestlet.api.ApiException;
@@ -26,34 +27,39 @@ import dev.nestlet.sys.SysException;
 
 /**
  * Virtual /proc and /sys files as a lifecycle feature. At createRuntime the container gets a view
- * (its cgroup, its init's start time) and each of its files, {@code MOUNT/ID/proc/meminfo}..., is
- * bound read-only over the kernel's file inside its mount namespace. At release the view goes; the
- * binds go with the container's mount namespace. When nestletd stops it takes the binds away, so
- * running containers fall back to the kernel's files instead of "Transport endpoint is not
- * connected"; a restarted nestletd binds them again ({@link #reattach}).
+ * (its cgroup, its init's start time, its sysctl values) and each of its files,
+ * {@code MOUNT/ID/proc/meminfo}..., is bound over the kernel's file inside its mount namespace:
+ * read-only, but for its sysctls. At release the view and the saved sysctl values go; the binds go
+ * with the container's mount namespace. When nestletd stops it takes the binds away, so running
+ * containers fall back to the kernel's files instead of "Transport endpoint is not connected"; a
+ * restarted nestletd binds them again ({@link #reattach}).
  */
 public final class VirtualFiles implements Feature, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(VirtualFiles.class.getName());
-    private static final long BIND_ATTRS = MountCalls.MOUNT_ATTR_RDONLY | MountCalls.MOUNT_ATTR_NOSUID
-            | MountCalls.MOUNT_ATTR_NODEV | MountCalls.MOUNT_ATTR_NOEXEC;
+    private static final long BIND_ATTRS = MountCalls.MOUNT_ATTR_NOSUID | MountCalls.MOUNT_ATTR_NODEV
+            | MountCalls.MOUNT_ATTR_NOEXEC;
 
     private final VirtualFs fs;
     private final FuseServer server;
     private final LoadSampler sampler;
     private final CgroupLocator cgroups;
+    private final Sysctls sysctls;
 
-    private VirtualFiles(VirtualFs fs, FuseServer server, CgroupLocator cgroups) {
+    private VirtualFiles(VirtualFs fs, FuseServer server, CgroupLocator cgroups, Sysctls sysctls) {
         this.fs = fs;
         this.server = server;
         this.cgroups = cgroups;
+        this.sysctls = sysctls;
         this.sampler = new LoadSampler(() -> List.copyOf(fs.views()));
     }
 
     /** Mounts the FUSE file system at {@code mountPoint} and starts serving it. */
-    public static VirtualFiles start(Path mountPoint, int threads) throws IOException {
-        VirtualFs fs = new VirtualFs(VirtualFs.allFiles(), new HostFiles(Path.of("/")));
+    public static VirtualFiles start(Path mountPoint, int threads, Sysctls sysctls) throws IOException {
+        List<VirtualFile> files = new ArrayList<>(VirtualFs.allFiles());
+        files.addAll(sysctls.files());
+        VirtualFs fs = new VirtualFs(files, new HostFiles(Path.of("/")));
         CgroupLocator cgroups = CgroupLocator.ofHost();
-        return new VirtualFiles(fs, FuseServer.mount(mountPoint, fs, threads), cgroups);
+        return new VirtualFiles(fs, FuseServer.mount(mountPoint, fs, threads), cgroups, sysctls);
     }
 
     @Override
@@ -63,11 +69,16 @@ public final class VirtualFiles implements Feature, AutoCloseable {
 
     @Override
     public ContainerRecord createRuntime(ContainerRecord rec, ContainerAccess access) throws Exception {
-        addView(rec);
         try {
-            return rec.withMoreMounts(bind(rec, access, access.rootfs().toString()));
+            ContainerView view = addView(rec, access);
+            return rec.withMoreMounts(bind(rec, view, access, access.rootfs().toString()));
         } catch (Exception e) {
             fs.remove(rec.id());
+            try {
+                sysctls.release(rec.id());
+            } catch (IOException undo) {
+                e.addSuppressed(undo);
+            }
             throw e;
         }
     }
@@ -75,40 +86,61 @@ public final class VirtualFiles implements Feature, AutoCloseable {
     /** The previous nestletd's binds are dead (its FUSE connection ended with it): replace them. */
     @Override
     public ContainerRecord reattach(ContainerRecord rec, ContainerAccess access) throws Exception {
-        addView(rec);
-        unbind(rec.pid(), access::inMountNamespace);
+        ContainerView view = addView(rec, access);
+        unbind(rec.pid(), access::inMountAndNetworkNamespaces);
         // After pivot_root the namespace's root is the container's root: paths resolve from "/".
-        bind(rec, access, "/");
+        bind(rec, view, access, "/");
         return rec;
     }
 
-    /** The container's files count from its init's start and read the cgroup its init is in now. */
-    private void addView(ContainerRecord rec) throws IOException {
-        fs.add(new ContainerView(rec.id(), rec.pidStartTime(), cgroups.forProcess(rec.pid())));
+    /**
+     * The container's files count from its init's start, read the cgroup its init is in now and
+     * show its sysctl values (saved ones after a restart).
+     */
+    private ContainerView addView(ContainerRecord rec, ContainerAccess access) throws Exception {
+        ContainerView view = new ContainerView(rec.id(), rec.pidStartTime(), cgroups.forProcess(rec.pid()),
+                sysctls.of(rec, access.pidfd()));
+        fs.add(view);
+        return view;
     }
 
     @Override
-    public void release(ContainerRecord rec) {
+    public void release(ContainerRecord rec) throws IOException {
         fs.remove(rec.id());
         server.invalidateEntry(FuseProtocol.ROOT_ID, rec.id());
+        sysctls.release(rec.id());
+    }
+
+    /** Saved sysctl values are the only thing of a container this feature keeps on the host. */
+    @Override
+    public Set<String> leftoverIds() throws IOException {
+        return sysctls.savedIds();
+    }
+
+    @Override
+    public void removeLeftovers(String id) throws IOException {
+        sysctls.release(id);
     }
 
     /**
-     * Binds every file that has a target inside the container: a target missing there (no /sys
-     * mounted, say) is left out. Targets resolve inside the container's root, never through a
-     * symlink out of it.
+     * Binds every file of the container that has a target inside it: a target missing there (no
+     * /sys mounted, a sysctl of a module that is not loaded) is left out. Targets resolve inside the
+     * container's root, never through a symlink out of it, and from inside its network namespace:
+     * a /proc/sys/net path names that namespace's file only there.
      */
-    private List<String> bind(ContainerRecord rec, ContainerAccess access, String rootInNamespace) throws Exception {
-        List<VirtualFile> files = fs.files();
+    private List<String> bind(ContainerRecord rec, ContainerView view, ContainerAccess access, String rootInNamespace)
+            throws Exception {
+        List<VirtualFile> files = fs.filesOf(view);
         List<Fd> trees = new ArrayList<>();
         try {
             for (VirtualFile f : files) {
                 Path source = VirtualFs.pathOf(server.mountPoint(), rec.id(), f);
                 Fd tree = MountCalls.openTreeClone(source.toString(), false);
                 trees.add(tree);
-                MountCalls.setAttr(tree, false, BIND_ATTRS, 0, -1);
+                long readOnly = f instanceof WritableFile ? 0 : MountCalls.MOUNT_ATTR_RDONLY;
+                MountCalls.setAttr(tree, false, BIND_ATTRS | readOnly, 0, -1);
             }
-            return access.inMountNamespace(() -> {
+            return access.inMountAndNetworkNamespaces(() -> {
                 List<String> bound = new ArrayList<>();
                 try (Fd root = FileCalls.open(rootInNamespace, FileCalls.O_PATH | FileCalls.O_DIRECTORY, 0)) {
                     for (int i = 0; i < files.size(); i++) {
@@ -146,18 +178,30 @@ public final class VirtualFiles implements Feature, AutoCloseable {
         return fd;
     }
 
-    /** Runs a task in one container's mount namespace. */
+    /** Runs a task in one container's mount and network namespaces. */
     private interface Inside {
         void run(NamespaceTask<Void> task) throws Exception;
     }
 
-    /** Unmounts, inside the container, every mount of a nestlet FUSE file system (this one's or a dead one's). */
+    /**
+     * Unmounts, inside the container, every mount of a nestlet FUSE file system (this one's or a dead
+     * one's) that a path still reaches. A runtime that binds /proc/sys read-only after createRuntime
+     * (runc, for an engine's readonlyPaths) copies the sysctl binds onto its bind and leaves the
+     * originals underneath, unreachable: their paths end on the copies' mount point (EINVAL once
+     * the copies are gone), and they go with the container's mount namespace.
+     */
     private static void unbind(int pid, Inside inside) throws Exception {
         List<String> points = ours(pid);
         if (!points.isEmpty()) {
             inside.run(() -> {
                 for (int i = points.size() - 1; i >= 0; i--) {
-                    MountCalls.umount2(points.get(i), MountCalls.MNT_DETACH | MountCalls.UMOUNT_NOFOLLOW);
+                    try {
+                        MountCalls.umount2(points.get(i), MountCalls.MNT_DETACH | MountCalls.UMOUNT_NOFOLLOW);
+                    } catch (SysException e) {
+                        if (!e.is(Errno.EINVAL)) {
+                            throw e;
+                        }
+                    }
                 }
                 return null;
             });
@@ -180,7 +224,7 @@ public final class VirtualFiles implements Feature, AutoCloseable {
                 continue;
             }
             try {
-                unbind(c.record().pid(), task -> workers.inMountNamespace(c.pidfd(), task));
+                unbind(c.record().pid(), task -> workers.inMountAndNetworkNamespaces(c.pidfd(), task));
             } catch (Exception e) {
                 LOG.warning("cannot take virtual files out of " + c.record().id() + ": " + e.getMessage());
             }

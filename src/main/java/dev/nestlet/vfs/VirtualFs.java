@@ -26,8 +26,10 @@ import dev.nestlet.sys.SysException;
  * reads FUSE files through the page cache up to i_size even with FOPEN_DIRECT_IO, and tail(1)
  * seeks from it. So file attributes are never cached by the kernel (timeout 0), GETATTR renders,
  * and the GETATTR, OPEN and fstat of one open share that render: a render younger than
- * {@link #SHARE_NANOS} is reused instead of made again. Anything that would change the tree is
- * refused (the superblock is read-only as well).
+ * {@link #SHARE_NANOS} is reused instead of made again (a write to a sysctl drops its container's).
+ *
+ * <p>Only sysctl files ({@link WritableFile}) take writes: one WRITE per write(2), each applied
+ * whole. Anything else that would change a file or the tree is refused.
  */
 public final class VirtualFs implements FuseServer.Handler {
     private static final Logger LOG = Logger.getLogger(VirtualFs.class.getName());
@@ -51,7 +53,8 @@ public final class VirtualFs implements FuseServer.Handler {
     private final AtomicLong nextNode = new AtomicLong(FuseProtocol.ROOT_ID + 1);
     private final AtomicLong nextHandle = new AtomicLong(1);
 
-    private record Snapshot(ContainerView view, byte[] bytes) {}
+    /** @param node the file, for a handle opened for writing; null for a read-only one */
+    private record Snapshot(ContainerView view, byte[] bytes, Node node) {}
 
     public VirtualFs(List<VirtualFile> files, HostFiles host) {
         this.files = List.copyOf(files);
@@ -60,21 +63,17 @@ public final class VirtualFs implements FuseServer.Handler {
         nodes.put(root.id(), root);
     }
 
-    /** Every virtual file nestlet serves, one handler each. */
+    /** The /proc and /sys files every system container gets, one handler each (its sysctls come on top). */
     public static List<VirtualFile> allFiles() {
         return List.of(new MeminfoFile(), new CpuinfoFile(), new StatFile(), new UptimeFile(), new LoadavgFile(),
                 new SwapsFile(), new DiskstatsFile(), new CpuOnlineFile());
     }
 
-    public List<VirtualFile> files() {
-        return files;
-    }
-
-    /** Adds (or replaces) the subtree of a container. */
+    /** Adds (or replaces) the subtree of a container: the files that apply to it. */
     public void add(ContainerView view) {
         remove(view.id());
         Map<String, Object> tree = new LinkedHashMap<>();
-        for (VirtualFile f : files) {
+        for (VirtualFile f : filesOf(view)) {
             Map<String, Object> dir = tree;
             String[] parts = f.path().substring(1).split("/");
             for (int i = 0; i < parts.length - 1; i++) {
@@ -118,6 +117,11 @@ public final class VirtualFs implements FuseServer.Handler {
         n.children().values().forEach(this::forget);
     }
 
+    /** The files {@code view}'s container has, in the order they were given. */
+    public List<VirtualFile> filesOf(ContainerView view) {
+        return files.stream().filter(f -> f.appliesTo(view)).toList();
+    }
+
     public Optional<ContainerView> view(String id) {
         return Optional.ofNullable(containers.get(id)).map(Node::view);
     }
@@ -145,12 +149,13 @@ public final class VirtualFs implements FuseServer.Handler {
                     : out.error(u, Errno.ENOTDIR));
             case FuseProtocol.READDIR -> readdir(r, out);
             case FuseProtocol.STATFS -> out.statfs(u);
-            case FuseProtocol.ACCESS -> (r.bodyInt(0) & FuseProtocol.W_OK) != 0 ? out.error(u, Errno.EROFS)
-                    : withNode(r, out, n -> out.empty(u));
+            case FuseProtocol.ACCESS -> withNode(r, out, n -> (r.bodyInt(0) & FuseProtocol.W_OK) != 0
+                    && !(n.file() instanceof WritableFile) ? out.error(u, Errno.EROFS) : out.empty(u));
+            case FuseProtocol.WRITE -> write(r, out);
             case FuseProtocol.FLUSH, FuseProtocol.RELEASEDIR, FuseProtocol.FSYNC, FuseProtocol.FSYNCDIR,
                     FuseProtocol.DESTROY -> out.empty(u);
             case FuseProtocol.FORGET, FuseProtocol.BATCH_FORGET, FuseProtocol.INTERRUPT -> -1; // never answered
-            case FuseProtocol.SETATTR, FuseProtocol.WRITE, FuseProtocol.MKNOD, FuseProtocol.MKDIR,
+            case FuseProtocol.SETATTR, FuseProtocol.MKNOD, FuseProtocol.MKDIR,
                     FuseProtocol.UNLINK, FuseProtocol.RMDIR, FuseProtocol.RENAME, FuseProtocol.RENAME2,
                     FuseProtocol.LINK, FuseProtocol.SYMLINK, FuseProtocol.CREATE, FuseProtocol.SETXATTR,
                     FuseProtocol.REMOVEXATTR, FuseProtocol.FALLOCATE, FuseProtocol.TMPFILE,
@@ -177,7 +182,8 @@ public final class VirtualFs implements FuseServer.Handler {
                     + " or newer");
             return out.error(r.unique(), Errno.EPROTO);
         }
-        int flags = r.bodyInt(12) & (FuseProtocol.FUSE_ASYNC_READ | FuseProtocol.FUSE_PARALLEL_DIROPS);
+        int flags = r.bodyInt(12) & (FuseProtocol.FUSE_ASYNC_READ | FuseProtocol.FUSE_PARALLEL_DIROPS
+                | FuseProtocol.FUSE_ATOMIC_O_TRUNC);
         return out.init(r.unique(), Math.min(minor, FuseProtocol.MINOR), r.bodyInt(8), flags, 4096);
     }
 
@@ -240,7 +246,10 @@ public final class VirtualFs implements FuseServer.Handler {
         return out.error(r.unique(), Errno.EIO);
     }
 
-    /** fuse_open_in: flags. Writing is refused here too: root passes the 0444 check of default_permissions. */
+    /**
+     * fuse_open_in: flags. Writing is refused here for all but sysctls: root passes the 0444 check of
+     * default_permissions. O_TRUNC means nothing to a sysctl (the kernel's sysctls ignore it too).
+     */
     private int open(FuseRequest r, FuseReply out) {
         Node n = nodes.get(r.nodeid());
         if (n == null) {
@@ -249,7 +258,8 @@ public final class VirtualFs implements FuseServer.Handler {
         if (n.isDirectory()) {
             return out.error(r.unique(), Errno.EISDIR);
         }
-        if ((r.bodyInt(0) & FuseProtocol.O_ACCMODE) != 0) {
+        boolean forWrite = (r.bodyInt(0) & FuseProtocol.O_ACCMODE) != 0;
+        if (forWrite && !(n.file() instanceof WritableFile)) {
             return out.error(r.unique(), Errno.EACCES);
         }
         ContainerView view = n.view();
@@ -265,7 +275,7 @@ public final class VirtualFs implements FuseServer.Handler {
             return renderFailed(r, out, n, e);
         }
         long fh = nextHandle.getAndIncrement();
-        handles.put(fh, new Snapshot(view, bytes));
+        handles.put(fh, new Snapshot(view, bytes, forWrite ? n : null));
         return out.open(r.unique(), fh, FuseProtocol.FOPEN_DIRECT_IO | FuseProtocol.FOPEN_NOFLUSH);
     }
 
@@ -276,6 +286,42 @@ public final class VirtualFs implements FuseServer.Handler {
             return out.error(r.unique(), Errno.EBADF);
         }
         return out.data(r.unique(), s.bytes(), r.bodyLong(8), r.bodyInt(16));
+    }
+
+    /** fuse_write_in and the data: one write(2), applied whole to the sysctl; the answer says how much it took. */
+    private int write(FuseRequest r, FuseReply out) {
+        if (r.body().limit() < FuseProtocol.WRITE_IN) {
+            return out.error(r.unique(), Errno.EINVAL);
+        }
+        Snapshot s = handles.get(r.bodyLong(0));
+        if (s == null || s.node() == null) {
+            return out.error(r.unique(), Errno.EBADF);
+        }
+        int size = r.bodyInt(16);
+        if (size < 0 || size > r.body().limit() - FuseProtocol.WRITE_IN) {
+            return out.error(r.unique(), Errno.EINVAL);
+        }
+        byte[] data = new byte[size];
+        r.body().get(FuseProtocol.WRITE_IN, data);
+        try {
+            int taken = ((WritableFile) s.node().file()).write(s.view(), r.bodyLong(8), data);
+            Node dir = containers.get(s.view().id());
+            if (dir != null) {
+                dropRenders(dir);
+            }
+            return out.written(r.unique(), taken);
+        } catch (SysctlInputException e) {
+            return out.error(r.unique(), e.errno());
+        }
+    }
+
+    /** The next read of any file of the container renders anew: a write may show in more than one file. */
+    private static void dropRenders(Node n) {
+        if (n.isDirectory()) {
+            n.children().values().forEach(VirtualFs::dropRenders);
+        } else {
+            n.recent().set(null);
+        }
     }
 
     /** fuse_release_in: fh. */

@@ -65,7 +65,7 @@ class FuseMessagesTest {
     @Test
     void entryAndAttr() {
         FuseReply out = reply();
-        NodeAttr a = new NodeAttr(9, 1234, FuseProtocol.S_IFREG | 0444, 1, 1_700_000_000L);
+        NodeAttr a = new NodeAttr(9, 1234, FuseProtocol.S_IFREG | 0644, 1, 1_700_000_000L, 400000, 400001);
         header(out, out.entry(10, a, 1, 0), 16 + 128, 0, 10);
         ByteBuffer b = out.buffer();
         assertEquals(9, b.getLong(16), "nodeid");
@@ -74,8 +74,10 @@ class FuseMessagesTest {
         assertEquals(9, b.getLong(56), "attr.ino");
         assertEquals(1234, b.getLong(64), "attr.size");
         assertEquals(1_700_000_000L, b.getLong(88), "attr.mtime");
-        assertEquals(FuseProtocol.S_IFREG | 0444, b.getInt(116), "attr.mode");
+        assertEquals(FuseProtocol.S_IFREG | 0644, b.getInt(116), "attr.mode");
         assertEquals(1, b.getInt(120), "attr.nlink");
+        assertEquals(400000, b.getInt(124), "attr.uid");
+        assertEquals(400001, b.getInt(128), "attr.gid");
 
         header(out, out.attr(12, a, 3600), 16 + 104, 0, 12);
         assertEquals(3600, b.getLong(16), "attr_valid");
@@ -97,6 +99,9 @@ class FuseMessagesTest {
         header(out, out.data(6, content, 8, 100), 18, 0, 6);
         header(out, out.data(6, content, 10, 100), 16, 0, 6);
         header(out, out.data(6, content, 1 << 40, 100), 16, 0, 6);
+
+        header(out, out.written(5, 3), 24, 0, 5);
+        assertEquals(3, out.buffer().getInt(16), "fuse_write_out.size");
 
         header(out, out.init(2, 38, 131072, 1, 4096), 16 + 64, 0, 2);
         assertEquals(7, out.buffer().getInt(16));

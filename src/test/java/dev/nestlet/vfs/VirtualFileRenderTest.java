@@ -26,8 +26,8 @@ import dev.nestlet.cgroup.Recorded;
  */
 class VirtualFileRenderTest {
     private static final HostFiles HOST = new HostFiles(Recorded.HOST);
-    private static final ContainerView V1 = new ContainerView("v1", 258161, Recorded.v1());
-    private static final ContainerView V2 = new ContainerView("v2", 250000, Recorded.v2());
+    private static final ContainerView V1 = new ContainerView("v1", 258161, Recorded.v1(), TestSysctls.none());
+    private static final ContainerView V2 = new ContainerView("v2", 250000, Recorded.v2(), TestSysctls.none());
 
     private static String render(VirtualFile f, ContainerView v, HostFiles host) {
         return new String(f.render(v, host), StandardCharsets.ISO_8859_1);
@@ -127,7 +127,7 @@ class VirtualFileRenderTest {
 
     @Test
     void loadavgFromTheSampledLoad() {
-        ContainerView v = new ContainerView("l", 0, Recorded.v1());
+        ContainerView v = new ContainerView("l", 0, Recorded.v1(), TestSysctls.none());
         assertEquals("0.00 0.00 0.00 0/0 0\n", render(new LoadavgFile(), v, HOST), "before the first sample");
         v.load(v.load().next(2, 5, 17));
         assertEquals("0.16 0.03 0.01 2/5 17\n", render(new LoadavgFile(), v, HOST));
@@ -183,6 +183,6 @@ class VirtualFileRenderTest {
 
             @Override
             public void close() {}
-        });
+        }, TestSysctls.none());
     }
 }

@@ -8,6 +8,10 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,11 +24,18 @@ class VirtualFsTest {
     private VirtualFs fs;
     private final FuseReply out = new FuseReply(ByteBuffer.allocateDirect(64 * 1024));
     private long unique = 2;
+    private final List<String> changes = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
-        fs = new VirtualFs(VirtualFs.allFiles(), new HostFiles(Recorded.HOST));
-        fs.add(new ContainerView("c1", 258161, Recorded.v1()));
+        List<VirtualFile> files = new ArrayList<>(VirtualFs.allFiles());
+        SysctlCatalog.all(250).forEach(s -> files.add(new SysctlFile(s)));
+        fs = new VirtualFs(files, new HostFiles(Recorded.HOST));
+        Map<String, long[]> values = new LinkedHashMap<>();
+        values.put("kernel.panic", new long[] {1});
+        values.put("net.ipv4.ip_forward", new long[] {0});
+        values.put("net.ipv4.ip_local_port_range", new long[] {32768, 60999});
+        fs.add(new ContainerView("c1", 258161, Recorded.v1(), TestSysctls.of(values, changes)));
     }
 
     private int send(int opcode, long nodeid, byte[] body) {
@@ -37,6 +48,14 @@ class VirtualFsTest {
 
     private static byte[] name(String n) {
         return (n + "\0").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** fuse_write_in (fh, offset, size...) and the data. */
+    private static byte[] write(long fh, long offset, String data) {
+        byte[] d = data.getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer x = ByteBuffer.allocate(FuseProtocol.WRITE_IN + d.length).order(ByteOrder.nativeOrder());
+        x.putLong(0, fh).putLong(8, offset).putInt(16, d.length).put(FuseProtocol.WRITE_IN, d);
+        return x.array();
     }
 
     private static byte[] ints(long a, long b, int c) {
@@ -104,7 +123,10 @@ class VirtualFsTest {
         long meminfo = lookup(proc, "meminfo");
         assertEquals(-Errno.EACCES, open(meminfo, 1), "O_WRONLY");
         assertEquals(-Errno.EACCES, open(meminfo, 2), "O_RDWR");
-        for (int op : new int[] {FuseProtocol.SETATTR, FuseProtocol.WRITE, FuseProtocol.CREATE, FuseProtocol.MKDIR,
+        long fh = open(meminfo, 0);
+        send(FuseProtocol.WRITE, meminfo, write(fh, 0, "1"));
+        assertEquals(Errno.EBADF, error(), "WRITE through a read-only handle");
+        for (int op : new int[] {FuseProtocol.SETATTR, FuseProtocol.CREATE, FuseProtocol.MKDIR,
                 FuseProtocol.MKNOD, FuseProtocol.UNLINK, FuseProtocol.RMDIR, FuseProtocol.RENAME, FuseProtocol.LINK,
                 FuseProtocol.SYMLINK, FuseProtocol.SETXATTR}) {
             send(op, proc, name("x"));
@@ -115,6 +137,86 @@ class VirtualFsTest {
         send(52, meminfo, new byte[16]);
         assertEquals(Errno.ENOSYS, error(), "STATX: the kernel falls back to GETATTR");
         assertEquals(-1, send(FuseProtocol.FORGET, meminfo, new byte[8]), "FORGET takes no reply");
+    }
+
+    private long node(String path) {
+        long n = FuseProtocol.ROOT_ID;
+        for (String part : ("c1" + path).split("/")) {
+            n = lookup(n, part);
+        }
+        return n;
+    }
+
+    private String readFile(long node) {
+        long fh = open(node, 0);
+        assertTrue(fh > 0, "open: " + fh);
+        return new String(readAll(node, fh, 4096), StandardCharsets.US_ASCII);
+    }
+
+    /** The answer to one write(2) of {@code data}: bytes taken, or -errno. */
+    private int writeFile(long node, String data) {
+        long fh = open(node, 1);
+        assertTrue(fh > 0, "open for writing: " + fh);
+        send(FuseProtocol.WRITE, node, write(fh, 0, data));
+        return error() == 0 ? out.buffer().getInt(16) : -error();
+    }
+
+    @Test
+    void sysctlReadsBackWhatWasWrittenAndIsTheContainerRootsFile() {
+        long panic = node("/proc/sys/kernel/panic");
+        assertEquals(FuseProtocol.S_IFREG | 0644, out.buffer().getInt(16 + 40 + 60), "mode");
+        assertEquals(TestSysctls.ROOT, out.buffer().getInt(16 + 40 + 68), "owner: the container's root");
+        assertEquals("1\n", readFile(panic));
+        assertEquals(3, writeFile(panic, "10\n"));
+        assertEquals("10\n", readFile(panic), "read back at once (no stale shared render)");
+        assertEquals(List.of("kernel.panic=10"), changes);
+        assertEquals(-Errno.EINVAL, writeFile(panic, "ten\n"));
+        assertEquals(-Errno.EINVAL, writeFile(panic, "2147483648"));
+        assertEquals("10\n", readFile(panic), "a refused write leaves the value");
+        assertEquals(List.of("kernel.panic=10"), changes, "and tells nobody");
+    }
+
+    @Test
+    void sysctlWriteAtAnOffsetIsIgnoredLikeTheKernels() {
+        long panic = node("/proc/sys/kernel/panic");
+        long fh = open(panic, 1);
+        send(FuseProtocol.WRITE, panic, write(fh, 2, "7"));
+        assertEquals(0, error());
+        assertEquals(1, out.buffer().getInt(16), "reported as written");
+        assertEquals("1\n", readFile(panic), "but ignored");
+    }
+
+    @Test
+    void rangeAndSharedValues() {
+        long range = node("/proc/sys/net/ipv4/ip_local_port_range");
+        assertEquals("32768\t60999\n", readFile(range));
+        assertEquals(-Errno.EINVAL, writeFile(range, "5000 4000"));
+        assertEquals(5, writeFile(range, "3000\n"));
+        assertEquals("3000\t60999\n", readFile(range), "one number changes the low end only");
+        long forwarding = node("/proc/sys/net/ipv4/conf/all/forwarding");
+        assertEquals(1, writeFile(forwarding, "1"));
+        assertEquals("1\n", readFile(node("/proc/sys/net/ipv4/ip_forward")), "one kernel variable, two files");
+    }
+
+    @Test
+    void onlySysctlsTheContainerKeepsAreThere() {
+        long ipv4 = node("/proc/sys/net/ipv4");
+        send(FuseProtocol.LOOKUP, ipv4, name("route_localnet"));
+        assertEquals(Errno.ENOENT, error(), "no value kept: the kernel's file stays");
+        send(FuseProtocol.LOOKUP, node("/proc/sys"), name("vm"));
+        assertEquals(Errno.ENOENT, error(), "no directory without files");
+    }
+
+    @Test
+    void writeNeedsAHandleOpenedForWriting() {
+        long panic = node("/proc/sys/kernel/panic");
+        long fh = open(panic, 0);
+        send(FuseProtocol.WRITE, panic, write(fh, 0, "5"));
+        assertEquals(Errno.EBADF, error());
+        long meminfo = node("/proc/meminfo");
+        assertEquals(-Errno.EACCES, open(meminfo, 1), "the other files stay read-only");
+        send(FuseProtocol.ACCESS, panic, ints(2, 0, 0));
+        assertEquals(0, error(), "access(W_OK) of a sysctl");
     }
 
     @Test

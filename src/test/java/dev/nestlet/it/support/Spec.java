@@ -114,6 +114,16 @@ public final class Spec {
         return this;
     }
 
+    /** Joins the network namespace at {@code path} (an `ip netns` one, say) instead of making a new one. */
+    public Spec joinNetwork(Path path) {
+        for (com.fasterxml.jackson.databind.JsonNode ns : root.path("linux").path("namespaces")) {
+            if (ns.path("type").asText().equals("network")) {
+                ((ObjectNode) ns).put("path", path.toString());
+            }
+        }
+        return this;
+    }
+
     /** Memory limit, cpuset and CFS quota/period (linux.resources). */
     public Spec resources(long memoryBytes, String cpus, long quotaUs, long periodUs) {
         ObjectNode res = ((ObjectNode) root.path("linux")).putObject("resources");

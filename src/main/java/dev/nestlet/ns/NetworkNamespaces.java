@@ -1,0 +1,72 @@
+package dev.nestlet.ns;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import dev.nestlet.sys.Errno;
+import dev.nestlet.sys.Fd;
+import dev.nestlet.sys.FileCalls;
+import dev.nestlet.sys.NsCalls;
+import dev.nestlet.sys.Stat;
+import dev.nestlet.sys.SysException;
+
+/** Who owns a container's network namespace, and what its sysctls say. */
+public final class NetworkNamespaces {
+    private static final long READ_TIMEOUT_SECONDS = 10;
+
+    private NetworkNamespaces() {}
+
+    /**
+     * Whether the network namespace of {@code pid} belongs to the user namespace of {@code pid}
+     * (ioctl NS_GET_USERNS on it, compared by inode with /proc/PID/ns/user). Then root inside owns
+     * the namespace's sysctls; otherwise (a pod sandbox's or an `ip netns` namespace joined from a
+     * user namespace of its own) they belong to another user namespace's root and are not writable.
+     */
+    public static boolean ownedByItsUserNamespace(int pid) {
+        try (Fd net = FileCalls.open("/proc/" + pid + "/ns/net", FileCalls.O_RDONLY, 0);
+                Fd user = FileCalls.open("/proc/" + pid + "/ns/user", FileCalls.O_RDONLY, 0);
+                Fd owner = NsCalls.owningUserns(net)) {
+            Stat a = FileCalls.fstat(owner);
+            Stat b = FileCalls.fstat(user);
+            return a.dev() == b.dev() && a.ino() == b.ino();
+        }
+    }
+
+    /**
+     * The text of each existing file of {@code paths} (under /proc/sys/net) as a process in the
+     * network namespace of {@code pidfd} reads it. A thread of its own enters the namespace and
+     * ends with it; everything else stays the host's (mount namespace included).
+     */
+    public static Map<String, String> readInside(Fd pidfd, List<String> paths) throws Exception {
+        CompletableFuture<Map<String, String>> result = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                NsCalls.setns(pidfd, NsCalls.CLONE_NEWNET);
+                Map<String, String> texts = new LinkedHashMap<>();
+                for (String p : paths) {
+                    try {
+                        texts.put(p, FileCalls.readText(p));
+                    } catch (SysException e) {
+                        if (!e.is(Errno.ENOENT)) {
+                            throw e;
+                        }
+                    }
+                }
+                result.complete(texts);
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        }, "netns-read");
+        t.setDaemon(true);
+        t.start();
+        try {
+            return result.get(READ_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception ex ? ex : e;
+        }
+    }
+}
