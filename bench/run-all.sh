@@ -7,3 +7,4 @@ cd "$(dirname "$0")"
 ./shift-cost.sh
 ./vfs-latency.sh
 ./seccomp-notify.sh
+./dind.sh
