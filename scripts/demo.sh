@@ -93,5 +93,5 @@ say "nestletctl inspect demo-userns"
 say "delete both containers (poststop releases them)"
 for id in demo-plain demo-userns; do runc --root "$work/runc" delete --force "$id"; done
 "$dist/bin/nestletctl" --socket "$sock" ps
-echo "data dirs left: $(ls "$state/data" | wc -l); nestlet mounts left on the host: $(grep -c "$state" /proc/self/mountinfo || true)"
+echo "data dirs left: $(ls "$state/data" | wc -l); container mounts left on the host: $(grep "$state" /proc/self/mountinfo | grep -vc " $state/vfs " || true) (nestletd's own FUSE mount at $state/vfs goes when it stops)"
 say "demo done"
