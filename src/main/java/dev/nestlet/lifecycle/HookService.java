@@ -129,12 +129,15 @@ public final class HookService {
                 Instant.now().toString(), (int) rootUid, (int) rootGid);
         LiveContainer c = registry.put(rec, pidfd);
         ContainerAccess access = new ContainerAccess(pidfd, workers, config, rootfs);
+        StringBuilder timings = new StringBuilder(); // ms per feature, for the log
         try {
             // Written once before and once after: every feature releases by container id,
             // so a crash in between is undone without knowing how far it got.
             for (Feature f : features) {
                 ContainerRecord before = rec;
+                long f0 = System.nanoTime();
                 rec = inFeature(f, () -> f.createRuntime(before, access));
+                timings.append(", ").append(f.name()).append(' ').append((System.nanoTime() - f0) / 1_000_000);
             }
             registry.update(c, rec.withStage(Stage.RUNNING));
         } catch (Exception e) {
@@ -146,7 +149,7 @@ public final class HookService {
             throw e;
         }
         LOG.info("registered " + id + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms (pid " + pid
-                + ", root uid " + rootUid + ")");
+                + ", root uid " + rootUid + timings + ")");
         return new HookResult(id, HookResult.REGISTERED);
     }
 
