@@ -28,11 +28,30 @@ public final class NetworkNamespaces {
      */
     public static boolean ownedByItsUserNamespace(int pid) {
         try (Fd net = FileCalls.open("/proc/" + pid + "/ns/net", FileCalls.O_RDONLY, 0);
-                Fd user = FileCalls.open("/proc/" + pid + "/ns/user", FileCalls.O_RDONLY, 0);
-                Fd owner = NsCalls.owningUserns(net)) {
+                Fd user = FileCalls.open("/proc/" + pid + "/ns/user", FileCalls.O_RDONLY, 0)) {
+            return owns(user, net);
+        }
+    }
+
+    private static boolean owns(Fd user, Fd net) {
+        try (Fd owner = NsCalls.owningUserns(net)) {
             Stat a = FileCalls.fstat(owner);
             Stat b = FileCalls.fstat(user);
             return a.dev() == b.dev() && a.ino() == b.ino();
+        }
+    }
+
+    /**
+     * Whether the network namespace at {@code netnsPath} belongs to the user namespace at
+     * {@code usernsPath} (nsfs files, such as /proc/PID/ns/net or /var/run/netns/NAME); false when
+     * either cannot be opened.
+     */
+    public static boolean ownedBy(String netnsPath, String usernsPath) {
+        try (Fd net = FileCalls.open(netnsPath, FileCalls.O_RDONLY, 0);
+                Fd user = FileCalls.open(usernsPath, FileCalls.O_RDONLY, 0)) {
+            return owns(user, net);
+        } catch (SysException e) {
+            return false;
         }
     }
 

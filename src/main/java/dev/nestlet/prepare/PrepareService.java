@@ -19,6 +19,7 @@ import dev.nestlet.idmap.IdAllocator;
 import dev.nestlet.idmap.IdRange;
 import dev.nestlet.lifecycle.Bundles;
 import dev.nestlet.lifecycle.HookService;
+import dev.nestlet.ns.NetworkNamespaces;
 import dev.nestlet.oci.Annotations;
 import dev.nestlet.oci.BundleConfig;
 import dev.nestlet.seccomp.SeccompProfiles;
@@ -135,6 +136,9 @@ public final class PrepareService {
         SpecEditor.writableProcSys(cfg);
         if (engines.isEmpty()) {
             SpecEditor.bindSysWhenNetnsIsJoined(cfg);
+        }
+        if (SpecEditor.ownsItsNetwork(cfg, NetworkNamespaces::ownedBy)) {
+            SpecEditor.writableSys(cfg);
         }
         SpecEditor.addHooks(cfg, hook, socket, List.of("createRuntime", "poststop"));
         // The engine's seccomp profile, relaxed for an engine inside, with mounts sent to nestletd's agent.

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiPredicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -204,6 +205,66 @@ public final class SpecEditor {
             }
         }
         return true;
+    }
+
+    /**
+     * Where the config's namespace of {@code type} comes from: null when it
+     * has none (the runtime's own, such as the host's network), "" when the
+     * runtime makes a new one, else the path it joins.
+     */
+    public static String namespacePath(ObjectNode config, String type) {
+        for (JsonNode ns : config.path("linux").path("namespaces")) {
+            if (type.equals(ns.path("type").asText())) {
+                return ns.path("path").asText("");
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether the container's user namespace will own its network namespace,
+     * the condition under which the kernel lets root inside mount a read-write
+     * sysfs: a new network namespace is made by the runtime inside the
+     * container's user namespace; a joined one (a pod sandbox's) only when
+     * {@code joinedOwnedBy(netnsPath, usernsPath)} says that the joined user
+     * namespace owns it (Kubernetes {@code hostUsers: false}).
+     */
+    public static boolean ownsItsNetwork(ObjectNode config, BiPredicate<String, String> joinedOwnedBy) {
+        String net = namespacePath(config, "network");
+        String user = namespacePath(config, "user");
+        if (net == null || user == null) {
+            return false;
+        }
+        if (net.isEmpty()) {
+            return true;
+        }
+        return !user.isEmpty() && joinedOwnedBy.test(net, user);
+    }
+
+    /**
+     * The sysfs at /sys without "ro", for a container that owns its network
+     * namespace (see {@link #ownsItsNetwork}): inside its user namespace root
+     * can write only what that namespace owns (its network devices), the
+     * host's files there stay owned by host root. The engine's masked paths
+     * and nestlet's virtual files are mounted on it as before. A read-only
+     * /sys makes the kernel refuse any read-write sysfs inside, so privileged
+     * inner containers could not start. Returns whether it changed anything.
+     */
+    public static boolean writableSys(ObjectNode config) {
+        boolean changed = false;
+        for (JsonNode m : config.path("mounts")) {
+            if ("/sys".equals(m.path("destination").asText()) && "sysfs".equals(m.path("type").asText())
+                    && m.path("options").isArray()) {
+                ArrayNode opts = (ArrayNode) m.path("options");
+                for (int i = opts.size() - 1; i >= 0; i--) {
+                    if ("ro".equals(opts.get(i).asText())) {
+                        opts.remove(i);
+                        changed = true;
+                    }
+                }
+            }
+        }
+        return changed;
     }
 
     /** nestlet-hook first at each stage, so nestlet's setup precedes the engine's own hooks. */

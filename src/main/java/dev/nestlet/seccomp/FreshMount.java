@@ -67,6 +67,11 @@ final class FreshMount {
         }
     }
 
+    /** True when {@code m} is mounted read-only (its per-mount options, not the superblock's). */
+    static boolean isReadOnly(MountInfo m) {
+        return java.util.Arrays.asList(m.options().split(",")).contains("ro");
+    }
+
     /** Mounts stacked directly on {@code template}, in mount order, with their paths relative to it. */
     static List<MountInfo> stackedOn(List<MountInfo> mounts, MountInfo template) {
         List<MountInfo> out = new ArrayList<>();

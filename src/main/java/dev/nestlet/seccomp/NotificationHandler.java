@@ -17,8 +17,9 @@ import dev.nestlet.sys.SysException;
 /**
  * What nestlet does with each trapped call:
  * <ul>
- * <li>{@code mount} of a new proc or sysfs that the kernel would refuse: a
- * {@link FreshMount} made by nestletd, attached on the target;</li>
+ * <li>{@code mount} of a new proc or sysfs that the kernel would refuse, or would
+ * make without the masks the caller's own has: a {@link FreshMount} made by
+ * nestletd, attached on the target;</li>
  * <li>{@code umount2}/{@code umount}, {@code mount(MS_REMOUNT)} of a target, and
  * {@code mount(MS_MOVE)}/{@code move_mount} of a source that is one of nestlet's
  * {@link ProtectedMounts}: EPERM;</li>
@@ -110,12 +111,16 @@ final class NotificationHandler implements AutoCloseable {
         if (fsType.equals("proc") && !caller.owns(pidNs)) {
             return Verdict.proceed("caller's user namespace does not own its pid namespace");
         }
-        if (fsType.equals("sysfs") && caller.owns(netNs)) {
-            return Verdict.proceed("caller owns its network namespace: the kernel allows sysfs");
-        }
         MountInfo template = FreshMount.template(caller, fsType);
         if (template == null) {
             return Verdict.proceed("caller has no " + fsType + " at " + FreshMount.homeOf(fsType) + " to copy");
+        }
+        // Where the caller owns its network namespace the kernel would mount a sysfs too, but a bare one:
+        // nestlet's copies the masks. It never grants more than the kernel would: read-write needs a
+        // read-write /sys to copy (the kernel's "not more permissive than a visible mount" rule).
+        if (fsType.equals("sysfs") && (flags & MountFlags.MS_RDONLY) == 0 && caller.owns(netNs)
+                && FreshMount.isReadOnly(template)) {
+            return Verdict.proceed("read-write sysfs over a read-only /sys: the kernel refuses it");
         }
         try (Fd at = caller.resolve(FileCalls.AT_FDCWD, target, true)) {
             Fd context = FreshMount.context(fsType, pidNs, netNs, source, data);

@@ -100,6 +100,60 @@ class RuntimeShimIT extends DaemonTest {
         assertEquals(List.of(), daemon.containerMountsLeft(), "no mount left");
     }
 
+    /**
+     * Its own network namespace: /sys is read-write, with the engine's masks and
+     * nestlet's virtual files still on it, and a fresh read-write sysfs mounted
+     * inside gets the same masks (made by nestlet's agent) and a writable
+     * /sys/class/net of its own, while the host's sysfs files stay read-only.
+     */
+    @ParameterizedTest
+    @EnumSource(OciRuntime.class)
+    void ownNetworkGetsAReadWriteSysWithItsMasks(OciRuntime rt) throws Exception {
+        String id = TestDir.unique("sysrw-" + rt.binary());
+        Path bundle = bundle(id, "sleep", "300");
+        Files.createDirectories(bundle.resolve("rootfs/mnt"));
+        try (Container c = container(rt, id, bundle)) {
+            c.startDetached();
+            String own = mountsBelow(c, "/sys");
+            assertTrue(own.contains(" /sys rw,") && own.contains(" - sysfs "), "a read-write sysfs: " + own);
+            assertTrue(own.contains(" /sys/firmware ro,"), "the engine's masked path stays: " + own);
+            assertTrue(own.contains(" /sys/devices/system/cpu/online ") && own.contains("fuse.nestlet"),
+                    "nestlet's virtual file stays: " + own);
+
+            Cmd.Result fresh = c.exec("sh", "-c", "mount -t sysfs -o nosuid,nodev,noexec sysfs /mnt && ls /mnt/class/net"
+                    + " && cat /mnt/class/net/lo/mtu > /mnt/class/net/lo/mtu && echo lo-written"
+                    + " && cat /sys/class/net/lo/mtu > /sys/class/net/lo/mtu && echo sys-lo-written");
+            assertEquals(0, fresh.exit(), fresh.all() + daemon.log());
+            assertEquals(List.of("lo", "lo-written", "sys-lo-written"), fresh.out().lines().toList(),
+                    "a sysfs of its own network namespace, whose devices root inside may configure");
+            String inner = mountsBelow(c, "/mnt");
+            assertTrue(inner.contains(" /mnt rw,") && inner.contains(" - sysfs "), inner);
+            assertTrue(inner.contains(" /mnt/firmware ro,"), "the masks come along: " + inner);
+            assertTrue(inner.contains(" /mnt/devices/system/cpu/online ") && inner.contains("fuse.nestlet"),
+                    "nestlet's virtual file comes along: " + inner);
+            assertTrue(daemon.logShows("sysfs mounted on /mnt", 5000), daemon.log());
+            for (String hostFile : List.of("/sys/kernel/mm/ksm/run", "/mnt/kernel/mm/ksm/run")) {
+                Cmd.Result w = c.exec("sh", "-c", "cat " + hostFile + " > " + hostFile);
+                assertTrue(w.exit() != 0 && w.all().toLowerCase().contains("permission denied"),
+                        "the host's own sysfs files stay read-only for the container's root: " + w.all());
+            }
+            c.exec("umount", "-l", "/mnt").ok();
+        }
+        assertEquals(List.of(), daemon.containerMountsLeft(), "no mount left");
+    }
+
+    /** The container's mountinfo lines at {@code dir} and below it ("ID PARENT M:N ROOT POINT OPTIONS..."). */
+    private static String mountsBelow(Container c, String dir) {
+        StringBuilder out = new StringBuilder();
+        for (String line : c.exec("cat", "/proc/self/mountinfo").ok().out().lines().toList()) {
+            String point = line.split(" ")[4];
+            if (point.equals(dir) || point.startsWith(dir + "/")) {
+                out.append(line).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
     @Test
     void twoContainersAtOnceGetDisjointRanges() throws Exception {
         Set<String> bases = new HashSet<>();

@@ -85,6 +85,35 @@ class SpecEditorTest {
     }
 
     @Test
+    void sysIsReadWriteOnlyWhereTheContainerOwnsItsNetwork() throws Exception {
+        ObjectNode c = (ObjectNode) JSON.readTree("""
+                {"mounts":[{"destination":"/sys","type":"sysfs","source":"sysfs","options":["nosuid","noexec","nodev","ro"]},
+                   {"destination":"/sys/fs/cgroup","type":"cgroup","source":"cgroup","options":["ro","nosuid"]}],
+                 "linux":{"namespaces":[{"type":"network"},{"type":"user"}],"maskedPaths":["/sys/firmware"]}}""");
+        assertTrue(SpecEditor.ownsItsNetwork(c, (net, user) -> {
+            throw new AssertionError("a new network namespace needs no look at the kernel");
+        }));
+        assertTrue(SpecEditor.writableSys(c));
+        assertEquals("[\"nosuid\",\"noexec\",\"nodev\"]", c.at("/mounts/0/options").toString());
+        assertEquals("[\"ro\",\"nosuid\"]", c.at("/mounts/1/options").toString(), "only /sys itself");
+        assertEquals("[\"/sys/firmware\"]", c.at("/linux/maskedPaths").toString(), "the engine's masks stay");
+        assertTrue(!SpecEditor.writableSys(c), "nothing left to change");
+
+        ObjectNode hostNet = (ObjectNode) JSON.readTree("{\"linux\":{\"namespaces\":[{\"type\":\"user\"}]}}");
+        assertTrue(!SpecEditor.ownsItsNetwork(hostNet, (n, u) -> true), "the host's network is not its own");
+        ObjectNode joined = (ObjectNode) JSON.readTree("""
+                {"linux":{"namespaces":[{"type":"network","path":"/var/run/netns/pod"},{"type":"user"}]}}""");
+        assertTrue(!SpecEditor.ownsItsNetwork(joined, (n, u) -> true),
+                "a new user namespace cannot own a network namespace that exists before it");
+        ObjectNode pod = (ObjectNode) JSON.readTree("""
+                {"linux":{"namespaces":[{"type":"network","path":"/proc/7/ns/net"},
+                                        {"type":"user","path":"/proc/7/ns/user"}]}}""");
+        assertTrue(SpecEditor.ownsItsNetwork(pod, (n, u) -> n.equals("/proc/7/ns/net") && u.equals("/proc/7/ns/user")),
+                "a pod's user namespace that owns the pod's network namespace (hostUsers: false)");
+        assertTrue(!SpecEditor.ownsItsNetwork(pod, (n, u) -> false));
+    }
+
+    @Test
     void pingGroupRangeFitsTheMapping() throws Exception {
         ObjectNode c = (ObjectNode) JSON.readTree("{\"linux\":{\"sysctl\":{\"net.ipv4.ping_group_range\":\"0 2147483647\"}}}");
         SpecEditor.fitSysctlsToRange(c, 65536);
