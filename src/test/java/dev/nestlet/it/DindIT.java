@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -116,6 +117,70 @@ class DindIT extends DaemonTest {
         } finally {
             Cmd.of("ip", "netns", "delete", netns).run();
         }
+    }
+
+    /**
+     * Privileged inner containers (docker:dind services, buildkitd of buildx's
+     * docker-container driver, kind nodes): in a system container with its own
+     * network, a read-write sysfs mounts, `docker run --privileged` mounts
+     * what such containers mount at start, and a privileged inner dockerd runs
+     * a container and a build of its own (three levels).
+     */
+    @org.junit.jupiter.api.Test
+    void privilegedContainersInsideASystemContainer() throws Exception {
+        String id = TestDir.unique("dind-priv");
+        try (SystemContainer c = SystemContainer.start(OciRuntime.RUNC, daemon, dir.path(), id, image, s -> {}, "")) {
+            privilegedScenario(c.runner());
+        }
+    }
+
+    /** What a privileged inner container does at start: mounts, a read-write /sys, a /proc/sys write. */
+    private static final String PRIVILEGED_START = "mkdir -p /t /s /p && mount -t tmpfs tmpfs /t && touch /t/file"
+            + " && mount -t sysfs sysfs /s && mount -t proc proc /p && test -e /p/self/status"
+            + " && echo 1 > /proc/sys/vm/overcommit_memory && cat /proc/sys/vm/overcommit_memory"
+            + " && ls /sys/class/net && grep -E \" /(t|s|sys) \" /proc/self/mountinfo";
+
+    /** Everything issue 10 asks of privileged inner containers, whoever started the system container. */
+    static void privilegedScenario(InitRunner sc) throws Exception {
+        Cmd.Result sysfs = sc.sh("mkdir -p /tmp/sysfs && mount -t sysfs sysfs /tmp/sysfs"
+                + " && grep ' /tmp/sysfs ' /proc/self/mountinfo && umount -l /tmp/sysfs", 30);
+        assertEquals(0, sysfs.exit(), "mount -t sysfs read-write inside: " + sysfs.out());
+        assertTrue(sysfs.out().contains(" /tmp/sysfs rw,"), sysfs.out());
+
+        String hostOvercommit = java.nio.file.Files.readString(Path.of("/proc/sys/vm/overcommit_memory"));
+        sc.awaitDockerd(60).ok();
+        sc.sh("docker import " + DindImage.E2E + "/busybox.tar busybox:latest", 60).ok();
+        Cmd.Result priv = sc.sh("docker run --rm --privileged busybox sh -c '" + PRIVILEGED_START + "'", 60);
+        assertEquals(0, priv.exit(), priv.out());
+        List<String> lines = priv.out().lines().toList();
+        assertEquals("1", lines.get(0), "a /proc/sys value nestlet keeps per container: " + priv.out());
+        assertTrue(lines.contains("eth0") && lines.contains("lo"), "its own network's devices: " + priv.out());
+        assertTrue(priv.out().contains(" /sys rw,") && priv.out().contains(" /s rw,") && priv.out().contains(" /t rw,"),
+                "read-write sysfs and tmpfs: " + priv.out());
+        assertEquals(hostOvercommit, java.nio.file.Files.readString(Path.of("/proc/sys/vm/overcommit_memory")),
+                "the host's value is untouched");
+
+        // Three levels: a privileged dockerd (the Debian test image itself) runs a container and a build.
+        // /run is not a tmpfs where dockerd started the system container: leave out its pid files.
+        sc.sh("tar -C / --one-file-system --exclude=./usr/lib/jvm --exclude=./opt/nestlet-e2e/lib --exclude='./run/*'"
+                + " -cf - ."
+                + " | docker import - nestlet-inner-dind", 300).ok();
+        sc.sh("docker volume create inner-data && docker run -d --privileged --name inner -v inner-data:/var/lib/docker"
+                + " nestlet-inner-dind dockerd", 60).ok();
+        String inner = "docker exec inner ";
+        Cmd.Result info = sc.sh("end=$(($(date +%s) + 90)); until " + inner + "docker info >/dev/null 2>&1; do"
+                + " [ $(date +%s) -gt $end ] && { docker ps -a; docker logs inner 2>&1 | tail -40; exit 1; }; sleep 0.2;"
+                + " done; " + inner + "docker info", 120);
+        assertEquals(0, info.exit(), info.out());
+        assertTrue(info.out().contains("Storage Driver: overlay2"), info.out());
+        sc.sh(inner + "docker import " + DindImage.E2E + "/busybox.tar busybox:latest", 60).ok();
+        assertEquals("level-3", sc.sh(inner + "docker run --rm busybox echo level-3", 60).ok().out().trim());
+        sc.sh(inner + "sh -c \"mkdir -p /tmp/ctx && printf 'FROM busybox\\nRUN echo built-at-level-3 > /built\\nRUN cat /built\\n'"
+                + " > /tmp/ctx/Dockerfile\"", 30).ok();
+        sc.sh(inner + "env DOCKER_BUILDKIT=1 docker build --progress=plain -t l3 /tmp/ctx", 180).ok();
+        assertEquals("built-at-level-3", sc.sh(inner + "docker run --rm --network none l3 cat /built", 60).ok().out()
+                .trim());
+        sc.sh("docker rm -f inner && docker volume rm inner-data", 60).ok();
     }
 
     private static void dockerdOnARealFilesystem(InitRunner sc) throws Exception {

@@ -48,12 +48,27 @@ class DindOuterEnginesIT extends DaemonTest {
 
     @Test
     void throughDockerdWithRuntimeNestlet() throws Exception {
-        try (Dockerd docker = new Dockerd(dir.resolve("docker")).runtime("nestlet", shim).start()) {
+        throughDockerd("docker", sc -> DindIT.firstScenario(sc, "docker"));
+    }
+
+    /** Privileged inner containers in a system container that dockerd started (`docker run --runtime nestlet`). */
+    @Test
+    void privilegedInsideThroughDockerdWithRuntimeNestlet() throws Exception {
+        throughDockerd("docker-priv", DindIT::privilegedScenario);
+    }
+
+    private interface Scenario {
+        void run(InitRunner systemContainer) throws Exception;
+    }
+
+    /** Runs {@code scenario} in the DinD image started by a dockerd of its own with `--runtime nestlet`. */
+    private void throughDockerd(String name, Scenario scenario) throws Exception {
+        try (Dockerd docker = new Dockerd(dir.resolve(name)).runtime("nestlet", shim).start()) {
             String image = docker.importImage(DindImage.tar(), "nestlet-it/dind:latest");
             String id = docker.run("-d", "--runtime", "nestlet", "--network", "none", "-e", "DOCKERD_ARGS=", image,
                     "/usr/local/bin/nestlet-e2e-init").ok().out().trim();
             int pid = Integer.parseInt(docker.cli("inspect", "-f", "{{.State.Pid}}", id).ok().out().trim());
-            DindIT.firstScenario(new InitRunner(pid), "docker");
+            scenario.run(new InitRunner(pid));
             docker.cli("rm", "-f", id).ok();
             daemon.awaitAllReleased();
         }
