@@ -23,15 +23,16 @@ import dev.nestlet.sys.MountCalls;
 import dev.nestlet.sys.SysException;
 
 /**
- * Host-backed inner data dirs: /var/lib/docker, /var/lib/containerd and
- * /var/lib/buildkit inside a system container are binds of per-container
- * directories under {@code STATE/data/ID} on the host's own filesystem, so an
- * inner engine gets overlay2 on ext4/xfs instead of overlay on overlay.
+ * Host-backed inner data dirs: /var/lib/docker, /var/lib/containerd,
+ * /var/lib/buildkit and /var/lib/containers (podman, buildah) inside a system
+ * container are binds of per-container directories under {@code STATE/data/ID}
+ * on the host's own filesystem, so an inner engine gets overlay2 on ext4/xfs
+ * instead of overlay on overlay.
  */
 public final class InnerDataDirs implements Feature {
     private static final Logger LOG = Logger.getLogger(InnerDataDirs.class.getName());
     public static final List<String> TARGETS = List.of("/var/lib/docker", "/var/lib/containerd",
-            "/var/lib/buildkit");
+            "/var/lib/buildkit", "/var/lib/containers");
 
     private final Path base;
     private final boolean keep;

@@ -134,6 +134,31 @@ class DindIT extends DaemonTest {
         }
     }
 
+    /**
+     * Rootful podman and buildah inside a system container: their storage is
+     * host-backed like /var/lib/docker, so they get native overlay on a real
+     * filesystem (fuse-overlayfs and /dev/fuse are not needed).
+     */
+    @org.junit.jupiter.api.Test
+    void podmanAndBuildahInsideASystemContainer() throws Exception {
+        String id = TestDir.unique("podman-in");
+        try (SystemContainer c = SystemContainer.start(OciRuntime.RUNC, daemon, dir.path(), id, image, s -> {}, "")) {
+            InitRunner sc = c.runner();
+            String store = sc.sh("podman info --format '{{.Store.GraphDriverName}} {{.Store.GraphStatus}}'", 60).ok()
+                    .out();
+            assertTrue(store.startsWith("overlay ") && store.contains("Backing Filesystem:extfs"),
+                    "native overlay on the host's filesystem: " + store);
+            sc.sh("podman import " + DindImage.E2E + "/busybox.tar busybox:latest", 60).ok();
+            assertEquals("hello-podman", sc.sh("podman run --rm busybox echo hello-podman", 60).ok().out().trim());
+            sc.sh("mkdir -p /tmp/bctx && printf 'FROM busybox\\nRUN echo built-by-buildah > /built\\nRUN cat /built\\n'"
+                    + " > /tmp/bctx/Containerfile", 10).ok();
+            Cmd.Result bud = sc.sh("buildah bud -t bud /tmp/bctx", 180).ok();
+            assertTrue(bud.out().contains("built-by-buildah"), bud.out());
+            assertEquals("built-by-buildah", sc.sh("podman run --rm --network none bud cat /built", 60).ok().out()
+                    .trim());
+        }
+    }
+
     /** What a privileged inner container does at start: mounts, a read-write /sys, a /proc/sys write. */
     private static final String PRIVILEGED_START = "mkdir -p /t /s /p && mount -t tmpfs tmpfs /t && touch /t/file"
             + " && mount -t sysfs sysfs /s && mount -t proc proc /p && test -e /p/self/status"

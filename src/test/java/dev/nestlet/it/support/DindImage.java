@@ -7,8 +7,8 @@ import java.util.stream.Stream;
 
 /**
  * The Docker-in-Docker image of the slow tests, built once per test JVM:
- * Debian 12 (debootstrap from the machine's apt mirror) with docker.io and a
- * JRE, plus the Testcontainers check and its jars, a busybox image tar, a
+ * Debian 12 (debootstrap from the machine's apt mirror) with docker.io,
+ * podman, buildah and a JRE, plus the Testcontainers check and its jars, a busybox image tar, a
  * nested runc bundle without its own network namespace, and the init that
  * runs the tests' scripts. Removed when the JVM exits.
  */
@@ -31,7 +31,8 @@ public final class DindImage {
             }));
             Path root = dir.resolve("rootfs");
             Path script = Path.of(System.getProperty("nestlet.scripts", "scripts")).resolve("debian-rootfs.sh");
-            Cmd.of(script.toString(), root.toString(), "docker.io", "openjdk-17-jre-headless", "ca-certificates")
+            Cmd.of(script.toString(), root.toString(), "docker.io", "openjdk-17-jre-headless", "ca-certificates",
+                    "podman", "buildah")
                     .timeout(900).run().ok();
             addTestContent(root);
             rootfs = root;
