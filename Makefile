@@ -39,6 +39,7 @@ install: build
 	install -D -m 0644 systemd/nestletd.service $(DESTDIR)/etc/systemd/system/nestletd.service
 	install -d $(DESTDIR)$(PREFIX)/share/containers/oci/hooks.d
 	install -m 0644 packaging/hooks.d/*.json $(DESTDIR)$(PREFIX)/share/containers/oci/hooks.d/
+	install -D -m 0644 packaging/apparmor/nestlet-system-container $(DESTDIR)/etc/apparmor.d/nestlet-system-container
 
 clean:
 	$(MVN) clean

@@ -23,6 +23,7 @@ check debootstrap debootstrap
 check hyperfine hyperfine
 check ip iproute2
 check setpriv util-linux
+check apparmor_parser apparmor
 [ -x /bin/busybox ] && /bin/busybox --list-full >/dev/null 2>&1 || need="$need busybox-static"
 # busybox (dynamic) lacks the static binary a rootfs needs
 [ -f /usr/share/doc/busybox-static/copyright ] || need="$need busybox-static"

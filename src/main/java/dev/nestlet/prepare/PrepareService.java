@@ -140,6 +140,10 @@ public final class PrepareService {
         if (SpecEditor.ownsItsNetwork(cfg, NetworkNamespaces::ownedBy)) {
             SpecEditor.writableSys(cfg);
         }
+        String enginesProfile = SpecEditor.systemAppArmorProfile(cfg);
+        if (enginesProfile != null) {
+            LOG.info(rec.id() + ": AppArmor profile " + SpecEditor.APPARMOR_PROFILE + " instead of " + enginesProfile);
+        }
         SpecEditor.addHooks(cfg, hook, socket, List.of("createRuntime", "poststop"));
         // The engine's seccomp profile, relaxed for an engine inside, with mounts sent to nestletd's agent.
         cfg.setAll(SeccompProfiles.forSystemContainer(cfg, seccompListener));

@@ -267,6 +267,27 @@ public final class SpecEditor {
         return changed;
     }
 
+    /** nestlet's AppArmor profile for system containers (packaging/apparmor/nestlet-system-container). */
+    public static final String APPARMOR_PROFILE = "nestlet-system-container";
+
+    /**
+     * nestlet's AppArmor profile in place of the one the engine asked for
+     * (docker-default, cri-containerd.apparmor.d, containers-default-*): those
+     * deny mount and writes below /proc/sys and /sys, which an engine inside
+     * needs, and nestlet's keeps their other denials. A config without a
+     * profile, or with "unconfined", is left as it is. Returns the engine's
+     * profile it replaced, or null.
+     */
+    public static String systemAppArmorProfile(ObjectNode config) {
+        JsonNode asked = config.path("process").path("apparmorProfile");
+        if (!asked.isTextual() || asked.asText().isEmpty() || asked.asText().equals("unconfined")
+                || asked.asText().equals(APPARMOR_PROFILE)) {
+            return null;
+        }
+        config.with("process").put("apparmorProfile", APPARMOR_PROFILE);
+        return asked.asText();
+    }
+
     /** nestlet-hook first at each stage, so nestlet's setup precedes the engine's own hooks. */
     public static void addHooks(ObjectNode config, Path hook, Path socket, List<String> stages) {
         ObjectNode hooks = config.with("hooks");

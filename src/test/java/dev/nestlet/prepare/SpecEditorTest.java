@@ -114,6 +114,23 @@ class SpecEditorTest {
     }
 
     @Test
+    void theEnginesAppArmorProfileBecomesNestlets() throws Exception {
+        for (String engines : List.of("docker-default", "cri-containerd.apparmor.d", "containers-default-0.50.1")) {
+            ObjectNode c = (ObjectNode) JSON.readTree("{\"process\":{\"apparmorProfile\":\"" + engines + "\"}}");
+            assertEquals(engines, SpecEditor.systemAppArmorProfile(c));
+            assertEquals("nestlet-system-container", c.at("/process/apparmorProfile").asText());
+            assertEquals(null, SpecEditor.systemAppArmorProfile(c), "prepared once");
+        }
+        ObjectNode unconfined = (ObjectNode) JSON.readTree("{\"process\":{\"apparmorProfile\":\"unconfined\"}}");
+        assertEquals(null, SpecEditor.systemAppArmorProfile(unconfined));
+        assertEquals("unconfined", unconfined.at("/process/apparmorProfile").asText(), "what the user asked for");
+        ObjectNode none = docker();
+        String before = none.toString();
+        assertEquals(null, SpecEditor.systemAppArmorProfile(none));
+        assertEquals(before, none.toString(), "no AppArmor on the host: nothing to choose");
+    }
+
+    @Test
     void pingGroupRangeFitsTheMapping() throws Exception {
         ObjectNode c = (ObjectNode) JSON.readTree("{\"linux\":{\"sysctl\":{\"net.ipv4.ping_group_range\":\"0 2147483647\"}}}");
         SpecEditor.fitSysctlsToRange(c, 65536);
