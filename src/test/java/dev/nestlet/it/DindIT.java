@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -156,6 +157,46 @@ class DindIT extends DaemonTest {
             assertTrue(bud.out().contains("built-by-buildah"), bud.out());
             assertEquals("built-by-buildah", sc.sh("podman run --rm --network none bud cat /built", 60).ok().out()
                     .trim());
+        }
+    }
+
+    /**
+     * Units that fail in every user-namespaced container with CAP_SYS_RAWIO, nestlet or not: the kernel
+     * refuses debugfs and tracefs outside the initial user namespace (README's limits).
+     */
+    private static final Set<String> KERNEL_REFUSED_UNITS = Set.of("sys-kernel-debug.mount", "sys-kernel-tracing.mount");
+
+    /**
+     * systemd as init: it boots to multi-user.target with dockerd as a unit,
+     * systemctl works, and SIGRTMIN+3 (what `docker stop` of a systemd image
+     * sends) shuts it down cleanly.
+     */
+    @org.junit.jupiter.api.Test
+    void systemdBootsRunsDockerAndShutsDown() throws Exception {
+        String id = TestDir.unique("systemd");
+        try (SystemContainer c = SystemContainer.start(OciRuntime.RUNC, daemon, dir.path(), id, image,
+                s -> s.args("/sbin/init"), "")) {
+            InitRunner sc = c.runner();
+            Cmd.Result boot = sc.sh("i=0; until s=$(systemctl is-system-running); [ \"$s\" = running ] || [ \"$s\" = degraded ];"
+                    + " do i=$((i+1)); [ $i -gt 600 ] && break; sleep 0.1; done; echo $s;"
+                    + " systemctl list-units --failed --plain --no-legend --no-pager | cut -d' ' -f1", 90).ok();
+            List<String> lines = boot.out().lines().filter(l -> !l.isBlank()).toList();
+            assertTrue(lines.get(0).equals("running") || lines.get(0).equals("degraded"), boot.out());
+            Set<String> failed = new java.util.HashSet<>(lines.subList(1, lines.size()));
+            failed.removeAll(KERNEL_REFUSED_UNITS);
+            assertEquals(Set.of(), failed, "no unit failed but the kernel's refusals: " + boot.out()
+                    + sc.sh("systemctl status --no-pager --lines=5 $(systemctl list-units --failed --plain --no-legend"
+                            + " --no-pager | cut -d' ' -f1)", 30).out());
+            assertEquals("active", sc.sh("systemctl is-active multi-user.target", 30).ok().out().trim());
+            sc.sh("i=0; until docker info >/dev/null 2>&1; do i=$((i+1)); [ $i -gt 600 ] && break; sleep 0.1; done;"
+                    + " systemctl is-active docker.service && docker import " + DindImage.E2E + "/busybox.tar busybox:latest",
+                    90).ok();
+            assertEquals("through-the-unit", sc.sh("docker run --rm busybox echo through-the-unit", 60).ok().out().trim());
+
+            long t0 = System.nanoTime();
+            c.container().kill("37", 10); // SIGRTMIN+3 (glibc's SIGRTMIN is 34): halt
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms < 10_000, "shut down in " + ms + " ms");
         }
     }
 

@@ -94,8 +94,13 @@ public final class Container implements AutoCloseable {
 
     /** Kills the container's processes and waits until its init is gone. */
     public void kill() throws Exception {
-        cmd("kill", id, "KILL").run();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        kill("KILL", 20);
+    }
+
+    /** Sends {@code signal} (a name or number, as the runtime takes it) to its init and waits until it is gone. */
+    public void kill(String signal, long seconds) throws Exception {
+        cmd("kill", id, signal).run().ok();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
             Cmd.Result r = cmd("state", id).run();
             if (r.exit() != 0 || JSON.readTree(r.out()).path("status").asText().equals("stopped")) {

@@ -8,7 +8,7 @@ import java.util.stream.Stream;
 /**
  * The Docker-in-Docker image of the slow tests, built once per test JVM:
  * Debian 12 (debootstrap from the machine's apt mirror) with docker.io,
- * podman, buildah and a JRE, plus the Testcontainers check and its jars, a busybox image tar, a
+ * podman, buildah, systemd and a JRE, plus the Testcontainers check and its jars, a busybox image tar, a
  * nested runc bundle without its own network namespace, and the init that
  * runs the tests' scripts. Removed when the JVM exits.
  */
@@ -32,7 +32,7 @@ public final class DindImage {
             Path root = dir.resolve("rootfs");
             Path script = Path.of(System.getProperty("nestlet.scripts", "scripts")).resolve("debian-rootfs.sh");
             Cmd.of(script.toString(), root.toString(), "docker.io", "openjdk-17-jre-headless", "ca-certificates",
-                    "podman", "buildah")
+                    "podman", "buildah", "systemd", "systemd-sysv", "dbus")
                     .timeout(900).run().ok();
             addTestContent(root);
             rootfs = root;
@@ -89,9 +89,10 @@ public final class DindImage {
                 # Init of the Docker-in-Docker tests' system container: starts dockerd with
                 # $DOCKERD_ARGS, then runs each script a test drops into /run/nestlet-e2e, one
                 # at a time, as a child of this init: with the container's own seccomp
-                # filter, capabilities, namespaces and cgroups.
+                # filter, capabilities, namespaces and cgroups. Under systemd it is the
+                # nestlet-e2e unit, with DOCKERD=no (docker.service starts dockerd).
                 mkdir -p /run/nestlet-e2e
-                dockerd $DOCKERD_ARGS > /var/log/dockerd.log 2>&1 &
+                [ "${DOCKERD:-yes}" = no ] || dockerd $DOCKERD_ARGS > /var/log/dockerd.log 2>&1 &
                 while :; do
                   for f in /run/nestlet-e2e/*.sh; do
                     [ -e "$f" ] || continue
@@ -104,5 +105,17 @@ public final class DindImage {
                 done
                 """);
         init.toFile().setExecutable(true, false);
+        Path unit = root.resolve("etc/systemd/system/nestlet-e2e.service");
+        Files.writeString(unit, """
+                [Unit]
+                Description=Runs the scripts of nestlet's tests (when systemd is the init)
+                [Service]
+                Environment=DOCKERD=no
+                ExecStart=/usr/local/bin/nestlet-e2e-init
+                [Install]
+                WantedBy=multi-user.target
+                """);
+        Path wants = Files.createDirectories(root.resolve("etc/systemd/system/multi-user.target.wants"));
+        Files.createSymbolicLink(wants.resolve("nestlet-e2e.service"), Path.of("/etc/systemd/system/nestlet-e2e.service"));
     }
 }
