@@ -23,15 +23,24 @@ import dev.nestlet.sys.MountCalls;
 import dev.nestlet.sys.SysException;
 
 /**
- * Host-backed inner data dirs: /var/lib/docker, /var/lib/containerd,
- * /var/lib/buildkit and /var/lib/containers (podman, buildah) inside a system
- * container are binds of per-container directories under {@code STATE/data/ID}
- * on the host's own filesystem, so an inner engine gets overlay2 on ext4/xfs
- * instead of overlay on overlay.
+ * Host-backed inner data dirs: /var/lib/docker, /var/lib/containerd and
+ * /var/lib/buildkit (and, in nestlet-runtime's containers, /var/lib/containers
+ * for podman and buildah) inside a system container are binds of
+ * per-container directories under {@code STATE/data/ID} on the host's own
+ * filesystem, so an inner engine gets overlay2 on ext4/xfs instead of overlay
+ * on overlay.
  */
 public final class InnerDataDirs implements Feature {
     private static final Logger LOG = Logger.getLogger(InnerDataDirs.class.getName());
     public static final List<String> TARGETS = List.of("/var/lib/docker", "/var/lib/containerd",
+            "/var/lib/buildkit");
+
+    /**
+     * What prepare binds into nestlet-runtime's system containers: the same,
+     * and /var/lib/containers (podman's and buildah's storage). The hook path
+     * mounts {@link #TARGETS} only, as before.
+     */
+    public static final List<String> PREPARED_TARGETS = List.of("/var/lib/docker", "/var/lib/containerd",
             "/var/lib/buildkit", "/var/lib/containers");
 
     private final Path base;
@@ -55,9 +64,14 @@ public final class InnerDataDirs implements Feature {
      * removes them.
      */
     public List<Path> createHostDirs(String id, int rootUid, int rootGid) throws IOException {
+        return createHostDirs(id, rootUid, rootGid, TARGETS);
+    }
+
+    /** The same for {@code targets} (paths inside the container), in their order. */
+    public List<Path> createHostDirs(String id, int rootUid, int rootGid, List<String> targets) throws IOException {
         Path host = HostTree.traversableDir(base.resolve(id));
         List<Path> dirs = new ArrayList<>();
-        for (String target : TARGETS) {
+        for (String target : targets) {
             Path dir = host.resolve(Path.of(target).getFileName().toString());
             Files.createDirectories(dir);
             try (Fd fd = FileCalls.open(dir.toString(), FileCalls.O_RDONLY | FileCalls.O_DIRECTORY

@@ -125,10 +125,11 @@ public final class PrepareService {
             SpecEditor.setRoot(cfg, Path.of(s.result().root()));
             SpecEditor.setHostBindSources(cfg, s.volumeSources());
         }
-        List<Path> dirs = dataDirs.createHostDirs(rec.id(), (int) range.uidBase(), (int) range.gidBase());
-        rec = rec.withDataDir(dataDirs.hostDirOf(rec.id()).toString(), InnerDataDirs.TARGETS);
+        List<Path> dirs = dataDirs.createHostDirs(rec.id(), (int) range.uidBase(), (int) range.gidBase(),
+                InnerDataDirs.PREPARED_TARGETS);
+        rec = rec.withDataDir(dataDirs.hostDirOf(rec.id()).toString(), InnerDataDirs.PREPARED_TARGETS);
         for (int i = 0; i < dirs.size(); i++) {
-            SpecEditor.addBind(cfg, InnerDataDirs.TARGETS.get(i), dirs.get(i));
+            SpecEditor.addBind(cfg, InnerDataDirs.PREPARED_TARGETS.get(i), dirs.get(i));
         }
         SpecEditor.addCgroupNamespace(cfg);
         SpecEditor.fullCapabilities(cfg);
