@@ -138,7 +138,8 @@ class DindIT extends DaemonTest {
     /**
      * Rootful podman and buildah inside a system container: their storage is
      * host-backed like /var/lib/docker, so they get native overlay on a real
-     * filesystem (fuse-overlayfs and /dev/fuse are not needed).
+     * filesystem (fuse-overlayfs and /dev/fuse are not needed); then the same
+     * rootless, as a non-root user of the container.
      */
     @org.junit.jupiter.api.Test
     void podmanAndBuildahInsideASystemContainer() throws Exception {
@@ -157,6 +158,19 @@ class DindIT extends DaemonTest {
             assertTrue(bud.out().contains("built-by-buildah"), bud.out());
             assertEquals("built-by-buildah", sc.sh("podman run --rm --network none bud cat /built", 60).ok().out()
                     .trim());
+
+            // Rootless, as a user of the container with subordinate ids inside its range (newuidmap
+            // inside); storage on the container's own root, so vfs here (no usable /dev/fuse).
+            sc.sh("useradd -m tester && echo tester:10000:55000 > /etc/subuid && cp /etc/subuid /etc/subgid", 30).ok();
+            String asTester = "su tester -c 'cd && ";
+            String map = sc.sh(asTester + "podman import " + DindImage.E2E + "/busybox.tar busybox:latest >/dev/null 2>&1"
+                    + " && podman run --rm --network none busybox cat /proc/self/uid_map 2>/dev/null'", 120).ok().out();
+            assertEquals(List.of("0 1000 1", "1 10000 55000"),
+                    map.lines().map(l -> l.trim().replaceAll("\\s+", " ")).toList(),
+                    "tester's own user namespace, from its subordinate ids: " + map);
+            sc.sh(asTester + "cp -r /tmp/bctx ctx && buildah bud --network none -t rootless ctx'", 180).ok();
+            assertEquals("built-by-buildah", sc.sh(asTester + "podman run --rm --network none rootless cat /built"
+                    + " 2>/dev/null'", 60).ok().out().trim());
         }
     }
 

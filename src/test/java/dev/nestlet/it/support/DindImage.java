@@ -32,7 +32,7 @@ public final class DindImage {
             Path root = dir.resolve("rootfs");
             Path script = Path.of(System.getProperty("nestlet.scripts", "scripts")).resolve("debian-rootfs.sh");
             Cmd.of(script.toString(), root.toString(), "docker.io", "openjdk-17-jre-headless", "ca-certificates",
-                    "podman", "buildah", "systemd", "systemd-sysv", "dbus")
+                    "podman", "buildah", "uidmap", "systemd", "systemd-sysv", "dbus")
                     .timeout(900).run().ok();
             addTestContent(root);
             rootfs = root;
