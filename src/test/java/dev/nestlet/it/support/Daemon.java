@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,22 +23,38 @@ public final class Daemon implements AutoCloseable {
     private final Path stateDir;
     private final Path log;
     private final List<String> extraArgs;
+    private final List<String> launcher;
+    private final Map<String, String> env;
     private Process process;
 
     public Daemon(Path dir, String... extraArgs) {
+        this(dir, List.of(), Map.of(), extraArgs);
+    }
+
+    /**
+     * A nestletd started through {@code launcher} (a command prefix that must
+     * exec it, so that its PID is nestletd's: e.g. nsenter into a test node's
+     * mount namespace, where the same paths exist) with {@code env} added.
+     */
+    public Daemon(Path dir, List<String> launcher, Map<String, String> env, String... extraArgs) {
         this.socket = dir.resolve("nestlet.sock");
         this.stateDir = dir.resolve("state");
         this.log = dir.resolve("nestletd.log");
         this.extraArgs = List.of(extraArgs);
+        this.launcher = List.copyOf(launcher);
+        this.env = Map.copyOf(env);
     }
 
     public Daemon start() throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Dist.bin("nestletd").toString(), "--socket", socket.toString(),
+        List<String> cmd = new ArrayList<>(launcher);
+        cmd.addAll(List.of(Dist.bin("nestletd").toString(), "--socket", socket.toString(),
                 "--state-dir", stateDir.toString(), "--reconcile-interval", "1"));
         cmd.addAll(extraArgs);
         int logStart = logText().length(); // a restarted daemon appends to the same log
-        process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(env);
+        process = pb.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -122,7 +139,10 @@ public final class Daemon implements AutoCloseable {
      */
     public List<String> containerMountsLeft() {
         String vfs = " " + stateDir.resolve("vfs") + " ";
-        return Mounts.mentioning(stateDir.toString()).stream().filter(l -> !l.contains(vfs)).toList();
+        // nestletd's own mount namespace (the host's, or a test node's) while it runs.
+        String ns = alive() ? String.valueOf(pid()) : "self";
+        return Mounts.mountInfoLines(ns).stream().filter(l -> l.contains(stateDir.toString()))
+                .filter(l -> !l.contains(vfs)).toList();
     }
 
     /**

@@ -65,35 +65,44 @@ public final class Images {
 
     private static Path buildDockerArchive() throws IOException {
         if (dockerArchive == null) {
-            Path layer = buildRootfsTar();
-            String diffId = sha256(layer);
-            Path staging = cacheDir().resolve("docker-archive");
-            Files.createDirectories(staging.resolve(diffId));
-            Files.copy(layer, staging.resolve(diffId).resolve("layer.tar"));
-
-            ObjectNode config = JSON.createObjectNode();
-            config.put("architecture", goArch()).put("os", "linux");
-            ObjectNode c = config.putObject("config");
-            c.putArray("Env").add("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-            c.putArray("Cmd").add("sh");
-            ObjectNode rootfs = config.putObject("rootfs").put("type", "layers");
-            rootfs.putArray("diff_ids").add("sha256:" + diffId);
-            byte[] configBytes = JSON.writeValueAsBytes(config);
-            String configName = sha256(configBytes) + ".json";
-            Files.write(staging.resolve(configName), configBytes);
-
-            ObjectNode manifest = JSON.createObjectNode();
-            manifest.put("Config", configName);
-            manifest.putArray("RepoTags").add(BUSYBOX);
-            manifest.putArray("Layers").add(diffId + "/layer.tar");
-            Files.write(staging.resolve("manifest.json"), JSON.writeValueAsBytes(List.of(manifest)));
-
-            Path tar = cacheDir().resolve("busybox-docker-archive.tar");
-            Cmd.of("tar", "-C", staging.toString(), "-cf", tar.toString(), "manifest.json", configName, diffId)
-                    .run().ok();
-            dockerArchive = tar;
+            dockerArchive = dockerArchive(buildRootfsTar(), BUSYBOX, List.of("sh"),
+                    cacheDir().resolve("busybox-docker-archive.tar"));
         }
         return dockerArchive;
+    }
+
+    /**
+     * Writes a one-layer docker-archive to {@code out}: {@code layer} (a rootfs
+     * tar) tagged {@code tag}, whose default command is {@code cmd}. For
+     * {@code ctr image import} (and {@code docker load}, {@code podman load}).
+     */
+    public static Path dockerArchive(Path layer, String tag, List<String> cmd, Path out) throws IOException {
+        String diffId = sha256(layer);
+        Path staging = Files.createTempDirectory(out.getParent(), "docker-archive-");
+        Files.createDirectories(staging.resolve(diffId));
+        Files.copy(layer, staging.resolve(diffId).resolve("layer.tar"));
+
+        ObjectNode config = JSON.createObjectNode();
+        config.put("architecture", goArch()).put("os", "linux");
+        ObjectNode c = config.putObject("config");
+        c.putArray("Env").add("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        cmd.forEach(c.putArray("Cmd")::add);
+        ObjectNode rootfs = config.putObject("rootfs").put("type", "layers");
+        rootfs.putArray("diff_ids").add("sha256:" + diffId);
+        byte[] configBytes = JSON.writeValueAsBytes(config);
+        String configName = sha256(configBytes) + ".json";
+        Files.write(staging.resolve(configName), configBytes);
+
+        ObjectNode manifest = JSON.createObjectNode();
+        manifest.put("Config", configName);
+        manifest.putArray("RepoTags").add(tag);
+        manifest.putArray("Layers").add(diffId + "/layer.tar");
+        Files.write(staging.resolve("manifest.json"), JSON.writeValueAsBytes(List.of(manifest)));
+
+        Cmd.of("tar", "-C", staging.toString(), "-cf", out.toString(), "manifest.json", configName, diffId)
+                .run().ok();
+        Cmd.of("rm", "-rf", staging.toString()).run().ok();
+        return out;
     }
 
     private static Path cacheDir() throws IOException {
