@@ -24,6 +24,7 @@ import dev.nestlet.host.HostTree;
 import dev.nestlet.idmap.AllocationsOperation;
 import dev.nestlet.idmap.IdAllocator;
 import dev.nestlet.lifecycle.Feature;
+import dev.nestlet.pod.PodNetwork;
 import dev.nestlet.lifecycle.HookOperation;
 import dev.nestlet.lifecycle.HookService;
 import dev.nestlet.lifecycle.Reconciler;
@@ -132,8 +133,8 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
         // The FUSE mount lives under the state dir; a dead one left by a killed nestletd is replaced.
         VirtualFiles vfs = VirtualFiles.start(config.stateDir().resolve("vfs"), config.vfsThreads(),
                 Sysctls.onHost(config.stateDir(), config.sysctlRaises()));
-        List<Feature> features = List.of(new PreparedResources(allocator, shifter), new CgroupDelegation(),
-                dataDirs, vfs);
+        List<Feature> features = List.of(new PreparedResources(allocator, shifter),
+                new PodNetwork(config.stateDir()), new CgroupDelegation(), dataDirs, vfs);
         HookService hooks = new HookService(registry, ns, features);
         SeccompAgent seccomp = new SeccompAgent(config.stateDir(), ns,
                 id -> registry.get(id).map(c -> new KnownContainer(c.record().pid(), c.record().mounts())).orElse(null),

@@ -21,6 +21,9 @@ import dev.nestlet.lifecycle.Bundles;
 import dev.nestlet.lifecycle.HookService;
 import dev.nestlet.oci.Annotations;
 import dev.nestlet.oci.BundleConfig;
+import dev.nestlet.pod.PodRef;
+import dev.nestlet.pod.PodSpec;
+import dev.nestlet.pod.Pods;
 import dev.nestlet.seccomp.SeccompProfiles;
 import dev.nestlet.shift.RootfsShifter;
 import dev.nestlet.state.ContainerRecord;
@@ -49,6 +52,7 @@ public final class PrepareService {
     private final Path hook;
     private final Path socket;
     private final Path seccompListener;
+    private final Pods pods;
 
     public PrepareService(Registry registry, HookService hooks, IdAllocator allocator, RootfsShifter shifter,
             InnerDataDirs dataDirs, Path hook, Path socket, Path seccompListener) {
@@ -60,6 +64,7 @@ public final class PrepareService {
         this.hook = hook;
         this.socket = socket;
         this.seccompListener = seccompListener;
+        this.pods = new Pods(registry);
     }
 
     public PrepareResult prepare(String id, String bundle, String runtime, String runtimeRoot) throws Exception {
@@ -109,13 +114,24 @@ public final class PrepareService {
     private ContainerRecord edit(LiveContainer c, ContainerRecord rec, ObjectNode cfg, Path rootfs, String runtime)
             throws Exception {
         Optional<IdRange> engines = SpecEditor.existingMapping(cfg);
-        IdRange range = engines.isPresent()
-                ? allocator.adopt(rec.id(), engines.get(), SpecEditor.allMappings(cfg))
+        // A Kubernetes pod is one system: its sandbox holds the range, its containers join it.
+        Optional<PodRef> pod = PodRef.of(PodSpec.annotations(cfg), rec.id());
+        String id = rec.id();
+        Pods.Sandbox sandbox = pod.filter(p -> !p.sandbox()).map(p -> pods.sandboxOf(id, p)).orElse(null);
+        if (engines.isPresent() && sandbox == null) {
+            String root = PodSpec.mapsHostRoot(SpecEditor.allMappings(cfg));
+            if (root != null) {
+                throw new ApiException(ErrorCode.CONFLICT, "container " + rec.id() + ": " + root);
+            }
+        }
+        IdRange range = sandbox != null ? sandbox.range()
+                : engines.isPresent() ? allocator.adopt(rec.id(), engines.get(), SpecEditor.allMappings(cfg))
                 : allocator.allocate(rec.id());
+        boolean adopted = sandbox != null ? sandbox.rangeAdopted() : engines.isPresent();
         // The record is written at the start and at the end only: what happens in
         // between is found again by container id (journal, mounts and data dirs).
-        rec = rec.withIdRange(range, engines.isPresent());
-        if (engines.isEmpty()) {
+        rec = rec.withIdRange(range, adopted).withAnnotations(PodSpec.annotations(cfg));
+        if (!adopted) {
             // The engine's own mapping comes with the engine's own answer to file ownership.
             RootfsShifter.Shifted s = shifter.shift(rec.id(), rootfs, range, SpecEditor.hostBinds(cfg));
             rec = rec.withShift(s.result());
@@ -123,6 +139,17 @@ public final class PrepareService {
             SpecEditor.fitSysctlsToRange(cfg, range.size());
             SpecEditor.setRoot(cfg, Path.of(s.result().root()));
             SpecEditor.setHostBindSources(cfg, s.volumeSources());
+        }
+        boolean podNetwork = false;
+        if (sandbox != null) {
+            PodSpec.joinNamespace(cfg, "user", sandbox.namespace("user"));
+            if (sandbox.ownNetwork()) {
+                PodSpec.joinNamespace(cfg, "network", sandbox.namespace("net"));
+                podNetwork = true;
+            }
+        } else if (pod.isPresent() && !adopted) {
+            podNetwork = Pods.ownNetwork(cfg);
+            rec = rec.withAnnotations(PodSpec.annotations(cfg));
         }
         List<Path> dirs = dataDirs.createHostDirs(rec.id(), (int) range.uidBase(), (int) range.gidBase());
         rec = rec.withDataDir(dataDirs.hostDirOf(rec.id()).toString(), InnerDataDirs.TARGETS);
@@ -133,7 +160,7 @@ public final class PrepareService {
         SpecEditor.fullCapabilities(cfg);
         SpecEditor.writableCgroupMount(cfg);
         SpecEditor.writableProcSys(cfg);
-        if (engines.isEmpty()) {
+        if (!adopted && !podNetwork) {
             SpecEditor.bindSysWhenNetnsIsJoined(cfg);
         }
         SpecEditor.addHooks(cfg, hook, socket, List.of("createRuntime", "poststop"));

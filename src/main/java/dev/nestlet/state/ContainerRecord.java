@@ -69,6 +69,12 @@ public record ContainerRecord(String id, int pid, long pidStartTime, String bund
                 prepared, created, rootUid, rootGid, range, adopted, shift, dataDir, mounts, cgroups);
     }
 
+    /** The config's annotations, known from prepare on (createRuntime records the state's). */
+    public ContainerRecord withAnnotations(Map<String, String> annos) {
+        return new ContainerRecord(id, pid, pidStartTime, bundle, rootfs, runtime, runtimeRoot, stage, annos,
+                prepared, created, rootUid, rootGid, idRange, idRangeAdopted, shift, dataDir, mounts, cgroups);
+    }
+
     public ContainerRecord withShift(ShiftResult s) {
         return new ContainerRecord(id, pid, pidStartTime, bundle, rootfs, runtime, runtimeRoot, stage, annotations,
                 prepared, created, rootUid, rootGid, idRange, idRangeAdopted, s, dataDir, mounts, cgroups);

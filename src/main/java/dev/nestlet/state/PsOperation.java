@@ -9,8 +9,9 @@ import dev.nestlet.api.Peer;
 public final class PsOperation implements Operation<PsOperation.Params> {
     public record Params() {}
 
+    /** @param pod the Kubernetes pod ("namespace/name") it belongs to, or null; {@code sandbox}: it is the pod's sandbox */
     public record Row(String id, int pid, String runtime, Stage stage, boolean alive, String created,
-            int rootUid, String bundle) {}
+            int rootUid, String bundle, String pod, String sandboxId, boolean sandbox) {}
 
     private final Registry registry;
 
@@ -32,8 +33,11 @@ public final class PsOperation implements Operation<PsOperation.Params> {
     public Object handle(Params p, Peer peer) {
         List<Row> rows = registry.all().stream().map(c -> {
             ContainerRecord r = c.record();
+            var pod = dev.nestlet.pod.PodRef.of(r.annotations(), r.id());
             return new Row(r.id(), r.pid(), r.runtime(), r.stage(), c.initAlive(), r.created(), r.rootUid(),
-                    r.bundle());
+                    r.bundle(), pod.map(dev.nestlet.pod.PodRef::display).orElse(null),
+                    pod.map(dev.nestlet.pod.PodRef::sandboxId).orElse(null),
+                    pod.map(dev.nestlet.pod.PodRef::sandbox).orElse(false));
         }).toList();
         return rows;
     }
