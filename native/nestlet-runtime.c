@@ -9,9 +9,13 @@
  * The real runtime: --nestlet-runtime=NAME|PATH (a global flag, removed
  * before the exec), else $NESTLET_RUNTIME, else "runtime=..." in
  * $NESTLET_RUNTIME_CONFIG (default /etc/nestlet/runtime.conf), else runc.
- * The socket: $NESTLET_SOCKET, else /run/nestlet/nestlet.sock. */
+ * The socket: $NESTLET_SOCKET, else /run/nestlet/nestlet.sock.
+ *
+ * `features` prints the real runtime's features with user namespaces and
+ * ID-mapped mounts reported only where the kernel offers them (features.c). */
 #define _GNU_SOURCE
 #include "client.h"
+#include "features.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -240,6 +244,8 @@ int main(int argc, char **argv)
 		log_failure(&inv, msg);
 		return 1;
 	}
+	if (inv.verb && strcmp(inv.verb, "features") == 0)
+		return nl_features(inv.argv);
 	execvp(inv.runtime, inv.argv);
 	fprintf(stderr, "nestlet-runtime: cannot exec %s: %s\n", inv.runtime, strerror(errno));
 	return 127;
