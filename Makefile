@@ -39,6 +39,10 @@ install: build
 	install -D -m 0644 systemd/nestletd.service $(DESTDIR)/etc/systemd/system/nestletd.service
 	install -d $(DESTDIR)$(PREFIX)/share/containers/oci/hooks.d
 	install -m 0644 packaging/hooks.d/*.json $(DESTDIR)$(PREFIX)/share/containers/oci/hooks.d/
+	install -d $(DESTDIR)$(PREFIX)/share/nestlet/containerd $(DESTDIR)$(PREFIX)/share/nestlet/crio $(DESTDIR)$(PREFIX)/share/nestlet/k8s
+	install -m 0644 packaging/containerd/*.toml $(DESTDIR)$(PREFIX)/share/nestlet/containerd/
+	install -m 0644 packaging/crio/*.conf $(DESTDIR)$(PREFIX)/share/nestlet/crio/
+	install -m 0644 packaging/k8s/*.yaml $(DESTDIR)$(PREFIX)/share/nestlet/k8s/
 
 clean:
 	$(MVN) clean

@@ -45,7 +45,11 @@ class KubePodsIT {
         // The node shares its dir (the test dir) with the host at the same path: nestletd's socket and
         // state, pod logs and host-path volumes go there too.
         Path nestlet = Files.createDirectories(dir.resolve("nestlet"));
-        node = new KubeNode(dir.path()).handler("nestlet", nestlet.resolve("nestlet-runtime"), true);
+        // The handler as packaged for containerd 2.x, with the test's nestlet-runtime.
+        String handler = Files.readString(Path.of(System.getProperty("nestlet.packaging", "packaging"))
+                .resolve("containerd/nestlet-containerd-2.toml"))
+                .replace("/usr/local/lib/nestlet/bin/nestlet-runtime", nestlet.resolve("nestlet-runtime").toString());
+        node = new KubeNode(dir.path()).toml(handler);
         daemon = node.nestletd(nestlet, SubIds.pool(nestlet, BASE, 16 * RANGE));
         assertEquals(nestlet.resolve("nestlet-runtime"), daemon.runtimeWrapper(nestlet));
         node.start();

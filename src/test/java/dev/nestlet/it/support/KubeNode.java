@@ -42,6 +42,7 @@ public final class KubeNode extends Engine {
 
     private final Path socket;
     private final Map<String, Handler> handlers = new LinkedHashMap<>();
+    private final List<String> extraToml = new ArrayList<>();
     private Process process;
 
     /** A runtime handler: containerd's runtimes.NAME with BinaryName, optionally passing every annotation. */
@@ -56,6 +57,12 @@ public final class KubeNode extends Engine {
     /** Registers runtime handler {@code name} (before start). */
     public KubeNode handler(String name, Path binary, boolean allAnnotations) {
         handlers.put(name, new Handler(name, binary, allAnnotations));
+        return this;
+    }
+
+    /** Adds TOML to containerd's config as it is (before start): e.g. a packaged handler snippet. */
+    public KubeNode toml(String text) {
+        extraToml.add(text);
         return this;
     }
 
@@ -160,6 +167,7 @@ public final class KubeNode extends Engine {
             s.append(table.replace("]", ".options]")).append("\n  BinaryName = ").append(Toml.string(h.binary()))
                     .append("\n");
         }
+        extraToml.forEach(t -> s.append(t).append("\n"));
         return s.toString();
     }
 
