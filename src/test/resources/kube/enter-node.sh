@@ -6,7 +6,9 @@
 # pivot_root'ed into (containerd looks its dirs up in mountinfo: a chroot is
 # not enough); each SHARED path (the test dir, the install tree, the JVM) is
 # bound at the same path inside, read-only unless it is the test dir, so that
-# paths agree between the host and the node. Then execs CMD.
+# paths agree between the host and the node. A SHARED file is bound over the
+# node's own (KubeNode binds the host's containerd 1.6 binaries that way).
+# Then execs CMD.
 #
 #   enter-node.sh ROOT TESTDIR SHARED... -- CMD...
 set -eu
@@ -21,7 +23,11 @@ mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
 mkdir -p "$root$testdir"
 mount --bind "$testdir" "$root$testdir"
 while [ "$1" != "--" ]; do
-  mkdir -p "$root$1"
+  if [ -d "$1" ]; then
+    mkdir -p "$root$1"
+  else
+    mkdir -p "$(dirname "$root$1")"; [ -e "$root$1" ] || : > "$root$1"
+  fi
   mount --bind "$1" "$root$1"
   mount -o remount,bind,ro "$root$1"
   shift

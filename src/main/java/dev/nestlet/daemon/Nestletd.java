@@ -29,6 +29,7 @@ import dev.nestlet.lifecycle.HookOperation;
 import dev.nestlet.lifecycle.HookService;
 import dev.nestlet.lifecycle.Reconciler;
 import dev.nestlet.ns.NamespaceWorkers;
+import dev.nestlet.prepare.ExecOperation;
 import dev.nestlet.prepare.PrepareOperation;
 import dev.nestlet.prepare.PrepareService;
 import dev.nestlet.prepare.PreparedResources;
@@ -148,6 +149,7 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
         Dispatcher dispatcher = new Dispatcher(json)
                 .register(new HookOperation(hooks))
                 .register(new PrepareOperation(prepare))
+                .register(new ExecOperation(registry))
                 .register(new AllocationsOperation(allocator))
                 .register(new PsOperation(registry))
                 .register(new InspectOperation(registry))

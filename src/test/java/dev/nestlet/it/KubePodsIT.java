@@ -9,18 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
-import dev.nestlet.it.support.Cleanup;
 import dev.nestlet.it.support.Cmd;
 import dev.nestlet.it.support.CriClient;
-import dev.nestlet.it.support.Daemon;
 import dev.nestlet.it.support.KubeNode;
-import dev.nestlet.it.support.Root;
-import dev.nestlet.it.support.SubIds;
+import dev.nestlet.it.support.KubeTest;
 import dev.nestlet.it.support.TestDir;
 
 /**
@@ -28,49 +22,22 @@ import dev.nestlet.it.support.TestDir;
  * ({@link CriClient}) to a node of the test's own ({@link KubeNode}), with
  * nestletd running in the node and registered as runtime handler {@code nestlet}.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class KubePodsIT {
-    private static final long BASE = 7_000_000;
-    private static final long RANGE = 65536;
-
-    private TestDir dir;
-    private KubeNode node;
-    private Daemon daemon;
-    private CriClient cri;
-
-    @BeforeAll
-    void start() throws Exception {
-        Root.require();
-        dir = new TestDir("kube");
-        // The node shares its dir (the test dir) with the host at the same path: nestletd's socket and
-        // state, pod logs and host-path volumes go there too.
-        Path nestlet = Files.createDirectories(dir.resolve("nestlet"));
-        // The handler as packaged for containerd 2.x, with the test's nestlet-runtime.
-        String handler = Files.readString(Path.of(System.getProperty("nestlet.packaging", "packaging"))
-                .resolve("containerd/nestlet-containerd-2.toml"))
-                .replace("/usr/local/lib/nestlet/bin/nestlet-runtime", nestlet.resolve("nestlet-runtime").toString());
-        node = new KubeNode(dir.path()).toml(handler);
-        daemon = node.nestletd(nestlet, SubIds.pool(nestlet, BASE, 16 * RANGE));
-        assertEquals(nestlet.resolve("nestlet-runtime"), daemon.runtimeWrapper(nestlet));
-        node.start();
-        daemon.start();
-        cri = node.cri();
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        Cleanup.closeAll(cri, daemon, node, dir);
+class KubePodsIT extends KubeTest {
+    // KubeContainerd16IT runs these on Debian 12's containerd 1.6.
+    @Override
+    protected String name() {
+        return "kube";
     }
 
     private CriClient.Pod pod(String name, String handler) throws Exception {
-        return CriClient.pod(TestDir.unique(name), handler, node.cgroupParent(), dir.resolve("logs"), null);
+        return pod(name, handler, null);
     }
 
     @Test
     void criVersion() {
         var v = cri.version();
         assertEquals("containerd", v.getRuntimeName());
-        assertTrue(v.getRuntimeVersion().startsWith("2."), v.toString());
+        assertTrue(v.getRuntimeVersion().startsWith(containerdMajor() + "."), v.toString());
     }
 
     /** The plain runc handler first: the node, the CNI network and the client are right without nestlet. */
@@ -117,7 +84,7 @@ class KubePodsIT {
         Files.writeString(www.resolve("index.html"), "hello from " + pod.name() + "\n");
         String web = cri.createContainer(podId, pod, "web", KubeNode.BUSYBOX,
                 List.of("httpd", "-f", "-p", "8080", "-h", "/www"), Map.of(), Map.of("/www", www));
-        // Its main process, not an exec: CRI exec processes get the capabilities containerd wrote (docs/kubernetes.md).
+        // The pod's root, as its main process (and below, through CRI exec).
         String side = cri.createContainer(podId, pod, "side", KubeNode.BUSYBOX, List.of("sh", "-c",
                 "{ ip link add nl0 type bridge && ip link del nl0 && echo 1 > /proc/sys/net/ipv4/ip_forward "
                         + "&& cat /proc/sys/net/ipv4/ip_forward; } > /tmp/net 2>&1; exec sleep 3600"),
@@ -136,6 +103,9 @@ class KubePodsIT {
                     "both containers of the pod share one " + ns + " namespace");
         }
         assertEquals("1", awaitFile(side, "/tmp/net"), "the pod's root made a bridge and set ip_forward");
+        assertEquals("000001ffffffffff", cri.execSync(side, 10, "sh", "-c",
+                "ip link add nl1 type bridge && ip link del nl1 && grep CapEff /proc/self/status").ok().out()
+                .trim().split("\\s+")[1], "a CRI exec gets the system container's capabilities");
         assertEquals("hello from " + pod.name(), fetchFromNode(ip, 8080).trim());
 
         String ps = daemon.ctl("ps").ok().out();
@@ -155,9 +125,9 @@ class KubePodsIT {
      */
     @Test
     void hostUsersFalsePodKeepsTheKubeletsMapping() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(containerdMajor() >= 2, "user namespaces need containerd 2");
         long base = 65536L * 40; // a kubelet-style range, outside nestlet's pool
-        CriClient.Pod pod = CriClient.pod(TestDir.unique("userns"), "nestlet", node.cgroupParent(),
-                dir.resolve("logs"), CriClient.kubeletMapping(base));
+        CriClient.Pod pod = pod("userns", "nestlet", CriClient.kubeletMapping(base));
         String podId = cri.runPodSandbox(pod);
         String a = cri.createContainer(podId, pod, "a", KubeNode.BUSYBOX, List.of("sh", "-c",
                 "{ ip link add nl0 type bridge && ip link del nl0 && echo ok; } > /tmp/net 2>&1; exec sleep 3600"),
@@ -186,13 +156,94 @@ class KubePodsIT {
     /** A mapping that gives the pod host root is refused, and the CRI caller is told why. */
     @Test
     void mappingWithHostRootIsRefused() throws Exception {
-        CriClient.Pod pod = CriClient.pod(TestDir.unique("root"), "nestlet", node.cgroupParent(),
-                dir.resolve("logs"), CriClient.kubeletMapping(0));
+        org.junit.jupiter.api.Assumptions.assumeTrue(containerdMajor() >= 2, "user namespaces need containerd 2");
+        CriClient.Pod pod = pod("root", "nestlet", CriClient.kubeletMapping(0));
         io.grpc.StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
                 io.grpc.StatusRuntimeException.class, () -> cri.runPodSandbox(pod));
         assertTrue(e.getMessage().contains("contains host uid 0"), e.getMessage());
         daemon.awaitAllReleased();
         assertEquals(List.of(), ipamLeases(), "the failed sandbox's IP is released");
+    }
+
+    /** Ten one-container pods created at once through the nestlet handler: all run, each with its own range. */
+    @Test
+    void tenPodsInParallel() throws Exception {
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(10);
+        List<java.util.concurrent.Future<String[]>> started = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                started.add(pool.submit(() -> {
+                    CriClient.Pod pod = pod("par", "nestlet");
+                    String podId = cri.runPodSandbox(pod);
+                    String c = cri.createContainer(podId, pod, "main", KubeNode.BUSYBOX, List.of("sleep", "3600"),
+                            Map.of(), Map.of());
+                    cri.startContainer(c);
+                    return new String[] {podId, c};
+                }));
+            }
+            java.util.Set<String> bases = new java.util.HashSet<>();
+            List<String> pods = new java.util.ArrayList<>();
+            Throwable first = null;
+            for (var f : started) {
+                try {
+                    String[] r = f.get(300, java.util.concurrent.TimeUnit.SECONDS);
+                    pods.add(r[0]);
+                    bases.add(cri.execSync(r[1], 10, "cat", "/proc/self/uid_map").ok().out().trim()
+                            .split("\\s+")[1]);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    first = first == null ? e.getCause() : first;
+                }
+            }
+            for (String p : pods) {
+                cri.deletePod(p);
+            }
+            if (first != null) {
+                throw new AssertionError("a pod failed", first);
+            }
+            assertEquals(10, bases.size(), "ten pods, ten ranges: " + bases);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertNodeNetworkClean();
+        daemon.awaitAllReleased();
+    }
+
+    /** StopPodSandbox and RemovePodSandbox while a container runs: everything goes, nothing is left. */
+    @Test
+    void removeSandboxWhileItsContainerRuns() throws Exception {
+        CriClient.Pod pod = pod("rm", "nestlet");
+        String podId = cri.runPodSandbox(pod);
+        String c = cri.createContainer(podId, pod, "main", KubeNode.BUSYBOX, List.of("sleep", "3600"), Map.of(),
+                Map.of());
+        cri.startContainer(c);
+        assertEquals(2, daemon.ps().size());
+        cri.stopPodSandbox(podId);
+        cri.removePodSandbox(podId);
+        assertTrue(cri.listContainers().stream().noneMatch(x -> x.getPodSandboxId().equals(podId)));
+        assertNodeNetworkClean();
+        daemon.awaitAllReleased();
+    }
+
+    /** A pod container naming a sandbox nestlet does not know is refused at prepare, and nothing is kept. */
+    @Test
+    void containerOfAnUnknownSandboxIsRefused() throws Exception {
+        Path bundle = Files.createDirectories(dir.resolve("bundle-unknown"));
+        Files.createDirectories(bundle.resolve("rootfs"));
+        Files.writeString(bundle.resolve("config.json"), """
+                {"ociVersion": "1.0.2", "root": {"path": "rootfs"},
+                 "process": {"args": ["true"], "cwd": "/", "user": {"uid": 0, "gid": 0}},
+                 "annotations": {"io.kubernetes.cri.container-type": "container",
+                   "io.kubernetes.cri.sandbox-id": "no-such-sandbox",
+                   "io.kubernetes.cri.sandbox-name": "ghost", "io.kubernetes.cri.sandbox-namespace": "default"},
+                 "linux": {"namespaces": [{"type": "mount"}, {"type": "pid"}]}}
+                """);
+        var r = daemon.request("{\"v\":1,\"op\":\"prepare\",\"id\":\"orphan-1\",\"bundle\":\"" + bundle
+                + "\",\"runtime\":\"runc\"}");
+        assertEquals(false, r.path("ok").asBoolean(), r.toString());
+        assertEquals("conflict", r.path("error").path("code").asText(), r.toString());
+        assertTrue(r.path("error").path("message").asText().contains("names sandbox no-such-sandbox, which nestlet "
+                + "does not know"), r.toString());
+        daemon.awaitAllReleased();
     }
 
     private String awaitFile(String container, String path) throws Exception {

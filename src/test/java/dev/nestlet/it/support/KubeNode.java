@@ -40,7 +40,12 @@ public final class KubeNode extends Engine {
     private static Path nodeRoot;
     private static Path pauseArchive;
 
+    /** The host's containerd 1.6 (Debian 12), bound over the node's own by {@link #containerd16()}. */
+    private static final List<String> CONTAINERD_16 = List.of("/usr/bin/containerd", "/usr/bin/containerd-shim-runc-v2",
+            "/usr/bin/ctr");
+
     private final Path socket;
+    private boolean containerd16;
     private final Map<String, Handler> handlers = new LinkedHashMap<>();
     private final List<String> extraToml = new ArrayList<>();
     private Process process;
@@ -58,6 +63,21 @@ public final class KubeNode extends Engine {
     public KubeNode handler(String name, Path binary, boolean allAnnotations) {
         handlers.put(name, new Handler(name, binary, allAnnotations));
         return this;
+    }
+
+    /**
+     * Runs Debian 12's containerd 1.6 (the host's binaries, bound over the
+     * node's 2.x; runc stays the node's) with a version 2 config: the CRI
+     * plugin is {@code io.containerd.grpc.v1.cri} there. No user namespaces.
+     */
+    public KubeNode containerd16() {
+        containerd16 = true;
+        return this;
+    }
+
+    /** 1 or 2: the major version of the containerd this node runs. */
+    public int containerdMajor() {
+        return containerd16 ? 1 : 2;
     }
 
     /** Adds TOML to containerd's config as it is (before start): e.g. a packaged handler snippet. */
@@ -122,6 +142,9 @@ public final class KubeNode extends Engine {
         List<String> cmd = new ArrayList<>(List.of("unshare", "--mount", "--net", "--propagation", "private",
                 "sh", enter.toString(), root.toString(), dir().toString(), Dist.home().toString()));
         cmd.addAll(jvmDirs());
+        if (containerd16) {
+            cmd.addAll(CONTAINERD_16);
+        }
         cmd.addAll(List.of("--", "containerd", "--config", config.toString()));
         process = startDaemon(cmd, log(), "containerd successfully booted");
         Files.writeString(pidFile(), String.valueOf(process.pid()));
@@ -130,8 +153,50 @@ public final class KubeNode extends Engine {
         return this;
     }
 
+    /** containerd 1.6 config (version 2): everything in the test dir, CRI on, one table per handler. */
+    private String containerd16Config() {
+        String cri = "[plugins.\"io.containerd.grpc.v1.cri\"";
+        StringBuilder s = new StringBuilder(String.join("\n",
+                "version = 2",
+                "root = " + Toml.string(dir().resolve("root")),
+                "state = " + Toml.string(dir().resolve("state")),
+                "[grpc]",
+                "  address = " + Toml.string(socket),
+                "[ttrpc]",
+                "  address = " + Toml.string(dir().resolve("containerd.sock.ttrpc")),
+                "[debug]",
+                "  address = " + Toml.string(dir().resolve("debug.sock")),
+                "[metrics]",
+                "  address = \"\"",
+                "[plugins.\"io.containerd.internal.v1.opt\"]",
+                "  path = " + Toml.string(dir().resolve("opt")),
+                cri + "]",
+                "  sandbox_image = \"" + PAUSE_IMAGE + "\"",
+                "  restrict_oom_score_adj = true",
+                cri + ".cni]",
+                "  bin_dir = \"/usr/lib/cni\"",
+                "  conf_dir = " + Toml.string(dir().resolve("cni/net.d")),
+                cri + ".containerd]",
+                "  default_runtime_name = \"runc\"",
+                ""));
+        for (Handler h : handlers.values()) {
+            String table = cri + ".containerd.runtimes." + h.name() + "]";
+            s.append(table).append("\n  runtime_type = \"io.containerd.runc.v2\"\n");
+            if (h.allAnnotations()) {
+                s.append("  pod_annotations = ['*', '*/*']\n  container_annotations = ['*', '*/*']\n");
+            }
+            s.append(table.replace("]", ".options]")).append("\n  BinaryName = ").append(Toml.string(h.binary()))
+                    .append("\n");
+        }
+        extraToml.forEach(t -> s.append(t).append("\n"));
+        return s.toString();
+    }
+
     /** containerd 2.x config (version 3): everything in the test dir, CRI on, NRI off, one table per handler. */
     private String containerdConfig() {
+        if (containerd16) {
+            return containerd16Config();
+        }
         StringBuilder s = new StringBuilder(String.join("\n",
                 "version = 3",
                 "root = " + Toml.string(dir().resolve("root")),
@@ -207,9 +272,13 @@ public final class KubeNode extends Engine {
 
     /** Runs a command inside the node. */
     public Cmd.Result exec(String... command) {
+        return exec(120, command);
+    }
+
+    private Cmd.Result exec(long timeoutSeconds, String... command) {
         List<String> cmd = new ArrayList<>(enter());
         cmd.addAll(List.of(command));
-        return Cmd.of(cmd).timeout(120).run();
+        return Cmd.of(cmd).timeout(timeoutSeconds).run();
     }
 
     /** ctr in the node, namespace k8s.io. */
@@ -217,15 +286,26 @@ public final class KubeNode extends Engine {
         List<String> cmd = new ArrayList<>(List.of("ctr", "--address", socket.toString(), "--namespace",
                 K8S_NAMESPACE));
         cmd.addAll(List.of(args));
-        return exec(cmd.toArray(String[]::new));
+        return exec(600, cmd.toArray(String[]::new));
     }
 
-    /** Imports a docker-archive into k8s.io; the archive is read on the host path, which the node shares. */
-    private void importImage(Path archive) throws IOException {
-        Path copy = dir().resolve("images").resolve(archive.getFileName());
-        Files.createDirectories(copy.getParent());
-        Files.copy(archive, copy);
-        ctr("image", "import", copy.toString()).ok();
+    /**
+     * Imports a docker-archive into k8s.io. ctr reads it inside the node: one
+     * outside this node's dir is copied in first (write large ones to
+     * {@link #imagesDir()} directly).
+     */
+    public void importImage(Path archive) throws IOException {
+        Path in = archive;
+        if (!archive.toAbsolutePath().startsWith(dir())) {
+            in = imagesDir().resolve(archive.getFileName());
+            Files.copy(archive, in);
+        }
+        ctr("image", "import", in.toString()).ok();
+    }
+
+    /** Where image archives for {@link #importImage} can be written, inside the node's dir. */
+    public Path imagesDir() throws IOException {
+        return Files.createDirectories(dir().resolve("images"));
     }
 
     /**
