@@ -1,7 +1,5 @@
 package dev.nestlet.it;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import dev.nestlet.it.support.CriClient;
 import dev.nestlet.it.support.KubeNode;
@@ -23,6 +22,7 @@ import dev.nestlet.it.support.KubeTest;
  * same client, interleaved (the order alternates each round); deletion is not
  * timed. Writes a Markdown table to target/kube-pod-start.md.
  */
+@EnabledIfSystemProperty(named = "nestlet.bench.kube", matches = "true")
 class KubePodStartBenchIT extends KubeTest {
     @Override
     protected String name() {
@@ -42,7 +42,6 @@ class KubePodStartBenchIT extends KubeTest {
 
     @Test
     void podStart() throws Exception {
-        assumeTrue(Boolean.getBoolean("nestlet.bench.kube"), "benchmark: -Dnestlet.bench.kube=true");
         int rounds = Integer.getInteger("nestlet.bench.rounds", 20);
         Map<String, List<Long>> times = new LinkedHashMap<>();
         times.put("runc", new ArrayList<>());
