@@ -108,6 +108,25 @@ class KubePodsIT extends KubeTest {
                 .trim().split("\\s+")[1], "a CRI exec gets the system container's capabilities");
         assertEquals("hello from " + pod.name(), fetchFromNode(ip, 8080).trim());
 
+        // Outbound: from the pod through the moved interface to a server in the node's network namespace
+        // (made by the test), on the CNI bridge's gateway address.
+        Path nodeWww = Files.createDirectories(dir.resolve("www-node"));
+        Files.writeString(nodeWww.resolve("index.html"), "hello from the node\n");
+        Process server = new ProcessBuilder("nsenter", "-t", String.valueOf(node.pid()), "-n", "--", "busybox",
+                "httpd", "-f", "-p", "10.88.0.1:18080", "-h", nodeWww.toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            CriClient.Exec out = null;
+            for (int i = 0; i < 50 && (out == null || out.exit() != 0); i++) {
+                Thread.sleep(100);
+                out = cri.execSync(side, 10, "wget", "-qO-", "http://10.88.0.1:18080/");
+            }
+            assertEquals("hello from the node", out.ok().out().trim(), "outbound from the pod");
+        } finally {
+            server.destroy();
+            server.waitFor();
+        }
+
         String ps = daemon.ctl("ps").ok().out();
         assertTrue(ps.contains(pod.config().getMetadata().getNamespace() + "/" + pod.name()), ps);
         assertEquals(3, daemon.ps().size(), "sandbox and two containers: " + ps);
