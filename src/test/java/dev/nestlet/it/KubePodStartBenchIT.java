@@ -76,6 +76,8 @@ class KubePodStartBenchIT extends KubeTest {
         }
         Path out = Path.of("target/kube-pod-start.md");
         Files.writeString(out, md.toString());
+        // nestletd's own timings (prepare, createRuntime features, the pod network move), for the breakdown.
+        Files.writeString(Path.of("target/kube-pod-start-nestletd.log"), daemon.log());
         System.out.print(md);
         daemon.awaitAllReleased();
     }
