@@ -16,8 +16,8 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.nestlet.api.ApiException;
-import dev.nestlet.api.ErrorCode;
+import dev.nestlet.error.NestletException;
+import dev.nestlet.error.ErrorCode;
 import dev.nestlet.lifecycle.ContainerAccess;
 import dev.nestlet.lifecycle.Feature;
 import dev.nestlet.state.ContainerRecord;
@@ -105,7 +105,7 @@ public final class PodNetwork implements Feature {
             back.add("link set dev " + name + " up");
         }
         if (moved.isEmpty()) {
-            throw new ApiException(ErrorCode.CONFLICT, "pod sandbox " + rec.id() + ": no interface in its CNI "
+            throw new NestletException(ErrorCode.CONFLICT, "pod sandbox " + rec.id() + ": no interface in its CNI "
                     + "network namespace " + cni + " to move into the pod's own");
         }
         List<String> direct = new ArrayList<>();
@@ -185,7 +185,7 @@ public final class PodNetwork implements Feature {
                 if (Files.exists(addresses(id))) {
                     runBatch(cni, Files.readAllLines(addresses(id)).stream().filter(l -> !l.isBlank()).toList());
                 }
-            } catch (ApiException e) {
+            } catch (NestletException e) {
                 // The CNI DEL still removes the veth pair with the namespace; say why it could not go back.
                 LOG.warning("pod sandbox " + id + ": interfaces not moved back to " + cni + ": " + e.getMessage());
             }
@@ -239,11 +239,11 @@ public final class PodNetwork implements Feature {
             }
             if (!p.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new ApiException(ErrorCode.TIMEOUT, String.join(" ", full) + " took over " + TIMEOUT_S + " s");
+                throw new NestletException(ErrorCode.TIMEOUT, String.join(" ", full) + " took over " + TIMEOUT_S + " s");
             }
             String text = Files.readString(out.toPath());
             if (p.exitValue() != 0) {
-                throw new ApiException(ErrorCode.KERNEL, String.join(" ", full) + (stdin == null ? "" : " <<" + stdin)
+                throw new NestletException(ErrorCode.KERNEL, String.join(" ", full) + (stdin == null ? "" : " <<" + stdin)
                         + " failed (exit " + p.exitValue() + "): " + text.trim());
             }
             return text;

@@ -4,8 +4,8 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.nestlet.api.ApiException;
-import dev.nestlet.api.ErrorCode;
+import dev.nestlet.error.NestletException;
+import dev.nestlet.error.ErrorCode;
 import dev.nestlet.idmap.IdRange;
 import dev.nestlet.state.ContainerRecord;
 import dev.nestlet.state.LiveContainer;
@@ -42,14 +42,14 @@ public final class Pods {
     public Sandbox sandboxOf(String containerId, PodRef pod) {
         Optional<LiveContainer> s = pod.sandboxId().isEmpty() ? Optional.empty() : registry.get(pod.sandboxId());
         if (s.isEmpty()) {
-            throw new ApiException(ErrorCode.CONFLICT, "container " + containerId + " of pod " + pod.display()
+            throw new NestletException(ErrorCode.CONFLICT, "container " + containerId + " of pod " + pod.display()
                     + " names sandbox " + (pod.sandboxId().isEmpty() ? "(none)" : pod.sandboxId())
                     + ", which nestlet does not know: a pod's sandbox and containers must all run through "
                     + "nestlet-runtime (the pod's RuntimeClass handler)");
         }
         ContainerRecord r = s.get().record();
         if (!s.get().initAlive() || r.pid() <= 0 || r.idRange() == null) {
-            throw new ApiException(ErrorCode.CONFLICT, "container " + containerId + " of pod " + pod.display()
+            throw new NestletException(ErrorCode.CONFLICT, "container " + containerId + " of pod " + pod.display()
                     + ": its sandbox " + r.id() + " is not running");
         }
         return new Sandbox(r.id(), r.pid(), r.idRange(), r.idRangeAdopted(),

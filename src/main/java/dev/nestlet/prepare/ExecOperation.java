@@ -10,8 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.nestlet.api.ApiException;
-import dev.nestlet.api.ErrorCode;
+import dev.nestlet.error.NestletException;
+import dev.nestlet.error.ErrorCode;
 import dev.nestlet.api.Operation;
 import dev.nestlet.api.Peer;
 import dev.nestlet.state.LiveContainer;
@@ -60,12 +60,12 @@ public final class ExecOperation implements Operation<ExecOperation.Params> {
         Path file = Path.of(p.process() == null ? "" : p.process());
         if (!file.isAbsolute() || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
                 || Files.size(file) > MAX_BYTES) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "process " + file + " is not a regular file of at most "
+            throw new NestletException(ErrorCode.BAD_REQUEST, "process " + file + " is not a regular file of at most "
                     + MAX_BYTES + " bytes given by an absolute path");
         }
         JsonNode process = JSON.readTree(file.toFile());
         if (!(process instanceof ObjectNode obj)) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "process " + file + " is not a JSON object");
+            throw new NestletException(ErrorCode.BAD_REQUEST, "process " + file + " is not a JSON object");
         }
         ObjectNode holder = JSON.createObjectNode();
         holder.set("process", obj);

@@ -1,5 +1,10 @@
 package dev.nestlet.vfs;
 
+import dev.nestlet.vfs.fuse.FuseMessagesTest;
+import dev.nestlet.vfs.fuse.FuseProtocol;
+import dev.nestlet.vfs.fuse.FuseReply;
+import dev.nestlet.vfs.sysctl.SysctlCatalog;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
