@@ -1,5 +1,7 @@
 package dev.nestlet.api;
 
+import dev.nestlet.error.ErrorCode;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,8 @@
 package dev.nestlet.api;
 
+import dev.nestlet.error.ErrorCode;
+import dev.nestlet.error.NestletException;
+
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
@@ -43,7 +46,7 @@ public final class Dispatcher {
         ObjectNode response;
         try {
             response = ok(dispatch(line, peer));
-        } catch (ApiException e) {
+        } catch (NestletException e) {
             response = error(e.code(), e.getMessage());
         } catch (SysException e) {
             response = error(ErrorCode.KERNEL, e.getMessage());
@@ -73,26 +76,26 @@ public final class Dispatcher {
         try {
             tree = json.readTree(line);
         } catch (JsonProcessingException e) {
-            throw new ApiException(ErrorCode.BAD_JSON, "request is not valid JSON: " + e.getOriginalMessage());
+            throw new NestletException(ErrorCode.BAD_JSON, "request is not valid JSON: " + e.getOriginalMessage());
         }
         if (!(tree instanceof ObjectNode req)) {
-            throw new ApiException(ErrorCode.BAD_JSON, "request must be a JSON object");
+            throw new NestletException(ErrorCode.BAD_JSON, "request must be a JSON object");
         }
         JsonNode v = req.remove("v");
         if (v == null || !v.isInt()) {
-            throw new ApiException(ErrorCode.BAD_VERSION, "request has no integer protocol version \"v\"");
+            throw new NestletException(ErrorCode.BAD_VERSION, "request has no integer protocol version \"v\"");
         }
         if (v.intValue() != Protocol.VERSION) {
-            throw new ApiException(ErrorCode.BAD_VERSION, "protocol version " + v.intValue()
+            throw new NestletException(ErrorCode.BAD_VERSION, "protocol version " + v.intValue()
                     + " is not supported; this nestletd speaks version " + Protocol.VERSION);
         }
         JsonNode opName = req.remove("op");
         if (opName == null || !opName.isTextual()) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "request has no \"op\"");
+            throw new NestletException(ErrorCode.BAD_REQUEST, "request has no \"op\"");
         }
         Operation<?> op = ops.get(opName.asText());
         if (op == null) {
-            throw new ApiException(ErrorCode.UNKNOWN_OP,
+            throw new NestletException(ErrorCode.UNKNOWN_OP,
                     "unknown op '" + opName.asText() + "'; known: " + String.join(", ", ops.keySet()));
         }
         return invoke(op, req, peer);
@@ -103,10 +106,10 @@ public final class Dispatcher {
         try {
             params = json.treeToValue(body, op.params());
         } catch (UnrecognizedPropertyException e) {
-            throw new ApiException(ErrorCode.BAD_REQUEST,
+            throw new NestletException(ErrorCode.BAD_REQUEST,
                     "unknown field '" + e.getPropertyName() + "' for op '" + op.name() + "'");
         } catch (JsonProcessingException e) {
-            throw new ApiException(ErrorCode.BAD_REQUEST,
+            throw new NestletException(ErrorCode.BAD_REQUEST,
                     "bad body for op '" + op.name() + "': " + e.getOriginalMessage());
         }
         return op.handle(params, peer);
@@ -123,8 +126,8 @@ public final class Dispatcher {
         ObjectNode r = json.createObjectNode();
         r.put("ok", false);
         ObjectNode e = r.putObject("error");
-        e.put("code", code.wire());
-        e.put("message", message == null ? code.wire() : message);
+        e.put("code", WireCodes.of(code));
+        e.put("message", message == null ? WireCodes.of(code) : message);
         return r;
     }
 }

@@ -9,6 +9,6 @@ public interface Operation<P> {
 
     Class<P> params();
 
-    /** The result, serialized as the response's "result"; throw {@link ApiException} to fail. */
+    /** The result, serialized as the response's "result"; throw {@link NestletException} to fail. */
     Object handle(P params, Peer peer) throws Exception;
 }

@@ -33,6 +33,16 @@ public record CpuLimits(BitSet cpus, long quotaUs, long periodUs) {
         return out;
     }
 
+    /** Where host CPU {@code cpu} stands among {@code visible} (as {@link #visible()} gave them), or -1. */
+    public static int shownIndex(int[] visible, int cpu) {
+        for (int j = 0; j < visible.length; j++) {
+            if (visible[j] == cpu) {
+                return j;
+            }
+        }
+        return -1;
+    }
+
     @Override
     public BitSet cpus() {
         return (BitSet) cpus.clone();

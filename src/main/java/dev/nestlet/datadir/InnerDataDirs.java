@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.logging.Logger;
 
-import dev.nestlet.api.ApiException;
-import dev.nestlet.api.ErrorCode;
+import dev.nestlet.error.NestletException;
+import dev.nestlet.error.ErrorCode;
 import dev.nestlet.host.HostTree;
 import dev.nestlet.lifecycle.ContainerAccess;
 import dev.nestlet.lifecycle.Feature;
@@ -110,7 +110,7 @@ public final class InnerDataDirs implements Feature {
         try {
             return RootedPaths.mkdirs(root, target, 0755, rec.rootUid(), rec.rootGid());
         } catch (SysException e) {
-            throw new ApiException(ErrorCode.UNSAFE_PATH, "cannot make " + target + " inside the container's root: "
+            throw new NestletException(ErrorCode.UNSAFE_PATH, "cannot make " + target + " inside the container's root: "
                     + e.getMessage());
         }
     }

@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import dev.nestlet.api.ApiException;
-import dev.nestlet.api.ErrorCode;
+import dev.nestlet.error.NestletException;
+import dev.nestlet.error.ErrorCode;
 
 /**
  * Hands every system container a range of host ids that no other live
@@ -38,12 +38,12 @@ public final class IdAllocator implements AutoCloseable {
         if (held != null) {
             return held.range();
         }
-        IdPool p = pool.orElseThrow(() -> new ApiException(ErrorCode.POOL_EXHAUSTED, noPoolReason));
+        IdPool p = pool.orElseThrow(() -> new NestletException(ErrorCode.POOL_EXHAUSTED, noPoolReason));
         List<IdRange> free = freeBlocks(p);
         if (!free.isEmpty()) {
             return record(new Allocation(id, free.get(0), false));
         }
-        throw new ApiException(ErrorCode.POOL_EXHAUSTED, "all " + p.blocks().size() + " id ranges of "
+        throw new NestletException(ErrorCode.POOL_EXHAUSTED, "all " + p.blocks().size() + " id ranges of "
                 + p.blockSize() + " from " + p.source() + " are in use");
     }
 
@@ -58,14 +58,14 @@ public final class IdAllocator implements AutoCloseable {
         }
         for (IdSpan line : lines) {
             if (pool.isPresent() && pool.get().overlapsPool(line)) {
-                throw new ApiException(ErrorCode.CONFLICT, "the container's own id mapping ("
+                throw new NestletException(ErrorCode.CONFLICT, "the container's own id mapping ("
                         + (line.uids() ? "uids " : "gids ") + line.start() + "+" + line.count()
                         + ") overlaps nestlet's id pool (" + pool.get().source() + ")");
             }
         }
         for (Allocation a : live.values()) {
             if (!a.id().equals(id) && a.range().overlaps(range)) {
-                throw new ApiException(ErrorCode.CONFLICT, "the container's own id mapping " + range
+                throw new NestletException(ErrorCode.CONFLICT, "the container's own id mapping " + range
                         + " overlaps the range of container " + a.id());
             }
         }

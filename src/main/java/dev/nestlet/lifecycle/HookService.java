@@ -1,5 +1,7 @@
 package dev.nestlet.lifecycle;
 
+import dev.nestlet.oci.Bundles;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,8 +12,8 @@ import java.util.Optional;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
-import dev.nestlet.api.ApiException;
-import dev.nestlet.api.ErrorCode;
+import dev.nestlet.error.NestletException;
+import dev.nestlet.error.ErrorCode;
 import dev.nestlet.api.Peer;
 import dev.nestlet.ns.NamespaceWorkers;
 import dev.nestlet.oci.Annotations;
@@ -57,7 +59,7 @@ public final class HookService {
 
     public HookResult handle(HookStage stage, OciState state, Peer peer) throws Exception {
         if (state == null) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "hook request has no \"state\"");
+            throw new NestletException(ErrorCode.BAD_REQUEST, "hook request has no \"state\"");
         }
         String id = checkId(state.id());
         if (!Annotations.MODE_SYSTEM.equals(state.annotation(Annotations.MODE))) {
@@ -73,7 +75,7 @@ public final class HookService {
 
     public static String checkId(String id) {
         if (id == null || !ID.matcher(id).matches()) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "container id " + (id == null ? "is missing" : "'" + id
+            throw new NestletException(ErrorCode.BAD_REQUEST, "container id " + (id == null ? "is missing" : "'" + id
                     + "' is not a valid id (letters, digits, '_', '.', '+', '-'; at most 128)"));
         }
         return id;
@@ -81,7 +83,7 @@ public final class HookService {
 
     private HookResult createRuntime(String id, OciState state, Peer peer) throws Exception {
         if (state.pid() == null || state.pid() <= 0) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "createRuntime state of " + id + " has no pid");
+            throw new NestletException(ErrorCode.BAD_REQUEST, "createRuntime state of " + id + " has no pid");
         }
         int pid = state.pid();
         BundleConfig config = Bundles.open(state.bundle());
@@ -98,7 +100,7 @@ public final class HookService {
                     if (old.record().pid() == pid) {
                         return new HookResult(id, HookResult.REGISTERED);
                     }
-                    throw new ApiException(ErrorCode.CONFLICT,
+                    throw new NestletException(ErrorCode.CONFLICT,
                             "container " + id + " is already registered with live pid " + old.record().pid());
                 } else {
                     release(old);
@@ -123,7 +125,7 @@ public final class HookService {
         long rootUid = IdMapping.toHost(IdMapping.read(pid, "uid_map"), 0);
         long rootGid = IdMapping.toHost(IdMapping.read(pid, "gid_map"), 0);
         if (rootUid < 0 || rootGid < 0) {
-            throw new ApiException(ErrorCode.BAD_BUNDLE, "container " + id + " has no mapping for its root user");
+            throw new NestletException(ErrorCode.BAD_BUNDLE, "container " + id + " has no mapping for its root user");
         }
         ContainerRecord rec = base.withInit(pid, stat.startTime(), runtimeOf(peer), state.annotations(),
                 Instant.now().toString(), (int) rootUid, (int) rootGid);
@@ -155,7 +157,7 @@ public final class HookService {
 
     private HookResult createContainer(String id) throws Exception {
         synchronized (registry.lockFor(id)) {
-            LiveContainer c = registry.get(id).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND,
+            LiveContainer c = registry.get(id).orElseThrow(() -> new NestletException(ErrorCode.NOT_FOUND,
                     "container " + id + " is not registered (did createRuntime run?)"));
             BundleConfig config = Bundles.open(c.record().bundle());
             ContainerAccess access = new ContainerAccess(c.pidfd(), workers, config, Path.of(c.record().rootfs()));
@@ -273,10 +275,10 @@ public final class HookService {
     private static <T> T inFeature(Feature f, Step<T> step) throws Exception {
         try {
             return step.run();
-        } catch (ApiException e) {
-            throw new ApiException(e.code(), f.name() + ": " + e.getMessage(), e);
+        } catch (NestletException e) {
+            throw new NestletException(e.code(), f.name() + ": " + e.getMessage(), e);
         } catch (SysException e) {
-            throw new ApiException(ErrorCode.KERNEL, f.name() + ": " + e.getMessage(), e);
+            throw new NestletException(ErrorCode.KERNEL, f.name() + ": " + e.getMessage(), e);
         }
     }
 
@@ -291,8 +293,8 @@ public final class HookService {
         }
     }
 
-    private static ApiException noSuchProcess(int pid) {
-        return new ApiException(ErrorCode.NO_SUCH_PROCESS, "process " + pid + " does not exist");
+    private static NestletException noSuchProcess(int pid) {
+        return new NestletException(ErrorCode.NO_SUCH_PROCESS, "process " + pid + " does not exist");
     }
 
     /**
@@ -308,17 +310,17 @@ public final class HookService {
             throw noSuchProcess(pid);
         }
         if (ns.equals(ownMountNs)) {
-            throw new ApiException(ErrorCode.PID_MISMATCH, "process " + pid
+            throw new NestletException(ErrorCode.PID_MISMATCH, "process " + pid
                     + " shares nestletd's mount namespace: it is not the init of container " + id);
         }
         Stat host = statOrNull(rootfs);
         if (host == null) {
-            throw new ApiException(ErrorCode.BAD_BUNDLE, "rootfs " + rootfs + " does not exist");
+            throw new NestletException(ErrorCode.BAD_BUNDLE, "rootfs " + rootfs + " does not exist");
         }
         // A walk through /proc/PID/root crosses that process's own mounts: no setns needed.
         Stat inside = statOrNull(Path.of("/proc/" + pid + "/root" + rootfs));
         if (inside == null || inside.dev() != host.dev() || inside.ino() != host.ino()) {
-            throw new ApiException(ErrorCode.PID_MISMATCH, "process " + pid + " does not see rootfs " + rootfs
+            throw new NestletException(ErrorCode.PID_MISMATCH, "process " + pid + " does not see rootfs " + rootfs
                     + " in its mount namespace: it is not the init of container " + id);
         }
     }

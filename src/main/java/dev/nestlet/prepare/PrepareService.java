@@ -12,12 +12,12 @@ import java.util.logging.Logger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.nestlet.api.ApiException;
-import dev.nestlet.api.ErrorCode;
+import dev.nestlet.error.NestletException;
+import dev.nestlet.error.ErrorCode;
 import dev.nestlet.datadir.InnerDataDirs;
 import dev.nestlet.idmap.IdAllocator;
 import dev.nestlet.idmap.IdRange;
-import dev.nestlet.lifecycle.Bundles;
+import dev.nestlet.oci.Bundles;
 import dev.nestlet.lifecycle.HookService;
 import dev.nestlet.oci.Annotations;
 import dev.nestlet.oci.BundleConfig;
@@ -74,14 +74,14 @@ public final class PrepareService {
         synchronized (registry.lockFor(id)) {
             Optional<LiveContainer> existing = registry.get(id);
             if ("true".equals(SpecEditor.annotation(cfg, SpecEditor.PREPARED))) {
-                ContainerRecord r = existing.map(LiveContainer::record).orElseThrow(() -> new ApiException(
+                ContainerRecord r = existing.map(LiveContainer::record).orElseThrow(() -> new NestletException(
                         ErrorCode.CONFLICT, "bundle " + bundle + " was prepared by nestlet, but nestletd no longer "
                                 + "knows container " + id + ": write the bundle again"));
                 return result(r);
             }
             if (existing.isPresent()) {
                 if (existing.get().initAlive()) {
-                    throw new ApiException(ErrorCode.CONFLICT, "container " + id + " is already running");
+                    throw new NestletException(ErrorCode.CONFLICT, "container " + id + " is already running");
                 }
                 hooks.release(id);
             }

@@ -1,5 +1,7 @@
 package dev.nestlet.vfs;
 
+import dev.nestlet.vfs.sysctl.ContainerSysctls;
+
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.nestlet.cgroup.Cgroup;

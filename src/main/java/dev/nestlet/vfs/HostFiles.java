@@ -49,4 +49,17 @@ public final class HostFiles {
         String t = read("proc/uptime");
         return Double.parseDouble(t.substring(0, t.indexOf(' ')));
     }
+
+    /** The value of one "Name:   123 kB" line of the host's meminfo text, 0 when the line is absent. */
+    public static long meminfoKb(String meminfo, String name) {
+        int i = meminfo.startsWith(name + ":") ? 0 : meminfo.indexOf("\n" + name + ":");
+        if (i < 0) {
+            return 0;
+        }
+        int start = meminfo.indexOf(':', i) + 1;
+        int end = meminfo.indexOf('\n', start);
+        String v = meminfo.substring(start, end < 0 ? meminfo.length() : end).trim();
+        int sp = v.indexOf(' ');
+        return Long.parseLong(sp < 0 ? v : v.substring(0, sp));
+    }
 }

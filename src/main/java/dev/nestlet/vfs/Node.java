@@ -1,5 +1,8 @@
 package dev.nestlet.vfs;
 
+import dev.nestlet.vfs.fuse.FuseProtocol;
+import dev.nestlet.vfs.fuse.NodeAttr;
+
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 

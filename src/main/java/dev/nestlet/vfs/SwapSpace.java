@@ -10,7 +10,7 @@ import dev.nestlet.cgroup.MemoryStats;
  */
 record SwapSpace(long totalKb, long usedKb) {
     static SwapSpace of(MemoryStats m, String hostMeminfo) {
-        long hostTotal = MeminfoFile.hostKb(hostMeminfo, "SwapTotal");
+        long hostTotal = HostFiles.meminfoKb(hostMeminfo, "SwapTotal");
         long total = m.swapLimit() == CgroupText.UNLIMITED ? hostTotal : Math.min(hostTotal, m.swapLimit() / 1024);
         return new SwapSpace(total, Math.min(total, m.swapUsage() / 1024));
     }

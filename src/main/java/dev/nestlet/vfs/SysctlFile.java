@@ -1,5 +1,7 @@
 package dev.nestlet.vfs;
 
+import dev.nestlet.vfs.sysctl.SysctlSpec;
+
 /**
  * One sysctl of a system container: reads show the container's own value, writes change it
  * (validated as the kernel would) and never reach the kernel's, except for a raise the operator

@@ -1,5 +1,11 @@
 package dev.nestlet.vfs;
 
+import dev.nestlet.vfs.sysctl.ContainerSysctls;
+import dev.nestlet.vfs.sysctl.HostSysctlRaises;
+import dev.nestlet.vfs.sysctl.SysctlCatalog;
+import dev.nestlet.vfs.sysctl.SysctlSpec;
+import dev.nestlet.vfs.sysctl.SysctlStore;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

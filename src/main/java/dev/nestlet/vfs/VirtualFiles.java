@@ -1,5 +1,8 @@
 package dev.nestlet.vfs;
 
+import dev.nestlet.vfs.fuse.FuseProtocol;
+import dev.nestlet.vfs.fuse.FuseServer;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -7,8 +10,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.logging.Logger;
 
-import dev.nestlet.api.ApiException;
-import dev.nestlet.api.ErrorCode;
+import dev.nestlet.error.NestletException;
+import dev.nestlet.error.ErrorCode;
 import dev.nestlet.cgroup.CgroupLocator;
 import dev.nestlet.lifecycle.ContainerAccess;
 import dev.nestlet.lifecycle.Feature;
@@ -173,7 +176,7 @@ public final class VirtualFiles implements Feature, AutoCloseable {
         }
         if (!FileCalls.fstat(fd).isRegular()) {
             fd.close();
-            throw new ApiException(ErrorCode.UNSAFE_PATH, path + " inside " + id + " is not a regular file");
+            throw new NestletException(ErrorCode.UNSAFE_PATH, path + " inside " + id + " is not a regular file");
         }
         return fd;
     }

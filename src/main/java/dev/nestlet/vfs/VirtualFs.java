@@ -1,5 +1,11 @@
 package dev.nestlet.vfs;
 
+import dev.nestlet.vfs.fuse.FuseProtocol;
+import dev.nestlet.vfs.fuse.FuseReply;
+import dev.nestlet.vfs.fuse.FuseRequest;
+import dev.nestlet.vfs.fuse.FuseServer;
+import dev.nestlet.vfs.sysctl.SysctlInputException;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;

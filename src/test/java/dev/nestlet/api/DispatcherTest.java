@@ -1,5 +1,8 @@
 package dev.nestlet.api;
 
+import dev.nestlet.error.ErrorCode;
+import dev.nestlet.error.NestletException;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,7 +41,7 @@ class DispatcherTest {
                 throw new IllegalStateException("boom");
             }
             if (p.text() == null) {
-                throw new ApiException(ErrorCode.BAD_REQUEST, "no text");
+                throw new NestletException(ErrorCode.BAD_REQUEST, "no text");
             }
             return p.text().repeat(p.times() == null ? 1 : p.times());
         }

@@ -14,8 +14,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.nestlet.api.ApiException;
-import dev.nestlet.api.ErrorCode;
+import dev.nestlet.error.NestletException;
+import dev.nestlet.error.ErrorCode;
 
 class IdAllocatorTest {
     @TempDir
@@ -34,7 +34,7 @@ class IdAllocatorTest {
             assertEquals(new IdRange(100000, 200000, 65536), r1);
             assertEquals(new IdRange(165536, 265536, 65536), r2);
             assertEquals(r1, a.allocate("a"), "asking again returns the same range");
-            ApiException e = assertThrows(ApiException.class, () -> a.allocate("c"));
+            NestletException e = assertThrows(NestletException.class, () -> a.allocate("c"));
             assertEquals(ErrorCode.POOL_EXHAUSTED, e.code());
             a.free("a");
             a.free("a");
@@ -88,10 +88,10 @@ class IdAllocatorTest {
         try (IdAllocator a = allocator(2)) {
             IdRange outside = new IdRange(900000, 900000, 65536);
             assertEquals(outside, a.adopt("engine", outside, List.of(new IdSpan(true, 900000, 65536))));
-            ApiException overlapPool = assertThrows(ApiException.class, () -> a.adopt("bad",
+            NestletException overlapPool = assertThrows(NestletException.class, () -> a.adopt("bad",
                     new IdRange(100010, 1000000, 10), List.of(new IdSpan(true, 100010, 10))));
             assertTrue(overlapPool.getMessage().contains("overlaps nestlet's id pool"));
-            ApiException overlapOther = assertThrows(ApiException.class, () -> a.adopt("bad2",
+            NestletException overlapOther = assertThrows(NestletException.class, () -> a.adopt("bad2",
                     new IdRange(900100, 900100, 10), List.of(new IdSpan(true, 900100, 10))));
             assertTrue(overlapOther.getMessage().contains("engine"));
             assertEquals(2, a.free().size(), "adopted ranges do not consume the pool");
@@ -101,7 +101,7 @@ class IdAllocatorTest {
     @Test
     void noPoolGivesTheConfiguredReason() throws Exception {
         try (IdAllocator a = new IdAllocator(Optional.empty(), "add nestlet to /etc/subuid", dir.resolve("j"))) {
-            ApiException e = assertThrows(ApiException.class, () -> a.allocate("x"));
+            NestletException e = assertThrows(NestletException.class, () -> a.allocate("x"));
             assertEquals("add nestlet to /etc/subuid", e.getMessage());
         }
     }

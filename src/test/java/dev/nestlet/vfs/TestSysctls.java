@@ -1,5 +1,7 @@
 package dev.nestlet.vfs;
 
+import dev.nestlet.vfs.sysctl.ContainerSysctls;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

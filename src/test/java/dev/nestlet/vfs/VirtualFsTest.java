@@ -1,5 +1,10 @@
 package dev.nestlet.vfs;
 
+import dev.nestlet.vfs.fuse.FuseFrames;
+import dev.nestlet.vfs.fuse.FuseProtocol;
+import dev.nestlet.vfs.fuse.FuseReply;
+import dev.nestlet.vfs.sysctl.SysctlCatalog;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,7 +44,7 @@ class VirtualFsTest {
     }
 
     private int send(int opcode, long nodeid, byte[] body) {
-        return fs.handle(FuseMessagesTest.decode(opcode, unique += 2, nodeid, body), out);
+        return fs.handle(FuseFrames.decode(opcode, unique += 2, nodeid, body), out);
     }
 
     private int error() {

@@ -1,0 +1,43 @@
+package dev.nestlet.ops;
+
+import dev.nestlet.state.ContainerRecord;
+import dev.nestlet.state.LiveContainer;
+import dev.nestlet.state.Registry;
+
+import dev.nestlet.error.NestletException;
+import dev.nestlet.error.ErrorCode;
+import dev.nestlet.api.Operation;
+import dev.nestlet.api.Peer;
+
+/** op "inspect": everything nestlet knows about one container. */
+public final class InspectOperation implements Operation<InspectOperation.Params> {
+    public record Params(String id) {}
+
+    public record Result(ContainerRecord container, boolean alive) {}
+
+    private final Registry registry;
+
+    public InspectOperation(Registry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public String name() {
+        return "inspect";
+    }
+
+    @Override
+    public Class<Params> params() {
+        return Params.class;
+    }
+
+    @Override
+    public Object handle(Params p, Peer peer) {
+        if (p.id() == null) {
+            throw new NestletException(ErrorCode.BAD_REQUEST, "inspect needs an \"id\"");
+        }
+        LiveContainer c = registry.get(p.id())
+                .orElseThrow(() -> new NestletException(ErrorCode.NOT_FOUND, "no container with id '" + p.id() + "'"));
+        return new Result(c.record(), c.initAlive());
+    }
+}

@@ -1,4 +1,0 @@
-package dev.nestlet.vfs;
-
-/** The attributes of a node as fuse_attr carries them; times in seconds since the epoch, host uid and gid. */
-record NodeAttr(long ino, long size, int mode, int nlink, long time, int uid, int gid) {}
