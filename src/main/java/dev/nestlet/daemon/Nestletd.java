@@ -26,6 +26,7 @@ import dev.nestlet.idmap.IdAllocator;
 import dev.nestlet.lifecycle.Feature;
 import dev.nestlet.ops.HookOperation;
 import dev.nestlet.lifecycle.HookService;
+import dev.nestlet.lifecycle.InitProcesses;
 import dev.nestlet.lifecycle.Reconciler;
 import dev.nestlet.ns.NamespaceWorkers;
 import dev.nestlet.ops.PrepareOperation;
@@ -136,7 +137,7 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
                 Sysctls.onHost(config.stateDir(), config.sysctlRaises()));
         List<Feature> features = List.of(new PreparedResources(allocator, shifter), new CgroupDelegation(),
                 dataDirs, vfs);
-        HookService hooks = new HookService(registry, ns, features);
+        HookService hooks = new HookService(registry, ns, features, new InitProcesses());
         SeccompAgent seccomp = new SeccompAgent(config.stateDir(), ns,
                 id -> registry.get(id).map(c -> new KnownContainer(c.record().pid(), c.record().mounts())).orElse(null),
                 2);

@@ -22,6 +22,7 @@ import dev.nestlet.oci.HookStage;
 import dev.nestlet.oci.OciState;
 import dev.nestlet.proc.IdMapping;
 import dev.nestlet.proc.ProcStat;
+import dev.nestlet.state.ContainerIds;
 import dev.nestlet.state.ContainerRecord;
 import dev.nestlet.state.LiveContainer;
 import dev.nestlet.state.Registry;
@@ -40,48 +41,39 @@ import dev.nestlet.sys.SysException;
  */
 public final class HookService {
     private static final Logger LOG = Logger.getLogger(HookService.class.getName());
-    /** Container ids that are safe as file names; every runtime's ids fit. */
-    public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}");
     /** How long a prepared bundle may wait for its createRuntime before its runtime state decides. */
     static final Duration PREPARED_GRACE = Duration.ofSeconds(60);
 
     private final Registry registry;
     private final NamespaceWorkers workers;
     private final List<Feature> features;
-    private final String ownMountNs;
+    private final InitProcess.Finder inits;
 
-    public HookService(Registry registry, NamespaceWorkers workers, List<Feature> features) throws IOException {
+    public HookService(Registry registry, NamespaceWorkers workers, List<Feature> features, InitProcess.Finder inits) {
         this.registry = registry;
         this.workers = workers;
         this.features = List.copyOf(features);
-        this.ownMountNs = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString();
+        this.inits = inits;
     }
 
-    public HookResult handle(HookStage stage, OciState state, Peer peer) throws Exception {
+    /** {@code callerPid}: the hook process, whose parent is the runtime. */
+    public HookResult handle(HookStage stage, OciState state, int callerPid) throws Exception {
         if (state == null) {
             throw new NestletException(ErrorCode.BAD_REQUEST, "hook request has no \"state\"");
         }
-        String id = checkId(state.id());
+        String id = ContainerIds.check(state.id());
         if (!Annotations.MODE_SYSTEM.equals(state.annotation(Annotations.MODE))) {
             return new HookResult(id, HookResult.IGNORED);
         }
         return switch (stage) {
-            case CREATE_RUNTIME -> createRuntime(id, state, peer);
+            case CREATE_RUNTIME -> createRuntime(id, state, callerPid);
             case CREATE_CONTAINER -> createContainer(id);
             case POSTSTOP -> poststop(id);
             default -> new HookResult(id, HookResult.NONE);
         };
     }
 
-    public static String checkId(String id) {
-        if (id == null || !ID.matcher(id).matches()) {
-            throw new NestletException(ErrorCode.BAD_REQUEST, "container id " + (id == null ? "is missing" : "'" + id
-                    + "' is not a valid id (letters, digits, '_', '.', '+', '-'; at most 128)"));
-        }
-        return id;
-    }
-
-    private HookResult createRuntime(String id, OciState state, Peer peer) throws Exception {
+    private HookResult createRuntime(String id, OciState state, int callerPid) throws Exception {
         if (state.pid() == null || state.pid() <= 0) {
             throw new NestletException(ErrorCode.BAD_REQUEST, "createRuntime state of " + id + " has no pid");
         }
@@ -106,31 +98,24 @@ public final class HookService {
                     release(old);
                 }
             }
-            Fd pidfd = openPidfd(pid);
+            InitProcess init = inits.find(id, pid, rootfs, callerPid);
             try {
-                return register(base, pid, pidfd, state, config, rootfs, peer);
+                return register(base, pid, init, state, config, rootfs);
             } catch (Exception e) {
-                pidfd.close(); // idempotent; a failed registration keeps no pidfd
+                init.pidfd().close(); // idempotent; a failed registration keeps no pidfd
                 throw e;
             }
         }
     }
 
-    private HookResult register(ContainerRecord base, int pid, Fd pidfd, OciState state, BundleConfig config,
-            Path rootfs, Peer peer) throws Exception {
+    private HookResult register(ContainerRecord base, int pid, InitProcess init, OciState state,
+            BundleConfig config, Path rootfs) throws Exception {
         long t0 = System.nanoTime();
         String id = base.id();
-        ProcStat stat = ProcStat.of(pid).orElseThrow(() -> noSuchProcess(pid));
-        verifyContainerInit(id, pid, rootfs);
-        long rootUid = IdMapping.toHost(IdMapping.read(pid, "uid_map"), 0);
-        long rootGid = IdMapping.toHost(IdMapping.read(pid, "gid_map"), 0);
-        if (rootUid < 0 || rootGid < 0) {
-            throw new NestletException(ErrorCode.BAD_BUNDLE, "container " + id + " has no mapping for its root user");
-        }
-        ContainerRecord rec = base.withInit(pid, stat.startTime(), runtimeOf(peer), state.annotations(),
-                Instant.now().toString(), (int) rootUid, (int) rootGid);
-        LiveContainer c = registry.put(rec, pidfd);
-        ContainerAccess access = new ContainerAccess(pidfd, workers, config, rootfs);
+        ContainerRecord rec = base.withInit(pid, init.startTime(), init.runtime(), state.annotations(),
+                Instant.now().toString(), init.rootUid(), init.rootGid());
+        LiveContainer c = registry.put(rec, init.pidfd());
+        ContainerAccess access = new ContainerAccess(init.pidfd(), workers, config, rootfs);
         StringBuilder timings = new StringBuilder(); // ms per feature, for the log
         try {
             // Written once before and once after: every feature releases by container id,
@@ -151,7 +136,7 @@ public final class HookService {
             throw e;
         }
         LOG.info("registered " + id + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms (pid " + pid
-                + ", root uid " + rootUid + timings + ")");
+                + ", root uid " + init.rootUid() + timings + ")");
         return new HookResult(id, HookResult.REGISTERED);
     }
 
@@ -279,70 +264,6 @@ public final class HookService {
             throw new NestletException(e.code(), f.name() + ": " + e.getMessage(), e);
         } catch (SysException e) {
             throw new NestletException(ErrorCode.KERNEL, f.name() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static Fd openPidfd(int pid) {
-        try {
-            return PidCalls.pidfdOpen(pid);
-        } catch (SysException e) {
-            if (e.is(Errno.ESRCH)) {
-                throw noSuchProcess(pid);
-            }
-            throw e;
-        }
-    }
-
-    private static NestletException noSuchProcess(int pid) {
-        return new NestletException(ErrorCode.NO_SUCH_PROCESS, "process " + pid + " does not exist");
-    }
-
-    /**
-     * A pid from the state could have been reused by another process. The
-     * container's init lives in a mount namespace of its own where the bundle's
-     * rootfs is the same directory as on the host; anything else is refused.
-     */
-    private void verifyContainerInit(String id, int pid, Path rootfs) {
-        String ns;
-        try {
-            ns = Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/mnt")).toString();
-        } catch (IOException e) {
-            throw noSuchProcess(pid);
-        }
-        if (ns.equals(ownMountNs)) {
-            throw new NestletException(ErrorCode.PID_MISMATCH, "process " + pid
-                    + " shares nestletd's mount namespace: it is not the init of container " + id);
-        }
-        Stat host = statOrNull(rootfs);
-        if (host == null) {
-            throw new NestletException(ErrorCode.BAD_BUNDLE, "rootfs " + rootfs + " does not exist");
-        }
-        // A walk through /proc/PID/root crosses that process's own mounts: no setns needed.
-        Stat inside = statOrNull(Path.of("/proc/" + pid + "/root" + rootfs));
-        if (inside == null || inside.dev() != host.dev() || inside.ino() != host.ino()) {
-            throw new NestletException(ErrorCode.PID_MISMATCH, "process " + pid + " does not see rootfs " + rootfs
-                    + " in its mount namespace: it is not the init of container " + id);
-        }
-    }
-
-    private static Stat statOrNull(Path path) {
-        try (Fd fd = FileCalls.open(path.toString(), FileCalls.O_PATH | FileCalls.O_DIRECTORY, 0)) {
-            return FileCalls.fstat(fd);
-        } catch (SysException e) {
-            return null;
-        }
-    }
-
-    /**
-     * The runtime that ran the hook: the command name of the hook process's
-     * parent (not its exe link: crun runs from a sealed copy of itself).
-     */
-    private static String runtimeOf(Peer peer) {
-        try {
-            int ppid = ProcStat.of(peer.pid()).map(ProcStat::ppid).orElse(-1);
-            return Files.readString(Path.of("/proc/" + ppid + "/comm")).trim();
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
         }
     }
 }

@@ -34,6 +34,6 @@ public final class HookOperation implements Operation<HookOperation.Params> {
         if (p.stage() == null) {
             throw new NestletException(ErrorCode.BAD_REQUEST, "hook request has no \"stage\"");
         }
-        return service.handle(p.stage(), p.state(), peer);
+        return service.handle(p.stage(), p.state(), peer.pid());
     }
 }

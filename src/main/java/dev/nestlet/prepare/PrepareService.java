@@ -19,6 +19,7 @@ import dev.nestlet.idmap.IdAllocator;
 import dev.nestlet.idmap.IdRange;
 import dev.nestlet.oci.Bundles;
 import dev.nestlet.lifecycle.HookService;
+import dev.nestlet.state.ContainerIds;
 import dev.nestlet.oci.Annotations;
 import dev.nestlet.oci.BundleConfig;
 import dev.nestlet.seccomp.SeccompProfiles;
@@ -63,7 +64,7 @@ public final class PrepareService {
     }
 
     public PrepareResult prepare(String id, String bundle, String runtime, String runtimeRoot) throws Exception {
-        HookService.checkId(id);
+        ContainerIds.check(id);
         BundleConfig config = Bundles.open(bundle);
         ObjectNode cfg = config.json();
         if (Annotations.MODE_OFF.equals(SpecEditor.annotation(cfg, Annotations.MODE))) {

@@ -1,7 +1,9 @@
 package dev.nestlet.state;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
@@ -40,55 +42,124 @@ public record ContainerRecord(String id, int pid, long pidStartTime, String bund
 
     /** A container known from its createRuntime hook only. */
     public static ContainerRecord fromHook(String id, String bundle, String rootfs, String created) {
-        return new ContainerRecord(id, 0, 0, bundle, rootfs, null, null, Stage.CREATING, Map.of(), null, created, 0,
-                0, null, false, null, null, List.of(), List.of());
+        Builder b = new Builder(id, bundle, rootfs, Stage.CREATING);
+        b.created = created;
+        return b.build();
     }
 
     /** A container whose bundle nestlet-runtime prepared, before its runtime starts it. */
     public static ContainerRecord prepared(String id, String bundle, String rootfs, String runtime,
             String runtimeRoot, String when) {
-        return new ContainerRecord(id, 0, 0, bundle, rootfs, runtime, runtimeRoot, Stage.PREPARED, Map.of(), when,
-                null, 0, 0, null, false, null, null, List.of(), List.of());
+        Builder b = new Builder(id, bundle, rootfs, Stage.PREPARED);
+        b.runtime = runtime;
+        b.runtimeRoot = runtimeRoot;
+        b.prepared = when;
+        return b.build();
     }
 
     public ContainerRecord withStage(Stage s) {
-        return new ContainerRecord(id, pid, pidStartTime, bundle, rootfs, runtime, runtimeRoot, s, annotations,
-                prepared, created, rootUid, rootGid, idRange, idRangeAdopted, shift, dataDir, mounts, cgroups);
+        return with(b -> b.stage = s);
     }
 
     /** The init the runtime started at createRuntime, and what its namespaces say. */
     public ContainerRecord withInit(int initPid, long startTime, String runtimeName, Map<String, String> annos,
             String when, int uid, int gid) {
-        return new ContainerRecord(id, initPid, startTime, bundle, rootfs,
-                runtime != null ? runtime : runtimeName, runtimeRoot, Stage.CREATING, annos, prepared, when, uid,
-                gid, idRange, idRangeAdopted, shift, dataDir, mounts, cgroups);
+        return with(b -> {
+            b.pid = initPid;
+            b.pidStartTime = startTime;
+            b.runtime = runtime != null ? runtime : runtimeName;
+            b.stage = Stage.CREATING;
+            b.annotations = annos;
+            b.created = when;
+            b.rootUid = uid;
+            b.rootGid = gid;
+        });
     }
 
     public ContainerRecord withIdRange(IdRange range, boolean adopted) {
-        return new ContainerRecord(id, pid, pidStartTime, bundle, rootfs, runtime, runtimeRoot, stage, annotations,
-                prepared, created, rootUid, rootGid, range, adopted, shift, dataDir, mounts, cgroups);
+        return with(b -> {
+            b.idRange = range;
+            b.idRangeAdopted = adopted;
+        });
     }
 
     public ContainerRecord withShift(ShiftResult s) {
-        return new ContainerRecord(id, pid, pidStartTime, bundle, rootfs, runtime, runtimeRoot, stage, annotations,
-                prepared, created, rootUid, rootGid, idRange, idRangeAdopted, s, dataDir, mounts, cgroups);
+        return with(b -> b.shift = s);
     }
 
     public ContainerRecord withDataDir(String dir, List<String> mounted) {
-        return new ContainerRecord(id, pid, pidStartTime, bundle, rootfs, runtime, runtimeRoot, stage, annotations,
-                prepared, created, rootUid, rootGid, idRange, idRangeAdopted, shift, dir, mounted, cgroups);
+        return with(b -> {
+            b.dataDir = dir;
+            b.mounts = mounted;
+        });
     }
 
     public ContainerRecord withCgroups(List<String> delegated) {
-        return new ContainerRecord(id, pid, pidStartTime, bundle, rootfs, runtime, runtimeRoot, stage, annotations,
-                prepared, created, rootUid, rootGid, idRange, idRangeAdopted, shift, dataDir, mounts, delegated);
+        return with(b -> b.cgroups = delegated);
     }
 
     /** The same record with {@code more} added to the paths nestlet mounted inside. */
     public ContainerRecord withMoreMounts(List<String> more) {
-        List<String> all = new java.util.ArrayList<>(mounts);
+        List<String> all = new ArrayList<>(mounts);
         all.addAll(more);
-        return new ContainerRecord(id, pid, pidStartTime, bundle, rootfs, runtime, runtimeRoot, stage, annotations,
-                prepared, created, rootUid, rootGid, idRange, idRangeAdopted, shift, dataDir, all, cgroups);
+        return with(b -> b.mounts = all);
+    }
+
+    /** A copy with what {@code change} sets: the one place that lists every field. */
+    private ContainerRecord with(Consumer<Builder> change) {
+        Builder b = new Builder(id, bundle, rootfs, stage);
+        b.pid = pid;
+        b.pidStartTime = pidStartTime;
+        b.runtime = runtime;
+        b.runtimeRoot = runtimeRoot;
+        b.annotations = annotations;
+        b.prepared = prepared;
+        b.created = created;
+        b.rootUid = rootUid;
+        b.rootGid = rootGid;
+        b.idRange = idRange;
+        b.idRangeAdopted = idRangeAdopted;
+        b.shift = shift;
+        b.dataDir = dataDir;
+        b.mounts = mounts;
+        b.cgroups = cgroups;
+        change.accept(b);
+        return b.build();
+    }
+
+    /** The fields of a record being made; unset ones are the empty record's. */
+    private static final class Builder {
+        final String id;
+        final String bundle;
+        final String rootfs;
+        Stage stage;
+        int pid;
+        long pidStartTime;
+        String runtime;
+        String runtimeRoot;
+        Map<String, String> annotations = Map.of();
+        String prepared;
+        String created;
+        int rootUid;
+        int rootGid;
+        IdRange idRange;
+        boolean idRangeAdopted;
+        ShiftResult shift;
+        String dataDir;
+        List<String> mounts = List.of();
+        List<String> cgroups = List.of();
+
+        Builder(String id, String bundle, String rootfs, Stage stage) {
+            this.id = id;
+            this.bundle = bundle;
+            this.rootfs = rootfs;
+            this.stage = stage;
+        }
+
+        ContainerRecord build() {
+            return new ContainerRecord(id, pid, pidStartTime, bundle, rootfs, runtime, runtimeRoot, stage,
+                    annotations, prepared, created, rootUid, rootGid, idRange, idRangeAdopted, shift, dataDir,
+                    mounts, cgroups);
+        }
     }
 }
