@@ -1,27 +1,24 @@
 package dev.nestlet.api;
 
-import dev.nestlet.error.ErrorCode;
-import dev.nestlet.error.NestletException;
-
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.TimeoutException;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
+import dev.nestlet.error.ErrorCode;
+import dev.nestlet.error.NestletException;
 import dev.nestlet.sys.SysException;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
- * Turns one request line into one response line: envelope checks (JSON,
- * version, op), strict decoding of the body, the operation, and the mapping
- * of every failure to an error code. No I/O; the server frames and times.
+ * Turns one request line into one response line: envelope checks (JSON, version, op), strict
+ * decoding of the body, the operation, and the mapping of every failure to an error code. No I/O;
+ * the server frames and times.
  */
 public final class Dispatcher {
     private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
@@ -30,10 +27,11 @@ public final class Dispatcher {
     private final Map<String, Operation<?>> ops = new TreeMap<>();
 
     public Dispatcher(ObjectMapper json) {
-        this.json = json.copy()
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.json =
+                json.copy()
+                        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     public Dispatcher register(Operation<?> op) {
@@ -76,18 +74,24 @@ public final class Dispatcher {
         try {
             tree = json.readTree(line);
         } catch (JsonProcessingException e) {
-            throw new NestletException(ErrorCode.BAD_JSON, "request is not valid JSON: " + e.getOriginalMessage());
+            throw new NestletException(
+                    ErrorCode.BAD_JSON, "request is not valid JSON: " + e.getOriginalMessage());
         }
         if (!(tree instanceof ObjectNode req)) {
             throw new NestletException(ErrorCode.BAD_JSON, "request must be a JSON object");
         }
         JsonNode v = req.remove("v");
         if (v == null || !v.isInt()) {
-            throw new NestletException(ErrorCode.BAD_VERSION, "request has no integer protocol version \"v\"");
+            throw new NestletException(
+                    ErrorCode.BAD_VERSION, "request has no integer protocol version \"v\"");
         }
         if (v.intValue() != Protocol.VERSION) {
-            throw new NestletException(ErrorCode.BAD_VERSION, "protocol version " + v.intValue()
-                    + " is not supported; this nestletd speaks version " + Protocol.VERSION);
+            throw new NestletException(
+                    ErrorCode.BAD_VERSION,
+                    "protocol version "
+                            + v.intValue()
+                            + " is not supported; this nestletd speaks version "
+                            + Protocol.VERSION);
         }
         JsonNode opName = req.remove("op");
         if (opName == null || !opName.isTextual()) {
@@ -95,8 +99,12 @@ public final class Dispatcher {
         }
         Operation<?> op = ops.get(opName.asText());
         if (op == null) {
-            throw new NestletException(ErrorCode.UNKNOWN_OP,
-                    "unknown op '" + opName.asText() + "'; known: " + String.join(", ", ops.keySet()));
+            throw new NestletException(
+                    ErrorCode.UNKNOWN_OP,
+                    "unknown op '"
+                            + opName.asText()
+                            + "'; known: "
+                            + String.join(", ", ops.keySet()));
         }
         return invoke(op, req, peer);
     }
@@ -106,10 +114,12 @@ public final class Dispatcher {
         try {
             params = json.treeToValue(body, op.params());
         } catch (UnrecognizedPropertyException e) {
-            throw new NestletException(ErrorCode.BAD_REQUEST,
+            throw new NestletException(
+                    ErrorCode.BAD_REQUEST,
                     "unknown field '" + e.getPropertyName() + "' for op '" + op.name() + "'");
         } catch (JsonProcessingException e) {
-            throw new NestletException(ErrorCode.BAD_REQUEST,
+            throw new NestletException(
+                    ErrorCode.BAD_REQUEST,
                     "bad body for op '" + op.name() + "': " + e.getOriginalMessage());
         }
         return op.handle(params, peer);

@@ -6,9 +6,9 @@ import java.nio.file.Path;
 import java.util.OptionalInt;
 
 /**
- * Who may talk to nestletd: root always; members of one configured group
- * (primary or supplementary) when a group is set. Everyone else is refused
- * even when the socket's file mode would let them connect.
+ * Who may talk to nestletd: root always; members of one configured group (primary or supplementary)
+ * when a group is set. Everyone else is refused even when the socket's file mode would let them
+ * connect.
  */
 public final class PeerPolicy {
     private final OptionalInt group;

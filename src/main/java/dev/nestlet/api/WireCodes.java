@@ -1,10 +1,9 @@
 package dev.nestlet.api;
 
+import dev.nestlet.error.ErrorCode;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
-
-import dev.nestlet.error.ErrorCode;
 
 /** The protocol's name for each error code ({@code "code"} of an error response). */
 public final class WireCodes {

@@ -5,8 +5,8 @@ import java.util.BitSet;
 /**
  * Which CPUs a cgroup may run on and how much of them.
  *
- * @param cpus     host CPU numbers of its effective cpuset
- * @param quotaUs  CFS quota per period in microseconds, or -1 when unlimited
+ * @param cpus host CPU numbers of its effective cpuset
+ * @param quotaUs CFS quota per period in microseconds, or -1 when unlimited
  * @param periodUs CFS period in microseconds
  */
 public record CpuLimits(BitSet cpus, long quotaUs, long periodUs) {
@@ -33,7 +33,10 @@ public record CpuLimits(BitSet cpus, long quotaUs, long periodUs) {
         return out;
     }
 
-    /** Where host CPU {@code cpu} stands among {@code visible} (as {@link #visible()} gave them), or -1. */
+    /**
+     * Where host CPU {@code cpu} stands among {@code visible} (as {@link #visible()} gave them), or
+     * -1.
+     */
     public static int shownIndex(int[] visible, int cpu) {
         for (int j = 0; j < visible.length; j++) {
             if (visible[j] == cpu) {

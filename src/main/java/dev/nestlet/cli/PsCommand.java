@@ -1,7 +1,6 @@
 package dev.nestlet.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import picocli.CommandLine.Command;
 
 /** nestletctl ps */
@@ -11,13 +10,23 @@ final class PsCommand extends Nestletctl.Sub {
 
     @Override
     public Integer call() {
-        return parent.run("ps", req -> {}, rows -> {
-            System.out.printf(ROW, "ID", "PID", "RUNTIME", "STAGE", "ALIVE", "ROOT UID", "CREATED");
-            for (JsonNode r : rows) {
-                System.out.printf(ROW, r.path("id").asText(), r.path("pid").asInt(), r.path("runtime").asText(),
-                        r.path("stage").asText(), r.path("alive").asBoolean() ? "yes" : "no",
-                        r.path("rootUid").asInt(), r.path("created").asText());
-            }
-        });
+        return parent.run(
+                "ps",
+                req -> {},
+                rows -> {
+                    System.out.printf(
+                            ROW, "ID", "PID", "RUNTIME", "STAGE", "ALIVE", "ROOT UID", "CREATED");
+                    for (JsonNode r : rows) {
+                        System.out.printf(
+                                ROW,
+                                r.path("id").asText(),
+                                r.path("pid").asInt(),
+                                r.path("runtime").asText(),
+                                r.path("stage").asText(),
+                                r.path("alive").asBoolean() ? "yes" : "no",
+                                r.path("rootUid").asInt(),
+                                r.path("created").asText());
+                    }
+                });
     }
 }

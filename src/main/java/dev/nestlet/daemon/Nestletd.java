@@ -1,5 +1,37 @@
 package dev.nestlet.daemon;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nestlet.api.ApiServer;
+import dev.nestlet.api.Dispatcher;
+import dev.nestlet.api.PeerPolicy;
+import dev.nestlet.api.Protocol;
+import dev.nestlet.cgroup.CgroupDelegation;
+import dev.nestlet.datadir.InnerDataDirs;
+import dev.nestlet.host.HostTree;
+import dev.nestlet.idmap.IdAllocator;
+import dev.nestlet.lifecycle.Feature;
+import dev.nestlet.lifecycle.HookService;
+import dev.nestlet.lifecycle.InitProcesses;
+import dev.nestlet.lifecycle.Reconciler;
+import dev.nestlet.ns.NamespaceWorkers;
+import dev.nestlet.ops.AllocationsOperation;
+import dev.nestlet.ops.HookOperation;
+import dev.nestlet.ops.InspectOperation;
+import dev.nestlet.ops.PrepareOperation;
+import dev.nestlet.ops.PsOperation;
+import dev.nestlet.ops.StatusOperation;
+import dev.nestlet.ops.VersionOperation;
+import dev.nestlet.prepare.PrepareService;
+import dev.nestlet.prepare.PreparedResources;
+import dev.nestlet.seccomp.KnownContainer;
+import dev.nestlet.seccomp.SeccompAgent;
+import dev.nestlet.shift.RootfsShifter;
+import dev.nestlet.shift.UserNamespaces;
+import dev.nestlet.state.Registry;
+import dev.nestlet.state.StateStore;
+import dev.nestlet.sys.FileCalls;
+import dev.nestlet.vfs.Sysctls;
+import dev.nestlet.vfs.VirtualFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -11,46 +43,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import dev.nestlet.api.ApiServer;
-import dev.nestlet.api.Dispatcher;
-import dev.nestlet.api.PeerPolicy;
-import dev.nestlet.api.Protocol;
-import dev.nestlet.cgroup.CgroupDelegation;
-import dev.nestlet.datadir.InnerDataDirs;
-import dev.nestlet.host.HostTree;
-import dev.nestlet.ops.AllocationsOperation;
-import dev.nestlet.idmap.IdAllocator;
-import dev.nestlet.lifecycle.Feature;
-import dev.nestlet.ops.HookOperation;
-import dev.nestlet.lifecycle.HookService;
-import dev.nestlet.lifecycle.InitProcesses;
-import dev.nestlet.lifecycle.Reconciler;
-import dev.nestlet.ns.NamespaceWorkers;
-import dev.nestlet.ops.PrepareOperation;
-import dev.nestlet.prepare.PrepareService;
-import dev.nestlet.prepare.PreparedResources;
-import dev.nestlet.seccomp.KnownContainer;
-import dev.nestlet.seccomp.SeccompAgent;
-import dev.nestlet.shift.RootfsShifter;
-import dev.nestlet.shift.UserNamespaces;
-import dev.nestlet.ops.InspectOperation;
-import dev.nestlet.ops.PsOperation;
-import dev.nestlet.ops.StatusOperation;
-import dev.nestlet.ops.VersionOperation;
-import dev.nestlet.state.Registry;
-import dev.nestlet.state.StateStore;
-import dev.nestlet.sys.FileCalls;
-import dev.nestlet.vfs.Sysctls;
-import dev.nestlet.vfs.VirtualFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** nestletd: the node daemon. Wires the parts together and serves until SIGTERM. */
-@Command(name = "nestletd", mixinStandardHelpOptions = true, versionProvider = Nestletd.VersionProvider.class,
+@Command(
+        name = "nestletd",
+        mixinStandardHelpOptions = true,
+        versionProvider = Nestletd.VersionProvider.class,
         description = "nestlet node daemon: system containers for unprivileged Docker-in-Docker.")
 public final class Nestletd implements java.util.concurrent.Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(Nestletd.class.getName());
@@ -58,37 +59,59 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--socket", description = "API socket (default: ${DEFAULT-VALUE})")
     Path socket = Path.of(Protocol.DEFAULT_SOCKET);
 
-    @Option(names = "--state-dir", description = "state and inner data dirs (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--state-dir",
+            description = "state and inner data dirs (default: ${DEFAULT-VALUE})")
     Path stateDir = Path.of("/var/lib/nestlet");
 
     @Option(names = "--group", description = "gid whose members may use the socket besides root")
     Integer group;
 
-    @Option(names = "--keep-data-dirs", description = "keep inner data dirs on disk when a container is removed")
+    @Option(
+            names = "--keep-data-dirs",
+            description = "keep inner data dirs on disk when a container is removed")
     boolean keepDataDirs;
 
-    @Option(names = "--max-request-bytes", description = "longest request line (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--max-request-bytes",
+            description = "longest request line (default: ${DEFAULT-VALUE})")
     int maxRequestBytes = Protocol.DEFAULT_MAX_REQUEST_BYTES;
 
-    @Option(names = "--request-timeout", description = "seconds a request may take (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--request-timeout",
+            description = "seconds a request may take (default: ${DEFAULT-VALUE})")
     long requestTimeoutSeconds = 120;
 
-    @Option(names = "--workers", description = "namespace worker threads (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--workers",
+            description = "namespace worker threads (default: ${DEFAULT-VALUE})")
     int workers = 4;
 
-    @Option(names = "--vfs-threads", description = "threads serving the virtual /proc and /sys files "
-            + "(default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--vfs-threads",
+            description =
+                    "threads serving the virtual /proc and /sys files "
+                            + "(default: ${DEFAULT-VALUE})")
     int vfsThreads = 2;
 
-    @Option(names = "--sysctl-raise", paramLabel = "NAME=CEILING", description = "let system containers raise "
-            + "the host's NAME up to CEILING, never lower it (repeatable; see docs/proc-sys.md); default: none")
+    @Option(
+            names = "--sysctl-raise",
+            paramLabel = "NAME=CEILING",
+            description =
+                    "let system containers raise "
+                            + "the host's NAME up to CEILING, never lower it (repeatable; see docs/proc-sys.md); default: none")
     List<String> sysctlRaises = new ArrayList<>();
 
-    @Option(names = "--reconcile-interval", description = "seconds between reconcile sweeps (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--reconcile-interval",
+            description = "seconds between reconcile sweeps (default: ${DEFAULT-VALUE})")
     long reconcileSeconds = 5;
 
-    @Option(names = "--id-pool", paramLabel = "UID:GID:COUNT",
-            description = "host ids to give system containers (default: the --subid-user entries of --subuid/--subgid)")
+    @Option(
+            names = "--id-pool",
+            paramLabel = "UID:GID:COUNT",
+            description =
+                    "host ids to give system containers (default: the --subid-user entries of --subuid/--subgid)")
     String idPool;
 
     @Option(names = "--subuid", description = "subordinate uid file (default: ${DEFAULT-VALUE})")
@@ -97,14 +120,21 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--subgid", description = "subordinate gid file (default: ${DEFAULT-VALUE})")
     Path subgid = Path.of("/etc/subgid");
 
-    @Option(names = "--subid-user", description = "owner of nestlet's entries in those files (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--subid-user",
+            description = "owner of nestlet's entries in those files (default: ${DEFAULT-VALUE})")
     String subidUser = "nestlet";
 
-    @Option(names = "--range-size", description = "ids per system container (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--range-size",
+            description = "ids per system container (default: ${DEFAULT-VALUE})")
     long rangeSize = 65536;
 
-    @Option(names = "--shift", description = "idmap (ID-mapped mounts, chown copy where refused) or copy "
-            + "(always a chown copy) (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--shift",
+            description =
+                    "idmap (ID-mapped mounts, chown copy where refused) or copy "
+                            + "(always a chown copy) (default: ${DEFAULT-VALUE})")
     String shift = "idmap";
 
     public static void main(String[] args) {
@@ -113,11 +143,21 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DaemonConfig config = new DaemonConfig(socket.toAbsolutePath(), stateDir.toAbsolutePath(),
-                group == null ? OptionalInt.empty() : OptionalInt.of(group), keepDataDirs, maxRequestBytes,
-                requestTimeoutSeconds * 1000, workers, reconcileSeconds * 1000, home(),
-                new DaemonConfig.IdPoolSpec(idPool, subuid, subgid, subidUser, rangeSize), shiftByCopy(),
-                vfsThreads, List.copyOf(sysctlRaises));
+        DaemonConfig config =
+                new DaemonConfig(
+                        socket.toAbsolutePath(),
+                        stateDir.toAbsolutePath(),
+                        group == null ? OptionalInt.empty() : OptionalInt.of(group),
+                        keepDataDirs,
+                        maxRequestBytes,
+                        requestTimeoutSeconds * 1000,
+                        workers,
+                        reconcileSeconds * 1000,
+                        home(),
+                        new DaemonConfig.IdPoolSpec(idPool, subuid, subgid, subidUser, rangeSize),
+                        shiftByCopy(),
+                        vfsThreads,
+                        List.copyOf(sysctlRaises));
         run(config);
         return 0;
     }
@@ -132,75 +172,135 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
         UserNamespaces userns = new UserNamespaces(config.home().resolve("bin/nestlet-userns"));
         RootfsShifter shifter = new RootfsShifter(config.stateDir(), userns, config.shiftByCopy());
         InnerDataDirs dataDirs = new InnerDataDirs(config.stateDir(), config.keepDataDirs());
-        // The FUSE mount lives under the state dir; a dead one left by a killed nestletd is replaced.
-        VirtualFiles vfs = VirtualFiles.start(config.stateDir().resolve("vfs"), config.vfsThreads(),
-                Sysctls.onHost(config.stateDir(), config.sysctlRaises()));
-        List<Feature> features = List.of(new PreparedResources(allocator, shifter), new CgroupDelegation(),
-                dataDirs, vfs);
+        // The FUSE mount lives under the state dir; a dead one left by a killed nestletd is
+        // replaced.
+        VirtualFiles vfs =
+                VirtualFiles.start(
+                        config.stateDir().resolve("vfs"),
+                        config.vfsThreads(),
+                        Sysctls.onHost(config.stateDir(), config.sysctlRaises()));
+        List<Feature> features =
+                List.of(
+                        new PreparedResources(allocator, shifter),
+                        new CgroupDelegation(),
+                        dataDirs,
+                        vfs);
         HookService hooks = new HookService(registry, ns, features, new InitProcesses());
-        SeccompAgent seccomp = new SeccompAgent(config.stateDir(), ns,
-                id -> registry.get(id).map(c -> new KnownContainer(c.record().pid(), c.record().mounts())).orElse(null),
-                2);
-        PrepareService prepare = new PrepareService(registry, hooks, allocator, shifter, dataDirs,
-                config.home().resolve("bin/nestlet-hook"), config.socket(), seccomp.listenerPath());
+        SeccompAgent seccomp =
+                new SeccompAgent(
+                        config.stateDir(),
+                        ns,
+                        id ->
+                                registry.get(id)
+                                        .map(
+                                                c ->
+                                                        new KnownContainer(
+                                                                c.record().pid(),
+                                                                c.record().mounts()))
+                                        .orElse(null),
+                        2);
+        PrepareService prepare =
+                new PrepareService(
+                        registry,
+                        hooks,
+                        allocator,
+                        shifter,
+                        dataDirs,
+                        config.home().resolve("bin/nestlet-hook"),
+                        config.socket(),
+                        seccomp.listenerPath());
         Reconciler reconciler = new Reconciler(registry, hooks, features);
         reconciler.recover();
 
         PeerPolicy policy = new PeerPolicy(config.group());
-        Dispatcher dispatcher = new Dispatcher(json)
-                .register(new HookOperation(hooks))
-                .register(new PrepareOperation(prepare))
-                .register(new AllocationsOperation(allocator))
-                .register(new PsOperation(registry))
-                .register(new InspectOperation(registry))
-                .register(new StatusOperation(config, registry, policy.describe()))
-                .register(new VersionOperation());
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(8, 32, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(1024), r -> {
-                    Thread t = new Thread(r, "request");
-                    t.setDaemon(true);
-                    return t;
-                });
-        ApiServer server = new ApiServer(config.socket(), dispatcher, policy, executor,
-                new ApiServer.Limits(config.maxRequestBytes(), config.requestTimeoutMs(),
-                        config.requestTimeoutMs() * 3));
+        Dispatcher dispatcher =
+                new Dispatcher(json)
+                        .register(new HookOperation(hooks))
+                        .register(new PrepareOperation(prepare))
+                        .register(new AllocationsOperation(allocator))
+                        .register(new PsOperation(registry))
+                        .register(new InspectOperation(registry))
+                        .register(new StatusOperation(config, registry, policy.describe()))
+                        .register(new VersionOperation());
+        ThreadPoolExecutor executor =
+                new ThreadPoolExecutor(
+                        8,
+                        32,
+                        30,
+                        TimeUnit.SECONDS,
+                        new ArrayBlockingQueue<>(1024),
+                        r -> {
+                            Thread t = new Thread(r, "request");
+                            t.setDaemon(true);
+                            return t;
+                        });
+        ApiServer server =
+                new ApiServer(
+                        config.socket(),
+                        dispatcher,
+                        policy,
+                        executor,
+                        new ApiServer.Limits(
+                                config.maxRequestBytes(),
+                                config.requestTimeoutMs(),
+                                config.requestTimeoutMs() * 3));
         Warmup.run(dispatcher, json, allocator, userns);
         server.start();
         restrictSocket(config);
         reconciler.start(config.reconcileMs());
 
         CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("stopping; containers keep running");
-            reconciler.close();
-            seccomp.close();
-            server.close();
-            executor.shutdownNow();
-            vfs.detachAll(registry, ns);
-            vfs.close();
-            ns.close();
-            stop.countDown();
-        }, "shutdown"));
-        LOG.info("nestletd " + Version.VALUE + " ready on " + config.socket() + " (" + policy.describe() + ")");
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    LOG.info("stopping; containers keep running");
+                                    reconciler.close();
+                                    seccomp.close();
+                                    server.close();
+                                    executor.shutdownNow();
+                                    vfs.detachAll(registry, ns);
+                                    vfs.close();
+                                    ns.close();
+                                    stop.countDown();
+                                },
+                                "shutdown"));
+        LOG.info(
+                "nestletd "
+                        + Version.VALUE
+                        + " ready on "
+                        + config.socket()
+                        + " ("
+                        + policy.describe()
+                        + ")");
         SystemdNotify.ready();
         stop.await();
     }
 
     private boolean shiftByCopy() {
         if (!shift.equals("idmap") && !shift.equals("copy")) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--shift must be idmap or copy");
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this), "--shift must be idmap or copy");
         }
         return shift.equals("copy");
     }
 
-    /** The install tree (bin/, lib/): set by the launcher, else found from this class's jar in lib/. */
+    /**
+     * The install tree (bin/, lib/): set by the launcher, else found from this class's jar in lib/.
+     */
     private static Path home() {
         String prop = System.getProperty("nestlet.home");
         if (prop != null) {
             return Path.of(prop);
         }
         try {
-            Path jar = Path.of(Nestletd.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path jar =
+                    Path.of(
+                            Nestletd.class
+                                    .getProtectionDomain()
+                                    .getCodeSource()
+                                    .getLocation()
+                                    .toURI());
             return jar.getParent().getParent();
         } catch (java.net.URISyntaxException e) {
             throw new IllegalStateException("cannot find the install tree; set -Dnestlet.home", e);
@@ -211,9 +311,11 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
     private static void restrictSocket(DaemonConfig config) throws java.io.IOException {
         if (config.group().isPresent()) {
             Files.setAttribute(config.socket(), "unix:gid", config.group().getAsInt());
-            Files.setPosixFilePermissions(config.socket(), PosixFilePermissions.fromString("rw-rw----"));
+            Files.setPosixFilePermissions(
+                    config.socket(), PosixFilePermissions.fromString("rw-rw----"));
         } else {
-            Files.setPosixFilePermissions(config.socket(), PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(
+                    config.socket(), PosixFilePermissions.fromString("rw-------"));
         }
     }
 

@@ -1,8 +1,8 @@
 package dev.nestlet.error;
 
 /**
- * A failure with a code that says why and a message for humans. Thrown by every domain package;
- * the socket turns it into an error response ({@code api.Dispatcher}).
+ * A failure with a code that says why and a message for humans. Thrown by every domain package; the
+ * socket turns it into an error response ({@code api.Dispatcher}).
  */
 public class NestletException extends RuntimeException {
     private static final long serialVersionUID = 1L;

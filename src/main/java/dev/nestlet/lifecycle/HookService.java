@@ -1,8 +1,19 @@
 package dev.nestlet.lifecycle;
 
+import dev.nestlet.error.ErrorCode;
+import dev.nestlet.error.NestletException;
+import dev.nestlet.ns.NamespaceWorkers;
+import dev.nestlet.oci.Annotations;
+import dev.nestlet.oci.BundleConfig;
 import dev.nestlet.oci.Bundles;
-
-import java.io.IOException;
+import dev.nestlet.oci.HookStage;
+import dev.nestlet.oci.OciState;
+import dev.nestlet.state.ContainerIds;
+import dev.nestlet.state.ContainerRecord;
+import dev.nestlet.state.LiveContainer;
+import dev.nestlet.state.Registry;
+import dev.nestlet.state.Stage;
+import dev.nestlet.sys.SysException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,38 +21,18 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.logging.Logger;
-import java.util.regex.Pattern;
-
-import dev.nestlet.error.NestletException;
-import dev.nestlet.error.ErrorCode;
-import dev.nestlet.api.Peer;
-import dev.nestlet.ns.NamespaceWorkers;
-import dev.nestlet.oci.Annotations;
-import dev.nestlet.oci.BundleConfig;
-import dev.nestlet.oci.HookStage;
-import dev.nestlet.oci.OciState;
-import dev.nestlet.proc.IdMapping;
-import dev.nestlet.proc.ProcStat;
-import dev.nestlet.state.ContainerIds;
-import dev.nestlet.state.ContainerRecord;
-import dev.nestlet.state.LiveContainer;
-import dev.nestlet.state.Registry;
-import dev.nestlet.state.Stage;
-import dev.nestlet.sys.Errno;
-import dev.nestlet.sys.Fd;
-import dev.nestlet.sys.FileCalls;
-import dev.nestlet.sys.PidCalls;
-import dev.nestlet.sys.Stat;
-import dev.nestlet.sys.SysException;
 
 /**
- * What each hook stage means for a system container: createRuntime registers
- * it and sets up every feature; createContainer lets features redo what the
- * runtime undid; poststop releases it. All steps of one id are serialized.
+ * What each hook stage means for a system container: createRuntime registers it and sets up every
+ * feature; createContainer lets features redo what the runtime undid; poststop releases it. All
+ * steps of one id are serialized.
  */
 public final class HookService {
     private static final Logger LOG = Logger.getLogger(HookService.class.getName());
-    /** How long a prepared bundle may wait for its createRuntime before its runtime state decides. */
+
+    /**
+     * How long a prepared bundle may wait for its createRuntime before its runtime state decides.
+     */
     static final Duration PREPARED_GRACE = Duration.ofSeconds(60);
 
     private final Registry registry;
@@ -49,7 +40,11 @@ public final class HookService {
     private final List<Feature> features;
     private final InitProcess.Finder inits;
 
-    public HookService(Registry registry, NamespaceWorkers workers, List<Feature> features, InitProcess.Finder inits) {
+    public HookService(
+            Registry registry,
+            NamespaceWorkers workers,
+            List<Feature> features,
+            InitProcess.Finder inits) {
         this.registry = registry;
         this.workers = workers;
         this.features = List.copyOf(features);
@@ -75,25 +70,35 @@ public final class HookService {
 
     private HookResult createRuntime(String id, OciState state, int callerPid) throws Exception {
         if (state.pid() == null || state.pid() <= 0) {
-            throw new NestletException(ErrorCode.BAD_REQUEST, "createRuntime state of " + id + " has no pid");
+            throw new NestletException(
+                    ErrorCode.BAD_REQUEST, "createRuntime state of " + id + " has no pid");
         }
         int pid = state.pid();
         BundleConfig config = Bundles.open(state.bundle());
         Path rootfs = Bundles.rootfsOf(config);
         synchronized (registry.lockFor(id)) {
-            ContainerRecord base = ContainerRecord.fromHook(id, config.bundle().toString(), rootfs.toString(),
-                    Instant.now().toString());
+            ContainerRecord base =
+                    ContainerRecord.fromHook(
+                            id,
+                            config.bundle().toString(),
+                            rootfs.toString(),
+                            Instant.now().toString());
             Optional<LiveContainer> existing = registry.get(id);
             if (existing.isPresent()) {
                 LiveContainer old = existing.get();
                 if (old.record().stage() == Stage.PREPARED) {
-                    base = old.record(); // nestlet-runtime prepared it: keep its range and shifted rootfs
+                    base = old.record(); // nestlet-runtime prepared it: keep its range and
+                    // shifted rootfs
                 } else if (old.initAlive()) {
                     if (old.record().pid() == pid) {
                         return new HookResult(id, HookResult.REGISTERED);
                     }
-                    throw new NestletException(ErrorCode.CONFLICT,
-                            "container " + id + " is already registered with live pid " + old.record().pid());
+                    throw new NestletException(
+                            ErrorCode.CONFLICT,
+                            "container "
+                                    + id
+                                    + " is already registered with live pid "
+                                    + old.record().pid());
                 } else {
                     release(old);
                 }
@@ -108,12 +113,25 @@ public final class HookService {
         }
     }
 
-    private HookResult register(ContainerRecord base, int pid, InitProcess init, OciState state,
-            BundleConfig config, Path rootfs) throws Exception {
+    private HookResult register(
+            ContainerRecord base,
+            int pid,
+            InitProcess init,
+            OciState state,
+            BundleConfig config,
+            Path rootfs)
+            throws Exception {
         long t0 = System.nanoTime();
         String id = base.id();
-        ContainerRecord rec = base.withInit(pid, init.startTime(), init.runtime(), state.annotations(),
-                Instant.now().toString(), init.rootUid(), init.rootGid());
+        ContainerRecord rec =
+                base.withInit(
+                        pid,
+                        init.startTime(),
+                        init.runtime(),
+                        state.annotations(),
+                        Instant.now().toString(),
+                        init.rootUid(),
+                        init.rootGid());
         LiveContainer c = registry.put(rec, init.pidfd());
         ContainerAccess access = new ContainerAccess(init.pidfd(), workers, config, rootfs);
         StringBuilder timings = new StringBuilder(); // ms per feature, for the log
@@ -124,7 +142,10 @@ public final class HookService {
                 ContainerRecord before = rec;
                 long f0 = System.nanoTime();
                 rec = inFeature(f, () -> f.createRuntime(before, access));
-                timings.append(", ").append(f.name()).append(' ').append((System.nanoTime() - f0) / 1_000_000);
+                timings.append(", ")
+                        .append(f.name())
+                        .append(' ')
+                        .append((System.nanoTime() - f0) / 1_000_000);
             }
             registry.update(c, rec.withStage(Stage.RUNNING));
         } catch (Exception e) {
@@ -135,17 +156,34 @@ public final class HookService {
             }
             throw e;
         }
-        LOG.info("registered " + id + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms (pid " + pid
-                + ", root uid " + init.rootUid() + timings + ")");
+        LOG.info(
+                "registered "
+                        + id
+                        + " in "
+                        + (System.nanoTime() - t0) / 1_000_000
+                        + " ms (pid "
+                        + pid
+                        + ", root uid "
+                        + init.rootUid()
+                        + timings
+                        + ")");
         return new HookResult(id, HookResult.REGISTERED);
     }
 
     private HookResult createContainer(String id) throws Exception {
         synchronized (registry.lockFor(id)) {
-            LiveContainer c = registry.get(id).orElseThrow(() -> new NestletException(ErrorCode.NOT_FOUND,
-                    "container " + id + " is not registered (did createRuntime run?)"));
+            LiveContainer c =
+                    registry.get(id)
+                            .orElseThrow(
+                                    () ->
+                                            new NestletException(
+                                                    ErrorCode.NOT_FOUND,
+                                                    "container "
+                                                            + id
+                                                            + " is not registered (did createRuntime run?)"));
             BundleConfig config = Bundles.open(c.record().bundle());
-            ContainerAccess access = new ContainerAccess(c.pidfd(), workers, config, Path.of(c.record().rootfs()));
+            ContainerAccess access =
+                    new ContainerAccess(c.pidfd(), workers, config, Path.of(c.record().rootfs()));
             for (Feature f : features) {
                 ContainerRecord rec = inFeature(f, () -> f.createContainer(c.record(), access));
                 registry.update(c, rec);
@@ -165,7 +203,10 @@ public final class HookService {
         }
     }
 
-    /** After a restart: lets every feature re-attach to a registered container whose init still runs. */
+    /**
+     * After a restart: lets every feature re-attach to a registered container whose init still
+     * runs.
+     */
     public void reattach(String id) throws Exception {
         synchronized (registry.lockFor(id)) {
             Optional<LiveContainer> found = registry.get(id);
@@ -174,7 +215,8 @@ public final class HookService {
             }
             LiveContainer c = found.get();
             BundleConfig config = Bundles.open(c.record().bundle());
-            ContainerAccess access = new ContainerAccess(c.pidfd(), workers, config, Path.of(c.record().rootfs()));
+            ContainerAccess access =
+                    new ContainerAccess(c.pidfd(), workers, config, Path.of(c.record().rootfs()));
             for (Feature f : features) {
                 ContainerRecord rec = inFeature(f, () -> f.reattach(c.record(), access));
                 registry.update(c, rec);
@@ -197,10 +239,9 @@ public final class HookService {
     }
 
     /**
-     * A registered container is gone when its init has exited. A prepared one
-     * (nestlet-runtime ran, createRuntime did not yet) is gone when its bundle
-     * is, or when after a grace period its runtime has no state for it: its
-     * create failed or it was deleted before it started.
+     * A registered container is gone when its init has exited. A prepared one (nestlet-runtime ran,
+     * createRuntime did not yet) is gone when its bundle is, or when after a grace period its
+     * runtime has no state for it: its create failed or it was deleted before it started.
      */
     public boolean isGone(LiveContainer c) {
         ContainerRecord r = c.record();
@@ -210,7 +251,8 @@ public final class HookService {
         if (!Files.isDirectory(Path.of(r.bundle()))) {
             return true;
         }
-        if (r.prepared() == null || Instant.parse(r.prepared()).plus(PREPARED_GRACE).isAfter(Instant.now())) {
+        if (r.prepared() == null
+                || Instant.parse(r.prepared()).plus(PREPARED_GRACE).isAfter(Instant.now())) {
             return false;
         }
         return r.runtimeRoot() == null || !Files.exists(Path.of(r.runtimeRoot(), r.id()));
@@ -226,7 +268,10 @@ public final class HookService {
         }
     }
 
-    /** Undoes every feature in reverse order; the record stays (stage stopping) if any of them fails. */
+    /**
+     * Undoes every feature in reverse order; the record stays (stage stopping) if any of them
+     * fails.
+     */
     private void release(LiveContainer c) throws Exception {
         long t0 = System.nanoTime();
         registry.update(c, c.record().withStage(Stage.STOPPING));
@@ -234,10 +279,12 @@ public final class HookService {
         for (int i = features.size() - 1; i >= 0; i--) {
             Feature f = features.get(i);
             try {
-                inFeature(f, () -> {
-                    f.release(c.record());
-                    return null;
-                });
+                inFeature(
+                        f,
+                        () -> {
+                            f.release(c.record());
+                            return null;
+                        });
             } catch (Exception e) {
                 LOG.warning("release of " + c.record().id() + " failed: " + e.getMessage());
                 if (first == null) {
@@ -249,7 +296,12 @@ public final class HookService {
             throw first;
         }
         registry.remove(c.record().id());
-        LOG.info("released " + c.record().id() + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        LOG.info(
+                "released "
+                        + c.record().id()
+                        + " in "
+                        + (System.nanoTime() - t0) / 1_000_000
+                        + " ms");
     }
 
     private interface Step<T> {

@@ -1,9 +1,5 @@
 package dev.nestlet.lifecycle;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import dev.nestlet.error.ErrorCode;
 import dev.nestlet.error.NestletException;
 import dev.nestlet.proc.IdMapping;
@@ -14,6 +10,9 @@ import dev.nestlet.sys.FileCalls;
 import dev.nestlet.sys.PidCalls;
 import dev.nestlet.sys.Stat;
 import dev.nestlet.sys.SysException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Finds a container's init from the pid a hook's state names, and refuses a pid that is not it: a
@@ -35,9 +34,12 @@ public final class InitProcesses implements InitProcess.Finder {
             long rootUid = IdMapping.toHost(IdMapping.read(pid, "uid_map"), 0);
             long rootGid = IdMapping.toHost(IdMapping.read(pid, "gid_map"), 0);
             if (rootUid < 0 || rootGid < 0) {
-                throw new NestletException(ErrorCode.BAD_BUNDLE, "container " + id + " has no mapping for its root user");
+                throw new NestletException(
+                        ErrorCode.BAD_BUNDLE,
+                        "container " + id + " has no mapping for its root user");
             }
-            return new InitProcess(pidfd, stat.startTime(), (int) rootUid, (int) rootGid, runtimeOf(callerPid));
+            return new InitProcess(
+                    pidfd, stat.startTime(), (int) rootUid, (int) rootGid, runtimeOf(callerPid));
         } catch (RuntimeException | IOException e) {
             pidfd.close(); // a refused init keeps no pidfd
             throw e;
@@ -56,7 +58,8 @@ public final class InitProcesses implements InitProcess.Finder {
     }
 
     private static NestletException noSuchProcess(int pid) {
-        return new NestletException(ErrorCode.NO_SUCH_PROCESS, "process " + pid + " does not exist");
+        return new NestletException(
+                ErrorCode.NO_SUCH_PROCESS, "process " + pid + " does not exist");
     }
 
     /**
@@ -71,18 +74,29 @@ public final class InitProcesses implements InitProcess.Finder {
             throw noSuchProcess(pid);
         }
         if (ns.equals(ownMountNs)) {
-            throw new NestletException(ErrorCode.PID_MISMATCH, "process " + pid
-                    + " shares nestletd's mount namespace: it is not the init of container " + id);
+            throw new NestletException(
+                    ErrorCode.PID_MISMATCH,
+                    "process "
+                            + pid
+                            + " shares nestletd's mount namespace: it is not the init of container "
+                            + id);
         }
         Stat host = statOrNull(rootfs);
         if (host == null) {
-            throw new NestletException(ErrorCode.BAD_BUNDLE, "rootfs " + rootfs + " does not exist");
+            throw new NestletException(
+                    ErrorCode.BAD_BUNDLE, "rootfs " + rootfs + " does not exist");
         }
         // A walk through /proc/PID/root crosses that process's own mounts: no setns needed.
         Stat inside = statOrNull(Path.of("/proc/" + pid + "/root" + rootfs));
         if (inside == null || inside.dev() != host.dev() || inside.ino() != host.ino()) {
-            throw new NestletException(ErrorCode.PID_MISMATCH, "process " + pid + " does not see rootfs " + rootfs
-                    + " in its mount namespace: it is not the init of container " + id);
+            throw new NestletException(
+                    ErrorCode.PID_MISMATCH,
+                    "process "
+                            + pid
+                            + " does not see rootfs "
+                            + rootfs
+                            + " in its mount namespace: it is not the init of container "
+                            + id);
         }
     }
 
@@ -95,8 +109,8 @@ public final class InitProcesses implements InitProcess.Finder {
     }
 
     /**
-     * The runtime that ran the hook: the command name of the hook process's ({@code callerPid}) parent (not its exe
-     * link: crun runs from a sealed copy of itself).
+     * The runtime that ran the hook: the command name of the hook process's ({@code callerPid})
+     * parent (not its exe link: crun runs from a sealed copy of itself).
      */
     private static String runtimeOf(int callerPid) {
         try {

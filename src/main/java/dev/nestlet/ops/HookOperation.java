@@ -1,11 +1,10 @@
 package dev.nestlet.ops;
 
-import dev.nestlet.lifecycle.HookService;
-
-import dev.nestlet.error.NestletException;
-import dev.nestlet.error.ErrorCode;
 import dev.nestlet.api.Operation;
 import dev.nestlet.api.Peer;
+import dev.nestlet.error.ErrorCode;
+import dev.nestlet.error.NestletException;
+import dev.nestlet.lifecycle.HookService;
 import dev.nestlet.oci.HookStage;
 import dev.nestlet.oci.OciState;
 

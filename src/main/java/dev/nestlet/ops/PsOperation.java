@@ -1,20 +1,25 @@
 package dev.nestlet.ops;
 
+import dev.nestlet.api.Operation;
+import dev.nestlet.api.Peer;
 import dev.nestlet.state.ContainerRecord;
 import dev.nestlet.state.Registry;
 import dev.nestlet.state.Stage;
-
 import java.util.List;
-
-import dev.nestlet.api.Operation;
-import dev.nestlet.api.Peer;
 
 /** op "ps": one summary line per registered container. */
 public final class PsOperation implements Operation<PsOperation.Params> {
     public record Params() {}
 
-    public record Row(String id, int pid, String runtime, Stage stage, boolean alive, String created,
-            int rootUid, String bundle) {}
+    public record Row(
+            String id,
+            int pid,
+            String runtime,
+            Stage stage,
+            boolean alive,
+            String created,
+            int rootUid,
+            String bundle) {}
 
     private final Registry registry;
 
@@ -34,11 +39,22 @@ public final class PsOperation implements Operation<PsOperation.Params> {
 
     @Override
     public Object handle(Params p, Peer peer) {
-        List<Row> rows = registry.all().stream().map(c -> {
-            ContainerRecord r = c.record();
-            return new Row(r.id(), r.pid(), r.runtime(), r.stage(), c.initAlive(), r.created(), r.rootUid(),
-                    r.bundle());
-        }).toList();
+        List<Row> rows =
+                registry.all().stream()
+                        .map(
+                                c -> {
+                                    ContainerRecord r = c.record();
+                                    return new Row(
+                                            r.id(),
+                                            r.pid(),
+                                            r.runtime(),
+                                            r.stage(),
+                                            c.initAlive(),
+                                            r.created(),
+                                            r.rootUid(),
+                                            r.bundle());
+                                })
+                        .toList();
         return rows;
     }
 }

@@ -1,25 +1,33 @@
 package dev.nestlet.ops;
 
+import dev.nestlet.api.Operation;
+import dev.nestlet.api.Peer;
+import dev.nestlet.api.Protocol;
 import dev.nestlet.daemon.DaemonConfig;
 import dev.nestlet.daemon.Version;
-
+import dev.nestlet.state.Registry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
-import dev.nestlet.api.Operation;
-import dev.nestlet.api.Peer;
-import dev.nestlet.api.Protocol;
-import dev.nestlet.state.Registry;
-
 /** op "status": is the daemon healthy, and how big is it. */
 public final class StatusOperation implements Operation<StatusOperation.Params> {
     public record Params() {}
 
-    public record Status(String version, int protocol, long pid, String started, long uptimeSeconds, String socket,
-            String stateDir, int containers, long rssKb, int threads, String clients) {}
+    public record Status(
+            String version,
+            int protocol,
+            long pid,
+            String started,
+            long uptimeSeconds,
+            String socket,
+            String stateDir,
+            int containers,
+            long rssKb,
+            int threads,
+            String clients) {}
 
     private final DaemonConfig config;
     private final Registry registry;
@@ -44,9 +52,18 @@ public final class StatusOperation implements Operation<StatusOperation.Params> 
 
     @Override
     public Object handle(Params p, Peer peer) throws IOException {
-        return new Status(Version.VALUE, Protocol.VERSION, ProcessHandle.current().pid(), started.toString(),
-                Duration.between(started, Instant.now()).toSeconds(), config.socket().toString(),
-                config.stateDir().toString(), registry.size(), rssKb(), Thread.activeCount(), clients);
+        return new Status(
+                Version.VALUE,
+                Protocol.VERSION,
+                ProcessHandle.current().pid(),
+                started.toString(),
+                Duration.between(started, Instant.now()).toSeconds(),
+                config.socket().toString(),
+                config.stateDir().toString(),
+                registry.size(),
+                rssKb(),
+                Thread.activeCount(),
+                clients);
     }
 
     /** Resident set size of this process, from /proc/self/status. */

@@ -1,10 +1,9 @@
 package dev.nestlet.ops;
 
-import dev.nestlet.daemon.Version;
-
 import dev.nestlet.api.Operation;
 import dev.nestlet.api.Peer;
 import dev.nestlet.api.Protocol;
+import dev.nestlet.daemon.Version;
 
 /** op "version": the daemon's build and protocol versions. */
 public final class VersionOperation implements Operation<VersionOperation.Params> {

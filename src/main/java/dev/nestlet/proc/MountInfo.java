@@ -7,8 +7,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** One line of /proc/PID/mountinfo, with the kernel's octal escapes undone. */
-public record MountInfo(int id, int parent, String root, String mountPoint, String options, String fsType,
-        String source, String superOptions) {
+public record MountInfo(
+        int id,
+        int parent,
+        String root,
+        String mountPoint,
+        String options,
+        String fsType,
+        String source,
+        String superOptions) {
 
     public static List<MountInfo> parse(String text) {
         List<MountInfo> out = new ArrayList<>();
@@ -21,9 +28,16 @@ public record MountInfo(int id, int parent, String root, String mountPoint, Stri
             while (!f[dash].equals("-")) {
                 dash++;
             }
-            out.add(new MountInfo(Integer.parseInt(f[0]), Integer.parseInt(f[1]), unescape(f[3]),
-                    unescape(f[4]), f[5], f[dash + 1], unescape(f[dash + 2]),
-                    dash + 3 < f.length ? f[dash + 3] : ""));
+            out.add(
+                    new MountInfo(
+                            Integer.parseInt(f[0]),
+                            Integer.parseInt(f[1]),
+                            unescape(f[3]),
+                            unescape(f[4]),
+                            f[5],
+                            f[dash + 1],
+                            unescape(f[dash + 2]),
+                            dash + 3 < f.length ? f[dash + 3] : ""));
         }
         return out;
     }

@@ -1,5 +1,13 @@
 package dev.nestlet.seccomp;
 
+import dev.nestlet.proc.MountInfo;
+import dev.nestlet.sys.Errno;
+import dev.nestlet.sys.Fd;
+import dev.nestlet.sys.FileCalls;
+import dev.nestlet.sys.NsCalls;
+import dev.nestlet.sys.PidCalls;
+import dev.nestlet.sys.Stat;
+import dev.nestlet.sys.SysException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,27 +17,20 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.nestlet.proc.MountInfo;
-import dev.nestlet.sys.Errno;
-import dev.nestlet.sys.Fd;
-import dev.nestlet.sys.FileCalls;
-import dev.nestlet.sys.NsCalls;
-import dev.nestlet.sys.PidCalls;
-import dev.nestlet.sys.Stat;
-import dev.nestlet.sys.SysException;
-
 /**
- * The thread a notification stopped, seen from nestletd: its memory, and once
- * {@link #open()} ran, its root, cwd and namespaces held as fds opened through
- * /proc/TID and its capabilities. The handler opens them before it checks that
- * the notification is still pending, so after that check every fd here is
- * known to be the caller's and not a process that reused its pid.
+ * The thread a notification stopped, seen from nestletd: its memory, and once {@link #open()} ran,
+ * its root, cwd and namespaces held as fds opened through /proc/TID and its capabilities. The
+ * handler opens them before it checks that the notification is still pending, so after that check
+ * every fd here is known to be the caller's and not a process that reused its pid.
  */
 final class Caller implements AutoCloseable {
-    private static final Pattern OWN_FD = Pattern.compile("/proc/(?:self|thread-self)/fd/([0-9]{1,9})");
+    private static final Pattern OWN_FD =
+            Pattern.compile("/proc/(?:self|thread-self)/fd/([0-9]{1,9})");
     private static final int CAP_SYS_ADMIN = 21;
-    private static final long RESOLVE_ROOTED = FileCalls.RESOLVE_IN_ROOT | FileCalls.RESOLVE_NO_MAGICLINKS;
-    private static final long RESOLVE_RELATIVE = FileCalls.RESOLVE_BENEATH | FileCalls.RESOLVE_NO_MAGICLINKS;
+    private static final long RESOLVE_ROOTED =
+            FileCalls.RESOLVE_IN_ROOT | FileCalls.RESOLVE_NO_MAGICLINKS;
+    private static final long RESOLVE_RELATIVE =
+            FileCalls.RESOLVE_BENEATH | FileCalls.RESOLVE_NO_MAGICLINKS;
 
     private final int tid;
     private final Fd hostProc;
@@ -47,10 +48,9 @@ final class Caller implements AutoCloseable {
     }
 
     /**
-     * A view of thread {@code tid} that opens nothing yet: reading its memory
-     * needs no fd. Call {@link #open()} before anything else, then check that the
-     * notification is still pending. {@code hostProc} is an fd of nestletd's own
-     * /proc, usable from any mount namespace.
+     * A view of thread {@code tid} that opens nothing yet: reading its memory needs no fd. Call
+     * {@link #open()} before anything else, then check that the notification is still pending.
+     * {@code hostProc} is an fd of nestletd's own /proc, usable from any mount namespace.
      */
     static Caller of(int tid, Fd hostProc) {
         return new Caller(tid, hostProc);
@@ -111,8 +111,8 @@ final class Caller implements AutoCloseable {
     }
 
     /**
-     * A NUL-terminated string of at most {@code max} bytes at {@code address} of the
-     * caller's memory. Throws EFAULT when it cannot be read, ENAMETOOLONG when it is longer.
+     * A NUL-terminated string of at most {@code max} bytes at {@code address} of the caller's
+     * memory. Throws EFAULT when it cannot be read, ENAMETOOLONG when it is longer.
      */
     String readString(long address, int max) {
         if (address == 0) {
@@ -124,7 +124,9 @@ final class Caller implements AutoCloseable {
                 return new String(b, 0, i, StandardCharsets.UTF_8);
             }
         }
-        throw new SysException("read string", b.length == max ? Errno.ENAMETOOLONG : Errno.EFAULT,
+        throw new SysException(
+                "read string",
+                b.length == max ? Errno.ENAMETOOLONG : Errno.EFAULT,
                 "at 0x" + Long.toHexString(address) + " of " + tid);
     }
 
@@ -148,17 +150,20 @@ final class Caller implements AutoCloseable {
         }
     }
 
-    /** What the kernel checks before any mount or umount: CAP_SYS_ADMIN over the caller's mount namespace. */
+    /**
+     * What the kernel checks before any mount or umount: CAP_SYS_ADMIN over the caller's mount
+     * namespace.
+     */
     boolean mayMount() {
         return hasSysAdmin() && owns(mountNs);
     }
 
     /**
-     * An fd of what {@code path} names for the caller: absolute paths from its
-     * root (RESOLVE_IN_ROOT: no symlink or ".." leaves it), relative ones from
-     * {@code dirFd} (its cwd when {@code dirFd} is AT_FDCWD) and never above it,
-     * {@code /proc/self/fd/N} as the caller's own fd N. Magic links elsewhere
-     * are refused, and so is a relative path that climbs out (EXDEV).
+     * An fd of what {@code path} names for the caller: absolute paths from its root
+     * (RESOLVE_IN_ROOT: no symlink or ".." leaves it), relative ones from {@code dirFd} (its cwd
+     * when {@code dirFd} is AT_FDCWD) and never above it, {@code /proc/self/fd/N} as the caller's
+     * own fd N. Magic links elsewhere are refused, and so is a relative path that climbs out
+     * (EXDEV).
      */
     Fd resolve(int dirFd, String path, boolean followLast) {
         Matcher own = OWN_FD.matcher(path);
@@ -201,7 +206,10 @@ final class Caller implements AutoCloseable {
         return FileCalls.mountIdOf(hostProc, fd);
     }
 
-    /** True when both fds refer to the same object (same device and inode: for nsfs, the same namespace). */
+    /**
+     * True when both fds refer to the same object (same device and inode: for nsfs, the same
+     * namespace).
+     */
     static boolean sameObject(Fd a, Fd b) {
         Stat x = FileCalls.fstat(a);
         Stat y = FileCalls.fstat(b);

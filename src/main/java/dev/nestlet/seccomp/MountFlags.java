@@ -1,8 +1,7 @@
 package dev.nestlet.seccomp;
 
-import java.util.OptionalLong;
-
 import dev.nestlet.sys.MountCalls;
+import java.util.OptionalLong;
 
 /** mount(2) flags, and how a new-mount request maps onto the new mount API's attributes. */
 public final class MountFlags {
@@ -23,13 +22,23 @@ public final class MountFlags {
     public static final long MS_SHARED = MountCalls.MS_SHARED;
     public static final long MS_RELATIME = 1 << 21;
     public static final long MS_STRICTATIME = 1 << 24;
+
     /** The magic a pre-2.4 caller put in the high 16 bits; the kernel ignores it. */
     public static final long MS_MGC_MSK = 0xffff0000L;
+
     public static final long MS_MGC_VAL = 0xc0ed0000L;
 
     private static final long PROPAGATION = MS_UNBINDABLE | MS_PRIVATE | MS_SLAVE | MS_SHARED;
-    private static final long EMULATED = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME
-            | MS_RELATIME | MS_STRICTATIME | MS_SILENT;
+    private static final long EMULATED =
+            MS_RDONLY
+                    | MS_NOSUID
+                    | MS_NODEV
+                    | MS_NOEXEC
+                    | MS_NOATIME
+                    | MS_NODIRATIME
+                    | MS_RELATIME
+                    | MS_STRICTATIME
+                    | MS_SILENT;
 
     private MountFlags() {}
 
@@ -38,15 +47,18 @@ public final class MountFlags {
         return (flags & MS_MGC_MSK) == MS_MGC_VAL ? flags & ~MS_MGC_MSK : flags;
     }
 
-    /** True for a request that makes a new superblock: not a remount, bind, move or propagation change. */
+    /**
+     * True for a request that makes a new superblock: not a remount, bind, move or propagation
+     * change.
+     */
     public static boolean isNewMount(long flags) {
         return (flags & (MS_REMOUNT | MS_BIND | MS_MOVE | PROPAGATION)) == 0;
     }
 
     /**
-     * The MOUNT_ATTR_* set equivalent to the per-mount flags of a new-mount
-     * request, or empty when it carries a flag the agent cannot reproduce
-     * (MS_SYNCHRONOUS, MS_MANDLOCK, MS_DIRSYNC, MS_LAZYTIME...).
+     * The MOUNT_ATTR_* set equivalent to the per-mount flags of a new-mount request, or empty when
+     * it carries a flag the agent cannot reproduce (MS_SYNCHRONOUS, MS_MANDLOCK, MS_DIRSYNC,
+     * MS_LAZYTIME...).
      */
     public static OptionalLong attributes(long flags) {
         long f = normalize(flags);

@@ -1,9 +1,5 @@
 package dev.nestlet.seccomp;
 
-import java.io.IOException;
-import java.util.OptionalLong;
-import java.util.function.BooleanSupplier;
-
 import dev.nestlet.ns.NamespaceWorkers;
 import dev.nestlet.proc.MountInfo;
 import dev.nestlet.sys.Errno;
@@ -13,21 +9,27 @@ import dev.nestlet.sys.NsCalls;
 import dev.nestlet.sys.SeccompCalls;
 import dev.nestlet.sys.SeccompNotif;
 import dev.nestlet.sys.SysException;
+import java.io.IOException;
+import java.util.OptionalLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * What nestlet does with each trapped call:
+ *
  * <ul>
- * <li>{@code mount} of a new proc or sysfs that the kernel would refuse: a
- * {@link FreshMount} made by nestletd, attached on the target;</li>
- * <li>{@code umount2}/{@code umount}, {@code mount(MS_REMOUNT)} of a target, and
- * {@code mount(MS_MOVE)}/{@code move_mount} of a source that is one of nestlet's
- * {@link ProtectedMounts}: EPERM;</li>
- * <li>{@code setns} into the network namespace the caller is already in: done, as the no-op it is;</li>
- * <li>everything else: continue to the kernel, which applies its own checks.</li>
+ *   <li>{@code mount} of a new proc or sysfs that the kernel would refuse: a {@link FreshMount}
+ *       made by nestletd, attached on the target;
+ *   <li>{@code umount2}/{@code umount}, {@code mount(MS_REMOUNT)} of a target, and {@code
+ *       mount(MS_MOVE)}/{@code move_mount} of a source that is one of nestlet's {@link
+ *       ProtectedMounts}: EPERM;
+ *   <li>{@code setns} into the network namespace the caller is already in: done, as the no-op it
+ *       is;
+ *   <li>everything else: continue to the kernel, which applies its own checks.
  * </ul>
- * Arguments are read from the caller's memory once; the notification is
- * checked to be still pending after that, and only then are the fds opened
- * from its /proc entry trusted. Returns null when the caller went away.
+ *
+ * Arguments are read from the caller's memory once; the notification is checked to be still pending
+ * after that, and only then are the fds opened from its /proc entry trusted. Returns null when the
+ * caller went away.
  */
 final class NotificationHandler implements AutoCloseable {
     private static final int PATH_MAX = 4096;
@@ -55,8 +57,15 @@ final class NotificationHandler implements AutoCloseable {
         try (Caller caller = Caller.of(n.pid(), hostProc)) {
             return switch (call) {
                 case MOUNT -> mount(session, n, caller, pending);
-                case UMOUNT2 -> umount(session, caller, caller.readString(n.arg(0), PATH_MAX), (int) n.arg(1), pending);
-                case UMOUNT -> umount(session, caller, caller.readString(n.arg(0), PATH_MAX), 0, pending);
+                case UMOUNT2 ->
+                        umount(
+                                session,
+                                caller,
+                                caller.readString(n.arg(0), PATH_MAX),
+                                (int) n.arg(1),
+                                pending);
+                case UMOUNT ->
+                        umount(session, caller, caller.readString(n.arg(0), PATH_MAX), 0, pending);
                 case MOVE_MOUNT -> moveMount(session, n, caller, pending);
                 case SETNS -> setns(n, caller, pending);
                 case OTHER -> throw new IllegalStateException();
@@ -64,7 +73,8 @@ final class NotificationHandler implements AutoCloseable {
         }
     }
 
-    private Verdict mount(NotifySession session, SeccompNotif n, Caller caller, BooleanSupplier pending)
+    private Verdict mount(
+            NotifySession session, SeccompNotif n, Caller caller, BooleanSupplier pending)
             throws Exception {
         long flags = MountFlags.normalize(n.arg(3));
         String target = caller.readString(n.arg(1), PATH_MAX);
@@ -78,19 +88,34 @@ final class NotificationHandler implements AutoCloseable {
             return newProcOrSysfs(caller, fsType, source, target, flags, data, pending);
         }
         if ((flags & MountFlags.MS_REMOUNT) != 0) {
-            return refuseIfProtected(session, caller, () -> caller.resolve(FileCalls.AT_FDCWD, target, true),
-                    "remount " + target, pending);
+            return refuseIfProtected(
+                    session,
+                    caller,
+                    () -> caller.resolve(FileCalls.AT_FDCWD, target, true),
+                    "remount " + target,
+                    pending);
         }
         if ((flags & MountFlags.MS_MOVE) != 0) {
             String source = caller.readString(n.arg(0), PATH_MAX);
-            return refuseIfProtected(session, caller, () -> caller.resolve(FileCalls.AT_FDCWD, source, true),
-                    "move " + source, pending);
+            return refuseIfProtected(
+                    session,
+                    caller,
+                    () -> caller.resolve(FileCalls.AT_FDCWD, source, true),
+                    "move " + source,
+                    pending);
         }
         return Verdict.proceed("bind or propagation change");
     }
 
-    private Verdict newProcOrSysfs(Caller caller, String fsType, String source, String target, long flags,
-            String data, BooleanSupplier pending) throws Exception {
+    private Verdict newProcOrSysfs(
+            Caller caller,
+            String fsType,
+            String source,
+            String target,
+            long flags,
+            String data,
+            BooleanSupplier pending)
+            throws Exception {
         caller.open();
         if (!pending.getAsBoolean()) {
             return null;
@@ -99,11 +124,13 @@ final class NotificationHandler implements AutoCloseable {
             return Verdict.proceed("caller's mount namespace is the host's: the kernel decides");
         }
         if (!caller.mayMount()) {
-            return Verdict.proceed("caller lacks CAP_SYS_ADMIN over its mount namespace: the kernel refuses");
+            return Verdict.proceed(
+                    "caller lacks CAP_SYS_ADMIN over its mount namespace: the kernel refuses");
         }
         OptionalLong attrs = MountFlags.attributes(flags);
         if (attrs.isEmpty()) {
-            return Verdict.proceed("flags 0x" + Long.toHexString(flags) + " nestlet cannot reproduce");
+            return Verdict.proceed(
+                    "flags 0x" + Long.toHexString(flags) + " nestlet cannot reproduce");
         }
         Fd pidNs = caller.namespace("pid");
         Fd netNs = caller.namespace("net");
@@ -115,7 +142,8 @@ final class NotificationHandler implements AutoCloseable {
         }
         MountInfo template = FreshMount.template(caller, fsType);
         if (template == null) {
-            return Verdict.proceed("caller has no " + fsType + " at " + FreshMount.homeOf(fsType) + " to copy");
+            return Verdict.proceed(
+                    "caller has no " + fsType + " at " + FreshMount.homeOf(fsType) + " to copy");
         }
         try (Fd at = caller.resolve(FileCalls.AT_FDCWD, target, true)) {
             Fd context = FreshMount.context(fsType, pidNs, netNs, source, data);
@@ -126,36 +154,50 @@ final class NotificationHandler implements AutoCloseable {
         return Verdict.done(fsType + " mounted on " + target + " for " + caller.tid());
     }
 
-    private Verdict umount(NotifySession session, Caller caller, String target, int flags, BooleanSupplier pending)
+    private Verdict umount(
+            NotifySession session, Caller caller, String target, int flags, BooleanSupplier pending)
             throws IOException {
         boolean follow = (flags & UMOUNT_NOFOLLOW) == 0;
-        return refuseIfProtected(session, caller, () -> caller.resolve(FileCalls.AT_FDCWD, target, follow),
-                "umount " + target, pending);
+        return refuseIfProtected(
+                session,
+                caller,
+                () -> caller.resolve(FileCalls.AT_FDCWD, target, follow),
+                "umount " + target,
+                pending);
     }
 
-    private Verdict moveMount(NotifySession session, SeccompNotif n, Caller caller, BooleanSupplier pending)
+    private Verdict moveMount(
+            NotifySession session, SeccompNotif n, Caller caller, BooleanSupplier pending)
             throws IOException {
         int fromDir = (int) n.arg(0);
         String from = caller.readString(n.arg(1), PATH_MAX);
         int flags = (int) n.arg(4);
         if (from.isEmpty() && (flags & MOVE_MOUNT_F_EMPTY_PATH) != 0) {
-            return refuseIfProtected(session, caller, () -> caller.fd(fromDir), "move_mount of fd " + fromDir,
+            return refuseIfProtected(
+                    session,
+                    caller,
+                    () -> caller.fd(fromDir),
+                    "move_mount of fd " + fromDir,
                     pending);
         }
         boolean follow = (flags & MOVE_MOUNT_F_SYMLINKS) != 0;
-        return refuseIfProtected(session, caller, () -> caller.resolve(fromDir, from, follow), "move_mount " + from,
+        return refuseIfProtected(
+                session,
+                caller,
+                () -> caller.resolve(fromDir, from, follow),
+                "move_mount " + from,
                 pending);
     }
 
     /**
-     * setns into the network namespace the caller is already in is a no-op,
-     * but the kernel still wants CAP_SYS_ADMIN over that namespace's owner:
-     * a system container joined to a pod's network namespace (owned by the
-     * host) is refused, and an inner dockerd fails `docker run --net=host` and
-     * host-network builds ("failed to set into network namespace"). Answered
-     * as done without doing anything; every other setns goes to the kernel.
+     * setns into the network namespace the caller is already in is a no-op, but the kernel still
+     * wants CAP_SYS_ADMIN over that namespace's owner: a system container joined to a pod's network
+     * namespace (owned by the host) is refused, and an inner dockerd fails `docker run --net=host`
+     * and host-network builds ("failed to set into network namespace"). Answered as done without
+     * doing anything; every other setns goes to the kernel.
      */
-    private Verdict setns(SeccompNotif n, Caller caller, BooleanSupplier pending) throws IOException {
+    private Verdict setns(SeccompNotif n, Caller caller, BooleanSupplier pending)
+            throws IOException {
         int nstype = (int) n.arg(1);
         if (nstype != 0 && nstype != NsCalls.CLONE_NEWNET) {
             return Verdict.proceed("setns of another namespace type");
@@ -169,7 +211,8 @@ final class NotificationHandler implements AutoCloseable {
                 return Verdict.done("setns into its own network namespace: nothing to do");
             }
         } catch (SysException e) {
-            return Verdict.proceed("setns fd not readable (" + e.getMessage() + "): the kernel decides");
+            return Verdict.proceed(
+                    "setns fd not readable (" + e.getMessage() + "): the kernel decides");
         }
         return Verdict.proceed("setns into another namespace");
     }
@@ -179,8 +222,13 @@ final class NotificationHandler implements AutoCloseable {
         Fd open();
     }
 
-    private Verdict refuseIfProtected(NotifySession session, Caller caller, Target target, String what,
-            BooleanSupplier pending) throws IOException {
+    private Verdict refuseIfProtected(
+            NotifySession session,
+            Caller caller,
+            Target target,
+            String what,
+            BooleanSupplier pending)
+            throws IOException {
         ProtectedMounts p = session.protectedMounts();
         if (p.isEmpty()) {
             return Verdict.proceed("nothing protected");
@@ -191,19 +239,23 @@ final class NotificationHandler implements AutoCloseable {
         }
         try (Fd fd = target.open()) {
             if (!FileCalls.isMountRoot(fd)) {
-                // Not a mount point: the kernel answers EINVAL, which engines expect ("not mounted").
+                // Not a mount point: the kernel answers EINVAL, which engines expect ("not
+                // mounted").
                 return Verdict.proceed(what + ": not a mount point");
             }
             return verdictFor(p, caller.mountOf(fd), what);
         } catch (SysException e) {
-            // The kernel would fail the same lookup; a path that escapes its start is refused outright.
-            return Verdict.fail(e.is(Errno.EXDEV) ? Errno.EPERM : e.errno(), what + ": " + e.getMessage());
+            // The kernel would fail the same lookup; a path that escapes its start is refused
+            // outright.
+            return Verdict.fail(
+                    e.is(Errno.EXDEV) ? Errno.EPERM : e.errno(), what + ": " + e.getMessage());
         }
     }
 
     private static Verdict verdictFor(ProtectedMounts p, MountInfo m, String what) {
         if (m != null && p.covers(m)) {
-            return Verdict.fail(Errno.EPERM, what + ": nestlet's mount at " + m.mountPoint() + " is protected");
+            return Verdict.fail(
+                    Errno.EPERM, what + ": nestlet's mount at " + m.mountPoint() + " is protected");
         }
         return Verdict.proceed(what + ": not protected");
     }

@@ -1,26 +1,30 @@
 package dev.nestlet.seccomp;
 
+import dev.nestlet.proc.MountInfo;
+import dev.nestlet.sys.Fd;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
-import dev.nestlet.proc.MountInfo;
-import dev.nestlet.sys.Fd;
-
 /**
- * One seccomp listener fd a runtime handed over: the filter of one container
- * process (init, or one `exec`) and everything it forks. Lives until every task
- * using the filter is gone (the fd polls HUP).
+ * One seccomp listener fd a runtime handed over: the filter of one container process (init, or one
+ * `exec`) and everything it forks. Lives until every task using the filter is gone (the fd polls
+ * HUP).
  */
 final class NotifySession {
     private final Fd fd;
     private final ProcessState state;
     private final Function<String, KnownContainer> known;
     private final AtomicLong handled = new AtomicLong();
-    /** The supervisor's reference plus one per answer in flight: the fd closes when the last one lets go. */
+
+    /**
+     * The supervisor's reference plus one per answer in flight: the fd closes when the last one
+     * lets go.
+     */
     private final AtomicInteger references = new AtomicInteger(1);
+
     private volatile ProtectedMounts protectedMounts;
 
     NotifySession(Fd fd, ProcessState state, Function<String, KnownContainer> known) {
@@ -54,10 +58,10 @@ final class NotifySession {
     }
 
     /**
-     * nestlet's mounts in this container, captured from its init's mount table the
-     * first time they are needed (the container is running by then). Until the
-     * container is registered there is nothing to protect, and nothing is cached.
-     * The init pid comes from the registry, not from the runtime's message.
+     * nestlet's mounts in this container, captured from its init's mount table the first time they
+     * are needed (the container is running by then). Until the container is registered there is
+     * nothing to protect, and nothing is cached. The init pid comes from the registry, not from the
+     * runtime's message.
      */
     ProtectedMounts protectedMounts() throws IOException {
         ProtectedMounts p = protectedMounts;

@@ -1,6 +1,12 @@
 package dev.nestlet.seccomp;
 
-import java.util.List;
+import dev.nestlet.sys.Epoll;
+import dev.nestlet.sys.Errno;
+import dev.nestlet.sys.Fd;
+import dev.nestlet.sys.SeccompCalls;
+import dev.nestlet.sys.SeccompNotif;
+import dev.nestlet.sys.SysException;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,25 +16,17 @@ import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import dev.nestlet.sys.Epoll;
-import dev.nestlet.sys.Errno;
-import dev.nestlet.sys.Fd;
-import dev.nestlet.sys.SeccompCalls;
-import dev.nestlet.sys.SeccompNotif;
-import dev.nestlet.sys.SysException;
-
 /**
  * Serves every seccomp listener fd of every container.
  *
- * <p>Thread model: one "seccomp-poll" thread waits on all listener fds with epoll;
- * when one is readable it takes the notification (SECCOMP_IOCTL_NOTIF_RECV does
- * not block then) and hands it to a small pool of "seccomp-handler" threads,
- * which work out the answer (reading memory, maybe a mount through a namespace
- * worker) and send it. A listener that polls HUP has no task left: it is
- * dropped and closed once the answers in flight for it are sent. A thread per
- * listener fd was not chosen: a blocked NOTIF_RECV is not woken when the last
- * task dies, so each thread would have to poll anyway, and every `exec` into a
- * container adds a listener, so thread count would follow process count.
+ * <p>Thread model: one "seccomp-poll" thread waits on all listener fds with epoll; when one is
+ * readable it takes the notification (SECCOMP_IOCTL_NOTIF_RECV does not block then) and hands it to
+ * a small pool of "seccomp-handler" threads, which work out the answer (reading memory, maybe a
+ * mount through a namespace worker) and send it. A listener that polls HUP has no task left: it is
+ * dropped and closed once the answers in flight for it are sent. A thread per listener fd was not
+ * chosen: a blocked NOTIF_RECV is not woken when the last task dies, so each thread would have to
+ * poll anyway, and every `exec` into a container adds a listener, so thread count would follow
+ * process count.
  */
 final class NotifySupervisor implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NotifySupervisor.class.getName());
@@ -41,21 +39,32 @@ final class NotifySupervisor implements AutoCloseable {
     private final Thread poller;
     private volatile boolean closed;
 
-    NotifySupervisor(NotificationHandler handler, Function<String, KnownContainer> known, int threads) {
+    NotifySupervisor(
+            NotificationHandler handler, Function<String, KnownContainer> known, int threads) {
         this.handler = handler;
         this.known = known;
-        this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024),
-                r -> {
-                    Thread t = new Thread(r, "seccomp-handler");
-                    t.setDaemon(true);
-                    return t;
-                }, new ThreadPoolExecutor.CallerRunsPolicy());
+        this.pool =
+                new ThreadPoolExecutor(
+                        threads,
+                        threads,
+                        0,
+                        TimeUnit.SECONDS,
+                        new ArrayBlockingQueue<>(1024),
+                        r -> {
+                            Thread t = new Thread(r, "seccomp-handler");
+                            t.setDaemon(true);
+                            return t;
+                        },
+                        new ThreadPoolExecutor.CallerRunsPolicy());
         this.poller = new Thread(this::poll, "seccomp-poll");
         this.poller.setDaemon(true);
         this.poller.start();
     }
 
-    /** Starts serving {@code fd} (now owned by the supervisor) for the process {@code state} describes. */
+    /**
+     * Starts serving {@code fd} (now owned by the supervisor) for the process {@code state}
+     * describes.
+     */
     void serve(Fd fd, ProcessState state) {
         NotifySession s = new NotifySession(fd, state, known);
         sessions.put(fd.get(), s);
@@ -102,7 +111,8 @@ final class NotifySupervisor implements AutoCloseable {
         try {
             n = SeccompCalls.receive(s.fd());
         } catch (SysException e) {
-            LOG.warning("seccomp: cannot receive on " + s + ": " + e.getMessage() + "; dropping it");
+            LOG.warning(
+                    "seccomp: cannot receive on " + s + ": " + e.getMessage() + "; dropping it");
             drop(s);
             return;
         }
@@ -110,15 +120,17 @@ final class NotifySupervisor implements AutoCloseable {
             return; // the caller was killed before we took it
         }
         s.retain();
-        pool.execute(() -> {
-            try {
-                answer(s, n);
-            } finally {
-                s.release();
-            }
-        });
+        pool.execute(
+                () -> {
+                    try {
+                        answer(s, n);
+                    } finally {
+                        s.release();
+                    }
+                });
     }
 
+    @SuppressWarnings("Finally") // the answer is sent first; then an Error retires this thread
     private void answer(NotifySession s, SeccompNotif n) {
         Verdict v;
         Error fatal = null;
@@ -135,7 +147,8 @@ final class NotifySupervisor implements AutoCloseable {
             send(s, n, v);
         } finally {
             if (fatal != null) {
-                throw fatal; // this thread may be unfit (stuck in a namespace): the pool replaces it
+                throw fatal; // this thread may be unfit (stuck in a namespace): the pool replaces
+                // it
             }
         }
     }
@@ -157,10 +170,21 @@ final class NotifySupervisor implements AutoCloseable {
         s.countHandled();
         Level level = v.kind() == Verdict.Kind.CONTINUE ? Level.FINE : Level.INFO;
         if (LOG.isLoggable(level)) {
-            LOG.log(level, "seccomp: " + TrappedCall.of(n.arch(), n.nr()).syscallName() + " by " + n.pid() + " in "
-                    + s.state().containerId() + ": " + v.kind().name().toLowerCase()
-                    + (errno != 0 ? " " + Errno.name(errno) : "") + " (" + v.reason() + ")"
-                    + (delivered ? "" : " [caller gone]"));
+            LOG.log(
+                    level,
+                    "seccomp: "
+                            + TrappedCall.of(n.arch(), n.nr()).syscallName()
+                            + " by "
+                            + n.pid()
+                            + " in "
+                            + s.state().containerId()
+                            + ": "
+                            + v.kind().name().toLowerCase(Locale.ROOT)
+                            + (errno != 0 ? " " + Errno.name(errno) : "")
+                            + " ("
+                            + v.reason()
+                            + ")"
+                            + (delivered ? "" : " [caller gone]"));
         }
     }
 

@@ -1,23 +1,29 @@
 package dev.nestlet.seccomp;
 
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
- * What a runtime sends with the seccomp fd: the OCI "ContainerProcessState"
- * (runc and crun both send it as one JSON object with the fd in SCM_RIGHTS):
- * {@code {"ociVersion", "fds": ["seccompFd"], "pid", "metadata", "state": {OCI state}}}.
+ * What a runtime sends with the seccomp fd: the OCI "ContainerProcessState" (runc and crun both
+ * send it as one JSON object with the fd in SCM_RIGHTS): {@code {"ociVersion", "fds":
+ * ["seccompFd"], "pid", "metadata", "state": {OCI state}}}.
  *
- * @param pid        the container process that installed the filter (host pid)
- * @param initPid    the container's init ({@code state.pid}), whose mount table names nestlet's mounts
- * @param fdIndex    position of "seccompFd" in {@code fds}
+ * @param pid the container process that installed the filter (host pid)
+ * @param initPid the container's init ({@code state.pid}), whose mount table names nestlet's mounts
+ * @param fdIndex position of "seccompFd" in {@code fds}
  */
-public record ProcessState(String ociVersion, List<String> fds, int pid, String metadata, String containerId,
-        int initPid, String bundle, int fdIndex) {
+public record ProcessState(
+        String ociVersion,
+        List<String> fds,
+        int pid,
+        String metadata,
+        String containerId,
+        int initPid,
+        String bundle,
+        int fdIndex) {
     public static final int MAX_BYTES = 64 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -27,7 +33,8 @@ public record ProcessState(String ociVersion, List<String> fds, int pid, String 
         try {
             n = JSON.readTree(new String(message, StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("container process state is not JSON: " + e.getOriginalMessage());
+            throw new IllegalArgumentException(
+                    "container process state is not JSON: " + e.getOriginalMessage());
         }
         if (n == null || !n.isObject()) {
             throw new IllegalArgumentException("container process state is not a JSON object");
@@ -40,15 +47,22 @@ public record ProcessState(String ociVersion, List<String> fds, int pid, String 
         fdsNode.forEach(f -> fds.add(f.asText()));
         int index = fds.indexOf("seccompFd");
         if (index < 0) {
-            throw new IllegalArgumentException("container process state names no \"seccompFd\" in " + fds);
+            throw new IllegalArgumentException(
+                    "container process state names no \"seccompFd\" in " + fds);
         }
         JsonNode state = n.path("state");
         String id = state.path("id").asText("");
         if (id.isEmpty()) {
             throw new IllegalArgumentException("container process state has no state.id");
         }
-        return new ProcessState(n.path("ociVersion").asText(""), List.copyOf(fds), n.path("pid").asInt(0),
-                n.path("metadata").asText(""), id, state.path("pid").asInt(0), state.path("bundle").asText(""),
+        return new ProcessState(
+                n.path("ociVersion").asText(""),
+                List.copyOf(fds),
+                n.path("pid").asInt(0),
+                n.path("metadata").asText(""),
+                id,
+                state.path("pid").asInt(0),
+                state.path("bundle").asText(""),
                 index);
     }
 

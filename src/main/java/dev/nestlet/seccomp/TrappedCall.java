@@ -3,8 +3,8 @@ package dev.nestlet.seccomp;
 import dev.nestlet.sys.SeccompCalls;
 
 /**
- * The system calls the agent is notified of, named independently of the ABI the
- * caller used: x86_64, x32 (same numbers with bit 30 set) and i386 (its own table).
+ * The system calls the agent is notified of, named independently of the ABI the caller used:
+ * x86_64, x32 (same numbers with bit 30 set) and i386 (its own table).
  */
 public enum TrappedCall {
     MOUNT("mount"),

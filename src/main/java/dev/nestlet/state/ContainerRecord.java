@@ -1,38 +1,52 @@
 package dev.nestlet.state;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.nestlet.idmap.IdRange;
+import dev.nestlet.shift.ShiftResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-
-import dev.nestlet.idmap.IdRange;
-import dev.nestlet.shift.ShiftResult;
-
 /**
- * What nestletd knows of one system container, persisted as JSON so that a
- * restarted daemon can finish or undo what it started.
+ * What nestletd knows of one system container, persisted as JSON so that a restarted daemon can
+ * finish or undo what it started.
  *
- * @param pid          host pid of its init, 0 while only prepared
- * @param pidStartTime start time of {@code pid} in clock ticks since boot; a
- *                     pid with another start time is a different process
- * @param runtime      the OCI runtime (runc, crun) that runs it
- * @param runtimeRoot  that runtime's state dir, when nestlet-runtime knew it
- * @param stage        the last lifecycle step nestlet completed for it
- * @param prepared     when nestlet-runtime prepared its bundle (null on the hook path)
- * @param rootUid      host uid of the container's root (0 without a user namespace)
- * @param idRange      its exclusive id range, or the engine's mapping nestlet adopted
- * @param shift        how its rootfs and volumes were shifted, if nestlet did it
- * @param dataDir      host directory holding its inner data dirs, or null
- * @param mounts       paths inside the container that nestlet mounted
- * @param cgroups      host cgroup directories delegated to its root
+ * @param pid host pid of its init, 0 while only prepared
+ * @param pidStartTime start time of {@code pid} in clock ticks since boot; a pid with another start
+ *     time is a different process
+ * @param runtime the OCI runtime (runc, crun) that runs it
+ * @param runtimeRoot that runtime's state dir, when nestlet-runtime knew it
+ * @param stage the last lifecycle step nestlet completed for it
+ * @param prepared when nestlet-runtime prepared its bundle (null on the hook path)
+ * @param rootUid host uid of the container's root (0 without a user namespace)
+ * @param idRange its exclusive id range, or the engine's mapping nestlet adopted
+ * @param shift how its rootfs and volumes were shifted, if nestlet did it
+ * @param dataDir host directory holding its inner data dirs, or null
+ * @param mounts paths inside the container that nestlet mounted
+ * @param cgroups host cgroup directories delegated to its root
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record ContainerRecord(String id, int pid, long pidStartTime, String bundle, String rootfs, String runtime,
-        String runtimeRoot, Stage stage, Map<String, String> annotations, String prepared, String created,
-        int rootUid, int rootGid, IdRange idRange, boolean idRangeAdopted, ShiftResult shift, String dataDir,
-        List<String> mounts, List<String> cgroups) {
+public record ContainerRecord(
+        String id,
+        int pid,
+        long pidStartTime,
+        String bundle,
+        String rootfs,
+        String runtime,
+        String runtimeRoot,
+        Stage stage,
+        Map<String, String> annotations,
+        String prepared,
+        String created,
+        int rootUid,
+        int rootGid,
+        IdRange idRange,
+        boolean idRangeAdopted,
+        ShiftResult shift,
+        String dataDir,
+        List<String> mounts,
+        List<String> cgroups) {
 
     public ContainerRecord {
         annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
@@ -41,15 +55,21 @@ public record ContainerRecord(String id, int pid, long pidStartTime, String bund
     }
 
     /** A container known from its createRuntime hook only. */
-    public static ContainerRecord fromHook(String id, String bundle, String rootfs, String created) {
+    public static ContainerRecord fromHook(
+            String id, String bundle, String rootfs, String created) {
         Builder b = new Builder(id, bundle, rootfs, Stage.CREATING);
         b.created = created;
         return b.build();
     }
 
     /** A container whose bundle nestlet-runtime prepared, before its runtime starts it. */
-    public static ContainerRecord prepared(String id, String bundle, String rootfs, String runtime,
-            String runtimeRoot, String when) {
+    public static ContainerRecord prepared(
+            String id,
+            String bundle,
+            String rootfs,
+            String runtime,
+            String runtimeRoot,
+            String when) {
         Builder b = new Builder(id, bundle, rootfs, Stage.PREPARED);
         b.runtime = runtime;
         b.runtimeRoot = runtimeRoot;
@@ -62,25 +82,33 @@ public record ContainerRecord(String id, int pid, long pidStartTime, String bund
     }
 
     /** The init the runtime started at createRuntime, and what its namespaces say. */
-    public ContainerRecord withInit(int initPid, long startTime, String runtimeName, Map<String, String> annos,
-            String when, int uid, int gid) {
-        return with(b -> {
-            b.pid = initPid;
-            b.pidStartTime = startTime;
-            b.runtime = runtime != null ? runtime : runtimeName;
-            b.stage = Stage.CREATING;
-            b.annotations = annos;
-            b.created = when;
-            b.rootUid = uid;
-            b.rootGid = gid;
-        });
+    public ContainerRecord withInit(
+            int initPid,
+            long startTime,
+            String runtimeName,
+            Map<String, String> annos,
+            String when,
+            int uid,
+            int gid) {
+        return with(
+                b -> {
+                    b.pid = initPid;
+                    b.pidStartTime = startTime;
+                    b.runtime = runtime != null ? runtime : runtimeName;
+                    b.stage = Stage.CREATING;
+                    b.annotations = annos;
+                    b.created = when;
+                    b.rootUid = uid;
+                    b.rootGid = gid;
+                });
     }
 
     public ContainerRecord withIdRange(IdRange range, boolean adopted) {
-        return with(b -> {
-            b.idRange = range;
-            b.idRangeAdopted = adopted;
-        });
+        return with(
+                b -> {
+                    b.idRange = range;
+                    b.idRangeAdopted = adopted;
+                });
     }
 
     public ContainerRecord withShift(ShiftResult s) {
@@ -88,10 +116,11 @@ public record ContainerRecord(String id, int pid, long pidStartTime, String bund
     }
 
     public ContainerRecord withDataDir(String dir, List<String> mounted) {
-        return with(b -> {
-            b.dataDir = dir;
-            b.mounts = mounted;
-        });
+        return with(
+                b -> {
+                    b.dataDir = dir;
+                    b.mounts = mounted;
+                });
     }
 
     public ContainerRecord withCgroups(List<String> delegated) {
@@ -157,9 +186,26 @@ public record ContainerRecord(String id, int pid, long pidStartTime, String bund
         }
 
         ContainerRecord build() {
-            return new ContainerRecord(id, pid, pidStartTime, bundle, rootfs, runtime, runtimeRoot, stage,
-                    annotations, prepared, created, rootUid, rootGid, idRange, idRangeAdopted, shift, dataDir,
-                    mounts, cgroups);
+            return new ContainerRecord(
+                    id,
+                    pid,
+                    pidStartTime,
+                    bundle,
+                    rootfs,
+                    runtime,
+                    runtimeRoot,
+                    stage,
+                    annotations,
+                    prepared,
+                    created,
+                    rootUid,
+                    rootGid,
+                    idRange,
+                    idRangeAdopted,
+                    shift,
+                    dataDir,
+                    mounts,
+                    cgroups);
         }
     }
 }

@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-
 import jnr.ffi.Pointer;
 
 /** The unix-socket calls the JDK lacks: datagrams (sd_notify), fd passing (SCM_RIGHTS). */
@@ -25,15 +24,25 @@ public final class SocketCalls {
 
     private SocketCalls() {}
 
-    /** Sends one datagram to the unix socket {@code path}; a leading '@' names an abstract socket. */
+    /**
+     * Sends one datagram to the unix socket {@code path}; a leading '@' names an abstract socket.
+     */
     public static void sendDatagram(String path, byte[] message) {
         byte[] name = path.getBytes(StandardCharsets.UTF_8);
         Pointer addr = address(path);
         int addrLen = 2 + name.length + (name[0] == '@' ? 0 : 1);
-        try (Fd fd = new Fd(Native.check(Native.C.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), "socket", path),
-                path)) {
+        try (Fd fd =
+                new Fd(
+                        Native.check(
+                                Native.C.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0),
+                                "socket",
+                                path),
+                        path)) {
             ByteBuffer buf = ByteBuffer.allocateDirect(message.length).put(message).flip();
-            Native.check(Native.C.sendto(fd.get(), buf, message.length, 0, addr, addrLen), "sendto", path);
+            Native.check(
+                    Native.C.sendto(fd.get(), buf, message.length, 0, addr, addrLen),
+                    "sendto",
+                    path);
         }
     }
 
@@ -55,8 +64,13 @@ public final class SocketCalls {
     /** A listening stream socket bound at {@code path} (which must not exist). */
     public static Fd listenStream(String path, int backlog) {
         Pointer addr = address(path);
-        Fd fd = new Fd(Native.check(Native.C.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), "socket", path),
-                "listener " + path);
+        Fd fd =
+                new Fd(
+                        Native.check(
+                                Native.C.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0),
+                                "socket",
+                                path),
+                        "listener " + path);
         try {
             Native.check(Native.C.bind(fd.get(), addr, 2 + SUN_PATH_MAX), "bind", path);
             Native.check(Native.C.listen(fd.get(), backlog), "listen", path);
@@ -74,7 +88,9 @@ public final class SocketCalls {
             if (rc < 0 && Native.errno() == Errno.EINTR) {
                 continue;
             }
-            return new Fd(Native.check(rc, "accept4", listener.what()), "connection on " + listener.what());
+            return new Fd(
+                    Native.check(rc, "accept4", listener.what()),
+                    "connection on " + listener.what());
         }
     }
 
@@ -83,7 +99,9 @@ public final class SocketCalls {
         Native.C.shutdown(fd.get(), SHUT_RDWR);
     }
 
-    /** Waits up to {@code timeoutMs} for {@code fd} to be readable (or hung up); false on timeout. */
+    /**
+     * Waits up to {@code timeoutMs} for {@code fd} to be readable (or hung up); false on timeout.
+     */
     public static boolean awaitReadable(Fd fd, int timeoutMs) {
         Pointer pfd = Native.allocate(8);
         pfd.putInt(0, fd.get());
@@ -96,8 +114,8 @@ public final class SocketCalls {
     }
 
     /**
-     * One recvmsg(2) of at most {@code maxBytes} with room for {@code maxFds}
-     * SCM_RIGHTS fds, which arrive close-on-exec and are owned by the caller.
+     * One recvmsg(2) of at most {@code maxBytes} with room for {@code maxFds} SCM_RIGHTS fds, which
+     * arrive close-on-exec and are owned by the caller.
      */
     public static ReceivedMessage receiveWithFds(Fd fd, int maxBytes, int maxFds) {
         Pointer data = Native.allocate(maxBytes);

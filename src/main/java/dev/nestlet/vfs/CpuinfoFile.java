@@ -39,7 +39,10 @@ public final class CpuinfoFile implements VirtualFile {
         TextOut out = new TextOut();
         for (int j = 0; j < visible.length; j++) {
             if (blockEnd[j] > 0) {
-                out.append(PROCESSOR).append("\t: ").append(j).append(text, blockStart[j], blockEnd[j]);
+                out.append(PROCESSOR)
+                        .append("\t: ")
+                        .append(j)
+                        .append(text, blockStart[j], blockEnd[j]);
             }
         }
         return out.bytes();

@@ -1,10 +1,9 @@
 package dev.nestlet.vfs;
 
-import java.util.HashMap;
-import java.util.Map;
-
 import dev.nestlet.cgroup.CgroupText;
 import dev.nestlet.cgroup.MemoryStats;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * /proc/meminfo from the container's memory cgroup. MemTotal is its limit (the host's total when

@@ -1,18 +1,8 @@
 package dev.nestlet.vfs;
 
-import dev.nestlet.vfs.fuse.FuseProtocol;
-import dev.nestlet.vfs.fuse.FuseServer;
-
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
-import java.util.logging.Logger;
-
-import dev.nestlet.error.NestletException;
-import dev.nestlet.error.ErrorCode;
 import dev.nestlet.cgroup.CgroupLocator;
+import dev.nestlet.error.ErrorCode;
+import dev.nestlet.error.NestletException;
 import dev.nestlet.lifecycle.ContainerAccess;
 import dev.nestlet.lifecycle.Feature;
 import dev.nestlet.ns.NamespaceTask;
@@ -27,20 +17,30 @@ import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.FileCalls;
 import dev.nestlet.sys.MountCalls;
 import dev.nestlet.sys.SysException;
+import dev.nestlet.vfs.fuse.FuseProtocol;
+import dev.nestlet.vfs.fuse.FuseServer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.logging.Logger;
 
 /**
  * Virtual /proc and /sys files as a lifecycle feature. At createRuntime the container gets a view
- * (its cgroup, its init's start time, its sysctl values) and each of its files,
- * {@code MOUNT/ID/proc/meminfo}..., is bound over the kernel's file inside its mount namespace:
- * read-only, but for its sysctls. At release the view and the saved sysctl values go; the binds go
- * with the container's mount namespace. When nestletd stops it takes the binds away, so running
- * containers fall back to the kernel's files instead of "Transport endpoint is not connected"; a
- * restarted nestletd binds them again ({@link #reattach}).
+ * (its cgroup, its init's start time, its sysctl values) and each of its files, {@code
+ * MOUNT/ID/proc/meminfo}..., is bound over the kernel's file inside its mount namespace: read-only,
+ * but for its sysctls. At release the view and the saved sysctl values go; the binds go with the
+ * container's mount namespace. When nestletd stops it takes the binds away, so running containers
+ * fall back to the kernel's files instead of "Transport endpoint is not connected"; a restarted
+ * nestletd binds them again ({@link #reattach}).
  */
 public final class VirtualFiles implements Feature, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(VirtualFiles.class.getName());
-    private static final long BIND_ATTRS = MountCalls.MOUNT_ATTR_NOSUID | MountCalls.MOUNT_ATTR_NODEV
-            | MountCalls.MOUNT_ATTR_NOEXEC;
+    private static final long BIND_ATTRS =
+            MountCalls.MOUNT_ATTR_NOSUID
+                    | MountCalls.MOUNT_ATTR_NODEV
+                    | MountCalls.MOUNT_ATTR_NOEXEC;
 
     private final VirtualFs fs;
     private final FuseServer server;
@@ -57,7 +57,8 @@ public final class VirtualFiles implements Feature, AutoCloseable {
     }
 
     /** Mounts the FUSE file system at {@code mountPoint} and starts serving it. */
-    public static VirtualFiles start(Path mountPoint, int threads, Sysctls sysctls) throws IOException {
+    public static VirtualFiles start(Path mountPoint, int threads, Sysctls sysctls)
+            throws IOException {
         List<VirtualFile> files = new ArrayList<>(VirtualFs.allFiles());
         files.addAll(sysctls.files());
         VirtualFs fs = new VirtualFs(files, new HostFiles(Path.of("/")));
@@ -71,7 +72,8 @@ public final class VirtualFiles implements Feature, AutoCloseable {
     }
 
     @Override
-    public ContainerRecord createRuntime(ContainerRecord rec, ContainerAccess access) throws Exception {
+    public ContainerRecord createRuntime(ContainerRecord rec, ContainerAccess access)
+            throws Exception {
         try {
             ContainerView view = addView(rec, access);
             return rec.withMoreMounts(bind(rec, view, access, access.rootfs().toString()));
@@ -101,8 +103,12 @@ public final class VirtualFiles implements Feature, AutoCloseable {
      * show its sysctl values (saved ones after a restart).
      */
     private ContainerView addView(ContainerRecord rec, ContainerAccess access) throws Exception {
-        ContainerView view = new ContainerView(rec.id(), rec.pidStartTime(), cgroups.forProcess(rec.pid()),
-                sysctls.of(rec, access.pidfd()));
+        ContainerView view =
+                new ContainerView(
+                        rec.id(),
+                        rec.pidStartTime(),
+                        cgroups.forProcess(rec.pid()),
+                        sysctls.of(rec, access.pidfd()));
         fs.add(view);
         return view;
     }
@@ -127,11 +133,12 @@ public final class VirtualFiles implements Feature, AutoCloseable {
 
     /**
      * Binds every file of the container that has a target inside it: a target missing there (no
-     * /sys mounted, a sysctl of a module that is not loaded) is left out. Targets resolve inside the
-     * container's root, never through a symlink out of it, and from inside its network namespace:
-     * a /proc/sys/net path names that namespace's file only there.
+     * /sys mounted, a sysctl of a module that is not loaded) is left out. Targets resolve inside
+     * the container's root, never through a symlink out of it, and from inside its network
+     * namespace: a /proc/sys/net path names that namespace's file only there.
      */
-    private List<String> bind(ContainerRecord rec, ContainerView view, ContainerAccess access, String rootInNamespace)
+    private List<String> bind(
+            ContainerRecord rec, ContainerView view, ContainerAccess access, String rootInNamespace)
             throws Exception {
         List<VirtualFile> files = fs.filesOf(view);
         List<Fd> trees = new ArrayList<>();
@@ -143,21 +150,26 @@ public final class VirtualFiles implements Feature, AutoCloseable {
                 long readOnly = f instanceof WritableFile ? 0 : MountCalls.MOUNT_ATTR_RDONLY;
                 MountCalls.setAttr(tree, false, BIND_ATTRS | readOnly, 0, -1);
             }
-            return access.inMountAndNetworkNamespaces(() -> {
-                List<String> bound = new ArrayList<>();
-                try (Fd root = FileCalls.open(rootInNamespace, FileCalls.O_PATH | FileCalls.O_DIRECTORY, 0)) {
-                    for (int i = 0; i < files.size(); i++) {
-                        String path = files.get(i).path();
-                        try (Fd target = target(root, path, rec.id())) {
-                            if (target != null) {
-                                MountCalls.moveMount(trees.get(i), target);
-                                bound.add(path);
+            return access.inMountAndNetworkNamespaces(
+                    () -> {
+                        List<String> bound = new ArrayList<>();
+                        try (Fd root =
+                                FileCalls.open(
+                                        rootInNamespace,
+                                        FileCalls.O_PATH | FileCalls.O_DIRECTORY,
+                                        0)) {
+                            for (int i = 0; i < files.size(); i++) {
+                                String path = files.get(i).path();
+                                try (Fd target = target(root, path, rec.id())) {
+                                    if (target != null) {
+                                        MountCalls.moveMount(trees.get(i), target);
+                                        bound.add(path);
+                                    }
+                                }
                             }
                         }
-                    }
-                }
-                return bound;
-            });
+                        return bound;
+                    });
         } finally {
             trees.forEach(Fd::close);
         }
@@ -176,7 +188,8 @@ public final class VirtualFiles implements Feature, AutoCloseable {
         }
         if (!FileCalls.fstat(fd).isRegular()) {
             fd.close();
-            throw new NestletException(ErrorCode.UNSAFE_PATH, path + " inside " + id + " is not a regular file");
+            throw new NestletException(
+                    ErrorCode.UNSAFE_PATH, path + " inside " + id + " is not a regular file");
         }
         return fd;
     }
@@ -187,34 +200,42 @@ public final class VirtualFiles implements Feature, AutoCloseable {
     }
 
     /**
-     * Unmounts, inside the container, every mount of a nestlet FUSE file system (this one's or a dead
-     * one's) that a path still reaches. A runtime that binds /proc/sys read-only after createRuntime
-     * (runc, for an engine's readonlyPaths) copies the sysctl binds onto its bind and leaves the
-     * originals underneath, unreachable: their paths end on the copies' mount point (EINVAL once
-     * the copies are gone), and they go with the container's mount namespace.
+     * Unmounts, inside the container, every mount of a nestlet FUSE file system (this one's or a
+     * dead one's) that a path still reaches. A runtime that binds /proc/sys read-only after
+     * createRuntime (runc, for an engine's readonlyPaths) copies the sysctl binds onto its bind and
+     * leaves the originals underneath, unreachable: their paths end on the copies' mount point
+     * (EINVAL once the copies are gone), and they go with the container's mount namespace.
      */
     private static void unbind(int pid, Inside inside) throws Exception {
         List<String> points = ours(pid);
         if (!points.isEmpty()) {
-            inside.run(() -> {
-                for (int i = points.size() - 1; i >= 0; i--) {
-                    try {
-                        MountCalls.umount2(points.get(i), MountCalls.MNT_DETACH | MountCalls.UMOUNT_NOFOLLOW);
-                    } catch (SysException e) {
-                        if (!e.is(Errno.EINVAL)) {
-                            throw e;
+            inside.run(
+                    () -> {
+                        for (int i = points.size() - 1; i >= 0; i--) {
+                            try {
+                                MountCalls.umount2(
+                                        points.get(i),
+                                        MountCalls.MNT_DETACH | MountCalls.UMOUNT_NOFOLLOW);
+                            } catch (SysException e) {
+                                if (!e.is(Errno.EINVAL)) {
+                                    throw e;
+                                }
+                            }
                         }
-                    }
-                }
-                return null;
-            });
+                        return null;
+                    });
         }
     }
 
-    /** Mount points (relative to the init's root) of nestlet FUSE mounts in the init's mount namespace. */
+    /**
+     * Mount points (relative to the init's root) of nestlet FUSE mounts in the init's mount
+     * namespace.
+     */
     private static List<String> ours(int pid) throws IOException {
-        return MountInfo.of(String.valueOf(pid)).stream().filter(m -> m.fsType().equals(FuseServer.FS_TYPE))
-                .map(MountInfo::mountPoint).toList();
+        return MountInfo.of(String.valueOf(pid)).stream()
+                .filter(m -> m.fsType().equals(FuseServer.FS_TYPE))
+                .map(MountInfo::mountPoint)
+                .toList();
     }
 
     /**
@@ -227,9 +248,15 @@ public final class VirtualFiles implements Feature, AutoCloseable {
                 continue;
             }
             try {
-                unbind(c.record().pid(), task -> workers.inMountAndNetworkNamespaces(c.pidfd(), task));
+                unbind(
+                        c.record().pid(),
+                        task -> workers.inMountAndNetworkNamespaces(c.pidfd(), task));
             } catch (Exception e) {
-                LOG.warning("cannot take virtual files out of " + c.record().id() + ": " + e.getMessage());
+                LOG.warning(
+                        "cannot take virtual files out of "
+                                + c.record().id()
+                                + ": "
+                                + e.getMessage());
             }
         }
     }

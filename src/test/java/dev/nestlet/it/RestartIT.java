@@ -5,14 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import com.fasterxml.jackson.databind.JsonNode;
-
 import dev.nestlet.it.support.Container;
 import dev.nestlet.it.support.Daemon;
 import dev.nestlet.it.support.Mounts;
@@ -21,8 +14,14 @@ import dev.nestlet.it.support.Root;
 import dev.nestlet.it.support.Rootfs;
 import dev.nestlet.it.support.Spec;
 import dev.nestlet.it.support.TestDir;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
-/** nestletd killed with SIGKILL and started again: running containers keep working, nothing leaks. */
+/**
+ * nestletd killed with SIGKILL and started again: running containers keep working, nothing leaks.
+ */
 class RestartIT {
 
     @Test
@@ -88,7 +87,8 @@ class RestartIT {
         try (TestDir dir = new TestDir("restart-orphan")) {
             Path stray = dir.resolve("state/data/never-registered/docker");
             Files.createDirectories(stray);
-            Files.writeString(stray.resolve("file"), "left by a crash before the record was written");
+            Files.writeString(
+                    stray.resolve("file"), "left by a crash before the record was written");
             try (Daemon d = new Daemon(dir.path()).start()) {
                 assertFalse(Files.exists(stray.getParent()), "removed at start-up");
             }
@@ -97,8 +97,10 @@ class RestartIT {
 
     private static Path systemBundle(TestDir dir, String id, Daemon daemon) throws Exception {
         Path bundle = dir.resolve(id);
-        new Spec(Rootfs.busybox(bundle.resolve("rootfs")), "sleep", "300").system()
-                .nestletHooks(daemon.socket()).writeTo(bundle);
+        new Spec(Rootfs.busybox(bundle.resolve("rootfs")), "sleep", "300")
+                .system()
+                .nestletHooks(daemon.socket())
+                .writeTo(bundle);
         return bundle;
     }
 }

@@ -4,26 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nestlet.it.support.Cmd;
+import dev.nestlet.it.support.Dist;
+import dev.nestlet.it.support.TestDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import dev.nestlet.it.support.Cmd;
-import dev.nestlet.it.support.Dist;
-import dev.nestlet.it.support.TestDir;
-
 /**
- * nestlet-runtime's command line: engines call it as they call runc; it must
- * pass every argument through unchanged (minus its own flag), ask nestletd
- * only on create and run, and refuse to start anything when nestletd is away.
- * The "runtime" here is a script that records its argv.
+ * nestlet-runtime's command line: engines call it as they call runc; it must pass every argument
+ * through unchanged (minus its own flag), ask nestletd only on create and run, and refuse to start
+ * anything when nestletd is away. The "runtime" here is a script that records its argv.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ShimArgvIT {
@@ -36,8 +33,11 @@ class ShimArgvIT {
         dir = new TestDir("argv");
         argvLog = dir.resolve("argv.log");
         fake = dir.resolve("fake-runc");
-        Files.writeString(fake, "#!/bin/sh\nfor a in \"$0\" \"$@\"; do printf '%s\\n' \"$a\"; done > " + argvLog
-                + "\n");
+        Files.writeString(
+                fake,
+                "#!/bin/sh\nfor a in \"$0\" \"$@\"; do printf '%s\\n' \"$a\"; done > "
+                        + argvLog
+                        + "\n");
         fake.toFile().setExecutable(true);
     }
 
@@ -61,13 +61,40 @@ class ShimArgvIT {
     @Test
     void otherVerbsPassThroughUnchangedWithoutNestletd() throws Exception {
         Map<String, String> env = Map.of("NESTLET_SOCKET", dir.resolve("absent.sock").toString());
-        shim(env, "--nestlet-runtime=" + fake, "--root", "/run/x", "--log", "/l", "--log-format=json",
-                "--systemd-cgroup", "state", "abc").ok();
-        assertEquals(List.of(fake.toString(), "--root", "/run/x", "--log", "/l", "--log-format=json",
-                "--systemd-cgroup", "state", "abc"), recorded());
+        shim(
+                        env,
+                        "--nestlet-runtime=" + fake,
+                        "--root",
+                        "/run/x",
+                        "--log",
+                        "/l",
+                        "--log-format=json",
+                        "--systemd-cgroup",
+                        "state",
+                        "abc")
+                .ok();
+        assertEquals(
+                List.of(
+                        fake.toString(),
+                        "--root",
+                        "/run/x",
+                        "--log",
+                        "/l",
+                        "--log-format=json",
+                        "--systemd-cgroup",
+                        "state",
+                        "abc"),
+                recorded());
         shim(env, "--nestlet-runtime", fake.toString(), "delete", "--force", "abc").ok();
         assertEquals(List.of(fake.toString(), "delete", "--force", "abc"), recorded());
-        shim(Map.of("NESTLET_RUNTIME", fake.toString(), "NESTLET_SOCKET", "/nonexistent"), "--version").ok();
+        shim(
+                        Map.of(
+                                "NESTLET_RUNTIME",
+                                fake.toString(),
+                                "NESTLET_SOCKET",
+                                "/nonexistent"),
+                        "--version")
+                .ok();
         assertEquals(List.of(fake.toString(), "--version"), recorded());
     }
 
@@ -83,15 +110,34 @@ class ShimArgvIT {
     void createWithoutNestletdNeverReachesTheRuntime() throws Exception {
         Path sock = dir.resolve("absent.sock");
         Path log = dir.resolve("runtime.log");
-        Cmd.Result r = shim(Map.of("NESTLET_SOCKET", sock.toString()), "--nestlet-runtime=" + fake, "--root",
-                "/run/x", "--log", log.toString(), "--log-format", "json", "create", "--bundle", dir.path().toString(),
-                "--pid-file", "/p", "--console-socket", "/c", "abc");
+        Cmd.Result r =
+                shim(
+                        Map.of("NESTLET_SOCKET", sock.toString()),
+                        "--nestlet-runtime=" + fake,
+                        "--root",
+                        "/run/x",
+                        "--log",
+                        log.toString(),
+                        "--log-format",
+                        "json",
+                        "create",
+                        "--bundle",
+                        dir.path().toString(),
+                        "--pid-file",
+                        "/p",
+                        "--console-socket",
+                        "/c",
+                        "abc");
         assertNotEquals(0, r.exit());
-        assertTrue(r.err().contains("cannot prepare container abc") && r.err().contains("not reachable at " + sock),
+        assertTrue(
+                r.err().contains("cannot prepare container abc")
+                        && r.err().contains("not reachable at " + sock),
                 r.err());
         assertTrue(!Files.exists(argvLog), "the runtime never ran");
         String logged = Files.readString(log);
-        assertTrue(logged.startsWith("{\"level\":\"error\",\"msg\":\"nestlet: cannot prepare container abc"),
+        assertTrue(
+                logged.startsWith(
+                        "{\"level\":\"error\",\"msg\":\"nestlet: cannot prepare container abc"),
                 "the engine's runtime log tells why: " + logged);
     }
 

@@ -5,19 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import dev.nestlet.error.ErrorCode;
 import dev.nestlet.error.NestletException;
 import dev.nestlet.ns.NamespaceWorkers;
@@ -29,17 +17,25 @@ import dev.nestlet.state.Registry;
 import dev.nestlet.state.Stage;
 import dev.nestlet.state.StateStore;
 import dev.nestlet.sys.PidCalls;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The stage -> feature orchestration with fake features and a fake init finder: which feature runs
- * when, in which order, what the registry holds after each stage, and how failures are undone.
- * No root needed: the "init" is this JVM, held by a pidfd as a real one would be.
+ * when, in which order, what the registry holds after each stage, and how failures are undone. No
+ * root needed: the "init" is this JVM, held by a pidfd as a real one would be.
  */
 class HookServiceTest {
     private static final int SELF = (int) ProcessHandle.current().pid();
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private final List<String> calls = new ArrayList<>();
     private Registry registry;
@@ -102,8 +98,10 @@ class HookServiceTest {
     }
 
     private HookService service(Feature... features) {
-        InitProcess.Finder self = (id, pid, rootfs, caller) ->
-                new InitProcess(PidCalls.pidfdOpen(pid), 1234, 100000, 100000, "fake-runtime");
+        InitProcess.Finder self =
+                (id, pid, rootfs, caller) ->
+                        new InitProcess(
+                                PidCalls.pidfdOpen(pid), 1234, 100000, 100000, "fake-runtime");
         return new HookService(registry, workers, List.of(features), self);
     }
 
@@ -123,7 +121,10 @@ class HookServiceTest {
         assertEquals(List.of("a:createRuntime", "b:createRuntime"), calls);
         ContainerRecord rec = registry.get("c1").orElseThrow().record();
         assertEquals(Stage.RUNNING, rec.stage());
-        assertEquals(List.of("/a", "/b"), rec.mounts(), "each feature gets the record the one before returned");
+        assertEquals(
+                List.of("/a", "/b"),
+                rec.mounts(),
+                "each feature gets the record the one before returned");
         assertEquals(SELF, rec.pid());
         assertEquals(100000, rec.rootUid());
         assertEquals("fake-runtime", rec.runtime());
@@ -133,19 +134,33 @@ class HookServiceTest {
     void aSecondCreateRuntimeForTheSameLiveInitIsANoOp() throws Exception {
         HookService s = service(new FakeFeature("a", null));
         s.handle(HookStage.CREATE_RUNTIME, system("c1"), SELF);
-        assertEquals(HookResult.REGISTERED, s.handle(HookStage.CREATE_RUNTIME, system("c1"), SELF).action());
+        assertEquals(
+                HookResult.REGISTERED,
+                s.handle(HookStage.CREATE_RUNTIME, system("c1"), SELF).action());
         assertEquals(List.of("a:createRuntime"), calls);
     }
 
     @Test
     void aFailingFeatureIsNamedAndEverythingIsReleasedInReverse() throws Exception {
-        HookService s = service(new FakeFeature("a", null), new FakeFeature("b", "createRuntime"),
-                new FakeFeature("c", null));
-        NestletException e = assertThrows(NestletException.class,
-                () -> s.handle(HookStage.CREATE_RUNTIME, system("c1"), SELF));
+        HookService s =
+                service(
+                        new FakeFeature("a", null),
+                        new FakeFeature("b", "createRuntime"),
+                        new FakeFeature("c", null));
+        NestletException e =
+                assertThrows(
+                        NestletException.class,
+                        () -> s.handle(HookStage.CREATE_RUNTIME, system("c1"), SELF));
         assertEquals(ErrorCode.KERNEL, e.code(), "the feature's code is kept");
         assertTrue(e.getMessage().startsWith("b: "), e.getMessage());
-        assertEquals(List.of("a:createRuntime", "b:createRuntime", "c:release", "b:release", "a:release"), calls);
+        assertEquals(
+                List.of(
+                        "a:createRuntime",
+                        "b:createRuntime",
+                        "c:release",
+                        "b:release",
+                        "a:release"),
+                calls);
         assertTrue(registry.get("c1").isEmpty(), "a failed registration leaves no record");
     }
 
@@ -154,15 +169,19 @@ class HookServiceTest {
         HookService s = service(new FakeFeature("a", null), new FakeFeature("b", null));
         s.handle(HookStage.CREATE_RUNTIME, system("c1"), SELF);
         calls.clear();
-        assertEquals(HookResult.UPDATED, s.handle(HookStage.CREATE_CONTAINER, system("c1"), SELF).action());
+        assertEquals(
+                HookResult.UPDATED,
+                s.handle(HookStage.CREATE_CONTAINER, system("c1"), SELF).action());
         assertEquals(List.of("a:createContainer", "b:createContainer"), calls);
     }
 
     @Test
     void createContainerOfAnUnknownContainerIsNotFound() {
         HookService s = service(new FakeFeature("a", null));
-        NestletException e = assertThrows(NestletException.class,
-                () -> s.handle(HookStage.CREATE_CONTAINER, system("nobody"), SELF));
+        NestletException e =
+                assertThrows(
+                        NestletException.class,
+                        () -> s.handle(HookStage.CREATE_CONTAINER, system("nobody"), SELF));
         assertEquals(ErrorCode.NOT_FOUND, e.code());
     }
 
@@ -171,10 +190,13 @@ class HookServiceTest {
         HookService s = service(new FakeFeature("a", null), new FakeFeature("b", null));
         s.handle(HookStage.CREATE_RUNTIME, system("c1"), SELF);
         calls.clear();
-        assertEquals(HookResult.RELEASED, s.handle(HookStage.POSTSTOP, system("c1"), SELF).action());
+        assertEquals(
+                HookResult.RELEASED, s.handle(HookStage.POSTSTOP, system("c1"), SELF).action());
         assertEquals(List.of("b:release", "a:release"), calls);
         assertTrue(registry.get("c1").isEmpty());
-        assertEquals(HookResult.NONE, s.handle(HookStage.POSTSTOP, system("c1"), SELF).action(),
+        assertEquals(
+                HookResult.NONE,
+                s.handle(HookStage.POSTSTOP, system("c1"), SELF).action(),
                 "a second poststop finds nothing to do");
     }
 
@@ -183,15 +205,19 @@ class HookServiceTest {
         HookService s = service(new FakeFeature("a", null), new FakeFeature("b", "release"));
         s.handle(HookStage.CREATE_RUNTIME, system("c1"), SELF);
         calls.clear();
-        assertThrows(NestletException.class, () -> s.handle(HookStage.POSTSTOP, system("c1"), SELF));
-        assertEquals(List.of("b:release", "a:release"), calls, "the other features are still released");
+        assertThrows(
+                NestletException.class, () -> s.handle(HookStage.POSTSTOP, system("c1"), SELF));
+        assertEquals(
+                List.of("b:release", "a:release"), calls, "the other features are still released");
         assertEquals(Stage.STOPPING, registry.get("c1").orElseThrow().record().stage());
     }
 
     @Test
     void containersThatDidNotOptInAreIgnored() throws Exception {
         HookService s = service(new FakeFeature("a", null));
-        assertEquals(HookResult.IGNORED, s.handle(HookStage.CREATE_RUNTIME, state("c1", Map.of()), SELF).action());
+        assertEquals(
+                HookResult.IGNORED,
+                s.handle(HookStage.CREATE_RUNTIME, state("c1", Map.of()), SELF).action());
         assertTrue(calls.isEmpty());
         assertFalse(registry.get("c1").isPresent());
     }
@@ -199,10 +225,18 @@ class HookServiceTest {
     @Test
     void badIdsAndMissingStateAreBadRequests() {
         HookService s = service(new FakeFeature("a", null));
-        assertEquals(ErrorCode.BAD_REQUEST, assertThrows(NestletException.class,
-                () -> s.handle(HookStage.CREATE_RUNTIME, system("../etc"), SELF)).code());
-        assertEquals(ErrorCode.BAD_REQUEST, assertThrows(NestletException.class,
-                () -> s.handle(HookStage.CREATE_RUNTIME, null, SELF)).code());
+        assertEquals(
+                ErrorCode.BAD_REQUEST,
+                assertThrows(
+                                NestletException.class,
+                                () -> s.handle(HookStage.CREATE_RUNTIME, system("../etc"), SELF))
+                        .code());
+        assertEquals(
+                ErrorCode.BAD_REQUEST,
+                assertThrows(
+                                NestletException.class,
+                                () -> s.handle(HookStage.CREATE_RUNTIME, null, SELF))
+                        .code());
         assertTrue(calls.isEmpty());
     }
 }

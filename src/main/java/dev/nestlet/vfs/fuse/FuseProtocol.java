@@ -8,6 +8,7 @@ package dev.nestlet.vfs.fuse;
 public final class FuseProtocol {
     public static final int MAJOR = 7;
     public static final int MINOR = 38;
+
     /** fuse_init_out grew to 64 bytes in 7.23; older kernels are not supported. */
     public static final int OLDEST_MINOR = 23;
 
@@ -51,22 +52,32 @@ public final class FuseProtocol {
 
     /** fuse_in_header: len, opcode, unique, nodeid, uid, gid, pid, total_extlen, padding. */
     static final int IN_HEADER = 40;
+
     /** fuse_out_header: len, error, unique. */
     static final int OUT_HEADER = 16;
+
     static final int ATTR_SIZE = 88;
     static final int INIT_OUT_SIZE = 64;
     static final int KSTATFS_SIZE = 80;
+
     /** fuse_write_in before the data: fh, offset, size, write_flags, lock_owner, flags, padding. */
     public static final int WRITE_IN = 40;
+
     /** fuse_dirent before its name: ino, off, namelen, type. */
     static final int DIRENT_HEADER = 24;
 
     public static final int FUSE_ASYNC_READ = 1;
-    /** O_TRUNC comes with OPEN instead of a SETATTR: writing a sysctl with `echo >` needs no truncate. */
+
+    /**
+     * O_TRUNC comes with OPEN instead of a SETATTR: writing a sysctl with `echo >` needs no
+     * truncate.
+     */
     public static final int FUSE_ATOMIC_O_TRUNC = 1 << 3;
+
     public static final int FUSE_PARALLEL_DIROPS = 1 << 18;
 
     public static final int FOPEN_DIRECT_IO = 1;
+
     /** The kernel need not send FLUSH on close: one round trip less per open (PLATFORM.md). */
     public static final int FOPEN_NOFLUSH = 1 << 5;
 

@@ -5,8 +5,9 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Builds one reply at the start of a reader thread's direct buffer: fuse_out_header and the body the
- * opcode calls for. Each method returns the reply's length, which is what gets written to /dev/fuse.
+ * Builds one reply at the start of a reader thread's direct buffer: fuse_out_header and the body
+ * the opcode calls for. Each method returns the reply's length, which is what gets written to
+ * /dev/fuse.
  */
 public final class FuseReply {
     private final ByteBuffer buf;
@@ -72,9 +73,15 @@ public final class FuseReply {
         return header(unique, 0, p + 8);
     }
 
-    /** A READ answer: the bytes of {@code src} from {@code offset}, at most {@code size}; none past the end. */
+    /**
+     * A READ answer: the bytes of {@code src} from {@code offset}, at most {@code size}; none past
+     * the end.
+     */
     public int data(long unique, byte[] src, long offset, int size) {
-        int n = offset >= src.length ? 0 : (int) Math.min(Math.min(size, src.length - offset), capacity());
+        int n =
+                offset >= src.length
+                        ? 0
+                        : (int) Math.min(Math.min(size, src.length - offset), capacity());
         buf.put(FuseProtocol.OUT_HEADER, src, (int) Math.min(offset, src.length), n);
         return header(unique, 0, FuseProtocol.OUT_HEADER + n);
     }
@@ -108,7 +115,10 @@ public final class FuseReply {
         return header(unique, 0, p + FuseProtocol.KSTATFS_SIZE);
     }
 
-    /** FUSE_NOTIFY_INVAL_ENTRY: fuse_notify_inval_entry_out (parent, namelen, flags) and the name with its NUL. */
+    /**
+     * FUSE_NOTIFY_INVAL_ENTRY: fuse_notify_inval_entry_out (parent, namelen, flags) and the name
+     * with its NUL.
+     */
     int invalidateEntry(long parent, String name) {
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
         int p = FuseProtocol.OUT_HEADER;
@@ -120,7 +130,9 @@ public final class FuseReply {
         return header(0, FuseProtocol.NOTIFY_INVAL_ENTRY, p + 16 + n.length + 1);
     }
 
-    /** Starts a READDIR answer; add entries with {@link #dirent} until it returns false. */
+    /**
+     * Starts a READDIR answer; add entries with {@link DirentWriter#dirent} until it returns false.
+     */
     public DirentWriter dirents(long unique, int size) {
         return new DirentWriter(unique, Math.min(size, capacity()));
     }
@@ -136,7 +148,9 @@ public final class FuseReply {
             this.limit = FuseProtocol.OUT_HEADER + size;
         }
 
-        /** Adds one entry; {@code next} is the offset the kernel passes back to continue after it. */
+        /**
+         * Adds one entry; {@code next} is the offset the kernel passes back to continue after it.
+         */
         public boolean dirent(long ino, long next, int type, String name) {
             byte[] n = name.getBytes(StandardCharsets.UTF_8);
             int len = (FuseProtocol.DIRENT_HEADER + n.length + 7) & ~7;
@@ -160,7 +174,10 @@ public final class FuseReply {
         }
     }
 
-    /** fuse_attr: ino, size, blocks, a/m/ctime, their nsecs, mode, nlink, uid, gid, rdev, blksize, flags. */
+    /**
+     * fuse_attr: ino, size, blocks, a/m/ctime, their nsecs, mode, nlink, uid, gid, rdev, blksize,
+     * flags.
+     */
     private void putAttr(int p, NodeAttr a) {
         buf.putLong(p, a.ino());
         buf.putLong(p + 8, a.size());

@@ -1,5 +1,11 @@
 package dev.nestlet.vfs.fuse;
 
+import dev.nestlet.proc.MountInfo;
+import dev.nestlet.sys.Errno;
+import dev.nestlet.sys.Fd;
+import dev.nestlet.sys.FuseCalls;
+import dev.nestlet.sys.MountCalls;
+import dev.nestlet.sys.SysException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -10,13 +16,6 @@ import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import dev.nestlet.proc.MountInfo;
-import dev.nestlet.sys.Errno;
-import dev.nestlet.sys.Fd;
-import dev.nestlet.sys.FuseCalls;
-import dev.nestlet.sys.MountCalls;
-import dev.nestlet.sys.SysException;
-
 /**
  * The FUSE transport: nestletd opens /dev/fuse, mounts it itself (no libfuse, no fusermount) and
  * serves it with a few platform threads, each blocked in read(2) on its own clone of the session
@@ -24,15 +23,23 @@ import dev.nestlet.sys.SysException;
  * microseconds, so no request waits behind a slow one for long and no hand-off to a pool pays off.
  */
 public final class FuseServer implements AutoCloseable {
-    /** Answers one request into the reply buffer; returns its length, or -1 when the request takes no reply. */
+    /**
+     * Answers one request into the reply buffer; returns its length, or -1 when the request takes
+     * no reply.
+     */
     public interface Handler {
         int handle(FuseRequest request, FuseReply reply);
     }
 
     public static final String FS_TYPE = "fuse.nestlet";
     private static final Logger LOG = Logger.getLogger(FuseServer.class.getName());
-    /** At least 8 KiB and header + fuse_write_in + max_write (4 KiB), else the kernel refuses the read. */
+
+    /**
+     * At least 8 KiB and header + fuse_write_in + max_write (4 KiB), else the kernel refuses the
+     * read.
+     */
     private static final int REQUEST_BUFFER = 64 * 1024;
+
     /** The kernel asks for at most max_pages (32 by default) pages per READ. */
     private static final int REPLY_BUFFER = FuseProtocol.OUT_HEADER + 32 * 4096;
 
@@ -40,7 +47,8 @@ public final class FuseServer implements AutoCloseable {
     private final Handler handler;
     private final List<Fd> fds = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
-    private final FuseReply notices = new FuseReply(ByteBuffer.allocateDirect(FuseProtocol.OUT_HEADER + 512));
+    private final FuseReply notices =
+            new FuseReply(ByteBuffer.allocateDirect(FuseProtocol.OUT_HEADER + 512));
     private volatile boolean closed;
 
     private FuseServer(Path mountPoint, Handler handler) {
@@ -52,7 +60,8 @@ public final class FuseServer implements AutoCloseable {
      * Mounts a fresh FUSE file system at {@code mountPoint}, first taking away a dead one a killed
      * nestletd may have left there (its readers would get "Transport endpoint is not connected").
      */
-    public static FuseServer mount(Path mountPoint, Handler handler, int threadCount) throws IOException {
+    public static FuseServer mount(Path mountPoint, Handler handler, int threadCount)
+            throws IOException {
         removeStale(mountPoint);
         Files.createDirectories(mountPoint);
         FuseServer s = new FuseServer(mountPoint, handler);
@@ -61,9 +70,14 @@ public final class FuseServer implements AutoCloseable {
         try {
             // A writable superblock, for the sysctl files; the others are read-only binds, and the
             // server refuses any change to them whatever a bind says.
-            MountCalls.mount("nestlet", mountPoint.toString(), FS_TYPE, MountCalls.MS_NOSUID | MountCalls.MS_NODEV
-                    | MountCalls.MS_NOEXEC, "fd=" + session.get()
-                    + ",rootmode=40000,user_id=0,group_id=0,allow_other,default_permissions");
+            MountCalls.mount(
+                    "nestlet",
+                    mountPoint.toString(),
+                    FS_TYPE,
+                    MountCalls.MS_NOSUID | MountCalls.MS_NODEV | MountCalls.MS_NOEXEC,
+                    "fd="
+                            + session.get()
+                            + ",rootmode=40000,user_id=0,group_id=0,allow_other,default_permissions");
             for (int i = 1; i < threadCount; i++) {
                 s.fds.add(FuseCalls.cloneSession(session));
             }
@@ -92,10 +106,15 @@ public final class FuseServer implements AutoCloseable {
             MountInfo m = mounts.get(i);
             if (m.mountPoint().equals(mountPoint.toString())) {
                 if (!m.fsType().startsWith("fuse")) {
-                    throw new IOException(mountPoint + " already has a " + m.fsType() + " mount on it");
+                    throw new IOException(
+                            mountPoint + " already has a " + m.fsType() + " mount on it");
                 }
-                LOG.warning("unmounting a FUSE mount left at " + mountPoint + " by an earlier nestletd");
-                MountCalls.umount2(mountPoint.toString(), MountCalls.MNT_DETACH | MountCalls.UMOUNT_NOFOLLOW);
+                LOG.warning(
+                        "unmounting a FUSE mount left at "
+                                + mountPoint
+                                + " by an earlier nestletd");
+                MountCalls.umount2(
+                        mountPoint.toString(), MountCalls.MNT_DETACH | MountCalls.UMOUNT_NOFOLLOW);
             }
         }
     }
@@ -112,7 +131,12 @@ public final class FuseServer implements AutoCloseable {
                     continue; // a signal, or a request interrupted before we got it
                 }
                 if (errno != Errno.ENODEV) {
-                    LOG.severe("reading " + FuseCalls.DEVICE + " failed: " + Errno.name(errno) + "; thread stops");
+                    LOG.severe(
+                            "reading "
+                                    + FuseCalls.DEVICE
+                                    + " failed: "
+                                    + Errno.name(errno)
+                                    + "; thread stops");
                 }
                 return; // ENODEV: unmounted and every bind of it gone
             }
@@ -122,7 +146,10 @@ public final class FuseServer implements AutoCloseable {
                 req = FuseRequest.decode(in, (int) len);
                 replyLen = handler.handle(req, out);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "FUSE request " + (req == null ? "?" : req.opcode()) + " failed", e);
+                LOG.log(
+                        Level.WARNING,
+                        "FUSE request " + (req == null ? "?" : req.opcode()) + " failed",
+                        e);
                 if (req == null) {
                     continue;
                 }
@@ -131,7 +158,11 @@ public final class FuseServer implements AutoCloseable {
             if (replyLen > 0) {
                 long rc = FuseCalls.writeReply(n, out.buffer(), replyLen);
                 if (rc < 0 && rc != -Errno.ENOENT) { // ENOENT: the caller was interrupted and left
-                    LOG.warning("FUSE reply to request " + req.opcode() + " failed: " + Errno.name((int) -rc));
+                    LOG.warning(
+                            "FUSE reply to request "
+                                    + req.opcode()
+                                    + " failed: "
+                                    + Errno.name((int) -rc));
                 }
             }
         }
@@ -160,7 +191,8 @@ public final class FuseServer implements AutoCloseable {
     public void close() {
         closed = true;
         try {
-            MountCalls.umount2(mountPoint.toString(), MountCalls.MNT_DETACH | MountCalls.UMOUNT_NOFOLLOW);
+            MountCalls.umount2(
+                    mountPoint.toString(), MountCalls.MNT_DETACH | MountCalls.UMOUNT_NOFOLLOW);
         } catch (SysException e) {
             if (!e.is(Errno.EINVAL) && !e.is(Errno.ENOENT)) {
                 LOG.warning("cannot unmount " + mountPoint + ": " + e.getMessage());

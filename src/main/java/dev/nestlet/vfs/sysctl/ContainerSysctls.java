@@ -11,8 +11,8 @@ import java.util.Map;
  */
 public final class ContainerSysctls {
     /**
-     * Told of every accepted write, in order, before it takes effect: persists the values, raises the
-     * host where allowed. If it throws, the write fails (EIO) and the value stays.
+     * Told of every accepted write, in order, before it takes effect: persists the values, raises
+     * the host where allowed. If it throws, the write fails (EIO) and the value stays.
      */
     public interface Listener {
         void changed(SysctlSpec spec, long[] values, Map<String, long[]> all);
@@ -23,7 +23,9 @@ public final class ContainerSysctls {
     private final Map<String, long[]> values;
     private final Listener listener;
 
-    /** @param uid host uid (and {@code gid} host gid) of the container's root, the files' owner */
+    /**
+     * @param uid host uid (and {@code gid} host gid) of the container's root, the files' owner
+     */
     public ContainerSysctls(int uid, int gid, Map<String, long[]> values, Listener listener) {
         this.uid = uid;
         this.gid = gid;
@@ -51,7 +53,8 @@ public final class ContainerSysctls {
     public synchronized int write(SysctlSpec spec, long offset, byte[] data) {
         long[] current = values.get(spec.valueKey());
         SysctlSyntax.Parsed p = spec.syntax().parse(data, offset, current);
-        if (p.values() != current) { // an ignored write (at an offset, or empty) hands back the same array
+        if (p.values()
+                != current) { // an ignored write (at an offset, or empty) hands back the same array
             Map<String, long[]> next = values();
             next.put(spec.valueKey(), p.values());
             listener.changed(spec, p.values(), next);

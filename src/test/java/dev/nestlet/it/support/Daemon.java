@@ -1,5 +1,7 @@
 package dev.nestlet.it.support;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,12 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 /**
- * A nestletd of the test's own: private socket and state dir inside the test
- * dir, started from the install tree, stopped by its PID.
+ * A nestletd of the test's own: private socket and state dir inside the test dir, started from the
+ * install tree, stopped by its PID.
  */
 public final class Daemon implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,16 +31,28 @@ public final class Daemon implements AutoCloseable {
     }
 
     public Daemon start() throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Dist.bin("nestletd").toString(), "--socket", socket.toString(),
-                "--state-dir", stateDir.toString(), "--reconcile-interval", "1"));
+        List<String> cmd =
+                new ArrayList<>(
+                        List.of(
+                                Dist.bin("nestletd").toString(),
+                                "--socket",
+                                socket.toString(),
+                                "--state-dir",
+                                stateDir.toString(),
+                                "--reconcile-interval",
+                                "1"));
         cmd.addAll(extraArgs);
         int logStart = logText().length(); // a restarted daemon appends to the same log
-        process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        process =
+                new ProcessBuilder(cmd)
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                        .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new AssertionError("nestletd exited with " + process.exitValue() + ":\n" + log());
+                throw new AssertionError(
+                        "nestletd exited with " + process.exitValue() + ":\n" + log());
             }
             if (Files.exists(socket) && logText().indexOf("ready on", logStart) >= 0) {
                 return this;
@@ -85,8 +96,8 @@ public final class Daemon implements AutoCloseable {
     }
 
     /**
-     * Whether the log comes to contain {@code text} within {@code millis}: what
-     * nestletd logs after answering a caller can land after the caller is done.
+     * Whether the log comes to contain {@code text} within {@code millis}: what nestletd logs after
+     * answering a caller can land after the caller is done.
      */
     public boolean logShows(String text, long millis) throws InterruptedException {
         long deadline = System.nanoTime() + millis * 1_000_000;
@@ -106,7 +117,9 @@ public final class Daemon implements AutoCloseable {
 
     /** Runs the real nestletctl against this daemon. */
     public Cmd.Result ctl(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Dist.bin("nestletctl").toString(), "--socket", socket.toString()));
+        List<String> cmd =
+                new ArrayList<>(
+                        List.of(Dist.bin("nestletctl").toString(), "--socket", socket.toString()));
         cmd.addAll(List.of(args));
         return Cmd.of(cmd).run();
     }
@@ -117,37 +130,51 @@ public final class Daemon implements AutoCloseable {
     }
 
     /**
-     * Host mounts under the state dir other than the daemon's own FUSE mount
-     * (STATE/vfs, there while it runs): what containers could leave behind.
+     * Host mounts under the state dir other than the daemon's own FUSE mount (STATE/vfs, there
+     * while it runs): what containers could leave behind.
      */
     public List<String> containerMountsLeft() {
         String vfs = " " + stateDir.resolve("vfs") + " ";
-        return Mounts.mentioning(stateDir.toString()).stream().filter(l -> !l.contains(vfs)).toList();
+        return Mounts.mentioning(stateDir.toString()).stream()
+                .filter(l -> !l.contains(vfs))
+                .toList();
     }
 
     /**
-     * A runtime for engines to exec: nestlet-runtime with this daemon's socket.
-     * Engines start runtimes with their own environment, so the socket is set
-     * here, as a node would set it in the runtime's config (or use the default).
+     * A runtime for engines to exec: nestlet-runtime with this daemon's socket. Engines start
+     * runtimes with their own environment, so the socket is set here, as a node would set it in the
+     * runtime's config (or use the default).
      */
     public Path runtimeWrapper(Path dir) throws IOException {
         Path shim = dir.resolve("nestlet-runtime");
-        Files.writeString(shim, "#!/bin/sh\nNESTLET_SOCKET=" + socket + " exec " + Dist.bin("nestlet-runtime")
-                + " \"$@\"\n");
+        Files.writeString(
+                shim,
+                "#!/bin/sh\nNESTLET_SOCKET="
+                        + socket
+                        + " exec "
+                        + Dist.bin("nestlet-runtime")
+                        + " \"$@\"\n");
         shim.toFile().setExecutable(true);
         return shim;
     }
 
-    /** Waits (up to 20 s) until nestletd knows no container; then no range may be held, no mount left. */
+    /**
+     * Waits (up to 20 s) until nestletd knows no container; then no range may be held, no mount
+     * left.
+     */
     public void awaitAllReleased() throws Exception {
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (ps().size() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        org.junit.jupiter.api.Assertions.assertEquals(0, ps().size(), "released when the engine removed it");
-        org.junit.jupiter.api.Assertions.assertEquals(0,
-                JSON.readTree(ctl("allocations", "-o", "json").ok().out()).path("inUse").size(), "no range held");
-        org.junit.jupiter.api.Assertions.assertEquals(List.of(), containerMountsLeft(), "no mount left");
+        org.junit.jupiter.api.Assertions.assertEquals(
+                0, ps().size(), "released when the engine removed it");
+        org.junit.jupiter.api.Assertions.assertEquals(
+                0,
+                JSON.readTree(ctl("allocations", "-o", "json").ok().out()).path("inUse").size(),
+                "no range held");
+        org.junit.jupiter.api.Assertions.assertEquals(
+                List.of(), containerMountsLeft(), "no mount left");
     }
 
     /** SIGKILL, as a crash would. */
