@@ -62,7 +62,10 @@ class DispatcherTest {
     @Test
     void okResponseStartsWithOk() throws Exception {
         byte[] out =
-                d.handle("{\"v\":1,\"op\":\"echo\",\"text\":\"ab\",\"times\":2}".getBytes(StandardCharsets.UTF_8), ROOT);
+                d.handle(
+                        "{\"v\":1,\"op\":\"echo\",\"text\":\"ab\",\"times\":2}"
+                                .getBytes(StandardCharsets.UTF_8),
+                        ROOT);
         assertTrue(
                 new String(out, StandardCharsets.UTF_8).startsWith("{\"ok\":true,"),
                 "the C client relies on this prefix");
