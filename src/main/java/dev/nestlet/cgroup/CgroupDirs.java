@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 
 import dev.nestlet.proc.MountInfo;
+import dev.nestlet.proc.MountTable;
 
 /**
  * Where a process's cgroups are on the host: each line of /proc/PID/cgroup
@@ -26,7 +27,7 @@ public final class CgroupDirs {
     private CgroupDirs() {}
 
     public static List<Dir> of(int pid) throws IOException {
-        return resolve(Files.readString(Path.of("/proc/" + pid + "/cgroup")), MountInfo.of("self"));
+        return resolve(Files.readString(Path.of("/proc/" + pid + "/cgroup")), MountTable.of("self").all());
     }
 
     /** Joins the text of /proc/PID/cgroup with the cgroup mounts in {@code mounts}. */

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.nestlet.proc.MountInfo;
+import dev.nestlet.proc.MountTable;
 
 /**
  * Finds a process's cgroup from /proc/PID/cgroup and the hierarchies mounted in nestletd's mount
@@ -40,7 +41,7 @@ public final class CgroupLocator {
 
     /** The hierarchies mounted in this process's mount namespace. */
     public static CgroupLocator ofHost() throws IOException {
-        return new CgroupLocator(MountInfo.of("self"), Path.of("/sys/devices/system/cpu/online"));
+        return new CgroupLocator(MountTable.of("self").all(), Path.of("/sys/devices/system/cpu/online"));
     }
 
     public Cgroup forProcess(int pid) throws IOException {

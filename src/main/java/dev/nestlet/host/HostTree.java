@@ -7,10 +7,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.List;
 import java.util.logging.Logger;
 
 import dev.nestlet.proc.MountInfo;
+import dev.nestlet.proc.MountTable;
 import dev.nestlet.sys.FileCalls;
 import dev.nestlet.sys.MountCalls;
 
@@ -34,13 +34,9 @@ public final class HostTree {
 
     /** Lazily unmounts everything mounted at or below {@code dir} in nestletd's namespace, deepest first. */
     public static void unmountBelow(Path dir) throws IOException {
-        List<MountInfo> mounts = MountInfo.of("self");
-        for (int i = mounts.size() - 1; i >= 0; i--) {
-            MountInfo m = mounts.get(i);
-            if (m.isAtOrBelow(dir.toString())) {
-                LOG.fine("unmounting " + m.mountPoint());
-                MountCalls.umount2(m.mountPoint(), MountCalls.MNT_DETACH | MountCalls.UMOUNT_NOFOLLOW);
-            }
+        for (MountInfo m : MountTable.of("self").atOrBelowLastFirst(dir.toString())) {
+            LOG.fine("unmounting " + m.mountPoint());
+            MountCalls.umount2(m.mountPoint(), MountCalls.MNT_DETACH | MountCalls.UMOUNT_NOFOLLOW);
         }
     }
 

@@ -1,12 +1,9 @@
 package dev.nestlet.proc;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One line of /proc/PID/mountinfo, with the kernel's octal escapes undone. */
+/** One line of /proc/PID/mountinfo, with the kernel's octal escapes undone; {@link MountTable} reads a whole table. */
 public record MountInfo(int id, int parent, String root, String mountPoint, String options, String fsType,
         String source, String superOptions) {
 
@@ -26,10 +23,6 @@ public record MountInfo(int id, int parent, String root, String mountPoint, Stri
                     dash + 3 < f.length ? f[dash + 3] : ""));
         }
         return out;
-    }
-
-    public static List<MountInfo> of(String pidOrSelf) throws IOException {
-        return parse(Files.readString(Path.of("/proc/" + pidOrSelf + "/mountinfo")));
     }
 
     /** True when this mount is at {@code dir} or below it. */

@@ -10,6 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.nestlet.proc.MountInfo;
+import dev.nestlet.proc.MountTable;
 import dev.nestlet.sys.Errno;
 import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.FileCalls;
@@ -106,8 +107,8 @@ final class Caller implements AutoCloseable {
     }
 
     /** The caller's mount table, mount points relative to its root. */
-    List<MountInfo> mounts() throws IOException {
-        return MountInfo.of(Integer.toString(tid));
+    MountTable mounts() throws IOException {
+        return MountTable.of(tid);
     }
 
     /**
@@ -187,13 +188,7 @@ final class Caller implements AutoCloseable {
 
     /** The line of the caller's mount table for the mount {@code fd} is on, or null. */
     MountInfo mountOf(Fd fd) throws IOException {
-        int id = mountIdOf(fd);
-        for (MountInfo m : mounts()) {
-            if (m.id() == id) {
-                return m;
-            }
-        }
-        return null;
+        return mounts().byId(mountIdOf(fd)).orElse(null);
     }
 
     /** The mount id of {@code fd}; works from a namespace worker too. */

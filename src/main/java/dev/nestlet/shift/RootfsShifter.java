@@ -11,6 +11,7 @@ import java.util.logging.Logger;
 import dev.nestlet.host.HostTree;
 import dev.nestlet.idmap.IdRange;
 import dev.nestlet.proc.MountInfo;
+import dev.nestlet.proc.MountTable;
 import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.MountCalls;
 import dev.nestlet.sys.SysException;
@@ -168,13 +169,7 @@ public final class RootfsShifter {
 
     /** The overlay mounted exactly at {@code rootfs}, if the engine handed one over. */
     private static Optional<MountInfo> overlayAt(Path rootfs) throws IOException {
-        MountInfo top = null;
-        for (MountInfo m : MountInfo.of("self")) {
-            if (m.mountPoint().equals(rootfs.toString())) {
-                top = m; // the last one listed is the one on top
-            }
-        }
-        return top != null && top.fsType().equals("overlay") ? Optional.of(top) : Optional.empty();
+        return MountTable.of("self").topAt(rootfs.toString()).filter(m -> m.fsType().equals("overlay"));
     }
 
     private static void undo(List<String> mounts) {
