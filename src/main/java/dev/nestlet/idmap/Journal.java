@@ -6,7 +6,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -16,6 +15,8 @@ import java.util.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.nestlet.host.AtomicFiles;
 
 /**
  * The allocator's log: one JSON line per allocation or release, appended
@@ -103,9 +104,8 @@ final class Journal implements AutoCloseable {
         for (Allocation a : live) {
             b.append(JSON.writeValueAsString(allocLine(a))).append('\n');
         }
-        Files.writeString(tmp, b, StandardCharsets.UTF_8);
+        AtomicFiles.replace(file, tmp, b.toString().getBytes(StandardCharsets.UTF_8));
         out.close();
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         open();
         lines = live.size();
     }

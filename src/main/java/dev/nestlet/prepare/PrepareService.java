@@ -1,9 +1,7 @@
 package dev.nestlet.prepare;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -15,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nestlet.error.NestletException;
 import dev.nestlet.error.ErrorCode;
 import dev.nestlet.datadir.InnerDataDirs;
+import dev.nestlet.host.AtomicFiles;
 import dev.nestlet.idmap.IdAllocator;
 import dev.nestlet.idmap.IdRange;
 import dev.nestlet.oci.Bundles;
@@ -148,9 +147,7 @@ public final class PrepareService {
     private static void write(Path bundle, ObjectNode cfg) throws IOException {
         Path file = bundle.resolve("config.json");
         Path tmp = bundle.resolve(".config.json.nestlet");
-        Files.write(tmp, JSON.writeValueAsBytes(cfg));
-        Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(file));
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.replaceKeepingMode(file, tmp, JSON.writeValueAsBytes(cfg));
     }
 
     private static PrepareResult result(ContainerRecord r) {

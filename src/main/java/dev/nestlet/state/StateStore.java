@@ -12,6 +12,8 @@ import java.util.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.nestlet.host.AtomicFiles;
+
 /**
  * One JSON file per container under {@code STATE/containers}, replaced
  * atomically (write to a temporary file, rename) so a crash of nestletd leaves
@@ -37,9 +39,8 @@ public final class StateStore {
     public void save(ContainerRecord rec) throws IOException {
         Path tmp = dir.resolve("." + rec.id() + ".tmp");
         byte[] bytes = json.writeValueAsBytes(rec);
-        Files.write(tmp, bytes);
         try {
-            Files.move(tmp, file(rec.id()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.replace(file(rec.id()), tmp, bytes);
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("state dir " + dir + " does not support atomic rename", e);
         }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -15,6 +14,8 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.nestlet.host.AtomicFiles;
 
 /**
  * The sysctl values of each system container on disk, {@code STATE/sysctl/ID.json}, so a restarted
@@ -35,8 +36,7 @@ public final class SysctlStore {
     public void save(String id, Map<String, long[]> values) {
         Path tmp = tmp(id);
         try {
-            json.writeValue(tmp.toFile(), values);
-            Files.move(tmp, file(id), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.replace(file(id), tmp, json.writeValueAsBytes(values));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save the sysctl values of " + id, e);
         }
