@@ -1,9 +1,9 @@
 package dev.nestlet.api;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.OptionalInt;
+
+import dev.nestlet.proc.ProcStatus;
 
 /**
  * Who may talk to nestletd: root always; members of one configured group
@@ -30,15 +30,11 @@ public final class PeerPolicy {
 
     private static String supplementaryGroupsOf(int pid) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith("Groups:")) {
-                    return " " + line.substring(7).trim().replaceAll("\\s+", " ") + " ";
-                }
-            }
+            return ProcStatus.of(pid).groups();
         } catch (IOException e) {
             // The peer is gone: it has no groups left to grant it anything.
+            return "";
         }
-        return "";
     }
 
     public String describe() {

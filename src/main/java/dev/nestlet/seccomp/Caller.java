@@ -2,8 +2,6 @@ package dev.nestlet.seccomp;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -11,6 +9,7 @@ import java.util.regex.Pattern;
 
 import dev.nestlet.proc.MountInfo;
 import dev.nestlet.proc.MountTable;
+import dev.nestlet.proc.ProcStatus;
 import dev.nestlet.sys.Errno;
 import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.FileCalls;
@@ -67,15 +66,9 @@ final class Caller implements AutoCloseable {
         cwd = own(FileCalls.open(base + "/cwd", FileCalls.O_PATH | FileCalls.O_DIRECTORY, 0));
         mountNs = own(FileCalls.open(base + "/ns/mnt", FileCalls.O_RDONLY, 0));
         userNs = own(FileCalls.open(base + "/ns/user", FileCalls.O_RDONLY, 0));
-        int tgid = tid;
-        for (String line : Files.readAllLines(Path.of(base + "/status"))) {
-            if (line.startsWith("CapEff:")) {
-                capEff = Long.parseUnsignedLong(line.substring(7).trim(), 16);
-            } else if (line.startsWith("Tgid:")) {
-                tgid = Integer.parseInt(line.substring(5).trim());
-            }
-        }
-        pidfd = own(PidCalls.pidfdOpen(tgid));
+        ProcStatus status = ProcStatus.of(tid);
+        capEff = status.capEff(capEff);
+        pidfd = own(PidCalls.pidfdOpen(status.tgid(tid)));
         return this;
     }
 

@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import dev.nestlet.proc.ProcStatus;
 import dev.nestlet.sys.FileCalls;
 import dev.nestlet.sys.SysException;
 
@@ -63,10 +64,7 @@ final class LoadSampler implements AutoCloseable {
     /** The last NSpid of /proc/TID/status: the id in the innermost pid namespace, the container's own. */
     private static int pidInOwnNamespace(int tid) {
         try {
-            String s = FileCalls.readText("/proc/" + tid + "/status");
-            int i = s.indexOf("\nNSpid:");
-            String line = s.substring(i + 7, s.indexOf('\n', i + 1)).trim();
-            return Integer.parseInt(line.substring(line.lastIndexOf('\t') + 1).trim());
+            return new ProcStatus(FileCalls.readText("/proc/" + tid + "/status")).innermostNsPid();
         } catch (RuntimeException e) { // gone, or a kernel without NSpid
             return 0;
         }
