@@ -10,12 +10,12 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.nestlet.json.Json;
 import dev.nestlet.sys.SysException;
 
 /**
@@ -30,10 +30,7 @@ public final class Dispatcher {
     private final Map<String, Operation<?>> ops = new TreeMap<>();
 
     public Dispatcher(ObjectMapper json) {
-        this.json = json.copy()
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.json = Json.strict(json);
     }
 
     public Dispatcher register(Operation<?> op) {

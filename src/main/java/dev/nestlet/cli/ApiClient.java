@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.nestlet.api.Protocol;
+import dev.nestlet.json.Json;
 
 /** A blocking client of the daemon's socket: one request, one response line. */
 public final class ApiClient {
@@ -43,7 +44,7 @@ public final class ApiClient {
     }
 
     private final Path socket;
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = Json.mapper();
 
     public ApiClient(Path socket) {
         this.socket = socket;

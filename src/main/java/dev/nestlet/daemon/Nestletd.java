@@ -23,6 +23,7 @@ import dev.nestlet.datadir.InnerDataDirs;
 import dev.nestlet.host.HostTree;
 import dev.nestlet.ops.AllocationsOperation;
 import dev.nestlet.idmap.IdAllocator;
+import dev.nestlet.json.Json;
 import dev.nestlet.lifecycle.Feature;
 import dev.nestlet.ops.HookOperation;
 import dev.nestlet.lifecycle.HookService;
@@ -124,7 +125,7 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
     static void run(DaemonConfig config) throws Exception {
         FileCalls.umask(0077);
         HostTree.traversableDir(config.stateDir());
-        ObjectMapper json = new ObjectMapper();
+        ObjectMapper json = Json.mapper();
         Registry registry = new Registry(new StateStore(config.stateDir(), json));
         NamespaceWorkers ns = new NamespaceWorkers(config.workers(), config.requestTimeoutMs());
         IdAllocator allocator = IdPools.allocator(config);

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.nestlet.host.AtomicFiles;
+import dev.nestlet.json.Json;
 
 /**
  * The allocator's log: one JSON line per allocation or release, appended
@@ -26,7 +27,7 @@ import dev.nestlet.host.AtomicFiles;
  */
 final class Journal implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Journal.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private final Path file;
     private FileChannel out;

@@ -10,13 +10,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.nestlet.json.Json;
+
 /**
  * A bundle's config.json, kept as a JSON tree so that fields nestlet does not
  * know survive an edit untouched.
  */
 public final class BundleConfig {
     public static final long MAX_BYTES = 4L << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private final Path bundle;
     private final ObjectNode root;

@@ -16,6 +16,7 @@ import dev.nestlet.datadir.InnerDataDirs;
 import dev.nestlet.host.AtomicFiles;
 import dev.nestlet.idmap.IdAllocator;
 import dev.nestlet.idmap.IdRange;
+import dev.nestlet.json.Json;
 import dev.nestlet.oci.Bundles;
 import dev.nestlet.lifecycle.HookService;
 import dev.nestlet.oci.Annotations;
@@ -38,7 +39,7 @@ import dev.nestlet.state.Registry;
  */
 public final class PrepareService {
     private static final Logger LOG = Logger.getLogger(PrepareService.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private final Registry registry;
     private final HookService hooks;

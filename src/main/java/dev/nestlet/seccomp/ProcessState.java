@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.nestlet.json.Json;
 import dev.nestlet.oci.OciState;
 
 /**
@@ -21,7 +22,7 @@ import dev.nestlet.oci.OciState;
 public record ProcessState(String ociVersion, List<String> fds, int pid, String metadata, OciState state,
         int fdIndex) {
     public static final int MAX_BYTES = 64 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     /** Parses and checks the message; every failure says what is wrong. */
     public static ProcessState parse(byte[] message) {

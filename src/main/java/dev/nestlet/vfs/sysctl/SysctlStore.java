@@ -16,6 +16,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.nestlet.host.AtomicFiles;
+import dev.nestlet.json.Json;
 
 /**
  * The sysctl values of each system container on disk, {@code STATE/sysctl/ID.json}, so a restarted
@@ -27,7 +28,7 @@ public final class SysctlStore {
     private static final TypeReference<LinkedHashMap<String, long[]>> VALUES = new TypeReference<>() {};
 
     private final Path dir;
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = Json.mapper();
 
     public SysctlStore(Path stateDir) throws IOException {
         this.dir = Files.createDirectories(stateDir.resolve("sysctl"));
