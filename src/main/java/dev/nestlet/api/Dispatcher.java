@@ -1,13 +1,13 @@
 package dev.nestlet.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nestlet.error.ErrorCode;
 import dev.nestlet.error.NestletException;
+import dev.nestlet.json.Json;
 import dev.nestlet.sys.SysException;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,11 +27,7 @@ public final class Dispatcher {
     private final Map<String, Operation<?>> ops = new TreeMap<>();
 
     public Dispatcher(ObjectMapper json) {
-        this.json =
-                json.copy()
-                        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.json = Json.strict(json);
     }
 
     public Dispatcher register(Operation<?> op) {

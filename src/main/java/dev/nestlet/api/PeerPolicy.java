@@ -1,8 +1,7 @@
 package dev.nestlet.api;
 
+import dev.nestlet.proc.ProcStatus;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.OptionalInt;
 
 /**
@@ -30,15 +29,11 @@ public final class PeerPolicy {
 
     private static String supplementaryGroupsOf(int pid) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith("Groups:")) {
-                    return " " + line.substring(7).trim().replaceAll("\\s+", " ") + " ";
-                }
-            }
+            return ProcStatus.of(pid).groups();
         } catch (IOException e) {
             // The peer is gone: it has no groups left to grant it anything.
+            return "";
         }
-        return "";
     }
 
     public String describe() {

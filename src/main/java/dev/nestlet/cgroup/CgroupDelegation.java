@@ -3,6 +3,7 @@ package dev.nestlet.cgroup;
 import dev.nestlet.lifecycle.ContainerAccess;
 import dev.nestlet.lifecycle.Feature;
 import dev.nestlet.proc.MountInfo;
+import dev.nestlet.proc.MountTable;
 import dev.nestlet.state.ContainerRecord;
 import dev.nestlet.sys.FileCalls;
 import dev.nestlet.sys.MountCalls;
@@ -68,11 +69,11 @@ public final class CgroupDelegation implements Feature {
     public ContainerRecord createContainer(ContainerRecord rec, ContainerAccess access)
             throws Exception {
         String cgroupDir = access.rootfs().resolve("sys/fs/cgroup").toString();
-        List<MountInfo> inside = MountInfo.of(Integer.toString(rec.pid()));
+        List<MountInfo> inside = MountTable.of(rec.pid()).atOrBelow(cgroupDir);
         access.inMountNamespace(
                 () -> {
                     for (MountInfo m : inside) {
-                        if (m.isAtOrBelow(cgroupDir) && m.options().split(",")[0].equals("ro")) {
+                        if (m.options().split(",")[0].equals("ro")) {
                             try {
                                 MountCalls.setAttr(m.mountPoint(), 0, MountCalls.MOUNT_ATTR_RDONLY);
                             } catch (SysException e) {

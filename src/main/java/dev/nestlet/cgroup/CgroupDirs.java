@@ -1,6 +1,7 @@
 package dev.nestlet.cgroup;
 
 import dev.nestlet.proc.MountInfo;
+import dev.nestlet.proc.MountTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,8 @@ public final class CgroupDirs {
     private CgroupDirs() {}
 
     public static List<Dir> of(int pid) throws IOException {
-        return resolve(Files.readString(Path.of("/proc/" + pid + "/cgroup")), MountInfo.of("self"));
+        return resolve(
+                Files.readString(Path.of("/proc/" + pid + "/cgroup")), MountTable.of("self").all());
     }
 
     /** Joins the text of /proc/PID/cgroup with the cgroup mounts in {@code mounts}. */

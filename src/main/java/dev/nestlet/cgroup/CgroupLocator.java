@@ -1,6 +1,7 @@
 package dev.nestlet.cgroup;
 
 import dev.nestlet.proc.MountInfo;
+import dev.nestlet.proc.MountTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,8 @@ public final class CgroupLocator {
 
     /** The hierarchies mounted in this process's mount namespace. */
     public static CgroupLocator ofHost() throws IOException {
-        return new CgroupLocator(MountInfo.of("self"), Path.of("/sys/devices/system/cpu/online"));
+        return new CgroupLocator(
+                MountTable.of("self").all(), Path.of("/sys/devices/system/cpu/online"));
     }
 
     public Cgroup forProcess(int pid) throws IOException {

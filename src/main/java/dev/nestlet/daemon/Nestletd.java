@@ -9,6 +9,7 @@ import dev.nestlet.cgroup.CgroupDelegation;
 import dev.nestlet.datadir.InnerDataDirs;
 import dev.nestlet.host.HostTree;
 import dev.nestlet.idmap.IdAllocator;
+import dev.nestlet.json.Json;
 import dev.nestlet.lifecycle.Feature;
 import dev.nestlet.lifecycle.HookService;
 import dev.nestlet.lifecycle.InitProcesses;
@@ -165,7 +166,7 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
     static void run(DaemonConfig config) throws Exception {
         FileCalls.umask(0077);
         HostTree.traversableDir(config.stateDir());
-        ObjectMapper json = new ObjectMapper();
+        ObjectMapper json = Json.mapper();
         Registry registry = new Registry(new StateStore(config.stateDir(), json));
         NamespaceWorkers ns = new NamespaceWorkers(config.workers(), config.requestTimeoutMs());
         IdAllocator allocator = IdPools.allocator(config);

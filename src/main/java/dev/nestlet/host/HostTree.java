@@ -1,6 +1,7 @@
 package dev.nestlet.host;
 
 import dev.nestlet.proc.MountInfo;
+import dev.nestlet.proc.MountTable;
 import dev.nestlet.sys.FileCalls;
 import dev.nestlet.sys.MountCalls;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.List;
 import java.util.logging.Logger;
 
 /** Directory trees nestlet owns on the host: taking off what is mounted in them, removing them. */
@@ -36,14 +36,9 @@ public final class HostTree {
      * first.
      */
     public static void unmountBelow(Path dir) throws IOException {
-        List<MountInfo> mounts = MountInfo.of("self");
-        for (int i = mounts.size() - 1; i >= 0; i--) {
-            MountInfo m = mounts.get(i);
-            if (m.isAtOrBelow(dir.toString())) {
-                LOG.fine("unmounting " + m.mountPoint());
-                MountCalls.umount2(
-                        m.mountPoint(), MountCalls.MNT_DETACH | MountCalls.UMOUNT_NOFOLLOW);
-            }
+        for (MountInfo m : MountTable.of("self").atOrBelowLastFirst(dir.toString())) {
+            LOG.fine("unmounting " + m.mountPoint());
+            MountCalls.umount2(m.mountPoint(), MountCalls.MNT_DETACH | MountCalls.UMOUNT_NOFOLLOW);
         }
     }
 

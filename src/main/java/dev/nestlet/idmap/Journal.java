@@ -3,13 +3,14 @@ package dev.nestlet.idmap;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nestlet.host.AtomicFiles;
+import dev.nestlet.json.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -24,7 +25,7 @@ import java.util.logging.Logger;
  */
 final class Journal implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Journal.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private final Path file;
     private FileChannel out;
@@ -118,9 +119,8 @@ final class Journal implements AutoCloseable {
         for (Allocation a : live) {
             b.append(JSON.writeValueAsString(allocLine(a))).append('\n');
         }
-        Files.writeString(tmp, b, StandardCharsets.UTF_8);
+        AtomicFiles.replace(file, tmp, b.toString().getBytes(StandardCharsets.UTF_8));
         out.close();
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         open();
         lines = live.size();
     }

@@ -5,10 +5,9 @@ import dev.nestlet.api.Peer;
 import dev.nestlet.api.Protocol;
 import dev.nestlet.daemon.DaemonConfig;
 import dev.nestlet.daemon.Version;
+import dev.nestlet.proc.ProcStatus;
 import dev.nestlet.state.Registry;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -68,11 +67,6 @@ public final class StatusOperation implements Operation<StatusOperation.Params> 
 
     /** Resident set size of this process, from /proc/self/status. */
     static long rssKb() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return -1;
+        return ProcStatus.of("self").vmRssKb();
     }
 }

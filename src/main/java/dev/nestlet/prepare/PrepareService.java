@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nestlet.datadir.InnerDataDirs;
 import dev.nestlet.error.ErrorCode;
 import dev.nestlet.error.NestletException;
+import dev.nestlet.host.AtomicFiles;
 import dev.nestlet.idmap.IdAllocator;
 import dev.nestlet.idmap.IdRange;
+import dev.nestlet.json.Json;
 import dev.nestlet.lifecycle.HookService;
 import dev.nestlet.oci.Annotations;
 import dev.nestlet.oci.BundleConfig;
@@ -18,9 +20,7 @@ import dev.nestlet.state.ContainerRecord;
 import dev.nestlet.state.LiveContainer;
 import dev.nestlet.state.Registry;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -36,7 +36,7 @@ import java.util.logging.Logger;
  */
 public final class PrepareService {
     private static final Logger LOG = Logger.getLogger(PrepareService.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private final Registry registry;
     private final HookService hooks;
@@ -183,9 +183,7 @@ public final class PrepareService {
     private static void write(Path bundle, ObjectNode cfg) throws IOException {
         Path file = bundle.resolve("config.json");
         Path tmp = bundle.resolve(".config.json.nestlet");
-        Files.write(tmp, JSON.writeValueAsBytes(cfg));
-        Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(file));
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.replaceKeepingMode(file, tmp, JSON.writeValueAsBytes(cfg));
     }
 
     private static PrepareResult result(ContainerRecord r) {

@@ -1,12 +1,12 @@
 package dev.nestlet.proc;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One line of /proc/PID/mountinfo, with the kernel's octal escapes undone. */
+/**
+ * One line of /proc/PID/mountinfo, with the kernel's octal escapes undone; {@link MountTable} reads
+ * a whole table.
+ */
 public record MountInfo(
         int id,
         int parent,
@@ -40,10 +40,6 @@ public record MountInfo(
                             dash + 3 < f.length ? f[dash + 3] : ""));
         }
         return out;
-    }
-
-    public static List<MountInfo> of(String pidOrSelf) throws IOException {
-        return parse(Files.readString(Path.of("/proc/" + pidOrSelf + "/mountinfo")));
     }
 
     /** True when this mount is at {@code dir} or below it. */

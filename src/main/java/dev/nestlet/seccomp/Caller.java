@@ -1,6 +1,8 @@
 package dev.nestlet.seccomp;
 
 import dev.nestlet.proc.MountInfo;
+import dev.nestlet.proc.MountTable;
+import dev.nestlet.proc.ProcStatus;
 import dev.nestlet.sys.Errno;
 import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.FileCalls;
@@ -10,8 +12,6 @@ import dev.nestlet.sys.Stat;
 import dev.nestlet.sys.SysException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -66,15 +66,9 @@ final class Caller implements AutoCloseable {
         cwd = own(FileCalls.open(base + "/cwd", FileCalls.O_PATH | FileCalls.O_DIRECTORY, 0));
         mountNs = own(FileCalls.open(base + "/ns/mnt", FileCalls.O_RDONLY, 0));
         userNs = own(FileCalls.open(base + "/ns/user", FileCalls.O_RDONLY, 0));
-        int tgid = tid;
-        for (String line : Files.readAllLines(Path.of(base + "/status"))) {
-            if (line.startsWith("CapEff:")) {
-                capEff = Long.parseUnsignedLong(line.substring(7).trim(), 16);
-            } else if (line.startsWith("Tgid:")) {
-                tgid = Integer.parseInt(line.substring(5).trim());
-            }
-        }
-        pidfd = own(PidCalls.pidfdOpen(tgid));
+        ProcStatus status = ProcStatus.of(tid);
+        capEff = status.capEff(capEff);
+        pidfd = own(PidCalls.pidfdOpen(status.tgid(tid)));
         return this;
     }
 
@@ -106,8 +100,8 @@ final class Caller implements AutoCloseable {
     }
 
     /** The caller's mount table, mount points relative to its root. */
-    List<MountInfo> mounts() throws IOException {
-        return MountInfo.of(Integer.toString(tid));
+    MountTable mounts() throws IOException {
+        return MountTable.of(tid);
     }
 
     /**
@@ -192,13 +186,7 @@ final class Caller implements AutoCloseable {
 
     /** The line of the caller's mount table for the mount {@code fd} is on, or null. */
     MountInfo mountOf(Fd fd) throws IOException {
-        int id = mountIdOf(fd);
-        for (MountInfo m : mounts()) {
-            if (m.id() == id) {
-                return m;
-            }
-        }
-        return null;
+        return mounts().byId(mountIdOf(fd)).orElse(null);
     }
 
     /** The mount id of {@code fd}; works from a namespace worker too. */

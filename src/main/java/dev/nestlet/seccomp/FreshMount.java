@@ -159,7 +159,7 @@ final class FreshMount {
             Fd target,
             java.util.function.BooleanSupplier beforeAttach)
             throws Exception {
-        List<MountInfo> all = stackedOn(caller.mounts(), template);
+        List<MountInfo> all = stackedOn(caller.mounts().all(), template);
         MountCalls.fsconfigCreate(context);
         try (Fd tree = MountCalls.fsmount(context, attrs)) {
             // A mount on an empty directory hides nothing (the kernel's own rule for

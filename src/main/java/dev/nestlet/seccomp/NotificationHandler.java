@@ -5,6 +5,7 @@ import dev.nestlet.proc.MountInfo;
 import dev.nestlet.sys.Errno;
 import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.FileCalls;
+import dev.nestlet.sys.MountCalls;
 import dev.nestlet.sys.NsCalls;
 import dev.nestlet.sys.SeccompCalls;
 import dev.nestlet.sys.SeccompNotif;
@@ -87,7 +88,7 @@ final class NotificationHandler implements AutoCloseable {
             String data = readOptional(caller, n.arg(4), DATA_MAX);
             return newProcOrSysfs(caller, fsType, source, target, flags, data, pending);
         }
-        if ((flags & MountFlags.MS_REMOUNT) != 0) {
+        if ((flags & MountCalls.MS_REMOUNT) != 0) {
             return refuseIfProtected(
                     session,
                     caller,
@@ -95,7 +96,7 @@ final class NotificationHandler implements AutoCloseable {
                     "remount " + target,
                     pending);
         }
-        if ((flags & MountFlags.MS_MOVE) != 0) {
+        if ((flags & MountCalls.MS_MOVE) != 0) {
             String source = caller.readString(n.arg(0), PATH_MAX);
             return refuseIfProtected(
                     session,

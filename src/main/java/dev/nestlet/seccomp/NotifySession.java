@@ -1,9 +1,8 @@
 package dev.nestlet.seccomp;
 
-import dev.nestlet.proc.MountInfo;
+import dev.nestlet.proc.MountTable;
 import dev.nestlet.sys.Fd;
 import java.io.IOException;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -72,8 +71,7 @@ final class NotifySession {
         if (c == null || c.mounts().isEmpty() || c.initPid() <= 0) {
             return ProtectedMounts.NONE;
         }
-        List<MountInfo> initMounts = MountInfo.of(Integer.toString(c.initPid()));
-        p = ProtectedMounts.capture(initMounts, c.mounts());
+        p = ProtectedMounts.capture(MountTable.of(c.initPid()).all(), c.mounts());
         protectedMounts = p;
         return p;
     }

@@ -3,6 +3,8 @@ package dev.nestlet.seccomp;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nestlet.json.Json;
+import dev.nestlet.oci.OciState;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -12,7 +14,7 @@ import java.util.List;
  * ["seccompFd"], "pid", "metadata", "state": {OCI state}}}.
  *
  * @param pid the container process that installed the filter (host pid)
- * @param initPid the container's init ({@code state.pid}), whose mount table names nestlet's mounts
+ * @param state the container's OCI state, as hooks receive it
  * @param fdIndex position of "seccompFd" in {@code fds}
  */
 public record ProcessState(
@@ -20,12 +22,10 @@ public record ProcessState(
         List<String> fds,
         int pid,
         String metadata,
-        String containerId,
-        int initPid,
-        String bundle,
+        OciState state,
         int fdIndex) {
     public static final int MAX_BYTES = 64 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     /** Parses and checks the message; every failure says what is wrong. */
     public static ProcessState parse(byte[] message) {
@@ -50,9 +50,17 @@ public record ProcessState(
             throw new IllegalArgumentException(
                     "container process state names no \"seccompFd\" in " + fds);
         }
-        JsonNode state = n.path("state");
-        String id = state.path("id").asText("");
-        if (id.isEmpty()) {
+        OciState state = null;
+        JsonNode stateNode = n.path("state");
+        if (stateNode.isObject()) {
+            try {
+                state = JSON.treeToValue(stateNode, OciState.class);
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException(
+                        "container process state has a malformed state: " + e.getOriginalMessage());
+            }
+        }
+        if (state == null || state.id() == null || state.id().isEmpty()) {
             throw new IllegalArgumentException("container process state has no state.id");
         }
         return new ProcessState(
@@ -60,10 +68,21 @@ public record ProcessState(
                 List.copyOf(fds),
                 n.path("pid").asInt(0),
                 n.path("metadata").asText(""),
-                id,
-                state.path("pid").asInt(0),
-                state.path("bundle").asText(""),
+                state,
                 index);
+    }
+
+    /** The container's id ({@code state.id}). */
+    public String containerId() {
+        return state.id();
+    }
+
+    /**
+     * The container's init ({@code state.pid}), whose mount table names nestlet's mounts; 0 when
+     * not given.
+     */
+    public int initPid() {
+        return state.pid() == null ? 0 : state.pid();
     }
 
     /** True once {@code bytes} hold a whole JSON value (runc does not close its end right away). */

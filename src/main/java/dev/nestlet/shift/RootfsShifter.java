@@ -3,6 +3,7 @@ package dev.nestlet.shift;
 import dev.nestlet.host.HostTree;
 import dev.nestlet.idmap.IdRange;
 import dev.nestlet.proc.MountInfo;
+import dev.nestlet.proc.MountTable;
 import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.MountCalls;
 import dev.nestlet.sys.SysException;
@@ -204,13 +205,9 @@ public final class RootfsShifter {
 
     /** The overlay mounted exactly at {@code rootfs}, if the engine handed one over. */
     private static Optional<MountInfo> overlayAt(Path rootfs) throws IOException {
-        MountInfo top = null;
-        for (MountInfo m : MountInfo.of("self")) {
-            if (m.mountPoint().equals(rootfs.toString())) {
-                top = m; // the last one listed is the one on top
-            }
-        }
-        return top != null && top.fsType().equals("overlay") ? Optional.of(top) : Optional.empty();
+        return MountTable.of("self")
+                .topAt(rootfs.toString())
+                .filter(m -> m.fsType().equals("overlay"));
     }
 
     private static void undo(List<String> mounts) {

@@ -1,6 +1,7 @@
 package dev.nestlet.state;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nestlet.host.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -35,13 +36,8 @@ public final class StateStore {
     public void save(ContainerRecord rec) throws IOException {
         Path tmp = dir.resolve("." + rec.id() + ".tmp");
         byte[] bytes = json.writeValueAsBytes(rec);
-        Files.write(tmp, bytes);
         try {
-            Files.move(
-                    tmp,
-                    file(rec.id()),
-                    StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.replace(file(rec.id()), tmp, bytes);
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("state dir " + dir + " does not support atomic rename", e);
         }

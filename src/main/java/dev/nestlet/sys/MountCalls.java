@@ -9,12 +9,23 @@ public final class MountCalls {
     public static final long MS_NODEV = 4;
     public static final long MS_NOEXEC = 8;
     public static final long MS_REMOUNT = 32;
+    public static final long MS_NOATIME = 1024;
+    public static final long MS_NODIRATIME = 2048;
     public static final long MS_BIND = 4096;
     public static final long MS_MOVE = 8192;
     public static final long MS_REC = 16384;
+    public static final long MS_SILENT = 32768;
+    public static final long MS_UNBINDABLE = 1 << 17;
     public static final long MS_PRIVATE = 1L << 18;
     public static final long MS_SLAVE = 1L << 19;
     public static final long MS_SHARED = 1L << 20;
+    public static final long MS_RELATIME = 1 << 21;
+    public static final long MS_STRICTATIME = 1 << 24;
+
+    /** The magic a pre-2.4 caller of mount(2) put in the high 16 bits; the kernel ignores it. */
+    public static final long MS_MGC_MSK = 0xffff0000L;
+
+    public static final long MS_MGC_VAL = 0xc0ed0000L;
 
     public static final int MNT_FORCE = 1;
     public static final int MNT_DETACH = 2;

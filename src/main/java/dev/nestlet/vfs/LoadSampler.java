@@ -1,5 +1,6 @@
 package dev.nestlet.vfs;
 
+import dev.nestlet.proc.ProcStatus;
 import dev.nestlet.sys.FileCalls;
 import dev.nestlet.sys.SysException;
 import java.util.List;
@@ -80,10 +81,7 @@ final class LoadSampler implements AutoCloseable {
      */
     private static int pidInOwnNamespace(int tid) {
         try {
-            String s = FileCalls.readText("/proc/" + tid + "/status");
-            int i = s.indexOf("\nNSpid:");
-            String line = s.substring(i + 7, s.indexOf('\n', i + 1)).trim();
-            return Integer.parseInt(line.substring(line.lastIndexOf('\t') + 1).trim());
+            return new ProcStatus(FileCalls.readText("/proc/" + tid + "/status")).innermostNsPid();
         } catch (RuntimeException e) { // gone, or a kernel without NSpid
             return 0;
         }

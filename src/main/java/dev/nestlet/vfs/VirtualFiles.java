@@ -9,6 +9,7 @@ import dev.nestlet.ns.NamespaceTask;
 import dev.nestlet.ns.NamespaceWorkers;
 import dev.nestlet.ns.RootedPaths;
 import dev.nestlet.proc.MountInfo;
+import dev.nestlet.proc.MountTable;
 import dev.nestlet.state.ContainerRecord;
 import dev.nestlet.state.LiveContainer;
 import dev.nestlet.state.Registry;
@@ -232,8 +233,7 @@ public final class VirtualFiles implements Feature, AutoCloseable {
      * namespace.
      */
     private static List<String> ours(int pid) throws IOException {
-        return MountInfo.of(String.valueOf(pid)).stream()
-                .filter(m -> m.fsType().equals(FuseServer.FS_TYPE))
+        return MountTable.of(pid).ofType(FuseServer.FS_TYPE).stream()
                 .map(MountInfo::mountPoint)
                 .toList();
     }

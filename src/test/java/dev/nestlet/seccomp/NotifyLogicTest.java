@@ -24,11 +24,11 @@ class NotifyLogicTest {
                         | MountCalls.MOUNT_ATTR_NODEV
                         | MountCalls.MOUNT_ATTR_NOEXEC
                         | MountCalls.MOUNT_ATTR_RDONLY,
-                MountFlags.attributes(MountFlags.MS_MGC_VAL | 15).getAsLong());
+                MountFlags.attributes(MountCalls.MS_MGC_VAL | 15).getAsLong());
         assertTrue(MountFlags.attributes(16 /* MS_SYNCHRONOUS */).isEmpty());
-        assertTrue(MountFlags.isNewMount(MountFlags.MS_NOSUID));
-        assertFalse(MountFlags.isNewMount(MountFlags.MS_REMOUNT | MountFlags.MS_BIND));
-        assertFalse(MountFlags.isNewMount(MountFlags.MS_PRIVATE | MountFlags.MS_REC));
+        assertTrue(MountFlags.isNewMount(MountCalls.MS_NOSUID));
+        assertFalse(MountFlags.isNewMount(MountCalls.MS_REMOUNT | MountCalls.MS_BIND));
+        assertFalse(MountFlags.isNewMount(MountCalls.MS_PRIVATE | MountCalls.MS_REC));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.nestlet.vfs.fuse;
 
 import dev.nestlet.proc.MountInfo;
+import dev.nestlet.proc.MountTable;
 import dev.nestlet.sys.Errno;
 import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.FuseCalls;
@@ -101,21 +102,14 @@ public final class FuseServer implements AutoCloseable {
     }
 
     private static void removeStale(Path mountPoint) throws IOException {
-        List<MountInfo> mounts = MountInfo.of("self");
-        for (int i = mounts.size() - 1; i >= 0; i--) {
-            MountInfo m = mounts.get(i);
-            if (m.mountPoint().equals(mountPoint.toString())) {
-                if (!m.fsType().startsWith("fuse")) {
-                    throw new IOException(
-                            mountPoint + " already has a " + m.fsType() + " mount on it");
-                }
-                LOG.warning(
-                        "unmounting a FUSE mount left at "
-                                + mountPoint
-                                + " by an earlier nestletd");
-                MountCalls.umount2(
-                        mountPoint.toString(), MountCalls.MNT_DETACH | MountCalls.UMOUNT_NOFOLLOW);
+        for (MountInfo m : MountTable.of("self").stackAt(mountPoint.toString())) {
+            if (!m.fsType().startsWith("fuse")) {
+                throw new IOException(mountPoint + " already has a " + m.fsType() + " mount on it");
             }
+            LOG.warning(
+                    "unmounting a FUSE mount left at " + mountPoint + " by an earlier nestletd");
+            MountCalls.umount2(
+                    mountPoint.toString(), MountCalls.MNT_DETACH | MountCalls.UMOUNT_NOFOLLOW);
         }
     }
 

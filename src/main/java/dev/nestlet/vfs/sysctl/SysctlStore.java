@@ -2,11 +2,12 @@ package dev.nestlet.vfs.sysctl;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nestlet.host.AtomicFiles;
+import dev.nestlet.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -26,7 +27,7 @@ public final class SysctlStore {
             new TypeReference<>() {};
 
     private final Path dir;
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = Json.mapper();
 
     public SysctlStore(Path stateDir) throws IOException {
         this.dir = Files.createDirectories(stateDir.resolve("sysctl"));
@@ -35,12 +36,7 @@ public final class SysctlStore {
     public void save(String id, Map<String, long[]> values) {
         Path tmp = tmp(id);
         try {
-            json.writeValue(tmp.toFile(), values);
-            Files.move(
-                    tmp,
-                    file(id),
-                    StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.replace(file(id), tmp, json.writeValueAsBytes(values));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save the sysctl values of " + id, e);
         }
