@@ -11,7 +11,7 @@ final class VersionCommand extends Nestletctl.Sub {
                 "version",
                 req -> {},
                 r -> {
-                    System.out.println("nestletctl " + dev.nestlet.daemon.Version.VALUE);
+                    System.out.println("nestletctl " + dev.nestlet.api.Version.VALUE);
                     System.out.println(
                             "nestletd   "
                                     + r.path("version").asText()

@@ -5,6 +5,7 @@ import dev.nestlet.api.ApiServer;
 import dev.nestlet.api.Dispatcher;
 import dev.nestlet.api.PeerPolicy;
 import dev.nestlet.api.Protocol;
+import dev.nestlet.api.Version;
 import dev.nestlet.cgroup.CgroupDelegation;
 import dev.nestlet.datadir.InnerDataDirs;
 import dev.nestlet.host.HostTree;
@@ -221,7 +222,12 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
                         .register(new AllocationsOperation(allocator))
                         .register(new PsOperation(registry))
                         .register(new InspectOperation(registry))
-                        .register(new StatusOperation(config, registry, policy.describe()))
+                        .register(
+                                new StatusOperation(
+                                        config.socket(),
+                                        config.stateDir(),
+                                        registry,
+                                        policy.describe()))
                         .register(new VersionOperation());
         ThreadPoolExecutor executor =
                 new ThreadPoolExecutor(

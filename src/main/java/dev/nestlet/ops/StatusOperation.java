@@ -3,11 +3,11 @@ package dev.nestlet.ops;
 import dev.nestlet.api.Operation;
 import dev.nestlet.api.Peer;
 import dev.nestlet.api.Protocol;
-import dev.nestlet.daemon.DaemonConfig;
-import dev.nestlet.daemon.Version;
+import dev.nestlet.api.Version;
 import dev.nestlet.proc.ProcStatus;
 import dev.nestlet.state.Registry;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -28,13 +28,15 @@ public final class StatusOperation implements Operation<StatusOperation.Params> 
             int threads,
             String clients) {}
 
-    private final DaemonConfig config;
+    private final Path socket;
+    private final Path stateDir;
     private final Registry registry;
     private final Instant started = Instant.now();
     private final String clients;
 
-    public StatusOperation(DaemonConfig config, Registry registry, String clients) {
-        this.config = config;
+    public StatusOperation(Path socket, Path stateDir, Registry registry, String clients) {
+        this.socket = socket;
+        this.stateDir = stateDir;
         this.registry = registry;
         this.clients = clients;
     }
@@ -57,8 +59,8 @@ public final class StatusOperation implements Operation<StatusOperation.Params> 
                 ProcessHandle.current().pid(),
                 started.toString(),
                 Duration.between(started, Instant.now()).toSeconds(),
-                config.socket().toString(),
-                config.stateDir().toString(),
+                socket.toString(),
+                stateDir.toString(),
                 registry.size(),
                 rssKb(),
                 Thread.activeCount(),

@@ -3,7 +3,7 @@ package dev.nestlet.ops;
 import dev.nestlet.api.Operation;
 import dev.nestlet.api.Peer;
 import dev.nestlet.api.Protocol;
-import dev.nestlet.daemon.Version;
+import dev.nestlet.api.Version;
 
 /** op "version": the daemon's build and protocol versions. */
 public final class VersionOperation implements Operation<VersionOperation.Params> {

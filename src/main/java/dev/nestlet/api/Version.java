@@ -1,4 +1,4 @@
-package dev.nestlet.daemon;
+package dev.nestlet.api;
 
 import java.io.IOException;
 import java.io.InputStream;
