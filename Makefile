@@ -19,14 +19,14 @@ demo: build
 
 ## The whole suite: unit tests, integration tests, the slow Docker-in-Docker group.
 test: deps
-	$(MVN) verify
+	scripts/mvn-progress.sh verify
 
 ## Unit tests and the fast integration tests (no Docker-in-Docker).
 test-fast: deps
-	$(MVN) verify -Dit.excludedGroups=slow
+	scripts/mvn-progress.sh verify -Dit.excludedGroups=slow
 
 test-unit:
-	$(MVN) test
+	scripts/mvn-progress.sh test
 
 bench: build
 	bench/run-all.sh
