@@ -37,6 +37,7 @@ install: build
 	install -m 0644 $(DIST)/lib/* $(DESTDIR)$(PREFIX)/lib/nestlet/lib/
 	for b in nestletd nestletctl nestlet-hook; do ln -sf ../lib/nestlet/bin/$$b $(DESTDIR)$(PREFIX)/bin/$$b; done
 	install -D -m 0644 systemd/nestletd.service $(DESTDIR)/etc/systemd/system/nestletd.service
+	[ -e $(DESTDIR)/etc/nestlet/nestletd.conf ] || install -D -m 0644 packaging/nestletd.conf $(DESTDIR)/etc/nestlet/nestletd.conf
 	install -d $(DESTDIR)$(PREFIX)/share/containers/oci/hooks.d
 	install -m 0644 packaging/hooks.d/*.json $(DESTDIR)$(PREFIX)/share/containers/oci/hooks.d/
 

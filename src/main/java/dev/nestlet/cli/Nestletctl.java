@@ -20,7 +20,8 @@ import picocli.CommandLine.ParentCommand;
             PsCommand.class,
             InspectCommand.class,
             AllocationsCommand.class,
-            VersionCommand.class
+            VersionCommand.class,
+            ConfigCommand.class
         })
 public final class Nestletctl implements Callable<Integer> {
     static final int EXIT_ERROR = 1;

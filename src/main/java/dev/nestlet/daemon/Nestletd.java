@@ -58,6 +58,13 @@ import picocli.CommandLine.Option;
 public final class Nestletd implements java.util.concurrent.Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(Nestletd.class.getName());
 
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description =
+                    "settings file: 'option = value' lines (docs/install.md); the command line wins")
+    Path config;
+
     @Option(names = "--socket", description = "API socket (default: ${DEFAULT-VALUE})")
     Path socket = Path.of(Protocol.DEFAULT_SOCKET);
 
@@ -140,11 +147,44 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
     String shift = "idmap";
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Nestletd()).execute(args));
+        System.exit(
+                new CommandLine(new Nestletd())
+                        .setOverwrittenOptionsAllowed(true)
+                        .execute(withConfigFile(args)));
+    }
+
+    /**
+     * The settings of {@code --config FILE} (when given) before {@code args}, so that the command
+     * line wins; a file with errors stops nestletd before anything starts.
+     */
+    private static String[] withConfigFile(String[] args) {
+        Nestletd probe = new Nestletd();
+        try {
+            new CommandLine(probe).setOverwrittenOptionsAllowed(true).parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            return args; // execute() reports it
+        }
+        if (probe.config == null) {
+            return args;
+        }
+        ConfigFile.Parsed file = ConfigFile.read(probe.config);
+        if (!file.errors().isEmpty()) {
+            file.errors().forEach(e -> System.err.println("nestletd: " + e));
+            System.exit(2);
+        }
+        List<String> all = new ArrayList<>(file.args());
+        all.addAll(List.of(args));
+        return all.toArray(new String[0]);
+    }
+
+    /** Checks of values that picocli's types do not make. */
+    void checkValues() {
+        shiftByCopy();
     }
 
     @Override
     public Integer call() throws Exception {
+        checkValues();
         DaemonConfig config =
                 new DaemonConfig(
                         socket.toAbsolutePath(),
