@@ -4,7 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -20,6 +22,8 @@ import dev.nestlet.api.PeerPolicy;
 import dev.nestlet.api.Protocol;
 import dev.nestlet.cgroup.CgroupDelegation;
 import dev.nestlet.datadir.InnerDataDirs;
+import dev.nestlet.fdstore.FdStore;
+import dev.nestlet.fdstore.FdStores;
 import dev.nestlet.host.HostTree;
 import dev.nestlet.ops.AllocationsOperation;
 import dev.nestlet.idmap.IdAllocator;
@@ -39,11 +43,14 @@ import dev.nestlet.ops.InspectOperation;
 import dev.nestlet.ops.PsOperation;
 import dev.nestlet.ops.StatusOperation;
 import dev.nestlet.ops.VersionOperation;
+import dev.nestlet.state.LiveContainer;
 import dev.nestlet.state.Registry;
 import dev.nestlet.state.StateStore;
+import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.FileCalls;
 import dev.nestlet.vfs.Sysctls;
 import dev.nestlet.vfs.VirtualFiles;
+import dev.nestlet.vfs.fuse.FuseServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -106,6 +113,11 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
             + "(always a chown copy) (default: ${DEFAULT-VALUE})")
     String shift = "idmap";
 
+    @Option(names = "--fd-store", description = "where the FUSE connection and the seccomp listener fds are kept "
+            + "across restarts: auto (systemd's fd store under systemd, else nestlet-keeper), systemd, keeper, "
+            + "none (default: ${DEFAULT-VALUE})")
+    String fdStore = "auto";
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Nestletd()).execute(args));
     }
@@ -117,13 +129,16 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
                 requestTimeoutSeconds * 1000, workers, reconcileSeconds * 1000, home(),
                 new DaemonConfig.IdPoolSpec(idPool, subuid, subgid, subidUser, rangeSize), shiftByCopy(),
                 vfsThreads, List.copyOf(sysctlRaises));
-        run(config);
+        run(config, fdStore);
         return 0;
     }
 
-    static void run(DaemonConfig config) throws Exception {
+    static void run(DaemonConfig config, String fdStoreMode) throws Exception {
         FileCalls.umask(0077);
         HostTree.traversableDir(config.stateDir());
+        FdStore store = FdStores.open(fdStoreMode, config.stateDir(), config.home().resolve("bin/nestlet-keeper"),
+                System.getenv(), (int) ProcessHandle.current().pid());
+        Map<String, Fd> kept = new HashMap<>(store.takeAll());
         ObjectMapper json = new ObjectMapper();
         Registry registry = new Registry(new StateStore(config.stateDir(), json));
         NamespaceWorkers ns = new NamespaceWorkers(config.workers(), config.requestTimeoutMs());
@@ -132,18 +147,30 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
         RootfsShifter shifter = new RootfsShifter(config.stateDir(), userns, config.shiftByCopy());
         InnerDataDirs dataDirs = new InnerDataDirs(config.stateDir(), config.keepDataDirs());
         // The FUSE mount lives under the state dir; a dead one left by a killed nestletd is replaced.
+        // With a kept connection nothing is mounted again; its readers wait until resume() below.
         VirtualFiles vfs = VirtualFiles.start(config.stateDir().resolve("vfs"), config.vfsThreads(),
-                Sysctls.onHost(config.stateDir(), config.sysctlRaises()));
+                Sysctls.onHost(config.stateDir(), config.sysctlRaises()), store, kept);
+        kept.keySet().removeIf(name -> name.startsWith(FuseServer.STORE_PREFIX));
         List<Feature> features = List.of(new PreparedResources(allocator, shifter), new CgroupDelegation(),
                 dataDirs, vfs);
         HookService hooks = new HookService(registry, ns, features);
         SeccompAgent seccomp = new SeccompAgent(config.stateDir(), ns,
                 id -> registry.get(id).map(c -> new KnownContainer(c.record().pid(), c.record().mounts())).orElse(null),
-                2);
+                2, store);
         PrepareService prepare = new PrepareService(registry, hooks, allocator, shifter, dataDirs,
                 config.home().resolve("bin/nestlet-hook"), config.socket(), seccomp.listenerPath());
         Reconciler reconciler = new Reconciler(registry, hooks, features);
         reconciler.recover();
+        vfs.resume();
+        seccomp.adopt(kept, id -> registry.get(id).filter(LiveContainer::initAlive).map(c -> c.record().pid())
+                .orElse(0));
+        kept.forEach((name, fd) -> {
+            if (!name.startsWith(SeccompAgent.STORE_PREFIX)) {
+                LOG.warning("dropping a kept fd nestletd does not know: " + name);
+                fd.close();
+                store.remove(name);
+            }
+        });
 
         PeerPolicy policy = new PeerPolicy(config.group());
         Dispatcher dispatcher = new Dispatcher(json)
@@ -170,13 +197,17 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
 
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("stopping; containers keep running");
+            LOG.info("stopping; containers keep running" + (store.keeps() ? " and " + store.describe()
+                    + " keeps their virtual files and trapped calls waiting for the next nestletd" : ""));
             reconciler.close();
             seccomp.close();
             server.close();
             executor.shutdownNow();
-            vfs.detachAll(registry, ns);
+            if (!store.keeps()) {
+                vfs.detachAll(registry, ns);
+            }
             vfs.close();
+            store.close();
             ns.close();
             stop.countDown();
         }, "shutdown"));

@@ -18,8 +18,9 @@ import dev.nestlet.it.support.Rootfs;
 import dev.nestlet.it.support.TestDir;
 
 /**
- * nestletd killed, restarted and stopped under a running system container: the dead FUSE mount is
- * replaced, the container's files are bound again, and a clean stop hands it the kernel's files.
+ * nestletd without an fd store ({@code --fd-store none}) killed, restarted and stopped under a
+ * running system container: the dead FUSE mount is replaced, the container's files are bound
+ * again, and a clean stop hands it the kernel's files.
  */
 class DaemonRestartIT extends DaemonTest {
 
@@ -27,6 +28,14 @@ class DaemonRestartIT extends DaemonTest {
     protected String name() {
         return "restart";
     }
+
+    /** This class covers nestletd without an fd store; RestartIT covers the kept connection. */
+    @Override
+    protected String[] daemonArgs(Path testDir) {
+        return NO_FD_STORE;
+    }
+
+    private static final String[] NO_FD_STORE = {"--fd-store", "none"};
 
     @Test
     void restartedDaemonBindsRunningContainersAgain() throws Exception {
@@ -45,7 +54,7 @@ class DaemonRestartIT extends DaemonTest {
             String dead = c.exec("cat", "/proc/meminfo").err();
             assertTrue(dead.contains("Transport endpoint is not connected"), "a crash leaves dead binds: " + dead);
 
-            daemon = new Daemon(dir.path()).start();
+            daemon = new Daemon(dir.path(), NO_FD_STORE).start();
             assertEquals(262144L, memTotal(c), "the restarted daemon bound the files again");
             assertEquals(1, fuseMountsAt(vfs), "one live FUSE mount on the host, the dead one is gone");
             assertEquals(binds, c.exec("grep", "-c", "fuse.nestlet",
@@ -57,7 +66,7 @@ class DaemonRestartIT extends DaemonTest {
             assertEquals(hostTotal, memTotal(c), "after a clean stop the container reads the kernel's file");
             assertEquals(0, fuseMountsAt(vfs), "nothing left mounted on the host");
 
-            daemon = new Daemon(dir.path()).start();
+            daemon = new Daemon(dir.path(), NO_FD_STORE).start();
             assertEquals(262144L, memTotal(c), "and the next daemon binds them again");
             c.kill();
             c.delete().ok();

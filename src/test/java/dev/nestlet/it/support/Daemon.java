@@ -150,6 +150,34 @@ public final class Daemon implements AutoCloseable {
         org.junit.jupiter.api.Assertions.assertEquals(List.of(), containerMountsLeft(), "no mount left");
     }
 
+    /** SIGTERM and wait: a planned stop (systemctl stop/restart, an upgrade). */
+    public void terminate() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                throw new AssertionError("nestletd did not stop on SIGTERM within 20 s:\n" + log());
+            }
+        }
+    }
+
+    /**
+     * The nestlet-keeper this daemon's state dir uses (the pid nestletd wrote), if it runs: a
+     * process whose command line names this state dir's keeper socket.
+     */
+    public java.util.Optional<ProcessHandle> keeper() {
+        Path pidfile = stateDir.resolve("run/keeper.pid");
+        try {
+            long pid = Long.parseLong(Files.readString(pidfile).trim());
+            String socketPath = stateDir.resolve("run/keeper.sock").toString();
+            return ProcessHandle.of(pid).filter(h -> {
+                List<String> argv = Processes.argv(pid);
+                return argv.size() == 2 && argv.get(0).endsWith("nestlet-keeper") && argv.get(1).equals(socketPath);
+            });
+        } catch (IOException | NumberFormatException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** SIGKILL, as a crash would. */
     public void kill() throws InterruptedException {
         if (process != null) {
@@ -158,6 +186,10 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops nestletd, then the keeper it started (by its PID, which closes every fd it kept) and
+     * unmounts the FUSE mount that only the keeper kept alive.
+     */
     @Override
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {
@@ -165,6 +197,14 @@ public final class Daemon implements AutoCloseable {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 process.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        java.util.Optional<ProcessHandle> keeper = keeper();
+        if (keeper.isPresent()) {
+            Processes.stop(List.of(keeper.get()), 2_000);
+            Path vfs = stateDir.resolve("vfs");
+            if (Mounts.mountPoints().contains(vfs.toString())) {
+                Cmd.of("umount", "-l", vfs.toString()).run();
             }
         }
     }
