@@ -6,6 +6,7 @@ import dev.nestlet.error.NestletException;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -28,12 +29,19 @@ public final class Dispatcher {
 
     private final ObjectMapper json;
     private final Map<String, Operation<?>> ops = new TreeMap<>();
+    private Predicate<Peer> mayMutate = peer -> true;
 
     public Dispatcher(ObjectMapper json) {
         this.json = json.copy()
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
+    /** Who may call operations that are not {@link Operation#readOnly()}; everyone by default. */
+    public Dispatcher mutatingAllowed(Predicate<Peer> who) {
+        this.mayMutate = who;
+        return this;
     }
 
     public Dispatcher register(Operation<?> op) {
@@ -97,6 +105,11 @@ public final class Dispatcher {
         if (op == null) {
             throw new NestletException(ErrorCode.UNKNOWN_OP,
                     "unknown op '" + opName.asText() + "'; known: " + String.join(", ", ops.keySet()));
+        }
+        if (!op.readOnly() && !mayMutate.test(peer)) {
+            throw new NestletException(ErrorCode.FORBIDDEN, "op '" + op.name() + "' changes nestletd's state; "
+                    + "uid " + peer.uid() + " may only use the read-only ops (status, ps, inspect, allocations, "
+                    + "version)");
         }
         return invoke(op, req, peer);
     }

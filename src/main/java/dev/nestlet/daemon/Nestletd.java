@@ -70,6 +70,10 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--group", description = "gid whose members may use the socket besides root")
     Integer group;
 
+    @Option(names = "--group-may-mutate", description = "let --group members call the operations that change state "
+            + "(hook, prepare) too, not only the read-only ones")
+    boolean groupMayMutate;
+
     @Option(names = "--keep-data-dirs", description = "keep inner data dirs on disk when a container is removed")
     boolean keepDataDirs;
 
@@ -129,11 +133,11 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
                 requestTimeoutSeconds * 1000, workers, reconcileSeconds * 1000, home(),
                 new DaemonConfig.IdPoolSpec(idPool, subuid, subgid, subidUser, rangeSize), shiftByCopy(),
                 vfsThreads, List.copyOf(sysctlRaises));
-        run(config, fdStore);
+        run(config, fdStore, groupMayMutate);
         return 0;
     }
 
-    static void run(DaemonConfig config, String fdStoreMode) throws Exception {
+    static void run(DaemonConfig config, String fdStoreMode, boolean groupMayMutate) throws Exception {
         FileCalls.umask(0077);
         HostTree.traversableDir(config.stateDir());
         FdStore store = FdStores.open(fdStoreMode, config.stateDir(), config.home().resolve("bin/nestlet-keeper"),
@@ -172,8 +176,8 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
             }
         });
 
-        PeerPolicy policy = new PeerPolicy(config.group());
-        Dispatcher dispatcher = new Dispatcher(json)
+        PeerPolicy policy = new PeerPolicy(config.group(), groupMayMutate);
+        Dispatcher dispatcher = new Dispatcher(json).mutatingAllowed(policy::mayMutate)
                 .register(new HookOperation(hooks))
                 .register(new PrepareOperation(prepare))
                 .register(new AllocationsOperation(allocator))
@@ -237,11 +241,21 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
         }
     }
 
-    /** Socket mode 0600, or 0660 owned by the configured group. */
+    /**
+     * Socket mode 0600, or 0660 owned by the configured group; then the group must also be able to
+     * reach it: a directory of root's that only root may enter (0700, as nestletd creates it) is
+     * given to the group for search only (0710). Other directories are left as they are.
+     */
     private static void restrictSocket(DaemonConfig config) throws java.io.IOException {
         if (config.group().isPresent()) {
             Files.setAttribute(config.socket(), "unix:gid", config.group().getAsInt());
             Files.setPosixFilePermissions(config.socket(), PosixFilePermissions.fromString("rw-rw----"));
+            Path dir = config.socket().getParent();
+            if (((Integer) Files.getAttribute(dir, "unix:uid")) == 0
+                    && Files.getPosixFilePermissions(dir).equals(PosixFilePermissions.fromString("rwx------"))) {
+                Files.setAttribute(dir, "unix:gid", config.group().getAsInt());
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x---"));
+            }
         } else {
             Files.setPosixFilePermissions(config.socket(), PosixFilePermissions.fromString("rw-------"));
         }

@@ -22,6 +22,11 @@ public final class InspectOperation implements Operation<InspectOperation.Params
     }
 
     @Override
+    public boolean readOnly() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "inspect";
     }

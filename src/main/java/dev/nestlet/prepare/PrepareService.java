@@ -1,9 +1,7 @@
 package dev.nestlet.prepare;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -144,13 +142,12 @@ public final class PrepareService {
         return rec;
     }
 
-    /** Replaces config.json atomically, keeping its mode: the runtime reads either the old or the new. */
+    /**
+     * Replaces config.json atomically, keeping its mode: the runtime reads either the old or the new.
+     * Written beneath the bundle dir's fd, following no symlink ({@link BundleConfigWriter}).
+     */
     private static void write(Path bundle, ObjectNode cfg) throws IOException {
-        Path file = bundle.resolve("config.json");
-        Path tmp = bundle.resolve(".config.json.nestlet");
-        Files.write(tmp, JSON.writeValueAsBytes(cfg));
-        Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(file));
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        BundleConfigWriter.replace(bundle, JSON.writeValueAsBytes(cfg));
     }
 
     private static PrepareResult result(ContainerRecord r) {

@@ -95,6 +95,8 @@ final class Native {
         // fd keeping across restarts (nestlet-keeper, systemd's fd store)
         int connect(int fd, Pointer addr, int addrlen);
 
+        int renameat(int olddirfd, String oldpath, int newdirfd, String newpath);
+
         @ssize_t long sendmsg(int fd, Pointer msghdr, int flags);
 
         int epoll_create1(int flags);

@@ -25,7 +25,12 @@ public final class Daemon implements AutoCloseable {
     private Process process;
 
     public Daemon(Path dir, String... extraArgs) {
-        this.socket = dir.resolve("nestlet.sock");
+        this(dir, dir.resolve("nestlet.sock"), extraArgs);
+    }
+
+    /** A daemon whose API socket is {@code socket} (in a directory nestletd may create). */
+    public Daemon(Path dir, Path socket, String... extraArgs) {
+        this.socket = socket;
         this.stateDir = dir.resolve("state");
         this.log = dir.resolve("nestletd.log");
         this.extraArgs = List.of(extraArgs);
