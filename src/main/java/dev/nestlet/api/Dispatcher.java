@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.nestlet.metrics.NestletMetrics;
 import dev.nestlet.sys.SysException;
 
 /**
@@ -111,7 +112,12 @@ public final class Dispatcher {
                     + "uid " + peer.uid() + " may only use the read-only ops (status, ps, inspect, allocations, "
                     + "version)");
         }
-        return invoke(op, req, peer);
+        long t0 = System.nanoTime();
+        try {
+            return invoke(op, req, peer);
+        } finally {
+            NestletMetrics.REQUESTS.labelValues(op.name()).observe(NestletMetrics.since(t0));
+        }
     }
 
     private <P> Object invoke(Operation<P> op, ObjectNode body, Peer peer) throws Exception {
@@ -136,6 +142,7 @@ public final class Dispatcher {
     }
 
     public ObjectNode error(ErrorCode code, String message) {
+        NestletMetrics.ERRORS.labelValues(WireCodes.of(code)).inc();
         ObjectNode r = json.createObjectNode();
         r.put("ok", false);
         ObjectNode e = r.putObject("error");

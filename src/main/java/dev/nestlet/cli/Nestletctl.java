@@ -16,7 +16,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "nestletctl", mixinStandardHelpOptions = true,
         description = "Inspect and manage the nestlet daemon on this node.",
         subcommands = {StatusCommand.class, PsCommand.class, InspectCommand.class, AllocationsCommand.class,
-            VersionCommand.class})
+            VersionCommand.class, MetricsCommand.class})
 public final class Nestletctl implements Callable<Integer> {
     static final int EXIT_ERROR = 1;
     static final int EXIT_UNREACHABLE = 3;

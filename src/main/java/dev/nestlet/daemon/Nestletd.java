@@ -43,6 +43,8 @@ import dev.nestlet.ops.InspectOperation;
 import dev.nestlet.ops.PsOperation;
 import dev.nestlet.ops.StatusOperation;
 import dev.nestlet.ops.VersionOperation;
+import dev.nestlet.ops.MetricsOperation;
+import dev.nestlet.metrics.NestletMetrics;
 import dev.nestlet.state.LiveContainer;
 import dev.nestlet.state.Registry;
 import dev.nestlet.state.StateStore;
@@ -184,7 +186,16 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
                 .register(new PsOperation(registry))
                 .register(new InspectOperation(registry))
                 .register(new StatusOperation(config, registry, policy.describe()))
-                .register(new VersionOperation());
+                .register(new VersionOperation())
+                .register(new MetricsOperation());
+        NestletMetrics.gauge("nestlet_containers", "containers nestletd knows", registry::size);
+        NestletMetrics.gauge("nestlet_id_ranges_in_use", "id ranges held by containers",
+                () -> allocator.inUse().size());
+        NestletMetrics.gauge("nestlet_id_ranges_free", "id ranges of the pool nobody holds",
+                () -> allocator.free().size());
+        NestletMetrics.gauge("nestlet_seccomp_listeners", "seccomp listener fds being served", seccomp::sessions);
+        NestletMetrics.gauge("nestlet_kept_fds", "fds the fd store holds for nestletd (" + store.describe() + ")",
+                store::held);
         ThreadPoolExecutor executor = new ThreadPoolExecutor(8, 32, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(1024), r -> {
                     Thread t = new Thread(r, "request");

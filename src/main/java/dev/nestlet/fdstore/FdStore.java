@@ -29,6 +29,11 @@ public interface FdStore extends AutoCloseable {
     /** Whether stored fds outlive this process: if not, nestletd cleans up at exit as it always did. */
     boolean keeps();
 
+    /** How many fds the store holds for nestletd now (as far as this nestletd knows). */
+    default int held() {
+        return 0;
+    }
+
     /** For the log and `nestletctl status`. */
     String describe();
 

@@ -33,6 +33,7 @@ public final class KeeperFdStore implements FdStore {
     private final Path socket;
     private final Fd conn;
     private final int pid;
+    private final java.util.Set<String> names = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private KeeperFdStore(Path socket, Fd conn, int pid) {
         this.socket = socket;
@@ -144,6 +145,7 @@ public final class KeeperFdStore implements FdStore {
                 old.close();
             }
         }
+        names.addAll(fds.keySet());
         LOG.info("took " + fds.size() + " fd(s) back from nestlet-keeper");
         return fds;
     }
@@ -155,7 +157,9 @@ public final class KeeperFdStore implements FdStore {
         }
         try {
             String answer = exchange(conn, "PUT " + name, fd.get());
-            if (!answer.equals("OK")) {
+            if (answer.equals("OK")) {
+                names.add(name);
+            } else {
                 LOG.warning("nestlet-keeper refused " + name + ": " + answer);
             }
         } catch (IOException | SysException e) {
@@ -168,9 +172,15 @@ public final class KeeperFdStore implements FdStore {
     public synchronized void remove(String name) {
         try {
             exchange(conn, "DEL " + name);
+            names.remove(name);
         } catch (IOException | SysException e) {
             LOG.fine("cannot remove " + name + " from nestlet-keeper: " + e.getMessage());
         }
+    }
+
+    @Override
+    public int held() {
+        return names.size();
     }
 
     @Override

@@ -24,6 +24,7 @@ public final class SystemdFdStore implements FdStore {
     private final String notifySocket;
     private final Map<String, String> env;
     private final int ownPid;
+    private final java.util.Set<String> names = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** @param env the process environment (NOTIFY_SOCKET, LISTEN_PID, LISTEN_FDS, LISTEN_FDNAMES) */
     public SystemdFdStore(Map<String, String> env, int ownPid) {
@@ -92,6 +93,7 @@ public final class SystemdFdStore implements FdStore {
         });
         if (!fds.isEmpty()) {
             // They stay in the store: their users adopt them without storing them again.
+            names.addAll(fds.keySet());
             LOG.info("took " + fds.size() + " fd(s) back from systemd's fd store");
         }
         return fds;
@@ -105,6 +107,7 @@ public final class SystemdFdStore implements FdStore {
         try {
             SocketCalls.sendDatagramWithFds(notifySocket, storeMessage(name).getBytes(StandardCharsets.US_ASCII),
                     fd.get());
+            names.add(name);
         } catch (SysException e) {
             LOG.warning("cannot store " + name + " in systemd's fd store: " + e.getMessage());
         }
@@ -114,9 +117,15 @@ public final class SystemdFdStore implements FdStore {
     public void remove(String name) {
         try {
             SocketCalls.sendDatagramWithFds(notifySocket, removeMessage(name).getBytes(StandardCharsets.US_ASCII));
+            names.remove(name);
         } catch (SysException e) {
             LOG.fine("cannot remove " + name + " from systemd's fd store: " + e.getMessage());
         }
+    }
+
+    @Override
+    public int held() {
+        return names.size();
     }
 
     @Override

@@ -155,6 +155,8 @@ final class NotifySupervisor implements AutoCloseable {
     }
 
     private void send(NotifySession s, SeccompNotif n, Verdict v) {
+        dev.nestlet.metrics.NestletMetrics.SECCOMP.labelValues(TrappedCall.of(n.arch(), n.nr()).name()
+                .toLowerCase(), v == null ? "gone" : v.kind().name().toLowerCase()).inc();
         if (v == null) {
             LOG.fine("seccomp: caller " + n.pid() + " of " + s + " went away");
             return;

@@ -13,6 +13,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import dev.nestlet.fdstore.FdStore;
+import dev.nestlet.metrics.NestletMetrics;
 import dev.nestlet.proc.MountInfo;
 import dev.nestlet.sys.Errno;
 import dev.nestlet.sys.Fd;
@@ -214,6 +215,7 @@ public final class FuseServer implements AutoCloseable {
             }
             FuseRequest req = null;
             int replyLen;
+            long t0 = System.nanoTime();
             try {
                 req = FuseRequest.decode(in, (int) len);
                 replyLen = handler.handle(req, out);
@@ -230,7 +232,28 @@ public final class FuseServer implements AutoCloseable {
                     LOG.warning("FUSE reply to request " + req.opcode() + " failed: " + Errno.name((int) -rc));
                 }
             }
+            NestletMetrics.FUSE.labelValues(opName(req.opcode())).observe(NestletMetrics.since(t0));
         }
+    }
+
+    /** The metric label of a FUSE opcode: the ones nestlet answers by name, the rest as "other". */
+    static String opName(int opcode) {
+        return switch (opcode) {
+            case FuseProtocol.LOOKUP -> "lookup";
+            case FuseProtocol.GETATTR -> "getattr";
+            case FuseProtocol.OPEN -> "open";
+            case FuseProtocol.READ -> "read";
+            case FuseProtocol.WRITE -> "write";
+            case FuseProtocol.RELEASE -> "release";
+            case FuseProtocol.FLUSH -> "flush";
+            case FuseProtocol.OPENDIR -> "opendir";
+            case FuseProtocol.READDIR -> "readdir";
+            case FuseProtocol.RELEASEDIR -> "releasedir";
+            case FuseProtocol.ACCESS -> "access";
+            case FuseProtocol.FORGET, FuseProtocol.BATCH_FORGET -> "forget";
+            case FuseProtocol.INIT -> "init";
+            default -> "other";
+        };
     }
 
     /**
