@@ -29,7 +29,32 @@ public record MountInfo(int id, int parent, String root, String mountPoint, Stri
     }
 
     public static List<MountInfo> of(String pidOrSelf) throws IOException {
-        return parse(Files.readString(Path.of("/proc/" + pidOrSelf + "/mountinfo")));
+        return parse(decode(readBounded(Path.of("/proc/" + pidOrSelf + "/mountinfo"), MAX_TABLE_BYTES)));
+    }
+
+    /**
+     * The most of a mount table nestletd reads (a container controls its own table: 10 000 mounts
+     * take about 1.5 MiB); a larger one is an IOException, which fails only that container's call.
+     */
+    public static final int MAX_TABLE_BYTES = 16 << 20;
+
+    static byte[] readBounded(Path file, int max) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes(max + 1);
+            if (bytes.length > max) {
+                throw new IOException(file + " is larger than " + max + " bytes");
+            }
+            return bytes;
+        }
+    }
+
+    /**
+     * Mount points are bytes, not always UTF-8 (a container may make any name): invalid sequences
+     * become U+FFFD instead of failing every parse of that table. nestlet's own paths are ASCII,
+     * so they still compare equal.
+     */
+    static String decode(byte[] bytes) {
+        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8); // replaces what is malformed
     }
 
     /** True when this mount is at {@code dir} or below it. */
