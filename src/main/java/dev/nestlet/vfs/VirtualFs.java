@@ -61,7 +61,8 @@ public final class VirtualFs implements FuseServer.Handler {
      * File handles count from the start time in milliseconds shifted left 20 bits: a restarted nestletd never
      * hands out a handle that a file opened under the previous one still carries.
      */
-    private final AtomicLong nextHandle = new AtomicLong(System.currentTimeMillis() << 20);
+    private final long firstHandle = System.currentTimeMillis() << 20;
+    private final AtomicLong nextHandle = new AtomicLong(firstHandle);
 
     /** @param node the file, for a handle opened for writing; null for a read-only one */
     private record Snapshot(ContainerView view, byte[] bytes, Node node) {}
@@ -344,8 +345,8 @@ public final class VirtualFs implements FuseServer.Handler {
     }
 
     /**
-     * The snapshot of the request's file handle. A handle nobody knows was opened under a previous
-     * nestletd on the same (kept) FUSE connection: the file is rendered now and the handle adopted,
+     * The snapshot of the request's file handle. A handle below this nestletd's first one was
+     * opened under a previous nestletd on the same (kept) FUSE connection: the file is rendered now and the handle adopted,
      * so a reader that held a file open across a restart reads on instead of failing.
      */
     private Snapshot handleOf(FuseRequest r) {
@@ -353,6 +354,9 @@ public final class VirtualFs implements FuseServer.Handler {
         Snapshot s = handles.get(fh);
         if (s != null) {
             return s;
+        }
+        if (fh <= 0 || fh >= firstHandle) {
+            return null; // one of ours, released (or never given): EBADF
         }
         Node n = nodes.get(r.nodeid());
         if (n == null || n.isDirectory()) {
