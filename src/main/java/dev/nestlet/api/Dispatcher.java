@@ -8,10 +8,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nestlet.error.ErrorCode;
 import dev.nestlet.error.NestletException;
 import dev.nestlet.json.Json;
+import dev.nestlet.metrics.NestletMetrics;
 import dev.nestlet.sys.SysException;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -25,9 +27,16 @@ public final class Dispatcher {
 
     private final ObjectMapper json;
     private final Map<String, Operation<?>> ops = new TreeMap<>();
+    private Predicate<Peer> mayMutate = peer -> true;
 
     public Dispatcher(ObjectMapper json) {
         this.json = Json.strict(json);
+    }
+
+    /** Who may call operations that are not {@link Operation#readOnly()}; everyone by default. */
+    public Dispatcher mutatingAllowed(Predicate<Peer> who) {
+        this.mayMutate = who;
+        return this;
     }
 
     public Dispatcher register(Operation<?> op) {
@@ -102,7 +111,23 @@ public final class Dispatcher {
                             + "'; known: "
                             + String.join(", ", ops.keySet()));
         }
-        return invoke(op, req, peer);
+        if (!op.readOnly() && !mayMutate.test(peer)) {
+            throw new NestletException(
+                    ErrorCode.FORBIDDEN,
+                    "op '"
+                            + op.name()
+                            + "' changes nestletd's state; "
+                            + "uid "
+                            + peer.uid()
+                            + " may only use the read-only ops (status, ps, inspect, allocations, "
+                            + "version)");
+        }
+        long t0 = System.nanoTime();
+        try {
+            return invoke(op, req, peer);
+        } finally {
+            NestletMetrics.REQUESTS.labelValues(op.name()).observe(NestletMetrics.since(t0));
+        }
     }
 
     private <P> Object invoke(Operation<P> op, ObjectNode body, Peer peer) throws Exception {
@@ -129,6 +154,7 @@ public final class Dispatcher {
     }
 
     public ObjectNode error(ErrorCode code, String message) {
+        NestletMetrics.ERRORS.labelValues(WireCodes.of(code)).inc();
         ObjectNode r = json.createObjectNode();
         r.put("ok", false);
         ObjectNode e = r.putObject("error");

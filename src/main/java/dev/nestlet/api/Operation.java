@@ -10,6 +10,14 @@ public interface Operation<P> {
     Class<P> params();
 
     /**
+     * Whether the operation only reads nestletd's state (status, ps, inspect, allocations,
+     * version). Anything else may change it, and only peers allowed to mutate may call it.
+     */
+    default boolean readOnly() {
+        return false;
+    }
+
+    /**
      * The result, serialized as the response's "result"; throw {@link NestletException} to fail.
      */
     Object handle(P params, Peer peer) throws Exception;

@@ -11,9 +11,28 @@ import java.util.OptionalInt;
  */
 public final class PeerPolicy {
     private final OptionalInt group;
+    private final boolean groupMayMutate;
 
+    /** Root, and members of {@code group} for the read-only operations only. */
     public PeerPolicy(OptionalInt group) {
+        this(group, false);
+    }
+
+    /**
+     * @param groupMayMutate whether members of {@code group} may also call the operations that
+     *     change state
+     */
+    public PeerPolicy(OptionalInt group, boolean groupMayMutate) {
         this.group = group;
+        this.groupMayMutate = groupMayMutate;
+    }
+
+    /**
+     * Whether {@code peer} may call operations that change state (hook, prepare): root, or the
+     * group if so configured.
+     */
+    public boolean mayMutate(Peer peer) {
+        return peer.uid() == 0 || (groupMayMutate && allows(peer));
     }
 
     public boolean allows(Peer peer) {
@@ -37,6 +56,8 @@ public final class PeerPolicy {
     }
 
     public String describe() {
-        return group.isPresent() ? "root and group " + group.getAsInt() : "root only";
+        return group.isPresent()
+                ? "root and group " + group.getAsInt() + (groupMayMutate ? "" : " (read-only)")
+                : "root only";
     }
 }

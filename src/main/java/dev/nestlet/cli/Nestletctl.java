@@ -21,7 +21,8 @@ import picocli.CommandLine.ParentCommand;
             InspectCommand.class,
             AllocationsCommand.class,
             VersionCommand.class,
-            ConfigCommand.class
+            ConfigCommand.class,
+            MetricsCommand.class
         })
 public final class Nestletctl implements Callable<Integer> {
     static final int EXIT_ERROR = 1;

@@ -8,6 +8,8 @@ import dev.nestlet.api.Protocol;
 import dev.nestlet.api.Version;
 import dev.nestlet.cgroup.CgroupDelegation;
 import dev.nestlet.datadir.InnerDataDirs;
+import dev.nestlet.fdstore.FdStore;
+import dev.nestlet.fdstore.FdStores;
 import dev.nestlet.host.HostTree;
 import dev.nestlet.idmap.IdAllocator;
 import dev.nestlet.json.Json;
@@ -15,10 +17,12 @@ import dev.nestlet.lifecycle.Feature;
 import dev.nestlet.lifecycle.HookService;
 import dev.nestlet.lifecycle.InitProcesses;
 import dev.nestlet.lifecycle.Reconciler;
+import dev.nestlet.metrics.NestletMetrics;
 import dev.nestlet.ns.NamespaceWorkers;
 import dev.nestlet.ops.AllocationsOperation;
 import dev.nestlet.ops.HookOperation;
 import dev.nestlet.ops.InspectOperation;
+import dev.nestlet.ops.MetricsOperation;
 import dev.nestlet.ops.PrepareOperation;
 import dev.nestlet.ops.PsOperation;
 import dev.nestlet.ops.StatusOperation;
@@ -29,16 +33,21 @@ import dev.nestlet.seccomp.KnownContainer;
 import dev.nestlet.seccomp.SeccompAgent;
 import dev.nestlet.shift.RootfsShifter;
 import dev.nestlet.shift.UserNamespaces;
+import dev.nestlet.state.LiveContainer;
 import dev.nestlet.state.Registry;
 import dev.nestlet.state.StateStore;
+import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.FileCalls;
 import dev.nestlet.vfs.Sysctls;
 import dev.nestlet.vfs.VirtualFiles;
+import dev.nestlet.vfs.fuse.FuseServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -62,7 +71,8 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
             names = "--config",
             paramLabel = "FILE",
             description =
-                    "settings file: 'option = value' lines (docs/install.md); the command line wins")
+                    "settings file: 'option = value' lines (docs/install.md); the command line"
+                            + " wins")
     Path config;
 
     @Option(names = "--socket", description = "API socket (default: ${DEFAULT-VALUE})")
@@ -75,6 +85,13 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
 
     @Option(names = "--group", description = "gid whose members may use the socket besides root")
     Integer group;
+
+    @Option(
+            names = "--group-may-mutate",
+            description =
+                    "let --group members call the operations that change state "
+                            + "(hook, prepare) too, not only the read-only ones")
+    boolean groupMayMutate;
 
     @Option(
             names = "--keep-data-dirs",
@@ -107,8 +124,8 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
             names = "--sysctl-raise",
             paramLabel = "NAME=CEILING",
             description =
-                    "let system containers raise "
-                            + "the host's NAME up to CEILING, never lower it (repeatable; see docs/proc-sys.md); default: none")
+                    "let system containers raise the host's NAME up to CEILING, never lower it"
+                            + " (repeatable; see docs/proc-sys.md); default: none")
     List<String> sysctlRaises = new ArrayList<>();
 
     @Option(
@@ -120,7 +137,8 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
             names = "--id-pool",
             paramLabel = "UID:GID:COUNT",
             description =
-                    "host ids to give system containers (default: the --subid-user entries of --subuid/--subgid)")
+                    "host ids to give system containers (default: the --subid-user entries of"
+                            + " --subuid/--subgid)")
     String idPool;
 
     @Option(names = "--subuid", description = "subordinate uid file (default: ${DEFAULT-VALUE})")
@@ -145,6 +163,14 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
                     "idmap (ID-mapped mounts, chown copy where refused) or copy "
                             + "(always a chown copy) (default: ${DEFAULT-VALUE})")
     String shift = "idmap";
+
+    @Option(
+            names = "--fd-store",
+            description =
+                    "where the FUSE connection and the seccomp listener fds are kept across"
+                            + " restarts: auto (systemd's fd store under systemd, else nestlet-keeper),"
+                            + " systemd, keeper, none (default: ${DEFAULT-VALUE})")
+    String fdStore = "auto";
 
     public static void main(String[] args) {
         System.exit(
@@ -200,13 +226,22 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
                         shiftByCopy(),
                         vfsThreads,
                         List.copyOf(sysctlRaises));
-        run(config);
+        run(config, fdStore, groupMayMutate);
         return 0;
     }
 
-    static void run(DaemonConfig config) throws Exception {
+    static void run(DaemonConfig config, String fdStoreMode, boolean groupMayMutate)
+            throws Exception {
         FileCalls.umask(0077);
         HostTree.traversableDir(config.stateDir());
+        FdStore store =
+                FdStores.open(
+                        fdStoreMode,
+                        config.stateDir(),
+                        config.home().resolve("bin/nestlet-keeper"),
+                        System.getenv(),
+                        (int) ProcessHandle.current().pid());
+        Map<String, Fd> kept = new HashMap<>(store.takeAll());
         ObjectMapper json = Json.mapper();
         Registry registry = new Registry(new StateStore(config.stateDir(), json));
         NamespaceWorkers ns = new NamespaceWorkers(config.workers(), config.requestTimeoutMs());
@@ -216,11 +251,15 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
         InnerDataDirs dataDirs = new InnerDataDirs(config.stateDir(), config.keepDataDirs());
         // The FUSE mount lives under the state dir; a dead one left by a killed nestletd is
         // replaced.
+        // With a kept connection nothing is mounted again; its readers wait until resume() below.
         VirtualFiles vfs =
                 VirtualFiles.start(
                         config.stateDir().resolve("vfs"),
                         config.vfsThreads(),
-                        Sysctls.onHost(config.stateDir(), config.sysctlRaises()));
+                        Sysctls.onHost(config.stateDir(), config.sysctlRaises()),
+                        store,
+                        kept);
+        kept.keySet().removeIf(name -> name.startsWith(FuseServer.STORE_PREFIX));
         List<Feature> features =
                 List.of(
                         new PreparedResources(allocator, shifter),
@@ -240,7 +279,8 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
                                                                 c.record().pid(),
                                                                 c.record().mounts()))
                                         .orElse(null),
-                        2);
+                        2,
+                        store);
         PrepareService prepare =
                 new PrepareService(
                         registry,
@@ -253,10 +293,27 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
                         seccomp.listenerPath());
         Reconciler reconciler = new Reconciler(registry, hooks, features);
         reconciler.recover();
+        vfs.resume();
+        seccomp.adopt(
+                kept,
+                id ->
+                        registry.get(id)
+                                .filter(LiveContainer::initAlive)
+                                .map(c -> c.record().pid())
+                                .orElse(0));
+        kept.forEach(
+                (name, fd) -> {
+                    if (!name.startsWith(SeccompAgent.STORE_PREFIX)) {
+                        LOG.warning("dropping a kept fd nestletd does not know: " + name);
+                        fd.close();
+                        store.remove(name);
+                    }
+                });
 
-        PeerPolicy policy = new PeerPolicy(config.group());
+        PeerPolicy policy = new PeerPolicy(config.group(), groupMayMutate);
         Dispatcher dispatcher =
                 new Dispatcher(json)
+                        .mutatingAllowed(policy::mayMutate)
                         .register(new HookOperation(hooks))
                         .register(new PrepareOperation(prepare))
                         .register(new AllocationsOperation(allocator))
@@ -268,7 +325,25 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
                                         config.stateDir(),
                                         registry,
                                         policy.describe()))
-                        .register(new VersionOperation());
+                        .register(new VersionOperation())
+                        .register(new MetricsOperation());
+        NestletMetrics.gauge("nestlet_containers", "containers nestletd knows", registry::size);
+        NestletMetrics.gauge(
+                "nestlet_id_ranges_in_use",
+                "id ranges held by containers",
+                () -> allocator.inUse().size());
+        NestletMetrics.gauge(
+                "nestlet_id_ranges_free",
+                "id ranges of the pool nobody holds",
+                () -> allocator.free().size());
+        NestletMetrics.gauge(
+                "nestlet_seccomp_listeners",
+                "seccomp listener fds being served",
+                seccomp::sessions);
+        NestletMetrics.gauge(
+                "nestlet_kept_fds",
+                "fds the fd store holds for nestletd (" + store.describe() + ")",
+                store::held);
         ThreadPoolExecutor executor =
                 new ThreadPoolExecutor(
                         8,
@@ -301,13 +376,24 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
                 .addShutdownHook(
                         new Thread(
                                 () -> {
-                                    LOG.info("stopping; containers keep running");
+                                    LOG.info(
+                                            "stopping; containers keep running"
+                                                    + (store.keeps()
+                                                            ? " and "
+                                                                    + store.describe()
+                                                                    + " keeps their virtual files"
+                                                                    + " and trapped calls waiting"
+                                                                    + " for the next nestletd"
+                                                            : ""));
                                     reconciler.close();
                                     seccomp.close();
                                     server.close();
                                     executor.shutdownNow();
-                                    vfs.detachAll(registry, ns);
+                                    if (!store.keeps()) {
+                                        vfs.detachAll(registry, ns);
+                                    }
                                     vfs.close();
+                                    store.close();
                                     ns.close();
                                     stop.countDown();
                                 },
@@ -354,12 +440,23 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
         }
     }
 
-    /** Socket mode 0600, or 0660 owned by the configured group. */
+    /**
+     * Socket mode 0600, or 0660 owned by the configured group; then the group must also be able to
+     * reach it: a directory of root's that only root may enter (0700, as nestletd creates it) is
+     * given to the group for search only (0710). Other directories are left as they are.
+     */
     private static void restrictSocket(DaemonConfig config) throws java.io.IOException {
         if (config.group().isPresent()) {
             Files.setAttribute(config.socket(), "unix:gid", config.group().getAsInt());
             Files.setPosixFilePermissions(
                     config.socket(), PosixFilePermissions.fromString("rw-rw----"));
+            Path dir = config.socket().getParent();
+            if (((Integer) Files.getAttribute(dir, "unix:uid")) == 0
+                    && Files.getPosixFilePermissions(dir)
+                            .equals(PosixFilePermissions.fromString("rwx------"))) {
+                Files.setAttribute(dir, "unix:gid", config.group().getAsInt());
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x---"));
+            }
         } else {
             Files.setPosixFilePermissions(
                     config.socket(), PosixFilePermissions.fromString("rw-------"));

@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.logging.Logger;
 
 /**
- * Runs the request path once before nestletd says it is ready, so that the first container does not
+ * Runs the request path once before nestletd says it is ready (read-only requests and a hook that
+ * nestletd ignores: nothing of a real container is touched), so that the first container does not
  * pay for class loading (measured: 117 ms for the first prepare, 4 ms for the next), and makes the
  * user namespace of the first free id range ahead of time.
  */
@@ -35,8 +36,13 @@ final class Warmup {
                         "{\"v\":1,\"op\":\"version\"}",
                         "{\"v\":1,\"op\":\"ps\"}",
                         "{\"v\":1,\"op\":\"inspect\",\"id\":\"warmup\"}",
+                        // A hook of a container that is not a system container (no
+                        // io.nestlet.mode): decoded and
+                        // dispatched like any hook, answered "ignored" before the registry is
+                        // looked at, so
+                        // no container, whatever its id, is touched by the warm-up.
                         "{\"v\":1,\"op\":\"hook\",\"stage\":\"poststop\",\"state\":{\"id\":\"warmup\",\"pid\":0,"
-                                + "\"bundle\":\"/\",\"annotations\":{\"io.nestlet.mode\":\"system\"}}}",
+                                + "\"bundle\":\"/\",\"annotations\":{}}}",
                         "{\"v\":1,")) {
             dispatcher.handle(req.getBytes(StandardCharsets.UTF_8), self);
         }

@@ -6,10 +6,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * Files nestlet rewrites whole (records, journals, a bundle's config.json): the new text goes to a
- * temporary file beside it, which is then renamed over it, so a reader finds the old text or the
- * new, never a mix. No fsync: a crash of the machine takes the containers the files describe with
- * it.
+ * Files nestlet rewrites whole (records, journals, sysctl values; a bundle's config.json has
+ * prepare.BundleConfigWriter): the new text goes to a temporary file beside it, which is then
+ * renamed over it, so a reader finds the old text or the new, never a mix. No fsync: a crash of the
+ * machine takes the containers the files describe with it.
  */
 public final class AtomicFiles {
 
@@ -21,13 +21,6 @@ public final class AtomicFiles {
      */
     public static void replace(Path file, Path tmp, byte[] bytes) throws IOException {
         Files.write(tmp, bytes);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    /** {@link #replace}, the new file getting the permissions {@code file} has now. */
-    public static void replaceKeepingMode(Path file, Path tmp, byte[] bytes) throws IOException {
-        Files.write(tmp, bytes);
-        Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(file));
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }

@@ -68,6 +68,21 @@ public final class IdAllocator implements AutoCloseable {
             return range;
         }
         for (IdSpan line : lines) {
+            if (IdPool.belowFloor(line.start(), line.count())) {
+                throw new NestletException(
+                        ErrorCode.BAD_BUNDLE,
+                        "the container's own id mapping ("
+                                + (line.uids() ? "uids " : "gids ")
+                                + line.start()
+                                + "+"
+                                + line.count()
+                                + ") includes host "
+                                + (line.uids() ? "uid" : "gid")
+                                + " 0: a system container gets every "
+                                + "capability inside its user namespace, so host root may not be mapped into it");
+            }
+        }
+        for (IdSpan line : lines) {
             if (pool.isPresent() && pool.get().overlapsPool(line)) {
                 throw new NestletException(
                         ErrorCode.CONFLICT,

@@ -116,7 +116,30 @@ public final class IdPool {
         return out;
     }
 
+    /**
+     * The lowest host id a pool or an adopted mapping may contain: host root (0) never goes to a
+     * system container, which gets every capability, writable /proc/sys and cgroups inside.
+     */
+    public static final long HOST_ID_FLOOR = 1;
+
+    /**
+     * Whether {@code count} ids from {@code start} include a host id below {@link #HOST_ID_FLOOR}.
+     */
+    public static boolean belowFloor(long start, long count) {
+        return count > 0 && start < HOST_ID_FLOOR;
+    }
+
     private static List<IdRange> cut(long uidStart, long gidStart, long count, long blockSize) {
+        if (belowFloor(uidStart, count) || belowFloor(gidStart, count)) {
+            throw new IllegalArgumentException(
+                    "an id pool may not contain host uid or gid 0 (pool starts at uid "
+                            + uidStart
+                            + ", gid "
+                            + gidStart
+                            + "; the lowest allowed is "
+                            + HOST_ID_FLOOR
+                            + ")");
+        }
         List<IdRange> out = new ArrayList<>();
         for (long off = 0; off + blockSize <= count; off += blockSize) {
             out.add(new IdRange(uidStart + off, gidStart + off, blockSize));

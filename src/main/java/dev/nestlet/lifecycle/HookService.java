@@ -198,6 +198,18 @@ public final class HookService {
             if (c.isEmpty()) {
                 return new HookResult(id, HookResult.NONE);
             }
+            if (c.get().initAlive()) {
+                // A runtime sends poststop after the init is gone: a live init means the request is
+                // early or forged. Releasing now would hand its range out again and remove its data
+                // dirs under it; the reconciler releases it once its pidfd says it exited.
+                LOG.warning(
+                        "poststop for "
+                                + id
+                                + " while its init "
+                                + c.get().record().pid()
+                                + " still runs: deferred until it exits");
+                return new HookResult(id, HookResult.DEFERRED);
+            }
             release(c.get());
             return new HookResult(id, HookResult.RELEASED);
         }

@@ -22,6 +22,11 @@ public final class AllocationsOperation implements Operation<AllocationsOperatio
     }
 
     @Override
+    public boolean readOnly() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "allocations";
     }

@@ -21,6 +21,11 @@ public final class InspectOperation implements Operation<InspectOperation.Params
     }
 
     @Override
+    public boolean readOnly() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "inspect";
     }

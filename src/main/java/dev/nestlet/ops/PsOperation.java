@@ -28,6 +28,11 @@ public final class PsOperation implements Operation<PsOperation.Params> {
     }
 
     @Override
+    public boolean readOnly() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "ps";
     }

@@ -42,6 +42,11 @@ public final class StatusOperation implements Operation<StatusOperation.Params> 
     }
 
     @Override
+    public boolean readOnly() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "status";
     }

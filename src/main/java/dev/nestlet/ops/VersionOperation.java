@@ -12,6 +12,11 @@ public final class VersionOperation implements Operation<VersionOperation.Params
     public record Result(String version, int protocol) {}
 
     @Override
+    public boolean readOnly() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "version";
     }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nestlet.datadir.InnerDataDirs;
 import dev.nestlet.error.ErrorCode;
 import dev.nestlet.error.NestletException;
-import dev.nestlet.host.AtomicFiles;
 import dev.nestlet.idmap.IdAllocator;
 import dev.nestlet.idmap.IdRange;
 import dev.nestlet.json.Json;
@@ -87,8 +86,9 @@ public final class PrepareService {
                                                         ErrorCode.CONFLICT,
                                                         "bundle "
                                                                 + bundle
-                                                                + " was prepared by nestlet, but nestletd no longer "
-                                                                + "knows container "
+                                                                + " was prepared by nestlet, but"
+                                                                + " nestletd no longer knows"
+                                                                + " container "
                                                                 + id
                                                                 + ": write the bundle again"));
                 return result(r);
@@ -178,12 +178,10 @@ public final class PrepareService {
 
     /**
      * Replaces config.json atomically, keeping its mode: the runtime reads either the old or the
-     * new.
+     * new. Written beneath the bundle dir's fd, following no symlink ({@link BundleConfigWriter}).
      */
     private static void write(Path bundle, ObjectNode cfg) throws IOException {
-        Path file = bundle.resolve("config.json");
-        Path tmp = bundle.resolve(".config.json.nestlet");
-        AtomicFiles.replaceKeepingMode(file, tmp, JSON.writeValueAsBytes(cfg));
+        BundleConfigWriter.replace(bundle, JSON.writeValueAsBytes(cfg));
     }
 
     private static PrepareResult result(ContainerRecord r) {

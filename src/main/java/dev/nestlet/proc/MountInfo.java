@@ -1,5 +1,8 @@
 package dev.nestlet.proc;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,6 +43,32 @@ public record MountInfo(
                             dash + 3 < f.length ? f[dash + 3] : ""));
         }
         return out;
+    }
+
+    /**
+     * The most of a mount table nestletd reads (a container controls its own table: 10 000 mounts
+     * take about 1.5 MiB); a larger one is an IOException, which fails only that container's call.
+     */
+    public static final int MAX_TABLE_BYTES = 16 << 20;
+
+    public static byte[] readBounded(Path file, int max) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes(max + 1);
+            if (bytes.length > max) {
+                throw new IOException(file + " is larger than " + max + " bytes");
+            }
+            return bytes;
+        }
+    }
+
+    /**
+     * Mount points are bytes, not always UTF-8 (a container may make any name): invalid sequences
+     * become U+FFFD instead of failing every parse of that table. nestlet's own paths are ASCII, so
+     * they still compare equal.
+     */
+    public static String decode(byte[] bytes) {
+        return new String(
+                bytes, java.nio.charset.StandardCharsets.UTF_8); // replaces what is malformed
     }
 
     /** True when this mount is at {@code dir} or below it. */

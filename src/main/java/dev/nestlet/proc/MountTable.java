@@ -1,7 +1,6 @@
 package dev.nestlet.proc;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +18,11 @@ public record MountTable(List<MountInfo> all) {
 
     /** The mount table of process {@code pidOrSelf} ("self" for nestletd's own). */
     public static MountTable of(String pidOrSelf) throws IOException {
-        return parse(Files.readString(Path.of("/proc/" + pidOrSelf + "/mountinfo")));
+        return parse(
+                MountInfo.decode(
+                        MountInfo.readBounded(
+                                Path.of("/proc/" + pidOrSelf + "/mountinfo"),
+                                MountInfo.MAX_TABLE_BYTES)));
     }
 
     public static MountTable of(int pid) throws IOException {

@@ -66,6 +66,11 @@ final class FreshMount {
         }
     }
 
+    /** Whether the template mount is read-only (its per-mount options say "ro"). */
+    static boolean readOnly(MountInfo template) {
+        return ("," + template.options() + ",").contains(",ro,");
+    }
+
     /**
      * Mounts stacked directly on {@code template}, in mount order, with their paths relative to it.
      */
@@ -183,6 +188,27 @@ final class FreshMount {
                         return null;
                     });
         }
+    }
+
+    /**
+     * A recursive bind of {@code source} on {@code target}, both fds of the caller's view, made in
+     * the caller's mount namespace ({@code beforeAttach} as for {@link #attach}).
+     */
+    void bindRecursive(
+            Caller caller, Fd source, Fd target, java.util.function.BooleanSupplier beforeAttach)
+            throws Exception {
+        workers.inMountAndNetworkNamespaces(
+                caller.pidfd(),
+                () -> {
+                    try (Fd copy = MountCalls.openTreeClone(source, true)) {
+                        if (!beforeAttach.getAsBoolean()) {
+                            throw new SysException(
+                                    "move_mount", Errno.ESRCH, "caller gone before attach");
+                        }
+                        MountCalls.moveMount(copy, target);
+                    }
+                    return null;
+                });
     }
 
     /**

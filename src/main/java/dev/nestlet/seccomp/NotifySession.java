@@ -14,6 +14,7 @@ import java.util.function.Function;
  */
 final class NotifySession {
     private final Fd fd;
+    private final String storedAs;
     private final ProcessState state;
     private final Function<String, KnownContainer> known;
     private final AtomicLong handled = new AtomicLong();
@@ -27,13 +28,26 @@ final class NotifySession {
     private volatile ProtectedMounts protectedMounts;
 
     NotifySession(Fd fd, ProcessState state, Function<String, KnownContainer> known) {
+        this(fd, null, state, known);
+    }
+
+    /**
+     * @param storedAs the name of the fd's copy in the fd store, or null
+     */
+    NotifySession(
+            Fd fd, String storedAs, ProcessState state, Function<String, KnownContainer> known) {
         this.fd = fd;
+        this.storedAs = storedAs;
         this.state = state;
         this.known = known;
     }
 
     Fd fd() {
         return fd;
+    }
+
+    String storedAs() {
+        return storedAs;
     }
 
     ProcessState state() {

@@ -12,6 +12,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -37,12 +38,25 @@ final class NotifySupervisor implements AutoCloseable {
     private final Map<Integer, NotifySession> sessions = new ConcurrentHashMap<>();
     private final ThreadPoolExecutor pool;
     private final Thread poller;
+    private final Consumer<String> forget;
     private volatile boolean closed;
 
     NotifySupervisor(
             NotificationHandler handler, Function<String, KnownContainer> known, int threads) {
+        this(handler, known, threads, name -> {});
+    }
+
+    /**
+     * @param forget told the store name of a session's fd once its session ends (no task left)
+     */
+    NotifySupervisor(
+            NotificationHandler handler,
+            Function<String, KnownContainer> known,
+            int threads,
+            Consumer<String> forget) {
         this.handler = handler;
         this.known = known;
+        this.forget = forget;
         this.pool =
                 new ThreadPoolExecutor(
                         threads,
@@ -66,7 +80,15 @@ final class NotifySupervisor implements AutoCloseable {
      * describes.
      */
     void serve(Fd fd, ProcessState state) {
-        NotifySession s = new NotifySession(fd, state, known);
+        serve(fd, state, null);
+    }
+
+    /**
+     * As {@link #serve(Fd, ProcessState)}; {@code storedAs} names the fd's copy in the fd store (or
+     * null).
+     */
+    void serve(Fd fd, ProcessState state, String storedAs) {
+        NotifySession s = new NotifySession(fd, storedAs, state, known);
         sessions.put(fd.get(), s);
         try {
             epoll.add(fd, Epoll.IN);
@@ -154,6 +176,11 @@ final class NotifySupervisor implements AutoCloseable {
     }
 
     private void send(NotifySession s, SeccompNotif n, Verdict v) {
+        dev.nestlet.metrics.NestletMetrics.SECCOMP
+                .labelValues(
+                        TrappedCall.of(n.arch(), n.nr()).name().toLowerCase(Locale.ROOT),
+                        v == null ? "gone" : v.kind().name().toLowerCase(Locale.ROOT))
+                .inc();
         if (v == null) {
             LOG.fine("seccomp: caller " + n.pid() + " of " + s + " went away");
             return;
@@ -196,17 +223,39 @@ final class NotifySupervisor implements AutoCloseable {
                 LOG.fine("seccomp: " + e.getMessage());
             }
             LOG.info("seccomp: " + s + " has no task left; stopped serving it");
+            if (s.storedAs() != null && !closed) {
+                forget.accept(s.storedAs());
+            }
             s.release();
         }
     }
 
     @Override
     public void close() {
+        close(false);
+    }
+
+    /**
+     * Stops taking notifications. With {@code keep} (the fd store holds the listener fds for the
+     * next nestletd) the answers in flight are finished first, so no caller is left waiting for an
+     * answer nobody will send; what is not taken yet waits in the kernel for the next nestletd.
+     */
+    void close(boolean keep) {
         closed = true;
         try {
             poller.join(2000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (keep) {
+            pool.shutdown();
+            try {
+                if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
+                    LOG.warning("seccomp: answers still in flight after 5 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         pool.shutdownNow();
         sessions.values().forEach(this::drop);

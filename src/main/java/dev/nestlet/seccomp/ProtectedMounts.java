@@ -54,6 +54,38 @@ public final class ProtectedMounts {
         return paths.contains(mount.mountPoint()) && identities.contains(Identity.of(mount));
     }
 
+    /**
+     * True when one of nestlet's mounts in {@code mounts} (a caller's table) sits beneath the mount
+     * with id {@code id}: directly on it ({@code anyDepth} false: what a non-recursive bind of it
+     * would leave out) or anywhere below it ({@code anyDepth} true: what a lazy unmount of it would
+     * take away).
+     */
+    public boolean beneath(List<MountInfo> mounts, int id, boolean anyDepth) {
+        java.util.Map<Integer, MountInfo> byId = new java.util.HashMap<>();
+        mounts.forEach(m -> byId.put(m.id(), m));
+        for (MountInfo m : mounts) {
+            if (m.id() == id || !covers(m)) {
+                continue;
+            }
+            MountInfo up = m;
+            for (int hops = 0; up != null && hops < mounts.size(); hops++) {
+                if (up.parent() == id) {
+                    return true;
+                }
+                if (!anyDepth || up.parent() == up.id()) {
+                    break;
+                }
+                up = byId.get(up.parent());
+            }
+        }
+        return false;
+    }
+
+    /** nestlet's mounts in {@code mounts} that sit directly on the mount with id {@code id}. */
+    public List<MountInfo> onTopOf(List<MountInfo> mounts, int id) {
+        return mounts.stream().filter(m -> m.parent() == id && m.id() != id && covers(m)).toList();
+    }
+
     public boolean isEmpty() {
         return identities.isEmpty();
     }

@@ -16,9 +16,21 @@ import java.util.Set;
  * listed here.
  */
 public final class SeccompProfiles {
-    /** Calls the agent is notified of (SCMP_ACT_NOTIFY). "umount" exists on i386 only. */
+    /**
+     * Calls the agent is notified of (SCMP_ACT_NOTIFY). "umount" exists on i386 only. fsmount and
+     * fsconfig are not: the contexts they act on come only from fsopen and fspick, which are.
+     */
     public static final List<String> NOTIFIED =
-            List.of("mount", "umount2", "umount", "move_mount", "setns");
+            List.of(
+                    "mount",
+                    "umount2",
+                    "umount",
+                    "move_mount",
+                    "setns",
+                    "open_tree",
+                    "fsopen",
+                    "fspick",
+                    "mount_setattr");
 
     /**
      * Calls an engine inside needs that Docker's default profile allows only with CAP_SYS_ADMIN (or

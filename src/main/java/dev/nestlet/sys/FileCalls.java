@@ -224,6 +224,28 @@ public final class FileCalls {
                 Native.C.unlinkat(dir.get(), name, directory ? AT_REMOVEDIR : 0), "unlinkat", name);
     }
 
+    /**
+     * renameat(2) within one directory fd: replaces {@code to} (the entry itself, never what a
+     * symlink names).
+     */
+    public static void renameat(Fd dir, String from, String to) {
+        Native.check(
+                Native.C.renameat(dir.get(), from, dir.get(), to), "renameat", from + " -> " + to);
+    }
+
+    /** Writes all of {@code data} to {@code fd}. */
+    public static void writeAll(Fd fd, byte[] data) {
+        ByteBuffer buf = ByteBuffer.allocateDirect(Math.max(1, data.length)).put(data).flip();
+        while (buf.hasRemaining()) {
+            long n = Native.C.write(fd.get(), buf.slice(), buf.remaining());
+            if (n < 0 && Native.errno() == Errno.EINTR) {
+                continue;
+            }
+            Native.check(n, "write", fd.what());
+            buf.position(buf.position() + (int) n);
+        }
+    }
+
     /** Sets the process-wide umask; returns the previous one. */
     public static int umask(int mask) {
         return Native.C.umask(mask);

@@ -100,6 +100,14 @@ final class Native {
 
         int shutdown(int fd, int how);
 
+        // fd keeping across restarts (nestlet-keeper, systemd's fd store)
+        int connect(int fd, Pointer addr, int addrlen);
+
+        int renameat(int olddirfd, String oldpath, int newdirfd, String newpath);
+
+        @ssize_t
+        long sendmsg(int fd, Pointer msghdr, int flags);
+
         int epoll_create1(int flags);
 
         int epoll_ctl(int epfd, int op, int fd, Pointer event);

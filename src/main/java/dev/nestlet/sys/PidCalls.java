@@ -6,6 +6,8 @@ import jnr.ffi.Pointer;
 public final class PidCalls {
     public static final int SIGKILL = 9;
     public static final int SIGTERM = 15;
+    public static final int SIGCONT = 18;
+    public static final int SIGSTOP = 19;
 
     private static final long NR_PIDFD_OPEN = 434;
     private static final long NR_PIDFD_SEND_SIGNAL = 424;

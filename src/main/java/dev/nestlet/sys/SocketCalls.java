@@ -11,6 +11,8 @@ public final class SocketCalls {
     private static final int AF_UNIX = 1;
     private static final int SOCK_STREAM = 1;
     private static final int SOCK_DGRAM = 2;
+    private static final int SOCK_SEQPACKET = 5;
+    private static final int MSG_NOSIGNAL = 0x4000;
     private static final int SHUT_RDWR = 2;
     private static final int SOL_SOCKET = 1;
     private static final int SCM_RIGHTS = 1;
@@ -152,5 +154,109 @@ public final class SocketCalls {
         byte[] bytes = new byte[(int) n];
         data.get(0, bytes, 0, bytes.length);
         return new ReceivedMessage(bytes, fds, (msg.getInt(48) & MSG_CTRUNC) != 0);
+    }
+
+    /**
+     * A SOCK_SEQPACKET connection to the unix socket {@code path} (one message per request and
+     * answer).
+     */
+    public static Fd connectSeqpacket(String path) {
+        Pointer addr = address(path);
+        Fd fd =
+                new Fd(
+                        Native.check(
+                                Native.C.socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0),
+                                "socket",
+                                path),
+                        "connection to " + path);
+        try {
+            int rc;
+            do {
+                rc = Native.C.connect(fd.get(), addr, 2 + SUN_PATH_MAX);
+            } while (rc < 0 && Native.errno() == Errno.EINTR);
+            Native.check(rc, "connect", path);
+            return fd;
+        } catch (RuntimeException e) {
+            fd.close();
+            throw e;
+        }
+    }
+
+    /** One sendmsg(2) of {@code data} with {@code fds} in SCM_RIGHTS on a connected socket. */
+    public static void sendWithFds(Fd socket, byte[] data, int... fds) {
+        sendMessage(socket.get(), null, 0, data, fds, socket.what());
+    }
+
+    /**
+     * One datagram with {@code fds} in SCM_RIGHTS to the unix socket {@code path} (a leading '@'
+     * names an abstract socket): sd_notify with fds.
+     */
+    public static void sendDatagramWithFds(String path, byte[] data, int... fds) {
+        byte[] name = path.getBytes(StandardCharsets.UTF_8);
+        Pointer addr = address(path);
+        int addrLen = 2 + name.length + (name[0] == '@' ? 0 : 1);
+        try (Fd fd =
+                new Fd(
+                        Native.check(
+                                Native.C.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0),
+                                "socket",
+                                path),
+                        path)) {
+            sendMessage(fd.get(), addr, addrLen, data, fds, path);
+        }
+    }
+
+    private static void sendMessage(
+            int fd, Pointer addr, int addrLen, byte[] data, int[] fds, String what) {
+        Pointer buf = Native.allocate(Math.max(1, data.length));
+        buf.put(0, data, 0, data.length);
+        Pointer iov = Native.allocate(16);
+        iov.putAddress(0, buf.address());
+        iov.putLong(8, data.length);
+        Pointer msg = Native.allocate(MSGHDR_SIZE);
+        if (addr != null) {
+            msg.putAddress(0, addr.address());
+            msg.putInt(8, addrLen);
+        }
+        msg.putAddress(16, iov.address());
+        msg.putLong(24, 1);
+        if (fds.length > 0) {
+            int controlLen = CMSGHDR_SIZE + ((4 * fds.length + 7) & ~7); // CMSG_SPACE
+            Pointer control = Native.allocate(controlLen);
+            control.putLong(0, CMSGHDR_SIZE + 4L * fds.length); // CMSG_LEN
+            control.putInt(8, SOL_SOCKET);
+            control.putInt(12, SCM_RIGHTS);
+            for (int i = 0; i < fds.length; i++) {
+                control.putInt(CMSGHDR_SIZE + 4L * i, fds[i]);
+            }
+            msg.putAddress(32, control.address());
+            msg.putLong(40, controlLen);
+        }
+        long n;
+        do {
+            n = Native.C.sendmsg(fd, msg, MSG_NOSIGNAL);
+        } while (n < 0 && Native.errno() == Errno.EINTR);
+        Native.check(n, "sendmsg", what);
+    }
+
+    /**
+     * A datagram socket bound at {@code path}, to receive on (tests stand in for systemd with it).
+     */
+    public static Fd bindDatagram(String path) {
+        Pointer addr = address(path);
+        Fd fd =
+                new Fd(
+                        Native.check(
+                                Native.C.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0),
+                                "socket",
+                                path),
+                        "datagram socket " + path);
+        try {
+            Native.check(Native.C.bind(fd.get(), addr, 2 + SUN_PATH_MAX), "bind", path);
+            return fd;
+        } catch (RuntimeException e) {
+            fd.close();
+            throw e;
+        }
     }
 }

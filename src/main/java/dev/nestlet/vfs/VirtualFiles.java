@@ -3,6 +3,7 @@ package dev.nestlet.vfs;
 import dev.nestlet.cgroup.CgroupLocator;
 import dev.nestlet.error.ErrorCode;
 import dev.nestlet.error.NestletException;
+import dev.nestlet.fdstore.FdStore;
 import dev.nestlet.lifecycle.ContainerAccess;
 import dev.nestlet.lifecycle.Feature;
 import dev.nestlet.ns.NamespaceTask;
@@ -24,6 +25,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.logging.Logger;
 
@@ -48,10 +50,17 @@ public final class VirtualFiles implements Feature, AutoCloseable {
     private final LoadSampler sampler;
     private final CgroupLocator cgroups;
     private final Sysctls sysctls;
+    private final NodeBases bases;
 
-    private VirtualFiles(VirtualFs fs, FuseServer server, CgroupLocator cgroups, Sysctls sysctls) {
+    private VirtualFiles(
+            VirtualFs fs,
+            FuseServer server,
+            CgroupLocator cgroups,
+            Sysctls sysctls,
+            NodeBases bases) {
         this.fs = fs;
         this.server = server;
+        this.bases = bases;
         this.cgroups = cgroups;
         this.sysctls = sysctls;
         this.sampler = new LoadSampler(() -> List.copyOf(fs.views()));
@@ -60,11 +69,45 @@ public final class VirtualFiles implements Feature, AutoCloseable {
     /** Mounts the FUSE file system at {@code mountPoint} and starts serving it. */
     public static VirtualFiles start(Path mountPoint, int threads, Sysctls sysctls)
             throws IOException {
+        VirtualFiles v = start(mountPoint, threads, sysctls, FdStore.none(), Map.of());
+        v.resume();
+        return v;
+    }
+
+    /**
+     * Takes over the FUSE connection kept in {@code store} if its mount is still in place, else
+     * mounts a fresh one (and keeps its fds there). A fresh one is served at once (re-binding into
+     * running containers needs it); a taken-over one from {@link #resume()} on, once every running
+     * container's view is back with its old node ids (readers wait in the kernel meanwhile).
+     */
+    public static VirtualFiles start(
+            Path mountPoint, int threads, Sysctls sysctls, FdStore store, Map<String, Fd> kept)
+            throws IOException {
         List<VirtualFile> files = new ArrayList<>(VirtualFs.allFiles());
         files.addAll(sysctls.files());
         VirtualFs fs = new VirtualFs(files, new HostFiles(Path.of("/")));
+        NodeBases bases =
+                new NodeBases(mountPoint.resolveSibling(mountPoint.getFileName() + "-nodes"));
+        // Fresh ids start above every recorded subtree and above anything an earlier nestletd could
+        // have handed out (it would need 65536 new nodes per millisecond of its life to get here).
+        fs.reserve(Math.max(bases.end(), System.currentTimeMillis() << 16));
         CgroupLocator cgroups = CgroupLocator.ofHost();
-        return new VirtualFiles(fs, FuseServer.mount(mountPoint, fs, threads), cgroups, sysctls);
+        FuseServer server = FuseServer.open(mountPoint, fs, threads, store, kept);
+        VirtualFiles v = new VirtualFiles(fs, server, cgroups, sysctls, bases);
+        if (!server.adopted()) {
+            server.start();
+        }
+        return v;
+    }
+
+    /** Starts serving (a no-op if serving already). */
+    public void resume() {
+        server.start();
+    }
+
+    /** Whether the FUSE connection was taken over from a previous nestletd. */
+    public boolean adopted() {
+        return server.adopted();
     }
 
     @Override
@@ -76,11 +119,12 @@ public final class VirtualFiles implements Feature, AutoCloseable {
     public ContainerRecord createRuntime(ContainerRecord rec, ContainerAccess access)
             throws Exception {
         try {
-            ContainerView view = addView(rec, access);
+            ContainerView view = addView(rec, access, -1);
             return rec.withMoreMounts(bind(rec, view, access, access.rootfs().toString()));
         } catch (Exception e) {
             fs.remove(rec.id());
             try {
+                bases.remove(rec.id());
                 sysctls.release(rec.id());
             } catch (IOException undo) {
                 e.addSuppressed(undo);
@@ -89,10 +133,19 @@ public final class VirtualFiles implements Feature, AutoCloseable {
         }
     }
 
-    /** The previous nestletd's binds are dead (its FUSE connection ended with it): replace them. */
+    /**
+     * On a taken-over FUSE connection the binds in the container are alive: the view comes back
+     * with the node ids they carry, and nothing is bound again. Otherwise the previous nestletd's
+     * binds are dead (its FUSE connection ended with it): they are replaced.
+     */
     @Override
     public ContainerRecord reattach(ContainerRecord rec, ContainerAccess access) throws Exception {
-        ContainerView view = addView(rec, access);
+        java.util.OptionalLong base = bases.base(rec.id());
+        if (server.adopted() && base.isPresent()) {
+            addView(rec, access, base.getAsLong());
+            return rec;
+        }
+        ContainerView view = addView(rec, access, -1);
         unbind(rec.pid(), access::inMountAndNetworkNamespaces);
         // After pivot_root the namespace's root is the container's root: paths resolve from "/".
         bind(rec, view, access, "/");
@@ -103,14 +156,17 @@ public final class VirtualFiles implements Feature, AutoCloseable {
      * The container's files count from its init's start, read the cgroup its init is in now and
      * show its sysctl values (saved ones after a restart).
      */
-    private ContainerView addView(ContainerRecord rec, ContainerAccess access) throws Exception {
+    private ContainerView addView(ContainerRecord rec, ContainerAccess access, long base)
+            throws Exception {
         ContainerView view =
                 new ContainerView(
                         rec.id(),
                         rec.pidStartTime(),
                         cgroups.forProcess(rec.pid()),
                         sysctls.of(rec, access.pidfd()));
-        fs.add(view);
+        long first = fs.add(view, base);
+        long count = fs.nodeCount(rec.id());
+        bases.put(rec.id(), first, count);
         return view;
     }
 
@@ -119,17 +175,24 @@ public final class VirtualFiles implements Feature, AutoCloseable {
         fs.remove(rec.id());
         server.invalidateEntry(FuseProtocol.ROOT_ID, rec.id());
         sysctls.release(rec.id());
+        bases.remove(rec.id());
     }
 
-    /** Saved sysctl values are the only thing of a container this feature keeps on the host. */
+    /**
+     * Saved sysctl values and recorded node ids are what this feature keeps of a container on the
+     * host.
+     */
     @Override
     public Set<String> leftoverIds() throws IOException {
-        return sysctls.savedIds();
+        Set<String> ids = new java.util.HashSet<>(sysctls.savedIds());
+        ids.addAll(bases.ids());
+        return ids;
     }
 
     @Override
     public void removeLeftovers(String id) throws IOException {
         sysctls.release(id);
+        bases.remove(id);
     }
 
     /**

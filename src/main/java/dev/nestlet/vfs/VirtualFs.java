@@ -66,7 +66,14 @@ public final class VirtualFs implements FuseServer.Handler {
     private final ConcurrentMap<String, Node> containers = new ConcurrentHashMap<>();
     private final ConcurrentMap<Long, Snapshot> handles = new ConcurrentHashMap<>();
     private final AtomicLong nextNode = new AtomicLong(FuseProtocol.ROOT_ID + 1);
-    private final AtomicLong nextHandle = new AtomicLong(1);
+
+    /**
+     * File handles count from the start time in milliseconds shifted left 20 bits: a restarted
+     * nestletd never hands out a handle that a file opened under the previous one still carries.
+     */
+    private final long firstHandle = System.currentTimeMillis() << 20;
+
+    private final AtomicLong nextHandle = new AtomicLong(firstHandle);
 
     /**
      * @param node the file, for a handle opened for writing; null for a read-only one
@@ -96,8 +103,21 @@ public final class VirtualFs implements FuseServer.Handler {
                 new CpuOnlineFile());
     }
 
-    /** Adds (or replaces) the subtree of a container: the files that apply to it. */
-    public void add(ContainerView view) {
+    /**
+     * Adds (or replaces) the subtree of a container: the files that apply to it; returns its first
+     * node id.
+     */
+    public long add(ContainerView view) {
+        return add(view, -1);
+    }
+
+    /**
+     * Adds (or replaces) a container's subtree with node ids from {@code base} on (a fresh block
+     * when {@code base} is not positive); returns the first id. The ids follow the files' order, so
+     * the same files get the same ids again: after a restart on a kept FUSE connection the kernel
+     * still names the container's bound files by the ids the previous nestletd gave them.
+     */
+    public synchronized long add(ContainerView view, long base) {
         remove(view.id());
         Map<String, Object> tree = new LinkedHashMap<>();
         for (VirtualFile f : filesOf(view)) {
@@ -113,11 +133,46 @@ public final class VirtualFs implements FuseServer.Handler {
             }
             dir.put(parts[parts.length - 1], f);
         }
-        containers.put(view.id(), build(view, tree));
+        long count = count(tree);
+        long first = base > 0 ? base : nextNode.getAndAdd(count);
+        reserve(first + count);
+        AtomicLong ids = new AtomicLong(first);
+        containers.put(view.id(), build(view, tree, ids));
+        return first;
     }
 
-    private Node build(ContainerView view, Object entry) {
-        long id = nextNode.getAndIncrement();
+    /** How many node ids the subtree of {@code id} takes (0 when it has none). */
+    public long nodeCount(String id) {
+        Node dir = containers.get(id);
+        return dir == null ? 0 : countNodes(dir);
+    }
+
+    private static long countNodes(Node n) {
+        long c = 1;
+        for (Node child : n.children().values()) {
+            c += countNodes(child);
+        }
+        return c;
+    }
+
+    /** Node ids below {@code next} are taken (by containers a previous nestletd added). */
+    public void reserve(long next) {
+        nextNode.accumulateAndGet(next, Math::max);
+    }
+
+    private static long count(Object entry) {
+        if (entry instanceof Map<?, ?> dir) {
+            long n = 1;
+            for (Object child : dir.values()) {
+                n += count(child);
+            }
+            return n;
+        }
+        return 1;
+    }
+
+    private Node build(ContainerView view, Object entry, AtomicLong ids) {
+        long id = ids.getAndIncrement();
         Node n;
         if (entry instanceof VirtualFile f) {
             n = Node.file(id, view, f);
@@ -125,7 +180,7 @@ public final class VirtualFs implements FuseServer.Handler {
             Map<String, Node> children = new LinkedHashMap<>();
             @SuppressWarnings("unchecked")
             Map<String, Object> dir = (Map<String, Object>) entry;
-            dir.forEach((name, child) -> children.put(name, build(view, child)));
+            dir.forEach((name, child) -> children.put(name, build(view, child, ids)));
             n = Node.directory(id, view, Map.copyOf(children));
         }
         nodes.put(id, n);
@@ -356,11 +411,41 @@ public final class VirtualFs implements FuseServer.Handler {
 
     /** fuse_read_in: fh, offset, size. */
     private int read(FuseRequest r, FuseReply out) {
-        Snapshot s = handles.get(r.bodyLong(0));
+        Snapshot s = handleOf(r);
         if (s == null) {
             return out.error(r.unique(), Errno.EBADF);
         }
         return out.data(r.unique(), s.bytes(), r.bodyLong(8), r.bodyInt(16));
+    }
+
+    /**
+     * The snapshot of the request's file handle. A handle below this nestletd's first one was
+     * opened under a previous nestletd on the same (kept) FUSE connection: the file is rendered now
+     * and the handle adopted, so a reader that held a file open across a restart reads on instead
+     * of failing.
+     */
+    private Snapshot handleOf(FuseRequest r) {
+        long fh = r.bodyLong(0);
+        Snapshot s = handles.get(fh);
+        if (s != null) {
+            return s;
+        }
+        if (fh <= 0 || fh >= firstHandle) {
+            return null; // one of ours, released (or never given): EBADF
+        }
+        Node n = nodes.get(r.nodeid());
+        if (n == null || n.isDirectory()) {
+            return null;
+        }
+        Snapshot adopted =
+                new Snapshot(
+                        n.view(), current(n).bytes(), n.file() instanceof WritableFile ? n : null);
+        Snapshot raced = handles.putIfAbsent(fh, adopted);
+        if (raced != null) {
+            return raced;
+        }
+        n.view().openFiles().incrementAndGet();
+        return adopted;
     }
 
     /**
@@ -371,7 +456,7 @@ public final class VirtualFs implements FuseServer.Handler {
         if (r.body().limit() < FuseProtocol.WRITE_IN) {
             return out.error(r.unique(), Errno.EINVAL);
         }
-        Snapshot s = handles.get(r.bodyLong(0));
+        Snapshot s = handleOf(r);
         if (s == null || s.node() == null) {
             return out.error(r.unique(), Errno.EBADF);
         }

@@ -16,8 +16,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * nestletd killed, restarted and stopped under a running system container: the dead FUSE mount is
- * replaced, the container's files are bound again, and a clean stop hands it the kernel's files.
+ * nestletd without an fd store ({@code --fd-store none}) killed, restarted and stopped under a
+ * running system container: the dead FUSE mount is replaced, the container's files are bound again,
+ * and a clean stop hands it the kernel's files.
  */
 class DaemonRestartIT extends DaemonTest {
 
@@ -25,6 +26,14 @@ class DaemonRestartIT extends DaemonTest {
     protected String name() {
         return "restart";
     }
+
+    /** This class covers nestletd without an fd store; RestartIT covers the kept connection. */
+    @Override
+    protected String[] daemonArgs(Path testDir) {
+        return NO_FD_STORE;
+    }
+
+    private static final String[] NO_FD_STORE = {"--fd-store", "none"};
 
     @Test
     void restartedDaemonBindsRunningContainersAgain() throws Exception {
@@ -49,7 +58,7 @@ class DaemonRestartIT extends DaemonTest {
                     dead.contains("Transport endpoint is not connected"),
                     "a crash leaves dead binds: " + dead);
 
-            daemon = new Daemon(dir.path()).start();
+            daemon = new Daemon(dir.path(), NO_FD_STORE).start();
             assertEquals(262144L, memTotal(c), "the restarted daemon bound the files again");
             assertEquals(
                     1, fuseMountsAt(vfs), "one live FUSE mount on the host, the dead one is gone");
@@ -68,7 +77,7 @@ class DaemonRestartIT extends DaemonTest {
                     "after a clean stop the container reads the kernel's file");
             assertEquals(0, fuseMountsAt(vfs), "nothing left mounted on the host");
 
-            daemon = new Daemon(dir.path()).start();
+            daemon = new Daemon(dir.path(), NO_FD_STORE).start();
             assertEquals(262144L, memTotal(c), "and the next daemon binds them again");
             c.kill();
             c.delete().ok();

@@ -58,6 +58,12 @@ class ParallelHooksIT {
             }
             assertEquals(N, daemon.ps().size(), "all registered");
 
+            // A runtime runs poststop once the init is gone (nestletd defers a poststop of a live
+            // init).
+            for (Process p : inits) {
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
             List<Future<Cmd.Result>> stopped = new ArrayList<>();
             for (int i = 0; i < N; i++) {
                 String state = state(ids.get(i), 0, bundle);

@@ -147,4 +147,122 @@ class ShimArgvIT {
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("create without a container id"), r.err());
     }
+
+    /**
+     * Every flag a runtime's help lists, each with a value if the help says it takes one (a "value"
+     * or "=VALUE" on the flag, or on the long form of the same line: crun's short flags take what
+     * their long ones take).
+     */
+    static List<List<String>> flagsOf(String help) {
+        List<List<String>> out = new ArrayList<>();
+        for (String line : help.lines().toList()) {
+            String t = line.strip();
+            if (!t.startsWith("-") || !line.startsWith(" ")) {
+                continue;
+            }
+            String spec = t.split("\\s{2,}|\\t")[0];
+            boolean takesValue = spec.contains("=") || spec.matches(".*--[a-z-]+ value.*");
+            for (String token : spec.split(",\\s*")) {
+                String flag = token.strip().split("[ =]")[0];
+                if (flag.matches("--?[A-Za-z?][A-Za-z-]*")) {
+                    out.add(takesValue ? List.of(flag, "VALUE") : List.of(flag));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Issue 11: every global flag runc and crun accept leaves create recognised (and so prepared).
+     */
+    @Test
+    void everyGlobalFlagOfBothRuntimesLeavesCreateFound() throws Exception {
+        Map<String, String> env = Map.of("NESTLET_SOCKET", dir.resolve("absent.sock").toString());
+        List<List<String>> flags = new ArrayList<>();
+        for (String rt : List.of("runc", "crun")) {
+            flags.addAll(flagsOf(Cmd.of(rt, "--help").run().out()));
+        }
+        flags.add(List.of("--log-level", "VALUE")); // crun 1.9+ (Debian 12 has 1.8.1)
+        assertTrue(flags.size() >= 15, "both helps were read: " + flags);
+        assertTrue(
+                flags.contains(List.of("--criu", "VALUE"))
+                        && flags.contains(List.of("--cgroup-manager", "VALUE"))
+                        && flags.contains(List.of("--systemd-cgroup"))
+                        && flags.contains(List.of("-V")),
+                flags.toString());
+        for (List<String> flag : flags) {
+            List<String> args = new ArrayList<>(List.of("--nestlet-runtime=" + fake));
+            for (String a : flag) {
+                args.add(a.equals("VALUE") ? dir.resolve("value").toString() : a);
+            }
+            args.addAll(List.of("create", "--bundle", dir.path().toString(), "abc"));
+            Cmd.Result r = shim(env, args.toArray(String[]::new));
+            assertEquals(1, r.exit(), flag + ": " + r.all());
+            assertTrue(
+                    r.err().contains("cannot prepare container abc"),
+                    flag + " hid the verb: " + r.all());
+            assertTrue(!Files.exists(argvLog), flag + ": the runtime never ran");
+        }
+    }
+
+    /** Every flag of create and run in both runtimes' help leaves the container id found. */
+    @Test
+    void everyCreateAndRunFlagOfBothRuntimesLeavesTheIdFound() throws Exception {
+        Map<String, String> env = Map.of("NESTLET_SOCKET", dir.resolve("absent.sock").toString());
+        for (String rt : List.of("runc", "crun")) {
+            for (String verb : List.of("create", "run")) {
+                List<List<String>> flags = flagsOf(Cmd.of(rt, verb, "--help").run().out());
+                assertTrue(flags.size() >= 6, rt + " " + verb + ": " + flags);
+                for (List<String> flag : flags) {
+                    List<String> args = new ArrayList<>(List.of("--nestlet-runtime=" + fake, verb));
+                    for (String a : flag) {
+                        args.add(
+                                a.equals("VALUE")
+                                        ? (flag.get(0).equals("-f")
+                                                        || flag.get(0).equals("--config")
+                                                ? "config.json"
+                                                : dir.resolve("value").toString())
+                                        : a);
+                    }
+                    args.addAll(List.of("--bundle", dir.path().toString(), "abc"));
+                    Cmd.Result r = shim(env, args.toArray(String[]::new));
+                    assertEquals(1, r.exit(), rt + " " + verb + " " + flag + ": " + r.all());
+                    assertTrue(
+                            r.err().contains("cannot prepare container abc"),
+                            rt + " " + verb + " " + flag + ": " + r.all());
+                    assertTrue(!Files.exists(argvLog), flag + ": the runtime never ran");
+                }
+            }
+        }
+    }
+
+    /** What the shim cannot parse for sure, it refuses: never an unprepared container. */
+    @Test
+    void anUnparsableCreateIsRefusedNotPassedOn() throws Exception {
+        Map<String, String> env = Map.of("NESTLET_SOCKET", dir.resolve("absent.sock").toString());
+        for (List<String> args :
+                List.of(
+                        List.of("--frobnicate", "x", "create", "--bundle", "/b", "abc"),
+                        List.of("create", "--frobnicate", "x", "abc"),
+                        List.of(
+                                "create",
+                                "-f",
+                                "other.json",
+                                "--bundle",
+                                dir.path().toString(),
+                                "abc"),
+                        List.of("run", "--config=/elsewhere/config.json", "abc"))) {
+            List<String> all = new ArrayList<>(List.of("--nestlet-runtime=" + fake));
+            all.addAll(args);
+            Cmd.Result r = shim(env, all.toArray(String[]::new));
+            assertEquals(2, r.exit(), args + ": " + r.all());
+            assertTrue(r.err().contains("refusing to start a container"), r.err());
+            assertTrue(!Files.exists(argvLog), args + ": the runtime never ran");
+        }
+        shim(env, "--nestlet-runtime=" + fake, "--frobnicate", "state", "abc").ok();
+        assertEquals(
+                List.of(fake.toString(), "--frobnicate", "state", "abc"),
+                recorded(),
+                "other verbs still pass through");
+    }
 }

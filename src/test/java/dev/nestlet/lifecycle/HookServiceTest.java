@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HookServiceTest {
     private static final int SELF = (int) ProcessHandle.current().pid();
+    private Process init;
 
     @TempDir Path dir;
 
@@ -89,10 +90,17 @@ class HookServiceTest {
         bundle = dir.resolve("bundle");
         Files.createDirectories(bundle.resolve("rootfs"));
         Files.writeString(bundle.resolve("config.json"), "{\"root\":{\"path\":\"rootfs\"}}");
+        init = new ProcessBuilder("sleep", "600").start();
+    }
+
+    /** The container's init exits, as it does before a runtime runs poststop. */
+    private void initExits() throws InterruptedException {
+        init.destroyForcibly().waitFor();
     }
 
     @AfterEach
-    void tearDown() {
+    void tearDown() throws InterruptedException {
+        initExits();
         workers.close();
         registry.all().forEach(c -> c.pidfd().close());
     }
@@ -106,7 +114,8 @@ class HookServiceTest {
     }
 
     private OciState state(String id, Map<String, String> annotations) {
-        return new OciState("1.0.2", id, "creating", SELF, bundle.toString(), annotations);
+        return new OciState(
+                "1.0.2", id, "creating", (int) init.pid(), bundle.toString(), annotations);
     }
 
     private OciState system(String id) {
@@ -125,7 +134,7 @@ class HookServiceTest {
                 List.of("/a", "/b"),
                 rec.mounts(),
                 "each feature gets the record the one before returned");
-        assertEquals(SELF, rec.pid());
+        assertEquals(init.pid(), rec.pid());
         assertEquals(100000, rec.rootUid());
         assertEquals("fake-runtime", rec.runtime());
     }
@@ -190,6 +199,7 @@ class HookServiceTest {
         HookService s = service(new FakeFeature("a", null), new FakeFeature("b", null));
         s.handle(HookStage.CREATE_RUNTIME, system("c1"), SELF);
         calls.clear();
+        initExits();
         assertEquals(
                 HookResult.RELEASED, s.handle(HookStage.POSTSTOP, system("c1"), SELF).action());
         assertEquals(List.of("b:release", "a:release"), calls);
@@ -201,10 +211,25 @@ class HookServiceTest {
     }
 
     @Test
+    void poststopWhileTheInitRunsIsDeferred() throws Exception {
+        HookService s = service(new FakeFeature("a", null));
+        s.handle(HookStage.CREATE_RUNTIME, system("c1"), SELF);
+        calls.clear();
+        assertEquals(
+                HookResult.DEFERRED, s.handle(HookStage.POSTSTOP, system("c1"), SELF).action());
+        assertEquals(List.of(), calls, "nothing is released while the init lives");
+        assertEquals(Stage.RUNNING, registry.get("c1").orElseThrow().record().stage());
+        initExits();
+        assertTrue(s.releaseIfGone("c1"), "the reconciler releases it once the init is gone");
+        assertEquals(List.of("a:release"), calls);
+    }
+
+    @Test
     void aFailedReleaseKeepsTheRecordStopping() throws Exception {
         HookService s = service(new FakeFeature("a", null), new FakeFeature("b", "release"));
         s.handle(HookStage.CREATE_RUNTIME, system("c1"), SELF);
         calls.clear();
+        initExits();
         assertThrows(
                 NestletException.class, () -> s.handle(HookStage.POSTSTOP, system("c1"), SELF));
         assertEquals(

@@ -129,6 +129,49 @@ class VirtualFsTest {
         assertEquals(Errno.EBADF, error(), "released");
     }
 
+    /**
+     * Issue 11: a nestletd that takes over a kept FUSE connection adds each container again with
+     * the node ids the previous one gave it, and reads on a handle the previous one opened.
+     */
+    @Test
+    void aTakenOverConnectionKeepsNodeIdsAndOldHandles() {
+        long base =
+                lookup(FuseProtocol.ROOT_ID, "c1"); // the container's directory is its first node
+        long meminfo = lookup(lookup(base, "proc"), "meminfo");
+        List<VirtualFile> files = new ArrayList<>(VirtualFs.allFiles());
+        SysctlCatalog.all(250).forEach(s -> files.add(new SysctlFile(s)));
+        VirtualFs next = new VirtualFs(files, new HostFiles(Recorded.HOST));
+        Map<String, long[]> values = new LinkedHashMap<>();
+        values.put("kernel.panic", new long[] {1});
+        values.put("net.ipv4.ip_forward", new long[] {0});
+        values.put("net.ipv4.ip_local_port_range", new long[] {32768, 60999});
+        ContainerView again =
+                new ContainerView("c1", 258161, Recorded.v1(), TestSysctls.of(values, changes));
+        next.reserve(base + fs.nodeCount("c1"));
+        assertEquals(base, next.add(again, base), "the recorded first id");
+        fs = next;
+        assertEquals(
+                meminfo,
+                lookup(lookup(lookup(FuseProtocol.ROOT_ID, "c1"), "proc"), "meminfo"),
+                "the same file has the same node id");
+        long oldHandle = 5; // opened under the previous nestletd, whose handles are older
+        byte[] content = readAll(meminfo, oldHandle, 4096);
+        assertTrue(
+                new String(content, StandardCharsets.US_ASCII)
+                        .startsWith("MemTotal:         262144 kB\n"));
+        send(FuseProtocol.RELEASE, meminfo, ints(oldHandle, 0, 0));
+        assertEquals(0, error());
+        assertTrue(
+                fs.add(
+                                new ContainerView(
+                                        "c2",
+                                        258161,
+                                        Recorded.v1(),
+                                        TestSysctls.of(new LinkedHashMap<>(), changes)))
+                        >= base + fs.nodeCount("c1"),
+                "fresh ids never reuse a recorded block");
+    }
+
     @Test
     void refusesEveryChange() {
         long proc = lookup(lookup(FuseProtocol.ROOT_ID, "c1"), "proc");

@@ -24,7 +24,12 @@ public final class Daemon implements AutoCloseable {
     private Process process;
 
     public Daemon(Path dir, String... extraArgs) {
-        this.socket = dir.resolve("nestlet.sock");
+        this(dir, dir.resolve("nestlet.sock"), extraArgs);
+    }
+
+    /** A daemon whose API socket is {@code socket} (in a directory nestletd may create). */
+    public Daemon(Path dir, Path socket, String... extraArgs) {
+        this.socket = socket;
         this.stateDir = dir.resolve("state");
         this.log = dir.resolve("nestletd.log");
         this.extraArgs = List.of(extraArgs);
@@ -177,6 +182,38 @@ public final class Daemon implements AutoCloseable {
                 List.of(), containerMountsLeft(), "no mount left");
     }
 
+    /** SIGTERM and wait: a planned stop (systemctl stop/restart, an upgrade). */
+    public void terminate() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                throw new AssertionError("nestletd did not stop on SIGTERM within 20 s:\n" + log());
+            }
+        }
+    }
+
+    /**
+     * The nestlet-keeper this daemon's state dir uses (the pid nestletd wrote), if it runs: a
+     * process whose command line names this state dir's keeper socket.
+     */
+    public java.util.Optional<ProcessHandle> keeper() {
+        Path pidfile = stateDir.resolve("run/keeper.pid");
+        try {
+            long pid = Long.parseLong(Files.readString(pidfile).trim());
+            String socketPath = stateDir.resolve("run/keeper.sock").toString();
+            return ProcessHandle.of(pid)
+                    .filter(
+                            h -> {
+                                List<String> argv = Processes.argv(pid);
+                                return argv.size() == 2
+                                        && argv.get(0).endsWith("nestlet-keeper")
+                                        && argv.get(1).equals(socketPath);
+                            });
+        } catch (IOException | NumberFormatException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** SIGKILL, as a crash would. */
     public void kill() throws InterruptedException {
         if (process != null) {
@@ -185,6 +222,10 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops nestletd, then the keeper it started (by its PID, which closes every fd it kept) and
+     * unmounts the FUSE mount that only the keeper kept alive.
+     */
     @Override
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {
@@ -192,6 +233,14 @@ public final class Daemon implements AutoCloseable {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 process.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        java.util.Optional<ProcessHandle> keeper = keeper();
+        if (keeper.isPresent()) {
+            Processes.stop(List.of(keeper.get()), 2_000);
+            Path vfs = stateDir.resolve("vfs");
+            if (Mounts.mountPoints().contains(vfs.toString())) {
+                Cmd.of("umount", "-l", vfs.toString()).run();
             }
         }
     }
