@@ -147,7 +147,9 @@ class RestartIT {
                                 .trim();
                 progress = new Progress(counters);
                 progress.awaitAll(30_000, "the loops run");
+                List<Long> quiet = progress.takeLongest();
 
+                long t0 = System.nanoTime();
                 daemon.terminate();
                 Thread.sleep(1000); // readers and mounts wait meanwhile
                 daemon = new Daemon(dir.path(), pool).start();
@@ -155,13 +157,18 @@ class RestartIT {
                         daemon.log().contains("kept FUSE connection at " + vfs + " taken over"),
                         daemon.log());
                 progress.awaitAll(30_000, "after SIGTERM and a new start");
+                long plannedDown = (System.nanoTime() - t0) / 1_000_000;
+                List<Long> planned = progress.takeLongest();
 
+                t0 = System.nanoTime();
                 daemon.kill();
                 Thread.sleep(1000);
                 daemon = new Daemon(dir.path(), pool).start();
                 progress.awaitAll(30_000, "after SIGKILL and a new start");
+                long crashDown = (System.nanoTime() - t0) / 1_000_000;
                 Thread.sleep(2000);
                 progress.close();
+                List<Long> crash = progress.takeLongest();
 
                 for (int i = 0; i < containers; i++) {
                     String failed =
@@ -191,10 +198,19 @@ class RestartIT {
                         SeccompAgentIT.refused(protectedUmount.all()),
                         "the listener is still served after a SIGKILL: " + protectedUmount.all());
                 System.out.println(
-                        "[RestartIT] readers' and mounts' longest wait per container (ms), SIGTERM"
-                                + " + 1 s + start, then SIGKILL + 1 s + start: "
-                                + progress.longestStalls()
-                                + "; iterations: "
+                        "[RestartIT] longest wait of a loop iteration (read + mount + umount) per "
+                                + "container, ms: quiet "
+                                + quiet
+                                + "; SIGTERM, 1 s, start: "
+                                + planned
+                                + " (stop to "
+                                + "progress again "
+                                + plannedDown
+                                + " ms); SIGKILL, 1 s, start: "
+                                + crash
+                                + " ("
+                                + crashDown
+                                + " ms); iterations: "
                                 + progress.counts());
                 for (Container c : running) {
                     c.kill();
@@ -304,8 +320,11 @@ class RestartIT {
             return java.util.Arrays.stream(last).boxed().toList();
         }
 
-        synchronized List<Long> longestStalls() {
-            return java.util.Arrays.stream(longest).boxed().toList();
+        /** The longest stall per loop since the last call; starts the next period. */
+        synchronized List<Long> takeLongest() {
+            List<Long> l = java.util.Arrays.stream(longest).boxed().toList();
+            java.util.Arrays.fill(longest, 0);
+            return l;
         }
 
         @Override
