@@ -1,5 +1,12 @@
 package dev.nestlet.pod;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nestlet.error.ErrorCode;
+import dev.nestlet.error.NestletException;
+import dev.nestlet.lifecycle.ContainerAccess;
+import dev.nestlet.lifecycle.Feature;
+import dev.nestlet.state.ContainerRecord;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,28 +20,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import dev.nestlet.error.NestletException;
-import dev.nestlet.error.ErrorCode;
-import dev.nestlet.lifecycle.ContainerAccess;
-import dev.nestlet.lifecycle.Feature;
-import dev.nestlet.state.ContainerRecord;
-
 /**
- * The network of a pod whose network namespace the host owns (every pod
- * without {@code hostUsers: false}): prepare gave the sandbox a network
- * namespace of its own, created by the runtime inside the pod's user
- * namespace; here, at the sandbox's createRuntime, the interfaces the CNI
- * plugins configured (the veth end {@code eth0}...) move from the CNI
- * namespace into it, and their addresses and routes are set again (they do
- * not move with a link). Root of the pod's user namespace then owns the
- * namespace: an inner dockerd can make its bridge and iptables rules, and the
- * pod keeps its IP. The namespace is pinned (bound at STATE/pods/ID.netns) so
- * that at the sandbox's release the interfaces go back, addresses included,
- * to the CNI namespace before the CNI DEL, which finds and removes them as it
- * made them; then the pin goes and the namespace with it.
+ * The network of a pod whose network namespace the host owns (every pod without {@code hostUsers:
+ * false}): prepare gave the sandbox a network namespace of its own, created by the runtime inside
+ * the pod's user namespace; here, at the sandbox's createRuntime, the interfaces the CNI plugins
+ * configured (the veth end {@code eth0}...) move from the CNI namespace into it, and their
+ * addresses and routes are set again (they do not move with a link). Root of the pod's user
+ * namespace then owns the namespace: an inner dockerd can make its bridge and iptables rules, and
+ * the pod keeps its IP. The namespace is pinned (bound at STATE/pods/ID.netns) so that at the
+ * sandbox's release the interfaces go back, addresses included, to the CNI namespace before the CNI
+ * DEL, which finds and removes them as it made them; then the pin goes and the namespace with it.
  *
  * <p>Uses the node's {@code ip} (iproute2), {@code nsenter} and {@code mount}.
  */
@@ -58,7 +53,10 @@ public final class PodNetwork implements Feature {
         return dir.resolve(id + ".netns");
     }
 
-    /** The `ip -batch` lines that give the interfaces back their addresses (used in the CNI namespace). */
+    /**
+     * The `ip -batch` lines that give the interfaces back their addresses (used in the CNI
+     * namespace).
+     */
     private Path addresses(String id) {
         return dir.resolve(id + ".addresses");
     }
@@ -69,9 +67,11 @@ public final class PodNetwork implements Feature {
     }
 
     @Override
-    public ContainerRecord createRuntime(ContainerRecord rec, ContainerAccess access) throws Exception {
+    public ContainerRecord createRuntime(ContainerRecord rec, ContainerAccess access)
+            throws Exception {
         String cni = rec.annotations().get(PodSpec.CNI_NETNS);
-        if (cni == null || !PodRef.of(rec.annotations(), rec.id()).map(PodRef::sandbox).orElse(false)) {
+        if (cni == null
+                || !PodRef.of(rec.annotations(), rec.id()).map(PodRef::sandbox).orElse(false)) {
             return rec;
         }
         long t0 = System.nanoTime();
@@ -96,8 +96,13 @@ public final class PodNetwork implements Feature {
                 if (!"global".equals(a.path("scope").asText())) {
                     continue; // link-local addresses come back by themselves
                 }
-                String line = "addr add " + a.path("local").asText() + "/" + a.path("prefixlen").asInt() + " dev "
-                        + name;
+                String line =
+                        "addr add "
+                                + a.path("local").asText()
+                                + "/"
+                                + a.path("prefixlen").asInt()
+                                + " dev "
+                                + name;
                 config.add(line);
                 back.add(line);
             }
@@ -105,19 +110,30 @@ public final class PodNetwork implements Feature {
             back.add("link set dev " + name + " up");
         }
         if (moved.isEmpty()) {
-            throw new NestletException(ErrorCode.CONFLICT, "pod sandbox " + rec.id() + ": no interface in its CNI "
-                    + "network namespace " + cni + " to move into the pod's own");
+            throw new NestletException(
+                    ErrorCode.CONFLICT,
+                    "pod sandbox "
+                            + rec.id()
+                            + ": no interface in its CNI "
+                            + "network namespace "
+                            + cni
+                            + " to move into the pod's own");
         }
         List<String> direct = new ArrayList<>();
         List<String> viaGateway = new ArrayList<>();
         for (String family : List.of("-4", "-6")) {
             for (JsonNode r : JSON.readTree(run(cni, "ip", "-j", family, "route", "show"))) {
-                if ("kernel".equals(r.path("protocol").asText()) || !moved.contains(r.path("dev").asText())) {
+                if ("kernel".equals(r.path("protocol").asText())
+                        || !moved.contains(r.path("dev").asText())) {
                     continue; // the kernel makes the subnet routes again with the addresses
                 }
                 String dst = r.path("dst").asText();
-                StringBuilder line = new StringBuilder("route add ")
-                        .append(dst.equals("default") && family.equals("-6") ? "::/0" : dst);
+                StringBuilder line =
+                        new StringBuilder("route add ")
+                                .append(
+                                        dst.equals("default") && family.equals("-6")
+                                                ? "::/0"
+                                                : dst);
                 if (r.has("gateway")) {
                     line.append(" via ").append(r.path("gateway").asText());
                 }
@@ -142,8 +158,17 @@ public final class PodNetwork implements Feature {
             run(cni, "ip", "link", "set", "dev", name, "netns", own);
         }
         runBatch(own, config);
-        LOG.info("pod sandbox " + rec.id() + ": moved " + moved + " from " + cni + " into its own network "
-                + "namespace in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        LOG.info(
+                "pod sandbox "
+                        + rec.id()
+                        + ": moved "
+                        + moved
+                        + " from "
+                        + cni
+                        + " into its own network "
+                        + "namespace in "
+                        + (System.nanoTime() - t0) / 1_000_000
+                        + " ms");
         return rec;
     }
 
@@ -157,14 +182,18 @@ public final class PodNetwork implements Feature {
         Set<String> ids = new HashSet<>();
         if (Files.isDirectory(dir)) {
             try (Stream<Path> s = Files.list(dir)) {
-                s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".netns") || n.endsWith(".cni"))
+                s.map(p -> p.getFileName().toString())
+                        .filter(n -> n.endsWith(".netns") || n.endsWith(".cni"))
                         .forEach(n -> ids.add(n.substring(0, n.lastIndexOf('.'))));
             }
         }
         return ids;
     }
 
-    /** Interfaces back to the CNI namespace with their addresses (if both still exist), then the pin goes. */
+    /**
+     * Interfaces back to the CNI namespace with their addresses (if both still exist), then the pin
+     * goes.
+     */
     @Override
     public void removeLeftovers(String id) throws Exception {
         Path pin = pin(id);
@@ -183,11 +212,22 @@ public final class PodNetwork implements Feature {
                     }
                 }
                 if (Files.exists(addresses(id))) {
-                    runBatch(cni, Files.readAllLines(addresses(id)).stream().filter(l -> !l.isBlank()).toList());
+                    runBatch(
+                            cni,
+                            Files.readAllLines(addresses(id)).stream()
+                                    .filter(l -> !l.isBlank())
+                                    .toList());
                 }
             } catch (NestletException e) {
-                // The CNI DEL still removes the veth pair with the namespace; say why it could not go back.
-                LOG.warning("pod sandbox " + id + ": interfaces not moved back to " + cni + ": " + e.getMessage());
+                // The CNI DEL still removes the veth pair with the namespace; say why it could not
+                // go back.
+                LOG.warning(
+                        "pod sandbox "
+                                + id
+                                + ": interfaces not moved back to "
+                                + cni
+                                + ": "
+                                + e.getMessage());
             }
         }
         if (pinned) {
@@ -218,7 +258,10 @@ public final class PodNetwork implements Feature {
         return run(netns, null, List.of(cmd));
     }
 
-    /** Runs {@code cmd} (in network namespace {@code netns}, a path, unless null); its output, or why it failed. */
+    /**
+     * Runs {@code cmd} (in network namespace {@code netns}, a path, unless null); its output, or
+     * why it failed.
+     */
     private static String run(String netns, String stdin, List<String> cmd) throws Exception {
         List<String> full = new ArrayList<>();
         if (netns != null) {
@@ -227,7 +270,8 @@ public final class PodNetwork implements Feature {
         full.addAll(cmd);
         File out = File.createTempFile("nestlet-ip", ".out");
         try {
-            ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(out);
+            ProcessBuilder pb =
+                    new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(out);
             if (stdin == null) {
                 pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             }
@@ -239,12 +283,20 @@ public final class PodNetwork implements Feature {
             }
             if (!p.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new NestletException(ErrorCode.TIMEOUT, String.join(" ", full) + " took over " + TIMEOUT_S + " s");
+                throw new NestletException(
+                        ErrorCode.TIMEOUT,
+                        String.join(" ", full) + " took over " + TIMEOUT_S + " s");
             }
             String text = Files.readString(out.toPath());
             if (p.exitValue() != 0) {
-                throw new NestletException(ErrorCode.KERNEL, String.join(" ", full) + (stdin == null ? "" : " <<" + stdin)
-                        + " failed (exit " + p.exitValue() + "): " + text.trim());
+                throw new NestletException(
+                        ErrorCode.KERNEL,
+                        String.join(" ", full)
+                                + (stdin == null ? "" : " <<" + stdin)
+                                + " failed (exit "
+                                + p.exitValue()
+                                + "): "
+                                + text.trim());
             }
             return text;
         } finally {

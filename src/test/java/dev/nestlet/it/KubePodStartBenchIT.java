@@ -1,5 +1,8 @@
 package dev.nestlet.it;
 
+import dev.nestlet.it.support.CriClient;
+import dev.nestlet.it.support.KubeNode;
+import dev.nestlet.it.support.KubeTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -7,20 +10,14 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
-import dev.nestlet.it.support.CriClient;
-import dev.nestlet.it.support.KubeNode;
-import dev.nestlet.it.support.KubeTest;
-
 /**
- * The benchmark of bench/kube-pods.sh (runs only with -Dnestlet.bench.kube=true):
- * RunPodSandbox + CreateContainer + StartContainer of a one-container pod
- * (busybox sleep) through the nestlet handler and the plain runc handler, the
- * same client, interleaved (the order alternates each round); deletion is not
- * timed. Writes a Markdown table to target/kube-pod-start.md.
+ * The benchmark of bench/kube-pods.sh (runs only with -Dnestlet.bench.kube=true): RunPodSandbox +
+ * CreateContainer + StartContainer of a one-container pod (busybox sleep) through the nestlet
+ * handler and the plain runc handler, the same client, interleaved (the order alternates each
+ * round); deletion is not timed. Writes a Markdown table to target/kube-pod-start.md.
  */
 @EnabledIfSystemProperty(named = "nestlet.bench.kube", matches = "true")
 class KubePodStartBenchIT extends KubeTest {
@@ -34,8 +31,15 @@ class KubePodStartBenchIT extends KubeTest {
         long t0 = System.nanoTime();
         String podId = cri.runPodSandbox(pod);
         pods.add(podId);
-        String c = cri.createContainer(podId, pod, "main", KubeNode.BUSYBOX, List.of("sleep", "3600"), Map.of(),
-                Map.of());
+        String c =
+                cri.createContainer(
+                        podId,
+                        pod,
+                        "main",
+                        KubeNode.BUSYBOX,
+                        List.of("sleep", "3600"),
+                        Map.of(),
+                        Map.of());
         cri.startContainer(c);
         return System.nanoTime() - t0;
     }
@@ -52,7 +56,8 @@ class KubePodStartBenchIT extends KubeTest {
                 startPod(h, pods);
             }
             for (int i = 0; i < rounds; i++) {
-                List<String> order = i % 2 == 0 ? List.of("runc", "nestlet") : List.of("nestlet", "runc");
+                List<String> order =
+                        i % 2 == 0 ? List.of("runc", "nestlet") : List.of("nestlet", "runc");
                 for (String h : order) {
                     times.get(h).add(startPod(h, pods));
                 }
@@ -66,17 +71,26 @@ class KubePodStartBenchIT extends KubeTest {
                 cri.deletePod(p);
             }
         }
-        StringBuilder md = new StringBuilder("| handler | runs | median ms | p90 ms | max ms | median vs runc |\n"
-                + "|---|---|---|---|---|---|\n");
+        StringBuilder md =
+                new StringBuilder(
+                        "| handler | runs | median ms | p90 ms | max ms | median vs runc |\n"
+                                + "|---|---|---|---|---|---|\n");
         double base = pct(times.get("runc"), 50);
         for (var e : times.entrySet()) {
-            md.append(String.format("| %s | %d | %.1f | %.1f | %.1f | %.2f |%n", e.getKey(), e.getValue().size(),
-                    pct(e.getValue(), 50), pct(e.getValue(), 90), pct(e.getValue(), 100),
-                    pct(e.getValue(), 50) / base));
+            md.append(
+                    String.format(
+                            "| %s | %d | %.1f | %.1f | %.1f | %.2f |%n",
+                            e.getKey(),
+                            e.getValue().size(),
+                            pct(e.getValue(), 50),
+                            pct(e.getValue(), 90),
+                            pct(e.getValue(), 100),
+                            pct(e.getValue(), 50) / base));
         }
         Path out = Path.of("target/kube-pod-start.md");
         Files.writeString(out, md.toString());
-        // nestletd's own timings (prepare, createRuntime features, the pod network move), for the breakdown.
+        // nestletd's own timings (prepare, createRuntime features, the pod network move), for the
+        // breakdown.
         Files.writeString(Path.of("target/kube-pod-start-nestletd.log"), daemon.log());
         System.out.print(md);
         daemon.awaitAllReleased();

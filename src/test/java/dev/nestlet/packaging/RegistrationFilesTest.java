@@ -8,19 +8,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 /**
- * The runtime-handler registration files, as files: containerd 1.x and 2.x
- * tables, CRI-O's drop-in (CRI-O is not packaged here, so this is its only
- * test), the RuntimeClass. containerd 2.1 runs KubePodsIT with the 2.x file.
+ * The runtime-handler registration files, as files: containerd 1.x and 2.x tables, CRI-O's drop-in
+ * (CRI-O is not packaged here, so this is its only test), the RuntimeClass. containerd 2.1 runs
+ * KubePodsIT with the 2.x file.
  */
 class RegistrationFilesTest {
     private static final Path DIR = Path.of(System.getProperty("nestlet.packaging", "packaging"));
     private static final String BINARY = "\"/usr/local/lib/nestlet/bin/nestlet-runtime\"";
 
-    /** A tiny reader for these flat files: "[table] key" -> raw value; comments and blank lines skipped. */
+    /**
+     * A tiny reader for these flat files: "[table] key" -> raw value; comments and blank lines
+     * skipped.
+     */
     static Map<String, String> keys(Path file) throws IOException {
         Map<String, String> out = new LinkedHashMap<>();
         String table = "";
@@ -72,8 +74,11 @@ class RegistrationFilesTest {
     @Test
     void runtimeClass() throws IOException {
         String y = Files.readString(DIR.resolve("k8s/runtimeclass.yaml"));
-        assertTrue(y.contains("\napiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: nestlet\n"
-                + "handler: nestlet\n"), y);
+        assertTrue(
+                y.contains(
+                        "\napiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: nestlet\n"
+                                + "handler: nestlet\n"),
+                y);
     }
 
     /** What `make install` puts where the files say nestlet-runtime is. */

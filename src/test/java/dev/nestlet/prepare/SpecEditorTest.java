@@ -3,22 +3,21 @@ package dev.nestlet.prepare;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nestlet.idmap.IdRange;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import dev.nestlet.idmap.IdRange;
 
 class SpecEditorTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static ObjectNode docker() throws Exception {
-        return (ObjectNode) JSON.readTree("""
+        return (ObjectNode)
+                JSON.readTree(
+                        """
                 {"ociVersion":"1.0.2","process":{"capabilities":{"bounding":["CAP_KILL"]}},
                  "root":{"path":"/var/lib/docker/overlay2/x/merged"},
                  "hooks":{"prestart":[{"path":"/usr/bin/docker-proxy"}]},
@@ -40,11 +39,15 @@ class SpecEditorTest {
         SpecEditor.writableCgroupMount(c);
         SpecEditor.addHooks(c, Path.of("/h"), Path.of("/s"), List.of("createRuntime", "prestart"));
         SpecEditor.markSystem(c);
-        assertEquals(Optional.of(new IdRange(100000, 200000, 65536)), SpecEditor.existingMapping(c));
+        assertEquals(
+                Optional.of(new IdRange(100000, 200000, 65536)), SpecEditor.existingMapping(c));
         assertEquals("[\"nosuid\"]", c.at("/mounts/1/options").toString());
         assertEquals(SpecEditor.ALL_CAPS.size(), c.at("/process/capabilities/effective").size());
         assertEquals("/h", c.at("/hooks/prestart/0/path").asText(), "nestlet's hook first");
-        assertEquals("/usr/bin/docker-proxy", c.at("/hooks/prestart/1/path").asText(), "the engine's kept");
+        assertEquals(
+                "/usr/bin/docker-proxy",
+                c.at("/hooks/prestart/1/path").asText(),
+                "the engine's kept");
         assertEquals("NESTLET_SOCKET=/s", c.at("/hooks/createRuntime/0/env/0").asText());
         assertEquals("system", SpecEditor.annotation(c, "io.nestlet.mode"));
         assertEquals(true, c.at("/extra/kept").asBoolean(), "unknown fields survive");
@@ -60,7 +63,8 @@ class SpecEditorTest {
     void hostBindsAreTheVolumesAndNotKernelPaths() throws Exception {
         ObjectNode c = docker();
         var binds = SpecEditor.hostBinds(c);
-        assertEquals(List.of("/etc/hosts", "/data"), binds.stream().map(b -> b.destination()).toList());
+        assertEquals(
+                List.of("/etc/hosts", "/data"), binds.stream().map(b -> b.destination()).toList());
         assertTrue(binds.get(0).recursive());
         SpecEditor.setHostBindSources(c, List.of(Path.of("/n/vol/0"), Path.of("/n/vol/1")));
         assertEquals("/n/vol/0", c.at("/mounts/2/source").asText());
@@ -70,23 +74,35 @@ class SpecEditorTest {
 
     @Test
     void joinedNetworkNamespaceGetsTheHostsSysBound() throws Exception {
-        ObjectNode c = (ObjectNode) JSON.readTree("""
+        ObjectNode c =
+                (ObjectNode)
+                        JSON.readTree(
+                                """
                 {"mounts":[{"destination":"/sys","type":"sysfs","source":"sysfs","options":["nosuid","ro"]}],
                  "linux":{"namespaces":[{"type":"network","path":"/var/run/netns/pod"}],
                           "readonlyPaths":["/proc/bus","/proc/sys"]}}""");
         assertTrue(SpecEditor.bindSysWhenNetnsIsJoined(c));
-        assertEquals("{\"destination\":\"/sys\",\"type\":\"bind\",\"source\":\"/sys\",\"options\":[\"rbind\",\"nosuid\",\"ro\"]}",
+        assertEquals(
+                "{\"destination\":\"/sys\",\"type\":\"bind\",\"source\":\"/sys\",\"options\":[\"rbind\",\"nosuid\",\"ro\"]}",
                 c.at("/mounts/0").toString());
         SpecEditor.writableProcSys(c);
         assertEquals("[\"/proc/bus\"]", c.at("/linux/readonlyPaths").toString());
-        ObjectNode own = (ObjectNode) JSON.readTree("{\"mounts\":[{\"destination\":\"/sys\",\"type\":\"sysfs\"}],"
-                + "\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}");
-        assertTrue(!SpecEditor.bindSysWhenNetnsIsJoined(own), "its own network namespace keeps a real sysfs");
+        ObjectNode own =
+                (ObjectNode)
+                        JSON.readTree(
+                                "{\"mounts\":[{\"destination\":\"/sys\",\"type\":\"sysfs\"}],"
+                                        + "\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}");
+        assertTrue(
+                !SpecEditor.bindSysWhenNetnsIsJoined(own),
+                "its own network namespace keeps a real sysfs");
     }
 
     @Test
     void pingGroupRangeFitsTheMapping() throws Exception {
-        ObjectNode c = (ObjectNode) JSON.readTree("{\"linux\":{\"sysctl\":{\"net.ipv4.ping_group_range\":\"0 2147483647\"}}}");
+        ObjectNode c =
+                (ObjectNode)
+                        JSON.readTree(
+                                "{\"linux\":{\"sysctl\":{\"net.ipv4.ping_group_range\":\"0 2147483647\"}}}");
         SpecEditor.fitSysctlsToRange(c, 65536);
         assertEquals("0 65535", c.at("/linux/sysctl/net.ipv4.ping_group_range").asText());
     }

@@ -1,21 +1,18 @@
 package dev.nestlet.it.support;
 
+import dev.nestlet.it.cri.v1.IDMapping;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 
-import dev.nestlet.it.cri.v1.IDMapping;
-
 /**
- * Base of the Kubernetes integration tests: per class, a test dir that is
- * also a {@link KubeNode}'s dir (shared with the node at the same path), the
- * node with the handler {@code nestlet} registered from
- * packaging/containerd/nestlet-containerd-{1,2}.toml, a nestletd of its own
- * inside the node (pool from {@link #BASE}), and a {@link CriClient}; all
- * stopped and removed after the last test, whatever happened.
+ * Base of the Kubernetes integration tests: per class, a test dir that is also a {@link KubeNode}'s
+ * dir (shared with the node at the same path), the node with the handler {@code nestlet} registered
+ * from packaging/containerd/nestlet-containerd-{1,2}.toml, a nestletd of its own inside the node
+ * (pool from {@link #BASE}), and a {@link CriClient}; all stopped and removed after the last test,
+ * whatever happened.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class KubeTest {
@@ -44,9 +41,16 @@ public abstract class KubeTest {
         dir = new TestDir(name());
         Path nestlet = Files.createDirectories(dir.resolve("nestlet"));
         // The handler as packaged for this containerd, with the test's nestlet-runtime.
-        String handler = Files.readString(Path.of(System.getProperty("nestlet.packaging", "packaging"))
-                .resolve("containerd/nestlet-containerd-" + containerdMajor() + ".toml"))
-                .replace("/usr/local/lib/nestlet/bin/nestlet-runtime", nestlet.resolve("nestlet-runtime").toString());
+        String handler =
+                Files.readString(
+                                Path.of(System.getProperty("nestlet.packaging", "packaging"))
+                                        .resolve(
+                                                "containerd/nestlet-containerd-"
+                                                        + containerdMajor()
+                                                        + ".toml"))
+                        .replace(
+                                "/usr/local/lib/nestlet/bin/nestlet-runtime",
+                                nestlet.resolve("nestlet-runtime").toString());
         node = new KubeNode(dir.path()).toml(handler);
         if (containerdMajor() == 1) {
             node.containerd16();
@@ -66,9 +70,13 @@ public abstract class KubeTest {
         Cleanup.closeAll(cri, daemon, node, dir);
     }
 
-    /** A pod for {@code handler}; {@code userns} null for hostUsers unset, else the kubelet's mapping. */
+    /**
+     * A pod for {@code handler}; {@code userns} null for hostUsers unset, else the kubelet's
+     * mapping.
+     */
     protected CriClient.Pod pod(String name, String handler, IDMapping userns) throws Exception {
-        return CriClient.pod(TestDir.unique(name), handler, node.cgroupParent(), dir.resolve("logs"), userns);
+        return CriClient.pod(
+                TestDir.unique(name), handler, node.cgroupParent(), dir.resolve("logs"), userns);
     }
 
     /** The host pid of a container's init, from nestletd's records. */
@@ -78,6 +86,7 @@ public abstract class KubeTest {
                 return row.path("pid").asInt();
             }
         }
-        throw new AssertionError("nestletd does not know container " + containerId + ": " + daemon.ps());
+        throw new AssertionError(
+                "nestletd does not know container " + containerId + ": " + daemon.ps());
     }
 }

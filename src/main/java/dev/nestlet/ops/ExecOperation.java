@@ -1,31 +1,28 @@
-package dev.nestlet.prepare;
+package dev.nestlet.ops;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nestlet.api.Operation;
+import dev.nestlet.api.Peer;
+import dev.nestlet.error.ErrorCode;
+import dev.nestlet.error.NestletException;
+import dev.nestlet.prepare.SpecEditor;
+import dev.nestlet.state.LiveContainer;
+import dev.nestlet.state.Registry;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import dev.nestlet.error.NestletException;
-import dev.nestlet.error.ErrorCode;
-import dev.nestlet.api.Operation;
-import dev.nestlet.api.Peer;
-import dev.nestlet.state.LiveContainer;
-import dev.nestlet.state.Registry;
-
 /**
- * op "exec": what nestlet-runtime sends before `exec --process FILE ID`. An
- * engine builds an exec's process from the container spec it keeps, not from
- * the config.json nestlet prepared: containerd's CRI exec (kubectl exec, exec
- * probes) would run with the engine's default capabilities. For a system
- * container nestlet prepared, the process gets the capability set its init
- * got (the full set inside its own user namespace); the seccomp filter,
- * namespaces and cgroups are the container's anyway. Any other container:
- * the file is left alone ({@code changed: false}).
+ * op "exec": what nestlet-runtime sends before `exec --process FILE ID`. An engine builds an exec's
+ * process from the container spec it keeps, not from the config.json nestlet prepared: containerd's
+ * CRI exec (kubectl exec, exec probes) would run with the engine's default capabilities. For a
+ * system container nestlet prepared, the process gets the capability set its init got (the full set
+ * inside its own user namespace); the seccomp filter, namespaces and cgroups are the container's
+ * anyway. Any other container: the file is left alone ({@code changed: false}).
  */
 public final class ExecOperation implements Operation<ExecOperation.Params> {
     public record Params(String id, String process) {}
@@ -58,14 +55,21 @@ public final class ExecOperation implements Operation<ExecOperation.Params> {
             return new Result(p.id(), false);
         }
         Path file = Path.of(p.process() == null ? "" : p.process());
-        if (!file.isAbsolute() || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+        if (!file.isAbsolute()
+                || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
                 || Files.size(file) > MAX_BYTES) {
-            throw new NestletException(ErrorCode.BAD_REQUEST, "process " + file + " is not a regular file of at most "
-                    + MAX_BYTES + " bytes given by an absolute path");
+            throw new NestletException(
+                    ErrorCode.BAD_REQUEST,
+                    "process "
+                            + file
+                            + " is not a regular file of at most "
+                            + MAX_BYTES
+                            + " bytes given by an absolute path");
         }
         JsonNode process = JSON.readTree(file.toFile());
         if (!(process instanceof ObjectNode obj)) {
-            throw new NestletException(ErrorCode.BAD_REQUEST, "process " + file + " is not a JSON object");
+            throw new NestletException(
+                    ErrorCode.BAD_REQUEST, "process " + file + " is not a JSON object");
         }
         ObjectNode holder = JSON.createObjectNode();
         holder.set("process", obj);
