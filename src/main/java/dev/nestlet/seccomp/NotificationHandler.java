@@ -127,6 +127,11 @@ final class NotificationHandler implements AutoCloseable {
      * in the caller's mount namespace, attached on the target) and answered as done; otherwise the
      * kernel makes the bind it was asked for.
      */
+    /** /proc/PID/ns/NAME (or of a task, or self): what a bind pins a namespace with. */
+    private static final java.util.regex.Pattern NAMESPACE_FILE =
+            java.util.regex.Pattern.compile(
+                    "/proc/(self|thread-self|[0-9]+)(/task/[0-9]+)?/ns/[a-z_]+");
+
     private Verdict bind(
             NotifySession session,
             Caller caller,
@@ -145,6 +150,11 @@ final class NotificationHandler implements AutoCloseable {
         if (caller.mountNamespaceIsHosts() || !caller.mayMount()) {
             return Verdict.proceed(
                     "bind: the kernel decides (host namespace or no CAP_SYS_ADMIN over it)");
+        }
+        if (NAMESPACE_FILE.matcher(source).matches()) {
+            // A namespace file (how dockerd and ip-netns pin a netns) is a magic link that
+            // resolution in the caller's root refuses; it holds no mounts to carry along.
+            return Verdict.proceed("bind of namespace file " + source);
         }
         try (Fd src = caller.resolve(FileCalls.AT_FDCWD, source, true)) {
             if (!protectedWithin(p, caller, src)) {
