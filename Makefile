@@ -19,14 +19,14 @@ demo: build
 
 ## The whole suite: unit tests, integration tests, the slow Docker-in-Docker group.
 test: deps
-	$(MVN) verify
+	scripts/mvn-progress.sh verify
 
 ## Unit tests and the fast integration tests (no Docker-in-Docker).
 test-fast: deps
-	$(MVN) verify -Dit.excludedGroups=slow
+	scripts/mvn-progress.sh verify -Dit.excludedGroups=slow
 
 test-unit:
-	$(MVN) test
+	scripts/mvn-progress.sh test
 
 bench: build
 	bench/run-all.sh
@@ -37,9 +37,14 @@ install: build
 	install -m 0644 $(DIST)/lib/* $(DESTDIR)$(PREFIX)/lib/nestlet/lib/
 	for b in nestletd nestletctl nestlet-hook; do ln -sf ../lib/nestlet/bin/$$b $(DESTDIR)$(PREFIX)/bin/$$b; done
 	install -D -m 0644 systemd/nestletd.service $(DESTDIR)/etc/systemd/system/nestletd.service
+	[ -e $(DESTDIR)/etc/nestlet/nestletd.conf ] || install -D -m 0644 packaging/nestletd.conf $(DESTDIR)/etc/nestlet/nestletd.conf
 	install -d $(DESTDIR)$(PREFIX)/share/containers/oci/hooks.d
 	install -m 0644 packaging/hooks.d/*.json $(DESTDIR)$(PREFIX)/share/containers/oci/hooks.d/
 	install -D -m 0644 packaging/apparmor/nestlet-system-container $(DESTDIR)/etc/apparmor.d/nestlet-system-container
+	install -d $(DESTDIR)$(PREFIX)/share/nestlet/containerd $(DESTDIR)$(PREFIX)/share/nestlet/crio $(DESTDIR)$(PREFIX)/share/nestlet/k8s
+	install -m 0644 packaging/containerd/*.toml $(DESTDIR)$(PREFIX)/share/nestlet/containerd/
+	install -m 0644 packaging/crio/*.conf $(DESTDIR)$(PREFIX)/share/nestlet/crio/
+	install -m 0644 packaging/k8s/*.yaml $(DESTDIR)$(PREFIX)/share/nestlet/k8s/
 
 clean:
 	$(MVN) clean

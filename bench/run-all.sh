@@ -8,3 +8,4 @@ cd "$(dirname "$0")"
 ./vfs-latency.sh
 ./seccomp-notify.sh
 ./dind.sh
+./kube-pods.sh

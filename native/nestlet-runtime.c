@@ -4,14 +4,21 @@
  * and `run` it first asks nestletd to prepare the bundle (nestletd edits
  * config.json in place) and fails if nestletd cannot: it never starts an
  * unprotected container. Then, for every verb, it execs the real runtime with
- * the same arguments.
+ * the same arguments. It knows every global flag and every create/run flag of
+ * runc and crun; a command line it cannot parse for sure (an unknown flag
+ * before a create or run, crun's --config naming another file) is refused
+ * with exit status 2, never passed on unprepared.
  *
  * The real runtime: --nestlet-runtime=NAME|PATH (a global flag, removed
  * before the exec), else $NESTLET_RUNTIME, else "runtime=..." in
  * $NESTLET_RUNTIME_CONFIG (default /etc/nestlet/runtime.conf), else runc.
- * The socket: $NESTLET_SOCKET, else /run/nestlet/nestlet.sock. */
+ * The socket: $NESTLET_SOCKET, else /run/nestlet/nestlet.sock.
+ *
+ * `features` prints the real runtime's features with user namespaces and
+ * ID-mapped mounts reported only where the kernel offers them (features.c). */
 #define _GNU_SOURCE
 #include "client.h"
+#include "features.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,12 +43,23 @@ struct invocation {
 	char **argv;            /* argv for the runtime, NULL-terminated */
 };
 
-/* Global flags of runc and crun that take a value. */
-static const char *const global_value_flags[] = {"root", "log", "log-format", "criu", "rootless",
+/* Global flags of runc (1.1-1.3) and crun (1.8-1.28) that take a value, and
+ * those that take none. A global flag in neither list makes the position of
+ * the verb unknowable: a create or run is then refused, never guessed. */
+static const char *const global_value_flags[] = {"root", "log", "log-format", "log-level", "criu", "rootless",
 						 "cgroup-manager", NULL};
-/* Flags of create and run that take a value. */
+static const char *const global_bool_flags[] = {"debug", "systemd-cgroup", "help", "h", "?", "usage", "version",
+						"v", "V", NULL};
+/* Flags of exec that take a value (to find --process and the id). */
+static const char *const exec_value_flags[] = {"process", "p", "pid-file", "console-socket", "cwd", "env", "e",
+					       "user", "u", "cap", "c", "additional-gids", "g", "process-label",
+					       "apparmor", "preserve-fds", "cgroup", NULL};
+/* Flags of create and run (both runtimes) that take a value, and those that
+ * take none. An unknown one could hide the container id: refused. */
 static const char *const create_value_flags[] = {"bundle", "b", "console-socket", "pid-file", "preserve-fds",
-						 NULL};
+						 "config", "f", NULL};
+static const char *const create_bool_flags[] = {"no-pivot", "no-new-keyring", "no-subreaper", "detach", "d", "keep",
+						"help", "h", "?", "usage", NULL};
 
 static int in_list(const char *name, const char *const *list)
 {
@@ -92,9 +110,32 @@ static const char *runtime_from_config(void)
 	return found;
 }
 
+/* Whether "create" or "run" is among argv[from..]: what an unparsable command line might mean. */
+static int mentions_create(char **argv, int from)
+{
+	for (; argv[from]; from++)
+		if (strcmp(argv[from], "create") == 0 || strcmp(argv[from], "run") == 0)
+			return 1;
+	return 0;
+}
+
+/* crun's --config/-f names the file it reads instead of config.json: only config.json is prepared. */
+static int is_config_json(const char *value, const char *bundle)
+{
+	char path[PATH_MAX];
+	if (strcmp(value, "config.json") == 0 || strcmp(value, "./config.json") == 0)
+		return 1;
+	if (value[0] == '/' && bundle) {
+		snprintf(path, sizeof(path), "%s/config.json", bundle);
+		return strcmp(value, path) == 0;
+	}
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct invocation *inv, nl_error *err)
 {
 	char name[64];
+	const char *unknown = NULL, *config = NULL;
 	int i = 1, n = 0;
 	inv->argv = calloc((size_t)argc + 1, sizeof(char *));
 	if (!inv->argv)
@@ -109,6 +150,8 @@ static int parse(int argc, char **argv, struct invocation *inv, nl_error *err)
 			continue;
 		}
 		inv->argv[n++] = argv[i];
+		if (!in_list(name, global_value_flags) && !in_list(name, global_bool_flags) && !unknown)
+			unknown = argv[i];
 		if (in_list(name, global_value_flags)) {
 			if (!value) {
 				if (i + 1 >= argc)
@@ -129,6 +172,9 @@ static int parse(int argc, char **argv, struct invocation *inv, nl_error *err)
 	for (; i < argc; i++)
 		inv->argv[n++] = argv[i];
 	inv->argv[n] = NULL;
+	if (unknown && mentions_create(inv->argv, 1))
+		return nl_fail(err, "unknown global flag %s: cannot tell whether it takes a value, so cannot find the "
+			       "verb; refusing to start a container that may not be prepared", unknown);
 	if (!inv->verb || (strcmp(inv->verb, "create") != 0 && strcmp(inv->verb, "run") != 0))
 		return 0;
 	/* create/run [flags] ID: find the bundle and the id. */
@@ -155,10 +201,18 @@ static int parse(int argc, char **argv, struct invocation *inv, nl_error *err)
 			}
 			if (strcmp(name, "bundle") == 0 || strcmp(name, "b") == 0)
 				inv->bundle = value;
+			if (strcmp(name, "config") == 0 || strcmp(name, "f") == 0)
+				config = value;
+		} else if (!in_list(name, create_bool_flags)) {
+			return nl_fail(err, "unknown %s flag %s: it could hide the container id; refusing to start a "
+				       "container that may not be prepared", inv->verb, a);
 		}
 	}
 	if (!inv->id)
 		return nl_fail(err, "%s without a container id", inv->verb);
+	if (config && !is_config_json(config, inv->bundle))
+		return nl_fail(err, "%s %s: nestlet prepares the bundle's config.json only; refusing to start a "
+			       "container from another config file", inv->verb, config);
 	return 0;
 }
 
@@ -218,6 +272,44 @@ static int prepare(const struct invocation *inv, nl_error *err)
 	return nl_call(nl_socket_path(NULL), req, (size_t)n, timeout, resp, sizeof(resp), err);
 }
 
+/* exec --process FILE ID: asks nestletd to give the process the capabilities
+ * of the system container's init (op "exec"). Failing open: an exec that
+ * nestletd does not change runs with the engine's own, smaller, set. */
+static void exec_process(const struct invocation *inv)
+{
+	char name[64], e_id[512], e_proc[PATH_MAX * 2], req[sizeof(e_id) + sizeof(e_proc) + 64];
+	char resp[NL_MAX_RESPONSE];
+	const char *process = NULL, *id = NULL;
+	nl_error err = {{0}};
+	int i, n;
+	for (i = 1; inv->argv[i] != inv->verb; i++)
+		;
+	for (i++; inv->argv[i]; i++) {
+		const char *a = inv->argv[i], *value;
+		if (a[0] != '-' || !a[1]) {
+			id = a;
+			break;
+		}
+		value = flag_name(a, name, sizeof(name));
+		if (in_list(name, exec_value_flags) && !value) {
+			if (!inv->argv[i + 1])
+				return;
+			value = inv->argv[++i];
+		}
+		if (strcmp(name, "process") == 0 || strcmp(name, "p") == 0)
+			process = value;
+	}
+	if (!process || !id || process[0] != '/')
+		return;
+	if (nl_json_escape(e_id, sizeof(e_id), id) < 0 || nl_json_escape(e_proc, sizeof(e_proc), process) < 0)
+		return;
+	n = snprintf(req, sizeof(req), "{\"v\":1,\"op\":\"exec\",\"id\":\"%s\",\"process\":\"%s\"}\n", e_id,
+		     e_proc);
+	if (nl_call(nl_socket_path(NULL), req, (size_t)n, 10 * 1000, resp, sizeof(resp), &err) < 0) {
+		/* Nothing more to do: the exec runs as the engine asked. */
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct invocation inv = {0};
@@ -240,6 +332,10 @@ int main(int argc, char **argv)
 		log_failure(&inv, msg);
 		return 1;
 	}
+	if (inv.verb && strcmp(inv.verb, "features") == 0)
+		return nl_features(inv.argv);
+	if (inv.verb && strcmp(inv.verb, "exec") == 0)
+		exec_process(&inv);
 	execvp(inv.runtime, inv.argv);
 	fprintf(stderr, "nestlet-runtime: cannot exec %s: %s\n", inv.runtime, strerror(errno));
 	return 127;

@@ -3,20 +3,23 @@
 # (minbase) from the machine's own apt mirror, then extra packages with apt
 # in a chroot. Used by the Docker-in-Docker tests (docker.io) and benchmarks.
 #
-#   scripts/debian-rootfs.sh DIR [PACKAGE...]
+#   [SUITE=sid] scripts/debian-rootfs.sh DIR [PACKAGE...]
 #
+# SUITE (default bookworm) picks the Debian suite: the Kubernetes node rig
+# takes containerd 2.x, runc 1.3 and crun from sid.
 # DIR is created; it must not exist. The mirror is read from the URIs line of
 # /etc/apt/sources.list.d/debian.sources (or /etc/apt/sources.list) at run
 # time and never written anywhere.
 set -eu
 dir=$1; shift
+suite=${SUITE:-bookworm}
 [ ! -e "$dir" ] || { echo "debian-rootfs: $dir exists" >&2; exit 1; }
 mirror=$(sed -n 's/^URIs: *\([^ ]*debian\)$/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n1)
 [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $3 == "bookworm" {print $2; exit}' /etc/apt/sources.list 2>/dev/null)
 [ -n "$mirror" ] || { echo "debian-rootfs: no Debian mirror configured for apt" >&2; exit 1; }
 tmp=$dir.partial
 rm -rf --one-file-system "$tmp"
-debootstrap --variant=minbase bookworm "$tmp" "$mirror" >"$tmp.log" 2>&1 || { tail -20 "$tmp.log" >&2; exit 1; }
+debootstrap --variant=minbase "$suite" "$tmp" "$mirror" >"$tmp.log" 2>&1 || { tail -20 "$tmp.log" >&2; exit 1; }
 if [ $# -gt 0 ]; then
   # The chroot needs /proc and /dev for package scripts; unmounted right after, even on failure.
   mount -t proc proc "$tmp/proc"

@@ -1,18 +1,6 @@
 package dev.nestlet.api;
 
 import dev.nestlet.error.ErrorCode;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -33,11 +21,21 @@ import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
- * The daemon's unix socket: one JSON request per line, answered in order on the
- * same connection. Requests run on {@code executor}, never on the event loop;
- * a connection reads its next request only after the previous one is answered.
+ * The daemon's unix socket: one JSON request per line, answered in order on the same connection.
+ * Requests run on {@code executor}, never on the event loop; a connection reads its next request
+ * only after the previous one is answered.
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ApiServer.class.getName());
@@ -53,7 +51,12 @@ public final class ApiServer implements AutoCloseable {
     private EventLoopGroup group;
     private Channel server;
 
-    public ApiServer(Path socket, Dispatcher dispatcher, PeerPolicy policy, ExecutorService executor, Limits limits) {
+    public ApiServer(
+            Path socket,
+            Dispatcher dispatcher,
+            PeerPolicy policy,
+            ExecutorService executor,
+            Limits limits) {
         this.socket = socket;
         this.dispatcher = dispatcher;
         this.policy = policy;
@@ -66,23 +69,33 @@ public final class ApiServer implements AutoCloseable {
         Files.createDirectories(socket.getParent());
         Files.deleteIfExists(socket);
         group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        server = new ServerBootstrap()
-                .group(group)
-                .channel(EpollServerDomainSocketChannel.class)
-                .childHandler(new ChannelInitializer<EpollDomainSocketChannel>() {
-                    @Override
-                    protected void initChannel(EpollDomainSocketChannel ch) {
-                        ch.pipeline().addLast(
-                                new ReadTimeoutHandler(limits.idleTimeoutMillis(), TimeUnit.MILLISECONDS),
-                                new LineBasedFrameDecoder(limits.maxRequestBytes(), true, true),
-                                new RequestHandler());
-                    }
-                })
-                .bind(new DomainSocketAddress(socket.toString()))
-                .sync()
-                .channel();
+        server =
+                new ServerBootstrap()
+                        .group(group)
+                        .channel(EpollServerDomainSocketChannel.class)
+                        .childHandler(
+                                new ChannelInitializer<EpollDomainSocketChannel>() {
+                                    @Override
+                                    protected void initChannel(EpollDomainSocketChannel ch) {
+                                        ch.pipeline()
+                                                .addLast(
+                                                        new ReadTimeoutHandler(
+                                                                limits.idleTimeoutMillis(),
+                                                                TimeUnit.MILLISECONDS),
+                                                        new LineBasedFrameDecoder(
+                                                                limits.maxRequestBytes(),
+                                                                true,
+                                                                true),
+                                                        new RequestHandler());
+                                    }
+                                })
+                        .bind(new DomainSocketAddress(socket.toString()))
+                        .sync()
+                        .channel();
     }
 
+    // Netty reports a failed write or close to exceptionCaught and to listeners; no caller waits.
+    @SuppressWarnings("FutureReturnValueIgnored")
     private final class RequestHandler extends SimpleChannelInboundHandler<ByteBuf> {
         private Peer peer;
 
@@ -92,8 +105,10 @@ public final class ApiServer implements AutoCloseable {
             peer = new Peer(cred.pid(), cred.uid(), cred.gids().length > 0 ? cred.gids()[0] : -1);
             if (!policy.allows(peer)) {
                 LOG.warning("refused client uid " + peer.uid() + " pid " + peer.pid());
-                replyAndClose(ctx, ErrorCode.FORBIDDEN, "uid " + peer.uid() + " may not use nestletd ("
-                        + policy.describe() + ")");
+                replyAndClose(
+                        ctx,
+                        ErrorCode.FORBIDDEN,
+                        "uid " + peer.uid() + " may not use nestletd (" + policy.describe() + ")");
                 return;
             }
             super.channelActive(ctx);
@@ -105,27 +120,45 @@ public final class ApiServer implements AutoCloseable {
             ctx.channel().config().setAutoRead(false);
             CompletableFuture<byte[]> answer;
             try {
-                answer = CompletableFuture.supplyAsync(() -> dispatcher.handle(line, peer), executor);
+                answer =
+                        CompletableFuture.supplyAsync(
+                                () -> dispatcher.handle(line, peer), executor);
             } catch (RejectedExecutionException e) {
-                answer = CompletableFuture.completedFuture(
-                        dispatcher.encode(dispatcher.error(ErrorCode.BUSY, "nestletd is overloaded; retry")));
+                answer =
+                        CompletableFuture.completedFuture(
+                                dispatcher.encode(
+                                        dispatcher.error(
+                                                ErrorCode.BUSY, "nestletd is overloaded; retry")));
             }
             answer.orTimeout(limits.requestTimeoutMillis(), TimeUnit.MILLISECONDS)
-                    .exceptionally(e -> dispatcher.encode(dispatcher.error(
-                            e instanceof TimeoutException ? ErrorCode.TIMEOUT : ErrorCode.INTERNAL,
-                            e instanceof TimeoutException
-                                    ? "request did not finish within " + limits.requestTimeoutMillis() + " ms"
-                                    : e.toString())))
-                    .thenAccept(bytes -> ctx.writeAndFlush(Unpooled.wrappedBuffer(bytes)).addListener(f -> {
-                        ctx.channel().config().setAutoRead(true);
-                        ctx.read();
-                    }));
+                    .exceptionally(
+                            e ->
+                                    dispatcher.encode(
+                                            dispatcher.error(
+                                                    e instanceof TimeoutException
+                                                            ? ErrorCode.TIMEOUT
+                                                            : ErrorCode.INTERNAL,
+                                                    e instanceof TimeoutException
+                                                            ? "request did not finish within "
+                                                                    + limits.requestTimeoutMillis()
+                                                                    + " ms"
+                                                            : e.toString())))
+                    .thenAccept(
+                            bytes ->
+                                    ctx.writeAndFlush(Unpooled.wrappedBuffer(bytes))
+                                            .addListener(
+                                                    f -> {
+                                                        ctx.channel().config().setAutoRead(true);
+                                                        ctx.read();
+                                                    }));
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             if (cause instanceof TooLongFrameException) {
-                replyAndClose(ctx, ErrorCode.TOO_LARGE,
+                replyAndClose(
+                        ctx,
+                        ErrorCode.TOO_LARGE,
                         "request line longer than " + limits.maxRequestBytes() + " bytes");
             } else if (cause instanceof ReadTimeoutException) {
                 ctx.close();
@@ -136,7 +169,9 @@ public final class ApiServer implements AutoCloseable {
         }
 
         private void replyAndClose(ChannelHandlerContext ctx, ErrorCode code, String message) {
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(dispatcher.encode(dispatcher.error(code, message))))
+            ctx.writeAndFlush(
+                            Unpooled.wrappedBuffer(
+                                    dispatcher.encode(dispatcher.error(code, message))))
                     .addListener(ChannelFutureListener.CLOSE);
         }
     }

@@ -1,39 +1,42 @@
 package dev.nestlet.api;
 
-import dev.nestlet.error.ErrorCode;
-import dev.nestlet.error.NestletException;
-
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.TimeoutException;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
+import dev.nestlet.error.ErrorCode;
+import dev.nestlet.error.NestletException;
+import dev.nestlet.json.Json;
+import dev.nestlet.metrics.NestletMetrics;
 import dev.nestlet.sys.SysException;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
- * Turns one request line into one response line: envelope checks (JSON,
- * version, op), strict decoding of the body, the operation, and the mapping
- * of every failure to an error code. No I/O; the server frames and times.
+ * Turns one request line into one response line: envelope checks (JSON, version, op), strict
+ * decoding of the body, the operation, and the mapping of every failure to an error code. No I/O;
+ * the server frames and times.
  */
 public final class Dispatcher {
     private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
 
     private final ObjectMapper json;
     private final Map<String, Operation<?>> ops = new TreeMap<>();
+    private Predicate<Peer> mayMutate = peer -> true;
 
     public Dispatcher(ObjectMapper json) {
-        this.json = json.copy()
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.json = Json.strict(json);
+    }
+
+    /** Who may call operations that are not {@link Operation#readOnly()}; everyone by default. */
+    public Dispatcher mutatingAllowed(Predicate<Peer> who) {
+        this.mayMutate = who;
+        return this;
     }
 
     public Dispatcher register(Operation<?> op) {
@@ -76,18 +79,24 @@ public final class Dispatcher {
         try {
             tree = json.readTree(line);
         } catch (JsonProcessingException e) {
-            throw new NestletException(ErrorCode.BAD_JSON, "request is not valid JSON: " + e.getOriginalMessage());
+            throw new NestletException(
+                    ErrorCode.BAD_JSON, "request is not valid JSON: " + e.getOriginalMessage());
         }
         if (!(tree instanceof ObjectNode req)) {
             throw new NestletException(ErrorCode.BAD_JSON, "request must be a JSON object");
         }
         JsonNode v = req.remove("v");
         if (v == null || !v.isInt()) {
-            throw new NestletException(ErrorCode.BAD_VERSION, "request has no integer protocol version \"v\"");
+            throw new NestletException(
+                    ErrorCode.BAD_VERSION, "request has no integer protocol version \"v\"");
         }
         if (v.intValue() != Protocol.VERSION) {
-            throw new NestletException(ErrorCode.BAD_VERSION, "protocol version " + v.intValue()
-                    + " is not supported; this nestletd speaks version " + Protocol.VERSION);
+            throw new NestletException(
+                    ErrorCode.BAD_VERSION,
+                    "protocol version "
+                            + v.intValue()
+                            + " is not supported; this nestletd speaks version "
+                            + Protocol.VERSION);
         }
         JsonNode opName = req.remove("op");
         if (opName == null || !opName.isTextual()) {
@@ -95,10 +104,30 @@ public final class Dispatcher {
         }
         Operation<?> op = ops.get(opName.asText());
         if (op == null) {
-            throw new NestletException(ErrorCode.UNKNOWN_OP,
-                    "unknown op '" + opName.asText() + "'; known: " + String.join(", ", ops.keySet()));
+            throw new NestletException(
+                    ErrorCode.UNKNOWN_OP,
+                    "unknown op '"
+                            + opName.asText()
+                            + "'; known: "
+                            + String.join(", ", ops.keySet()));
         }
-        return invoke(op, req, peer);
+        if (!op.readOnly() && !mayMutate.test(peer)) {
+            throw new NestletException(
+                    ErrorCode.FORBIDDEN,
+                    "op '"
+                            + op.name()
+                            + "' changes nestletd's state; "
+                            + "uid "
+                            + peer.uid()
+                            + " may only use the read-only ops (status, ps, inspect, allocations, "
+                            + "version)");
+        }
+        long t0 = System.nanoTime();
+        try {
+            return invoke(op, req, peer);
+        } finally {
+            NestletMetrics.REQUESTS.labelValues(op.name()).observe(NestletMetrics.since(t0));
+        }
     }
 
     private <P> Object invoke(Operation<P> op, ObjectNode body, Peer peer) throws Exception {
@@ -106,10 +135,12 @@ public final class Dispatcher {
         try {
             params = json.treeToValue(body, op.params());
         } catch (UnrecognizedPropertyException e) {
-            throw new NestletException(ErrorCode.BAD_REQUEST,
+            throw new NestletException(
+                    ErrorCode.BAD_REQUEST,
                     "unknown field '" + e.getPropertyName() + "' for op '" + op.name() + "'");
         } catch (JsonProcessingException e) {
-            throw new NestletException(ErrorCode.BAD_REQUEST,
+            throw new NestletException(
+                    ErrorCode.BAD_REQUEST,
                     "bad body for op '" + op.name() + "': " + e.getOriginalMessage());
         }
         return op.handle(params, peer);
@@ -123,11 +154,12 @@ public final class Dispatcher {
     }
 
     public ObjectNode error(ErrorCode code, String message) {
+        NestletMetrics.ERRORS.labelValues(WireCodes.of(code)).inc();
         ObjectNode r = json.createObjectNode();
         r.put("ok", false);
         ObjectNode e = r.putObject("error");
-        e.put("code", code.wire());
-        e.put("message", message == null ? code.wire() : message);
+        e.put("code", WireCodes.of(code));
+        e.put("message", message == null ? WireCodes.of(code) : message);
         return r;
     }
 }

@@ -11,7 +11,8 @@ public final class Version {
     private Version() {}
 
     private static String load() {
-        try (InputStream in = Version.class.getResourceAsStream("/dev/nestlet/version.properties")) {
+        try (InputStream in =
+                Version.class.getResourceAsStream("/dev/nestlet/version.properties")) {
             Properties p = new Properties();
             if (in != null) {
                 p.load(in);

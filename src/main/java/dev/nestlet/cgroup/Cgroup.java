@@ -3,8 +3,8 @@ package dev.nestlet.cgroup;
 import java.util.List;
 
 /**
- * A container's cgroup as the virtual files need it. Every call reads the kernel's files anew, so
- * a limit changed on a running container shows on the next call.
+ * A container's cgroup as the virtual files need it. Every call reads the kernel's files anew, so a
+ * limit changed on a running container shows on the next call.
  */
 public interface Cgroup extends AutoCloseable {
     MemoryStats memory();

@@ -1,5 +1,7 @@
 package dev.nestlet.cgroup;
 
+import dev.nestlet.proc.MountInfo;
+import dev.nestlet.proc.MountTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,15 +9,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.nestlet.proc.MountInfo;
-
 /**
  * Finds a process's cgroup from /proc/PID/cgroup and the hierarchies mounted in nestletd's mount
  * namespace. Where the memory controller sits on a v1 hierarchy (v1 or hybrid hosts) the v1 files
  * are read; otherwise the unified hierarchy's.
  */
 public final class CgroupLocator {
-    private static final List<String> V1_CONTROLLERS = List.of("memory", "cpu", "cpuacct", "cpuset", "blkio");
+    private static final List<String> V1_CONTROLLERS =
+            List.of("memory", "cpu", "cpuacct", "cpuset", "blkio");
 
     private final Map<String, MountInfo> v1 = new HashMap<>();
     private final MountInfo unified;
@@ -40,7 +41,8 @@ public final class CgroupLocator {
 
     /** The hierarchies mounted in this process's mount namespace. */
     public static CgroupLocator ofHost() throws IOException {
-        return new CgroupLocator(MountInfo.of("self"), Path.of("/sys/devices/system/cpu/online"));
+        return new CgroupLocator(
+                MountTable.of("self").all(), Path.of("/sys/devices/system/cpu/online"));
     }
 
     public Cgroup forProcess(int pid) throws IOException {
@@ -67,14 +69,20 @@ public final class CgroupLocator {
             }
         }
         if (v1.containsKey("memory") && paths.containsKey("memory")) {
-            return new CgroupV1(dir(v1.get("memory"), paths.get("memory")), dirOrNull("cpu", paths),
-                    dirOrNull("cpuacct", paths), dirOrNull("cpuset", paths), dirOrNull("blkio", paths),
+            return new CgroupV1(
+                    dir(v1.get("memory"), paths.get("memory")),
+                    dirOrNull("cpu", paths),
+                    dirOrNull("cpuacct", paths),
+                    dirOrNull("cpuset", paths),
+                    dirOrNull("blkio", paths),
                     hostOnlineCpus);
         }
         if (unified == null || unifiedPath == null) {
-            throw new IllegalStateException("no memory cgroup on v1 and no cgroup2 hierarchy in " + procCgroup.trim());
+            throw new IllegalStateException(
+                    "no memory cgroup on v1 and no cgroup2 hierarchy in " + procCgroup.trim());
         }
-        return new CgroupV2(dir(unified, unifiedPath), Path.of(unified.mountPoint()), hostOnlineCpus);
+        return new CgroupV2(
+                dir(unified, unifiedPath), Path.of(unified.mountPoint()), hostOnlineCpus);
     }
 
     private Path dirOrNull(String controller, Map<String, String> paths) {
@@ -82,12 +90,20 @@ public final class CgroupLocator {
         return m == null || !paths.containsKey(controller) ? null : dir(m, paths.get(controller));
     }
 
-    /** The cgroup path is relative to the hierarchy's root; the mount may show only a subtree of it. */
+    /**
+     * The cgroup path is relative to the hierarchy's root; the mount may show only a subtree of it.
+     */
     private static Path dir(MountInfo mount, String path) {
         String root = mount.root();
         if (!root.equals("/") && !(path.equals(root) || path.startsWith(root + "/"))) {
-            throw new IllegalStateException("cgroup " + path + " is outside the part of the hierarchy mounted at "
-                    + mount.mountPoint() + " (" + root + ")");
+            throw new IllegalStateException(
+                    "cgroup "
+                            + path
+                            + " is outside the part of the hierarchy mounted at "
+                            + mount.mountPoint()
+                            + " ("
+                            + root
+                            + ")");
         }
         String rel = root.equals("/") ? path : path.substring(root.length());
         Path p = Path.of(mount.mountPoint());

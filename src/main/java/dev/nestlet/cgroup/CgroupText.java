@@ -1,25 +1,27 @@
 package dev.nestlet.cgroup;
 
-import java.nio.file.Path;
-import java.util.BitSet;
-
 import dev.nestlet.sys.Errno;
 import dev.nestlet.sys.FileCalls;
 import dev.nestlet.sys.SysException;
+import java.nio.file.Path;
+import java.util.BitSet;
 
 /**
- * Reading and parsing the few text shapes cgroup files have (kernel's cgroup-v2.rst names them):
- * a single value where "max" means no limit, "flat keyed" lines of "key value", and CPU lists.
+ * Reading and parsing the few text shapes cgroup files have (kernel's cgroup-v2.rst names them): a
+ * single value where "max" means no limit, "flat keyed" lines of "key value", and CPU lists.
  */
 public final class CgroupText {
     /** What a limit of "max" (v2) or the v1 page-rounded LONG_MAX reads as. */
     public static final long UNLIMITED = Long.MAX_VALUE;
+
     /** v1 reports "no limit" as LONG_MAX rounded down to a page; anything this big is unlimited. */
     private static final long V1_UNLIMITED_FLOOR = 1L << 62;
 
     private CgroupText() {}
 
-    /** The file's text read once (no fd kept); a missing file (controller or knob absent) is null. */
+    /**
+     * The file's text read once (no fd kept); a missing file (controller or knob absent) is null.
+     */
     public static String readOptional(Path file) {
         try {
             return FileCalls.readText(file.toString());
@@ -31,7 +33,10 @@ public final class CgroupText {
         }
     }
 
-    /** A number or "max"; v1's huge "unlimited" values also read as {@link #UNLIMITED}; null text is {@code absent}. */
+    /**
+     * A number or "max"; v1's huge "unlimited" values also read as {@link #UNLIMITED}; null text is
+     * {@code absent}.
+     */
     public static long limit(String text, long absent) {
         if (text == null) {
             return absent;
@@ -49,9 +54,9 @@ public final class CgroupText {
     }
 
     /**
-     * The value of {@code key} in "key value" lines (memory.stat, cpu.stat), {@code absent} when the
-     * key (or the text) is missing. Scans instead of building a map: a render needs a dozen of the
-     * hundred keys, and every map would be garbage a moment later.
+     * The value of {@code key} in "key value" lines (memory.stat, cpu.stat), {@code absent} when
+     * the key (or the text) is missing. Scans instead of building a map: a render needs a dozen of
+     * the hundred keys, and every map would be garbage a moment later.
      */
     public static long keyed(String text, String key, long absent) {
         if (text == null) {
@@ -81,7 +86,9 @@ public final class CgroupText {
             if (dash < 0) {
                 cpus.set(Integer.parseInt(part));
             } else {
-                cpus.set(Integer.parseInt(part.substring(0, dash)), Integer.parseInt(part.substring(dash + 1)) + 1);
+                cpus.set(
+                        Integer.parseInt(part.substring(0, dash)),
+                        Integer.parseInt(part.substring(dash + 1)) + 1);
             }
         }
         return cpus;

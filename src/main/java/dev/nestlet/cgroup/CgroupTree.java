@@ -17,16 +17,18 @@ final class CgroupTree {
     static List<Integer> idsBelow(Path dir, String file) {
         List<Integer> out = new ArrayList<>();
         try (Stream<Path> dirs = Files.walk(dir)) {
-            dirs.filter(Files::isDirectory).forEach(d -> {
-                String text = CgroupText.readOptional(d.resolve(file));
-                if (text != null) {
-                    for (String line : text.split("\n")) {
-                        if (!line.isBlank()) {
-                            out.add(Integer.parseInt(line.trim()));
-                        }
-                    }
-                }
-            });
+            dirs.filter(Files::isDirectory)
+                    .forEach(
+                            d -> {
+                                String text = CgroupText.readOptional(d.resolve(file));
+                                if (text != null) {
+                                    for (String line : text.split("\n")) {
+                                        if (!line.isBlank()) {
+                                            out.add(Integer.parseInt(line.trim()));
+                                        }
+                                    }
+                                }
+                            });
         } catch (NoSuchFileException | UncheckedIOException e) {
             // The cgroup (or a child) went away while walking: what was read is the answer.
         } catch (IOException e) {

@@ -18,8 +18,12 @@ public final class CgroupV1 implements Cgroup {
     private final Path hostOnlineCpus;
     private final FileCache files = new FileCache();
 
-    /** @param hostOnlineCpus the host's /sys/devices/system/cpu/online, used when no cpuset is mounted */
-    public CgroupV1(Path memory, Path cpu, Path cpuacct, Path cpuset, Path blkio, Path hostOnlineCpus) {
+    /**
+     * @param hostOnlineCpus the host's /sys/devices/system/cpu/online, used when no cpuset is
+     *     mounted
+     */
+    public CgroupV1(
+            Path memory, Path cpu, Path cpuacct, Path cpuset, Path blkio, Path hostOnlineCpus) {
         this.memory = memory;
         this.cpu = cpu;
         this.cpuacct = cpuacct;
@@ -33,28 +37,51 @@ public final class CgroupV1 implements Cgroup {
         String stat = files.text(memory.resolve("memory.stat"));
         long usage = CgroupText.limit(files.text(memory.resolve("memory.usage_in_bytes")), 0);
         // hierarchical_* is the smallest limit on the path to the root, which is what binds.
-        long limit = CgroupText.limit(CgroupText.keyed(stat, "hierarchical_memory_limit", CgroupText.UNLIMITED));
+        long limit =
+                CgroupText.limit(
+                        CgroupText.keyed(stat, "hierarchical_memory_limit", CgroupText.UNLIMITED));
         long swapLimit = 0;
         long swapUsage = 0;
         String memswUsage = files.textOrNull(memory.resolve("memory.memsw.usage_in_bytes"));
         if (memswUsage != null) { // swap accounting is on
-            long memsw = CgroupText.limit(CgroupText.keyed(stat, "hierarchical_memsw_limit", CgroupText.UNLIMITED));
-            swapLimit = memsw == CgroupText.UNLIMITED ? CgroupText.UNLIMITED
-                    : limit == CgroupText.UNLIMITED ? memsw : Math.max(0, memsw - limit);
-            swapUsage = CgroupText.keyed(stat, "total_swap",
-                    Math.max(0, CgroupText.limit(memswUsage, 0) - usage));
+            long memsw =
+                    CgroupText.limit(
+                            CgroupText.keyed(
+                                    stat, "hierarchical_memsw_limit", CgroupText.UNLIMITED));
+            swapLimit =
+                    memsw == CgroupText.UNLIMITED
+                            ? CgroupText.UNLIMITED
+                            : limit == CgroupText.UNLIMITED ? memsw : Math.max(0, memsw - limit);
+            swapUsage =
+                    CgroupText.keyed(
+                            stat,
+                            "total_swap",
+                            Math.max(0, CgroupText.limit(memswUsage, 0) - usage));
         }
-        return new MemoryStats(limit, usage, swapLimit, swapUsage, CgroupText.keyed(stat, "total_rss", 0),
-                CgroupText.keyed(stat, "total_cache", 0), CgroupText.keyed(stat, "total_shmem", 0),
-                CgroupText.keyed(stat, "total_active_anon", 0), CgroupText.keyed(stat, "total_inactive_anon", 0),
-                CgroupText.keyed(stat, "total_active_file", 0), CgroupText.keyed(stat, "total_inactive_file", 0),
-                CgroupText.keyed(stat, "total_unevictable", 0), CgroupText.keyed(stat, "total_mapped_file", 0),
-                CgroupText.keyed(stat, "total_dirty", 0), CgroupText.keyed(stat, "total_writeback", 0), 0, 0);
+        return new MemoryStats(
+                limit,
+                usage,
+                swapLimit,
+                swapUsage,
+                CgroupText.keyed(stat, "total_rss", 0),
+                CgroupText.keyed(stat, "total_cache", 0),
+                CgroupText.keyed(stat, "total_shmem", 0),
+                CgroupText.keyed(stat, "total_active_anon", 0),
+                CgroupText.keyed(stat, "total_inactive_anon", 0),
+                CgroupText.keyed(stat, "total_active_file", 0),
+                CgroupText.keyed(stat, "total_inactive_file", 0),
+                CgroupText.keyed(stat, "total_unevictable", 0),
+                CgroupText.keyed(stat, "total_mapped_file", 0),
+                CgroupText.keyed(stat, "total_dirty", 0),
+                CgroupText.keyed(stat, "total_writeback", 0),
+                0,
+                0);
     }
 
     @Override
     public CpuLimits cpuLimits() {
-        String set = cpuset == null ? null : files.textOrNull(cpuset.resolve("cpuset.effective_cpus"));
+        String set =
+                cpuset == null ? null : files.textOrNull(cpuset.resolve("cpuset.effective_cpus"));
         if (set == null && cpuset != null) {
             set = files.textOrNull(cpuset.resolve("cpuset.cpus"));
         }
@@ -100,21 +127,33 @@ public final class CgroupV1 implements Cgroup {
         return new CpuUsage(u, s, user, system);
     }
 
-    /** blkio.throttle.*_recursive: "MAJ:MIN Op value" lines, counted for all I/O whether throttled or not. */
+    /**
+     * blkio.throttle.*_recursive: "MAJ:MIN Op value" lines, counted for all I/O whether throttled
+     * or not.
+     */
     @Override
     public List<IoStats> io() {
         if (blkio == null) {
             return List.of();
         }
-        Map<String, long[]> bytes = perDevice(blkio.resolve("blkio.throttle.io_service_bytes_recursive"));
+        Map<String, long[]> bytes =
+                perDevice(blkio.resolve("blkio.throttle.io_service_bytes_recursive"));
         Map<String, long[]> ops = perDevice(blkio.resolve("blkio.throttle.io_serviced_recursive"));
         List<IoStats> out = new ArrayList<>();
         for (Map.Entry<String, long[]> e : bytes.entrySet()) {
             long[] b = e.getValue();
             long[] o = ops.getOrDefault(e.getKey(), new long[3]);
             String[] mm = e.getKey().split(":");
-            out.add(new IoStats(Integer.parseInt(mm[0]), Integer.parseInt(mm[1]), b[0], b[1], o[0], o[1], b[2],
-                    o[2]));
+            out.add(
+                    new IoStats(
+                            Integer.parseInt(mm[0]),
+                            Integer.parseInt(mm[1]),
+                            b[0],
+                            b[1],
+                            o[0],
+                            o[1],
+                            b[2],
+                            o[2]));
         }
         return out;
     }
@@ -131,12 +170,13 @@ public final class CgroupV1 implements Cgroup {
             if (f.length != 3 || f[0].indexOf(':') < 0) {
                 continue;
             }
-            int slot = switch (f[1]) {
-                case "Read" -> 0;
-                case "Write" -> 1;
-                case "Discard" -> 2;
-                default -> -1;
-            };
+            int slot =
+                    switch (f[1]) {
+                        case "Read" -> 0;
+                        case "Write" -> 1;
+                        case "Discard" -> 2;
+                        default -> -1;
+                    };
             if (slot >= 0) {
                 out.computeIfAbsent(f[0], k -> new long[3])[slot] = Long.parseLong(f[2]);
             }

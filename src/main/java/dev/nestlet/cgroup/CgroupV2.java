@@ -16,7 +16,9 @@ public final class CgroupV2 implements Cgroup {
     private final Path hostOnlineCpus;
     private final FileCache files = new FileCache();
 
-    /** @param mountPoint where the hierarchy is mounted: ancestors are walked up to it, no further */
+    /**
+     * @param mountPoint where the hierarchy is mounted: ancestors are walked up to it, no further
+     */
     public CgroupV2(Path dir, Path mountPoint, Path hostOnlineCpus) {
         if (!dir.startsWith(mountPoint)) {
             throw new IllegalArgumentException(dir + " is not below " + mountPoint);
@@ -38,20 +40,37 @@ public final class CgroupV2 implements Cgroup {
             swapLimit = smallestUpwards("memory.swap.max");
             swapUsage = CgroupText.limit(swapCurrent, 0);
         }
-        return new MemoryStats(limit, usage, swapLimit, swapUsage, CgroupText.keyed(stat, "anon", 0),
-                CgroupText.keyed(stat, "file", 0), CgroupText.keyed(stat, "shmem", 0),
-                CgroupText.keyed(stat, "active_anon", 0), CgroupText.keyed(stat, "inactive_anon", 0),
-                CgroupText.keyed(stat, "active_file", 0), CgroupText.keyed(stat, "inactive_file", 0),
-                CgroupText.keyed(stat, "unevictable", 0), CgroupText.keyed(stat, "file_mapped", 0),
-                CgroupText.keyed(stat, "file_dirty", 0), CgroupText.keyed(stat, "file_writeback", 0),
-                CgroupText.keyed(stat, "slab_reclaimable", 0), CgroupText.keyed(stat, "slab_unreclaimable", 0));
+        return new MemoryStats(
+                limit,
+                usage,
+                swapLimit,
+                swapUsage,
+                CgroupText.keyed(stat, "anon", 0),
+                CgroupText.keyed(stat, "file", 0),
+                CgroupText.keyed(stat, "shmem", 0),
+                CgroupText.keyed(stat, "active_anon", 0),
+                CgroupText.keyed(stat, "inactive_anon", 0),
+                CgroupText.keyed(stat, "active_file", 0),
+                CgroupText.keyed(stat, "inactive_file", 0),
+                CgroupText.keyed(stat, "unevictable", 0),
+                CgroupText.keyed(stat, "file_mapped", 0),
+                CgroupText.keyed(stat, "file_dirty", 0),
+                CgroupText.keyed(stat, "file_writeback", 0),
+                CgroupText.keyed(stat, "slab_reclaimable", 0),
+                CgroupText.keyed(stat, "slab_unreclaimable", 0));
     }
 
-    /** The smallest value of a limit file on the path from this cgroup up to the hierarchy's root. */
+    /**
+     * The smallest value of a limit file on the path from this cgroup up to the hierarchy's root.
+     */
     private long smallestUpwards(String file) {
         long min = CgroupText.UNLIMITED;
         for (Path d = dir; d != null && d.startsWith(mountPoint); d = d.getParent()) {
-            min = Math.min(min, CgroupText.limit(files.textOrNull(d.resolve(file)), CgroupText.UNLIMITED));
+            min =
+                    Math.min(
+                            min,
+                            CgroupText.limit(
+                                    files.textOrNull(d.resolve(file)), CgroupText.UNLIMITED));
         }
         return min;
     }
@@ -73,15 +92,23 @@ public final class CgroupV2 implements Cgroup {
         return new CpuLimits(CgroupText.cpuList(set), quota, period);
     }
 
-    /** cpu.stat is always there (the core accounts CPU time without the cpu controller), in microseconds. */
+    /**
+     * cpu.stat is always there (the core accounts CPU time without the cpu controller), in
+     * microseconds.
+     */
     @Override
     public CpuUsage cpuUsage() {
         String stat = files.text(dir.resolve("cpu.stat"));
-        return new CpuUsage(CgroupText.keyed(stat, "user_usec", 0) * 1000,
-                CgroupText.keyed(stat, "system_usec", 0) * 1000, null, null);
+        return new CpuUsage(
+                CgroupText.keyed(stat, "user_usec", 0) * 1000,
+                CgroupText.keyed(stat, "system_usec", 0) * 1000,
+                null,
+                null);
     }
 
-    /** io.stat: "MAJ:MIN rbytes=.. wbytes=.. rios=.. wios=.. dbytes=.. dios=..", one device a line. */
+    /**
+     * io.stat: "MAJ:MIN rbytes=.. wbytes=.. rios=.. wios=.. dbytes=.. dios=..", one device a line.
+     */
     @Override
     public List<IoStats> io() {
         List<IoStats> out = new ArrayList<>();
@@ -102,9 +129,16 @@ public final class CgroupV2 implements Cgroup {
                 }
             }
             String[] mm = f[0].split(":");
-            out.add(new IoStats(Integer.parseInt(mm[0]), Integer.parseInt(mm[1]), kv.getOrDefault("rbytes", 0L),
-                    kv.getOrDefault("wbytes", 0L), kv.getOrDefault("rios", 0L), kv.getOrDefault("wios", 0L),
-                    kv.getOrDefault("dbytes", 0L), kv.getOrDefault("dios", 0L)));
+            out.add(
+                    new IoStats(
+                            Integer.parseInt(mm[0]),
+                            Integer.parseInt(mm[1]),
+                            kv.getOrDefault("rbytes", 0L),
+                            kv.getOrDefault("wbytes", 0L),
+                            kv.getOrDefault("rios", 0L),
+                            kv.getOrDefault("wios", 0L),
+                            kv.getOrDefault("dbytes", 0L),
+                            kv.getOrDefault("dios", 0L)));
         }
         return out;
     }

@@ -5,8 +5,8 @@ import java.util.BitSet;
 /**
  * Which CPUs a cgroup may run on and how much of them.
  *
- * @param cpus     host CPU numbers of its effective cpuset
- * @param quotaUs  CFS quota per period in microseconds, or -1 when unlimited
+ * @param cpus host CPU numbers of its effective cpuset
+ * @param quotaUs CFS quota per period in microseconds, or -1 when unlimited
  * @param periodUs CFS period in microseconds
  */
 public record CpuLimits(BitSet cpus, long quotaUs, long periodUs) {
@@ -31,6 +31,19 @@ public record CpuLimits(BitSet cpus, long quotaUs, long periodUs) {
             cpu = cpu < 0 ? -1 : cpus.nextSetBit(cpu + 1);
         }
         return out;
+    }
+
+    /**
+     * Where host CPU {@code cpu} stands among {@code visible} (as {@link #visible()} gave them), or
+     * -1.
+     */
+    public static int shownIndex(int[] visible, int cpu) {
+        for (int j = 0; j < visible.length; j++) {
+            if (visible[j] == cpu) {
+                return j;
+            }
+        }
+        return -1;
     }
 
     @Override

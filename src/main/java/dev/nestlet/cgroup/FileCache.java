@@ -1,5 +1,9 @@
 package dev.nestlet.cgroup;
 
+import dev.nestlet.sys.Errno;
+import dev.nestlet.sys.Fd;
+import dev.nestlet.sys.FileCalls;
+import dev.nestlet.sys.SysException;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -7,16 +11,11 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
-import dev.nestlet.sys.Errno;
-import dev.nestlet.sys.Fd;
-import dev.nestlet.sys.FileCalls;
-import dev.nestlet.sys.SysException;
-
 /**
  * Kernel text files kept open and re-read with one pread at offset 0, which regenerates a seq_file:
- * a render then costs one system call per source instead of three (open, read, close). A file
- * found absent stays absent for the cache's life. After {@link #close} every read fails with
- * ENOENT; the lock keeps an fd from being closed (and its number reused) under a reader.
+ * a render then costs one system call per source instead of three (open, read, close). A file found
+ * absent stays absent for the cache's life. After {@link #close} every read fails with ENOENT; the
+ * lock keeps an fd from being closed (and its number reused) under a reader.
  */
 public final class FileCache implements AutoCloseable {
     private final ConcurrentMap<Path, Optional<Fd>> fds = new ConcurrentHashMap<>();

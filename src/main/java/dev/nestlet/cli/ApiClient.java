@@ -1,5 +1,10 @@
 package dev.nestlet.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nestlet.api.Protocol;
+import dev.nestlet.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -7,12 +12,6 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import dev.nestlet.api.Protocol;
 
 /** A blocking client of the daemon's socket: one request, one response line. */
 public final class ApiClient {
@@ -43,7 +42,7 @@ public final class ApiClient {
     }
 
     private final Path socket;
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = Json.mapper();
 
     public ApiClient(Path socket) {
         this.socket = socket;
@@ -63,7 +62,8 @@ public final class ApiClient {
             try {
                 ch.connect(UnixDomainSocketAddress.of(socket));
             } catch (IOException e) {
-                throw new Unreachable("nestletd is not reachable at " + socket + ": " + e.getMessage(), e);
+                throw new Unreachable(
+                        "nestletd is not reachable at " + socket + ": " + e.getMessage(), e);
             }
             byte[] out = json.writeValueAsBytes(request);
             ByteBuffer buf = ByteBuffer.allocate(out.length + 1).put(out).put((byte) '\n').flip();
@@ -86,7 +86,8 @@ public final class ApiClient {
             buf.clear();
             int n = ch.read(buf);
             if (n < 0) {
-                throw new Unreachable("nestletd at " + socket + " closed the connection without an answer", null);
+                throw new Unreachable(
+                        "nestletd at " + socket + " closed the connection without an answer", null);
             }
             for (int i = 0; i < n; i++) {
                 byte b = buf.get(i);

@@ -1,31 +1,43 @@
 package dev.nestlet.cli;
 
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import dev.nestlet.api.Protocol;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** nestletctl: the admin CLI. Each subcommand is one request to nestletd. */
-@Command(name = "nestletctl", mixinStandardHelpOptions = true,
+@Command(
+        name = "nestletctl",
+        mixinStandardHelpOptions = true,
         description = "Inspect and manage the nestlet daemon on this node.",
-        subcommands = {StatusCommand.class, PsCommand.class, InspectCommand.class, AllocationsCommand.class,
-            VersionCommand.class})
+        subcommands = {
+            StatusCommand.class,
+            PsCommand.class,
+            InspectCommand.class,
+            AllocationsCommand.class,
+            VersionCommand.class,
+            ConfigCommand.class,
+            MetricsCommand.class
+        })
 public final class Nestletctl implements Callable<Integer> {
     static final int EXIT_ERROR = 1;
     static final int EXIT_UNREACHABLE = 3;
 
-    @Option(names = "--socket", description = "nestletd socket (default: $NESTLET_SOCKET or "
-            + Protocol.DEFAULT_SOCKET + ")", scope = CommandLine.ScopeType.INHERIT)
+    @Option(
+            names = "--socket",
+            description =
+                    "nestletd socket (default: $NESTLET_SOCKET or " + Protocol.DEFAULT_SOCKET + ")",
+            scope = CommandLine.ScopeType.INHERIT)
     Path socket;
 
-    @Option(names = {"-o", "--output"}, description = "text or json (default: ${DEFAULT-VALUE})",
+    @Option(
+            names = {"-o", "--output"},
+            description = "text or json (default: ${DEFAULT-VALUE})",
             scope = CommandLine.ScopeType.INHERIT)
     String output = "text";
 
@@ -44,12 +56,14 @@ public final class Nestletctl implements Callable<Integer> {
             return new ApiClient(socket);
         }
         String env = System.getenv("NESTLET_SOCKET");
-        return new ApiClient(Path.of(env != null && !env.isEmpty() ? env : Protocol.DEFAULT_SOCKET));
+        return new ApiClient(
+                Path.of(env != null && !env.isEmpty() ? env : Protocol.DEFAULT_SOCKET));
     }
 
     boolean json() {
         if (!output.equals("json") && !output.equals("text")) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "-o must be text or json");
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this), "-o must be text or json");
         }
         return output.equals("json");
     }
@@ -62,7 +76,8 @@ public final class Nestletctl implements Callable<Integer> {
             body.accept(req);
             JsonNode result = c.call(req);
             if (json()) {
-                System.out.println(c.json().writerWithDefaultPrettyPrinter().writeValueAsString(result));
+                System.out.println(
+                        c.json().writerWithDefaultPrettyPrinter().writeValueAsString(result));
             } else {
                 text.print(result);
             }
@@ -87,7 +102,6 @@ public final class Nestletctl implements Callable<Integer> {
 
     /** Base of subcommands: access to the shared options. */
     abstract static class Sub implements Callable<Integer> {
-        @ParentCommand
-        Nestletctl parent;
+        @ParentCommand Nestletctl parent;
     }
 }

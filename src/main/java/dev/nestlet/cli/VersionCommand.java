@@ -7,10 +7,17 @@ import picocli.CommandLine.Command;
 final class VersionCommand extends Nestletctl.Sub {
     @Override
     public Integer call() {
-        return parent.run("version", req -> {}, r -> {
-            System.out.println("nestletctl " + dev.nestlet.api.Version.VALUE);
-            System.out.println("nestletd   " + r.path("version").asText() + " (protocol "
-                    + r.path("protocol").asInt() + ")");
-        });
+        return parent.run(
+                "version",
+                req -> {},
+                r -> {
+                    System.out.println("nestletctl " + dev.nestlet.api.Version.VALUE);
+                    System.out.println(
+                            "nestletd   "
+                                    + r.path("version").asText()
+                                    + " (protocol "
+                                    + r.path("protocol").asInt()
+                                    + ")");
+                });
     }
 }

@@ -7,20 +7,32 @@ import java.util.OptionalInt;
 /**
  * nestletd's settings, as given on its command line.
  *
- * @param group            gid whose members may use the socket besides root
- * @param keepDataDirs     leave inner data dirs on disk when a container is released
+ * @param group gid whose members may use the socket besides root
+ * @param keepDataDirs leave inner data dirs on disk when a container is released
  * @param requestTimeoutMs the longest one request may take before it is answered with "timeout"
- * @param shiftByCopy      copy rootfs with shifted owners instead of ID-mapped mounts
- * @param vfsThreads       threads reading FUSE requests for the virtual /proc and /sys files
- * @param sysctlRaises     NAME=CEILING: host sysctls containers may raise up to CEILING (never lower)
+ * @param shiftByCopy copy rootfs with shifted owners instead of ID-mapped mounts
+ * @param vfsThreads threads reading FUSE requests for the virtual /proc and /sys files
+ * @param sysctlRaises NAME=CEILING: host sysctls containers may raise up to CEILING (never lower)
  */
-public record DaemonConfig(Path socket, Path stateDir, OptionalInt group, boolean keepDataDirs,
-        int maxRequestBytes, long requestTimeoutMs, int workers, long reconcileMs, Path home, IdPoolSpec idPool,
-        boolean shiftByCopy, int vfsThreads, List<String> sysctlRaises) {
+public record DaemonConfig(
+        Path socket,
+        Path stateDir,
+        OptionalInt group,
+        boolean keepDataDirs,
+        int maxRequestBytes,
+        long requestTimeoutMs,
+        int workers,
+        long reconcileMs,
+        Path home,
+        IdPoolSpec idPool,
+        boolean shiftByCopy,
+        int vfsThreads,
+        List<String> sysctlRaises) {
 
     /**
-     * Where id ranges come from: {@code explicit} ("UID:GID:COUNT") when given,
-     * else the {@code user}'s entries in the subuid and subgid files.
+     * Where id ranges come from: {@code explicit} ("UID:GID:COUNT") when given, else the {@code
+     * user}'s entries in the subuid and subgid files.
      */
-    public record IdPoolSpec(String explicit, Path subuid, Path subgid, String user, long rangeSize) {}
+    public record IdPoolSpec(
+            String explicit, Path subuid, Path subgid, String user, long rangeSize) {}
 }

@@ -1,12 +1,13 @@
 package dev.nestlet.daemon;
 
+import dev.nestlet.idmap.IdAllocator;
+import dev.nestlet.idmap.IdPool;
 import java.io.IOException;
 import java.util.Optional;
 
-import dev.nestlet.idmap.IdAllocator;
-import dev.nestlet.idmap.IdPool;
-
-/** Builds the id allocator from the daemon's options; a missing pool is not fatal, a wrong one is. */
+/**
+ * Builds the id allocator from the daemon's options; a missing pool is not fatal, a wrong one is.
+ */
 final class IdPools {
     private IdPools() {}
 
@@ -16,16 +17,32 @@ final class IdPools {
         if (spec.explicit() != null) {
             String[] f = spec.explicit().split(":");
             if (f.length != 3) {
-                throw new IllegalArgumentException("--id-pool must be UID:GID:COUNT, not " + spec.explicit());
+                throw new IllegalArgumentException(
+                        "--id-pool must be UID:GID:COUNT, not " + spec.explicit());
             }
-            pool = Optional.of(IdPool.explicit(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]),
-                    spec.rangeSize()));
+            pool =
+                    Optional.of(
+                            IdPool.explicit(
+                                    Long.parseLong(f[0]),
+                                    Long.parseLong(f[1]),
+                                    Long.parseLong(f[2]),
+                                    spec.rangeSize()));
         } else {
-            IdPool p = IdPool.fromSubIdFiles(spec.subuid(), spec.subgid(), spec.user(), spec.rangeSize());
+            IdPool p =
+                    IdPool.fromSubIdFiles(
+                            spec.subuid(), spec.subgid(), spec.user(), spec.rangeSize());
             pool = p.blocks().isEmpty() ? Optional.empty() : Optional.of(p);
         }
-        String why = "no id pool: add '" + spec.user() + ":START:COUNT' (COUNT a multiple of " + spec.rangeSize()
-                + ") to " + spec.subuid() + " and " + spec.subgid() + ", or start nestletd with --id-pool UID:GID:COUNT";
+        String why =
+                "no id pool: add '"
+                        + spec.user()
+                        + ":START:COUNT' (COUNT a multiple of "
+                        + spec.rangeSize()
+                        + ") to "
+                        + spec.subuid()
+                        + " and "
+                        + spec.subgid()
+                        + ", or start nestletd with --id-pool UID:GID:COUNT";
         return new IdAllocator(pool, why, config.stateDir().resolve("idmap.journal"));
     }
 }

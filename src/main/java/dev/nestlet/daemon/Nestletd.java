@@ -1,91 +1,146 @@
 package dev.nestlet.daemon;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.OptionalInt;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import dev.nestlet.api.ApiServer;
 import dev.nestlet.api.Dispatcher;
 import dev.nestlet.api.PeerPolicy;
 import dev.nestlet.api.Protocol;
+import dev.nestlet.api.Version;
 import dev.nestlet.cgroup.CgroupDelegation;
 import dev.nestlet.datadir.InnerDataDirs;
+import dev.nestlet.fdstore.FdStore;
+import dev.nestlet.fdstore.FdStores;
 import dev.nestlet.host.HostTree;
-import dev.nestlet.ops.AllocationsOperation;
 import dev.nestlet.idmap.IdAllocator;
+import dev.nestlet.json.Json;
 import dev.nestlet.lifecycle.Feature;
-import dev.nestlet.ops.HookOperation;
 import dev.nestlet.lifecycle.HookService;
+import dev.nestlet.lifecycle.InitProcesses;
 import dev.nestlet.lifecycle.Reconciler;
+import dev.nestlet.metrics.NestletMetrics;
 import dev.nestlet.ns.NamespaceWorkers;
+import dev.nestlet.ops.AllocationsOperation;
+import dev.nestlet.ops.ExecOperation;
+import dev.nestlet.ops.HookOperation;
+import dev.nestlet.ops.InspectOperation;
+import dev.nestlet.ops.MetricsOperation;
 import dev.nestlet.ops.PrepareOperation;
+import dev.nestlet.ops.PsOperation;
+import dev.nestlet.ops.StatusOperation;
+import dev.nestlet.ops.VersionOperation;
+import dev.nestlet.pod.PodNetwork;
 import dev.nestlet.prepare.PrepareService;
 import dev.nestlet.prepare.PreparedResources;
 import dev.nestlet.seccomp.KnownContainer;
 import dev.nestlet.seccomp.SeccompAgent;
 import dev.nestlet.shift.RootfsShifter;
 import dev.nestlet.shift.UserNamespaces;
-import dev.nestlet.ops.InspectOperation;
-import dev.nestlet.ops.PsOperation;
+import dev.nestlet.state.LiveContainer;
 import dev.nestlet.state.Registry;
 import dev.nestlet.state.StateStore;
+import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.FileCalls;
 import dev.nestlet.vfs.Sysctls;
 import dev.nestlet.vfs.VirtualFiles;
+import dev.nestlet.vfs.fuse.FuseServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** nestletd: the node daemon. Wires the parts together and serves until SIGTERM. */
-@Command(name = "nestletd", mixinStandardHelpOptions = true, versionProvider = Nestletd.VersionProvider.class,
+@Command(
+        name = "nestletd",
+        mixinStandardHelpOptions = true,
+        versionProvider = Nestletd.VersionProvider.class,
         description = "nestlet node daemon: system containers for unprivileged Docker-in-Docker.")
 public final class Nestletd implements java.util.concurrent.Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(Nestletd.class.getName());
 
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description =
+                    "settings file: 'option = value' lines (docs/install.md); the command line"
+                            + " wins")
+    Path config;
+
     @Option(names = "--socket", description = "API socket (default: ${DEFAULT-VALUE})")
     Path socket = Path.of(Protocol.DEFAULT_SOCKET);
 
-    @Option(names = "--state-dir", description = "state and inner data dirs (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--state-dir",
+            description = "state and inner data dirs (default: ${DEFAULT-VALUE})")
     Path stateDir = Path.of("/var/lib/nestlet");
 
     @Option(names = "--group", description = "gid whose members may use the socket besides root")
     Integer group;
 
-    @Option(names = "--keep-data-dirs", description = "keep inner data dirs on disk when a container is removed")
+    @Option(
+            names = "--group-may-mutate",
+            description =
+                    "let --group members call the operations that change state "
+                            + "(hook, prepare) too, not only the read-only ones")
+    boolean groupMayMutate;
+
+    @Option(
+            names = "--keep-data-dirs",
+            description = "keep inner data dirs on disk when a container is removed")
     boolean keepDataDirs;
 
-    @Option(names = "--max-request-bytes", description = "longest request line (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--max-request-bytes",
+            description = "longest request line (default: ${DEFAULT-VALUE})")
     int maxRequestBytes = Protocol.DEFAULT_MAX_REQUEST_BYTES;
 
-    @Option(names = "--request-timeout", description = "seconds a request may take (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--request-timeout",
+            description = "seconds a request may take (default: ${DEFAULT-VALUE})")
     long requestTimeoutSeconds = 120;
 
-    @Option(names = "--workers", description = "namespace worker threads (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--workers",
+            description = "namespace worker threads (default: ${DEFAULT-VALUE})")
     int workers = 4;
 
-    @Option(names = "--vfs-threads", description = "threads serving the virtual /proc and /sys files "
-            + "(default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--vfs-threads",
+            description =
+                    "threads serving the virtual /proc and /sys files "
+                            + "(default: ${DEFAULT-VALUE})")
     int vfsThreads = 2;
 
-    @Option(names = "--sysctl-raise", paramLabel = "NAME=CEILING", description = "let system containers raise "
-            + "the host's NAME up to CEILING, never lower it (repeatable; see docs/proc-sys.md); default: none")
+    @Option(
+            names = "--sysctl-raise",
+            paramLabel = "NAME=CEILING",
+            description =
+                    "let system containers raise the host's NAME up to CEILING, never lower it"
+                            + " (repeatable; see docs/proc-sys.md); default: none")
     List<String> sysctlRaises = new ArrayList<>();
 
-    @Option(names = "--reconcile-interval", description = "seconds between reconcile sweeps (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--reconcile-interval",
+            description = "seconds between reconcile sweeps (default: ${DEFAULT-VALUE})")
     long reconcileSeconds = 5;
 
-    @Option(names = "--id-pool", paramLabel = "UID:GID:COUNT",
-            description = "host ids to give system containers (default: the --subid-user entries of --subuid/--subgid)")
+    @Option(
+            names = "--id-pool",
+            paramLabel = "UID:GID:COUNT",
+            description =
+                    "host ids to give system containers (default: the --subid-user entries of"
+                            + " --subuid/--subgid)")
     String idPool;
 
     @Option(names = "--subuid", description = "subordinate uid file (default: ${DEFAULT-VALUE})")
@@ -94,123 +149,321 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--subgid", description = "subordinate gid file (default: ${DEFAULT-VALUE})")
     Path subgid = Path.of("/etc/subgid");
 
-    @Option(names = "--subid-user", description = "owner of nestlet's entries in those files (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--subid-user",
+            description = "owner of nestlet's entries in those files (default: ${DEFAULT-VALUE})")
     String subidUser = "nestlet";
 
-    @Option(names = "--range-size", description = "ids per system container (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--range-size",
+            description = "ids per system container (default: ${DEFAULT-VALUE})")
     long rangeSize = 65536;
 
-    @Option(names = "--shift", description = "idmap (ID-mapped mounts, chown copy where refused) or copy "
-            + "(always a chown copy) (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--shift",
+            description =
+                    "idmap (ID-mapped mounts, chown copy where refused) or copy "
+                            + "(always a chown copy) (default: ${DEFAULT-VALUE})")
     String shift = "idmap";
 
+    @Option(
+            names = "--fd-store",
+            description =
+                    "where the FUSE connection and the seccomp listener fds are kept across"
+                            + " restarts: auto (systemd's fd store under systemd, else nestlet-keeper),"
+                            + " systemd, keeper, none (default: ${DEFAULT-VALUE})")
+    String fdStore = "auto";
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Nestletd()).execute(args));
+        System.exit(
+                new CommandLine(new Nestletd())
+                        .setOverwrittenOptionsAllowed(true)
+                        .execute(withConfigFile(args)));
+    }
+
+    /**
+     * The settings of {@code --config FILE} (when given) before {@code args}, so that the command
+     * line wins; a file with errors stops nestletd before anything starts.
+     */
+    private static String[] withConfigFile(String[] args) {
+        Nestletd probe = new Nestletd();
+        try {
+            new CommandLine(probe).setOverwrittenOptionsAllowed(true).parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            return args; // execute() reports it
+        }
+        if (probe.config == null) {
+            return args;
+        }
+        ConfigFile.Parsed file = ConfigFile.read(probe.config);
+        if (!file.errors().isEmpty()) {
+            file.errors().forEach(e -> System.err.println("nestletd: " + e));
+            System.exit(2);
+        }
+        List<String> all = new ArrayList<>(file.args());
+        all.addAll(List.of(args));
+        return all.toArray(new String[0]);
+    }
+
+    /** Checks of values that picocli's types do not make. */
+    void checkValues() {
+        shiftByCopy();
     }
 
     @Override
     public Integer call() throws Exception {
-        DaemonConfig config = new DaemonConfig(socket.toAbsolutePath(), stateDir.toAbsolutePath(),
-                group == null ? OptionalInt.empty() : OptionalInt.of(group), keepDataDirs, maxRequestBytes,
-                requestTimeoutSeconds * 1000, workers, reconcileSeconds * 1000, home(),
-                new DaemonConfig.IdPoolSpec(idPool, subuid, subgid, subidUser, rangeSize), shiftByCopy(),
-                vfsThreads, List.copyOf(sysctlRaises));
-        run(config);
+        checkValues();
+        DaemonConfig config =
+                new DaemonConfig(
+                        socket.toAbsolutePath(),
+                        stateDir.toAbsolutePath(),
+                        group == null ? OptionalInt.empty() : OptionalInt.of(group),
+                        keepDataDirs,
+                        maxRequestBytes,
+                        requestTimeoutSeconds * 1000,
+                        workers,
+                        reconcileSeconds * 1000,
+                        home(),
+                        new DaemonConfig.IdPoolSpec(idPool, subuid, subgid, subidUser, rangeSize),
+                        shiftByCopy(),
+                        vfsThreads,
+                        List.copyOf(sysctlRaises));
+        run(config, fdStore, groupMayMutate);
         return 0;
     }
 
-    static void run(DaemonConfig config) throws Exception {
+    static void run(DaemonConfig config, String fdStoreMode, boolean groupMayMutate)
+            throws Exception {
         FileCalls.umask(0077);
         HostTree.traversableDir(config.stateDir());
-        ObjectMapper json = new ObjectMapper();
+        FdStore store =
+                FdStores.open(
+                        fdStoreMode,
+                        config.stateDir(),
+                        config.home().resolve("bin/nestlet-keeper"),
+                        System.getenv(),
+                        (int) ProcessHandle.current().pid());
+        Map<String, Fd> kept = new HashMap<>(store.takeAll());
+        ObjectMapper json = Json.mapper();
         Registry registry = new Registry(new StateStore(config.stateDir(), json));
         NamespaceWorkers ns = new NamespaceWorkers(config.workers(), config.requestTimeoutMs());
         IdAllocator allocator = IdPools.allocator(config);
         UserNamespaces userns = new UserNamespaces(config.home().resolve("bin/nestlet-userns"));
         RootfsShifter shifter = new RootfsShifter(config.stateDir(), userns, config.shiftByCopy());
         InnerDataDirs dataDirs = new InnerDataDirs(config.stateDir(), config.keepDataDirs());
-        // The FUSE mount lives under the state dir; a dead one left by a killed nestletd is replaced.
-        VirtualFiles vfs = VirtualFiles.start(config.stateDir().resolve("vfs"), config.vfsThreads(),
-                Sysctls.onHost(config.stateDir(), config.sysctlRaises()));
-        List<Feature> features = List.of(new PreparedResources(allocator, shifter), new CgroupDelegation(),
-                dataDirs, vfs);
-        HookService hooks = new HookService(registry, ns, features);
-        SeccompAgent seccomp = new SeccompAgent(config.stateDir(), ns,
-                id -> registry.get(id).map(c -> new KnownContainer(c.record().pid(), c.record().mounts())).orElse(null),
-                2);
-        PrepareService prepare = new PrepareService(registry, hooks, allocator, shifter, dataDirs,
-                config.home().resolve("bin/nestlet-hook"), config.socket(), seccomp.listenerPath());
+        // The FUSE mount lives under the state dir; a dead one left by a killed nestletd is
+        // replaced.
+        // With a kept connection nothing is mounted again; its readers wait until resume() below.
+        VirtualFiles vfs =
+                VirtualFiles.start(
+                        config.stateDir().resolve("vfs"),
+                        config.vfsThreads(),
+                        Sysctls.onHost(config.stateDir(), config.sysctlRaises()),
+                        store,
+                        kept);
+        kept.keySet().removeIf(name -> name.startsWith(FuseServer.STORE_PREFIX));
+        List<Feature> features =
+                List.of(
+                        new PreparedResources(allocator, shifter),
+                        new PodNetwork(config.stateDir()),
+                        new CgroupDelegation(),
+                        dataDirs,
+                        vfs);
+        HookService hooks = new HookService(registry, ns, features, new InitProcesses());
+        SeccompAgent seccomp =
+                new SeccompAgent(
+                        config.stateDir(),
+                        ns,
+                        id ->
+                                registry.get(id)
+                                        .map(
+                                                c ->
+                                                        new KnownContainer(
+                                                                c.record().pid(),
+                                                                c.record().mounts()))
+                                        .orElse(null),
+                        2,
+                        store);
+        PrepareService prepare =
+                new PrepareService(
+                        registry,
+                        hooks,
+                        allocator,
+                        shifter,
+                        dataDirs,
+                        config.home().resolve("bin/nestlet-hook"),
+                        config.socket(),
+                        seccomp.listenerPath());
         Reconciler reconciler = new Reconciler(registry, hooks, features);
         reconciler.recover();
-
-        PeerPolicy policy = new PeerPolicy(config.group());
-        Dispatcher dispatcher = new Dispatcher(json)
-                .register(new HookOperation(hooks))
-                .register(new PrepareOperation(prepare))
-                .register(new AllocationsOperation(allocator))
-                .register(new PsOperation(registry))
-                .register(new InspectOperation(registry))
-                .register(new StatusOperation(config, registry, policy.describe()))
-                .register(new VersionOperation());
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(8, 32, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(1024), r -> {
-                    Thread t = new Thread(r, "request");
-                    t.setDaemon(true);
-                    return t;
+        vfs.resume();
+        seccomp.adopt(
+                kept,
+                id ->
+                        registry.get(id)
+                                .filter(LiveContainer::initAlive)
+                                .map(c -> c.record().pid())
+                                .orElse(0));
+        kept.forEach(
+                (name, fd) -> {
+                    if (!name.startsWith(SeccompAgent.STORE_PREFIX)) {
+                        LOG.warning("dropping a kept fd nestletd does not know: " + name);
+                        fd.close();
+                        store.remove(name);
+                    }
                 });
-        ApiServer server = new ApiServer(config.socket(), dispatcher, policy, executor,
-                new ApiServer.Limits(config.maxRequestBytes(), config.requestTimeoutMs(),
-                        config.requestTimeoutMs() * 3));
+
+        PeerPolicy policy = new PeerPolicy(config.group(), groupMayMutate);
+        Dispatcher dispatcher =
+                new Dispatcher(json)
+                        .mutatingAllowed(policy::mayMutate)
+                        .register(new HookOperation(hooks))
+                        .register(new PrepareOperation(prepare))
+                        .register(new ExecOperation(registry))
+                        .register(new AllocationsOperation(allocator))
+                        .register(new PsOperation(registry))
+                        .register(new InspectOperation(registry))
+                        .register(
+                                new StatusOperation(
+                                        config.socket(),
+                                        config.stateDir(),
+                                        registry,
+                                        policy.describe()))
+                        .register(new VersionOperation())
+                        .register(new MetricsOperation());
+        NestletMetrics.gauge("nestlet_containers", "containers nestletd knows", registry::size);
+        NestletMetrics.gauge(
+                "nestlet_id_ranges_in_use",
+                "id ranges held by containers",
+                () -> allocator.inUse().size());
+        NestletMetrics.gauge(
+                "nestlet_id_ranges_free",
+                "id ranges of the pool nobody holds",
+                () -> allocator.free().size());
+        NestletMetrics.gauge(
+                "nestlet_seccomp_listeners",
+                "seccomp listener fds being served",
+                seccomp::sessions);
+        NestletMetrics.gauge(
+                "nestlet_kept_fds",
+                "fds the fd store holds for nestletd (" + store.describe() + ")",
+                store::held);
+        ThreadPoolExecutor executor =
+                new ThreadPoolExecutor(
+                        8,
+                        32,
+                        30,
+                        TimeUnit.SECONDS,
+                        new ArrayBlockingQueue<>(1024),
+                        r -> {
+                            Thread t = new Thread(r, "request");
+                            t.setDaemon(true);
+                            return t;
+                        });
+        ApiServer server =
+                new ApiServer(
+                        config.socket(),
+                        dispatcher,
+                        policy,
+                        executor,
+                        new ApiServer.Limits(
+                                config.maxRequestBytes(),
+                                config.requestTimeoutMs(),
+                                config.requestTimeoutMs() * 3));
         Warmup.run(dispatcher, json, allocator, userns);
         server.start();
         restrictSocket(config);
         reconciler.start(config.reconcileMs());
 
         CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("stopping; containers keep running");
-            reconciler.close();
-            seccomp.close();
-            server.close();
-            executor.shutdownNow();
-            vfs.detachAll(registry, ns);
-            vfs.close();
-            ns.close();
-            stop.countDown();
-        }, "shutdown"));
-        LOG.info("nestletd " + Version.VALUE + " ready on " + config.socket() + " (" + policy.describe() + ")");
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    LOG.info(
+                                            "stopping; containers keep running"
+                                                    + (store.keeps()
+                                                            ? " and "
+                                                                    + store.describe()
+                                                                    + " keeps their virtual files"
+                                                                    + " and trapped calls waiting"
+                                                                    + " for the next nestletd"
+                                                            : ""));
+                                    reconciler.close();
+                                    seccomp.close();
+                                    server.close();
+                                    executor.shutdownNow();
+                                    if (!store.keeps()) {
+                                        vfs.detachAll(registry, ns);
+                                    }
+                                    vfs.close();
+                                    store.close();
+                                    ns.close();
+                                    stop.countDown();
+                                },
+                                "shutdown"));
+        LOG.info(
+                "nestletd "
+                        + Version.VALUE
+                        + " ready on "
+                        + config.socket()
+                        + " ("
+                        + policy.describe()
+                        + ")");
         SystemdNotify.ready();
         stop.await();
     }
 
     private boolean shiftByCopy() {
         if (!shift.equals("idmap") && !shift.equals("copy")) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--shift must be idmap or copy");
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this), "--shift must be idmap or copy");
         }
         return shift.equals("copy");
     }
 
-    /** The install tree (bin/, lib/): set by the launcher, else found from this class's jar in lib/. */
+    /**
+     * The install tree (bin/, lib/): set by the launcher, else found from this class's jar in lib/.
+     */
     private static Path home() {
         String prop = System.getProperty("nestlet.home");
         if (prop != null) {
             return Path.of(prop);
         }
         try {
-            Path jar = Path.of(Nestletd.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path jar =
+                    Path.of(
+                            Nestletd.class
+                                    .getProtectionDomain()
+                                    .getCodeSource()
+                                    .getLocation()
+                                    .toURI());
             return jar.getParent().getParent();
         } catch (java.net.URISyntaxException e) {
             throw new IllegalStateException("cannot find the install tree; set -Dnestlet.home", e);
         }
     }
 
-    /** Socket mode 0600, or 0660 owned by the configured group. */
+    /**
+     * Socket mode 0600, or 0660 owned by the configured group; then the group must also be able to
+     * reach it: a directory of root's that only root may enter (0700, as nestletd creates it) is
+     * given to the group for search only (0710). Other directories are left as they are.
+     */
     private static void restrictSocket(DaemonConfig config) throws java.io.IOException {
         if (config.group().isPresent()) {
             Files.setAttribute(config.socket(), "unix:gid", config.group().getAsInt());
-            Files.setPosixFilePermissions(config.socket(), PosixFilePermissions.fromString("rw-rw----"));
+            Files.setPosixFilePermissions(
+                    config.socket(), PosixFilePermissions.fromString("rw-rw----"));
+            Path dir = config.socket().getParent();
+            if (((Integer) Files.getAttribute(dir, "unix:uid")) == 0
+                    && Files.getPosixFilePermissions(dir)
+                            .equals(PosixFilePermissions.fromString("rwx------"))) {
+                Files.setAttribute(dir, "unix:gid", config.group().getAsInt());
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x---"));
+            }
         } else {
-            Files.setPosixFilePermissions(config.socket(), PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(
+                    config.socket(), PosixFilePermissions.fromString("rw-------"));
         }
     }
 

@@ -1,10 +1,9 @@
 package dev.nestlet.daemon;
 
-import java.nio.charset.StandardCharsets;
-import java.util.logging.Logger;
-
 import dev.nestlet.sys.SocketCalls;
 import dev.nestlet.sys.SysException;
+import java.nio.charset.StandardCharsets;
+import java.util.logging.Logger;
 
 /** sd_notify(READY=1) for Type=notify units; a no-op outside systemd. */
 final class SystemdNotify {
@@ -18,8 +17,10 @@ final class SystemdNotify {
             return;
         }
         try {
-            SocketCalls.sendDatagram(socket, ("READY=1\nMAINPID=" + ProcessHandle.current().pid())
-                    .getBytes(StandardCharsets.UTF_8));
+            SocketCalls.sendDatagram(
+                    socket,
+                    ("READY=1\nMAINPID=" + ProcessHandle.current().pid())
+                            .getBytes(StandardCharsets.UTF_8));
         } catch (SysException e) {
             LOG.warning("cannot notify systemd: " + e.getMessage());
         }

@@ -1,5 +1,16 @@
 package dev.nestlet.datadir;
 
+import dev.nestlet.error.ErrorCode;
+import dev.nestlet.error.NestletException;
+import dev.nestlet.host.HostTree;
+import dev.nestlet.lifecycle.ContainerAccess;
+import dev.nestlet.lifecycle.Feature;
+import dev.nestlet.ns.RootedPaths;
+import dev.nestlet.state.ContainerRecord;
+import dev.nestlet.sys.Fd;
+import dev.nestlet.sys.FileCalls;
+import dev.nestlet.sys.MountCalls;
+import dev.nestlet.sys.SysException;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -10,43 +21,35 @@ import java.util.List;
 import java.util.Set;
 import java.util.logging.Logger;
 
-import dev.nestlet.error.NestletException;
-import dev.nestlet.error.ErrorCode;
-import dev.nestlet.host.HostTree;
-import dev.nestlet.lifecycle.ContainerAccess;
-import dev.nestlet.lifecycle.Feature;
-import dev.nestlet.ns.RootedPaths;
-import dev.nestlet.state.ContainerRecord;
-import dev.nestlet.sys.Fd;
-import dev.nestlet.sys.FileCalls;
-import dev.nestlet.sys.MountCalls;
-import dev.nestlet.sys.SysException;
-
 /**
- * Host-backed inner data dirs: /var/lib/docker, /var/lib/containerd and
- * /var/lib/buildkit (and, in nestlet-runtime's containers, /var/lib/containers
- * for podman and buildah) inside a system container are binds of
- * per-container directories under {@code STATE/data/ID} on the host's own
- * filesystem, so an inner engine gets overlay2 on ext4/xfs instead of overlay
- * on overlay.
+ * Host-backed inner data dirs: /var/lib/docker, /var/lib/containerd and /var/lib/buildkit (and, in
+ * nestlet-runtime's containers, /var/lib/containers for podman and buildah) inside a system
+ * container are binds of per-container directories under {@code STATE/data/ID} on the host's own
+ * filesystem, so an inner engine gets overlay2 on ext4/xfs instead of overlay on overlay.
  */
 public final class InnerDataDirs implements Feature {
     private static final Logger LOG = Logger.getLogger(InnerDataDirs.class.getName());
-    public static final List<String> TARGETS = List.of("/var/lib/docker", "/var/lib/containerd",
-            "/var/lib/buildkit");
+    public static final List<String> TARGETS =
+            List.of("/var/lib/docker", "/var/lib/containerd", "/var/lib/buildkit");
 
     /**
-     * What prepare binds into nestlet-runtime's system containers: the same,
-     * and /var/lib/containers (podman's and buildah's storage). The hook path
-     * mounts {@link #TARGETS} only, as before.
+     * What prepare binds into nestlet-runtime's system containers: the same, and
+     * /var/lib/containers (podman's and buildah's storage). The hook path mounts {@link #TARGETS}
+     * only, as before.
      */
-    public static final List<String> PREPARED_TARGETS = List.of("/var/lib/docker", "/var/lib/containerd",
-            "/var/lib/buildkit", "/var/lib/containers");
+    public static final List<String> PREPARED_TARGETS =
+            List.of(
+                    "/var/lib/docker",
+                    "/var/lib/containerd",
+                    "/var/lib/buildkit",
+                    "/var/lib/containers");
 
     private final Path base;
     private final boolean keep;
 
-    /** @param keep leave the host directories in place at release (they are still unmounted) */
+    /**
+     * @param keep leave the host directories in place at release (they are still unmounted)
+     */
     public InnerDataDirs(Path stateDir, boolean keep) throws IOException {
         this.base = HostTree.traversableDir(stateDir.resolve("data"));
         this.keep = keep;
@@ -58,24 +61,27 @@ public final class InnerDataDirs implements Feature {
     }
 
     /**
-     * Creates the host directories of {@code id}, owned by the host ids of the
-     * container's root; returns them in {@link #TARGETS} order. A crash after
-     * this leaves directories of a dead or unknown container: the reconciler
-     * removes them.
+     * Creates the host directories of {@code id}, owned by the host ids of the container's root;
+     * returns them in {@link #TARGETS} order. A crash after this leaves directories of a dead or
+     * unknown container: the reconciler removes them.
      */
     public List<Path> createHostDirs(String id, int rootUid, int rootGid) throws IOException {
         return createHostDirs(id, rootUid, rootGid, TARGETS);
     }
 
     /** The same for {@code targets} (paths inside the container), in their order. */
-    public List<Path> createHostDirs(String id, int rootUid, int rootGid, List<String> targets) throws IOException {
+    public List<Path> createHostDirs(String id, int rootUid, int rootGid, List<String> targets)
+            throws IOException {
         Path host = HostTree.traversableDir(base.resolve(id));
         List<Path> dirs = new ArrayList<>();
         for (String target : targets) {
             Path dir = host.resolve(Path.of(target).getFileName().toString());
             Files.createDirectories(dir);
-            try (Fd fd = FileCalls.open(dir.toString(), FileCalls.O_RDONLY | FileCalls.O_DIRECTORY
-                    | FileCalls.O_NOFOLLOW, 0)) {
+            try (Fd fd =
+                    FileCalls.open(
+                            dir.toString(),
+                            FileCalls.O_RDONLY | FileCalls.O_DIRECTORY | FileCalls.O_NOFOLLOW,
+                            0)) {
                 FileCalls.fchown(fd, rootUid, rootGid);
                 FileCalls.fchmod(fd, 0710);
             }
@@ -89,12 +95,13 @@ public final class InnerDataDirs implements Feature {
     }
 
     /**
-     * The hook path: binds the host dirs into the container's mount namespace.
-     * When nestlet-runtime prepared the container, the runtime already mounted
-     * them from config.json, and there is nothing left to do.
+     * The hook path: binds the host dirs into the container's mount namespace. When nestlet-runtime
+     * prepared the container, the runtime already mounted them from config.json, and there is
+     * nothing left to do.
      */
     @Override
-    public ContainerRecord createRuntime(ContainerRecord rec, ContainerAccess access) throws Exception {
+    public ContainerRecord createRuntime(ContainerRecord rec, ContainerAccess access)
+            throws Exception {
         if (rec.dataDir() != null) {
             return rec;
         }
@@ -105,16 +112,19 @@ public final class InnerDataDirs implements Feature {
                 trees.add(MountCalls.openTreeClone(dir.toString(), false));
             }
             String rootfs = access.rootfs().toString();
-            access.inMountNamespace(() -> {
-                try (Fd root = FileCalls.open(rootfs, FileCalls.O_PATH | FileCalls.O_DIRECTORY, 0)) {
-                    for (int i = 0; i < TARGETS.size(); i++) {
-                        try (Fd target = mountPoint(root, TARGETS.get(i), rec)) {
-                            MountCalls.moveMount(trees.get(i), target);
+            access.inMountNamespace(
+                    () -> {
+                        try (Fd root =
+                                FileCalls.open(
+                                        rootfs, FileCalls.O_PATH | FileCalls.O_DIRECTORY, 0)) {
+                            for (int i = 0; i < TARGETS.size(); i++) {
+                                try (Fd target = mountPoint(root, TARGETS.get(i), rec)) {
+                                    MountCalls.moveMount(trees.get(i), target);
+                                }
+                            }
                         }
-                    }
-                }
-                return null;
-            });
+                        return null;
+                    });
         } finally {
             trees.forEach(Fd::close);
         }
@@ -125,8 +135,9 @@ public final class InnerDataDirs implements Feature {
         try {
             return RootedPaths.mkdirs(root, target, 0755, rec.rootUid(), rec.rootGid());
         } catch (SysException e) {
-            throw new NestletException(ErrorCode.UNSAFE_PATH, "cannot make " + target + " inside the container's root: "
-                    + e.getMessage());
+            throw new NestletException(
+                    ErrorCode.UNSAFE_PATH,
+                    "cannot make " + target + " inside the container's root: " + e.getMessage());
         }
     }
 

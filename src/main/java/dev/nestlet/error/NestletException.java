@@ -1,6 +1,9 @@
 package dev.nestlet.error;
 
-/** A request that fails with a protocol error code and a message for humans. */
+/**
+ * A failure with a code that says why and a message for humans. Thrown by every domain package; the
+ * socket turns it into an error response ({@code api.Dispatcher}).
+ */
 public class NestletException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 

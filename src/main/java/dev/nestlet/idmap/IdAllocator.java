@@ -1,5 +1,7 @@
 package dev.nestlet.idmap;
 
+import dev.nestlet.error.ErrorCode;
+import dev.nestlet.error.NestletException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,13 +12,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import dev.nestlet.error.NestletException;
-import dev.nestlet.error.ErrorCode;
-
 /**
- * Hands every system container a range of host ids that no other live
- * container holds. Each change is journalled before it is used, so a
- * restarted nestletd never hands a range out twice.
+ * Hands every system container a range of host ids that no other live container holds. Each change
+ * is journalled before it is used, so a restarted nestletd never hands a range out twice.
  */
 public final class IdAllocator implements AutoCloseable {
     private final Optional<IdPool> pool;
@@ -24,8 +22,11 @@ public final class IdAllocator implements AutoCloseable {
     private final Journal journal;
     private final Map<String, Allocation> live;
 
-    /** @param pool empty when no pool is configured; allocation then fails with {@code noPoolReason} */
-    public IdAllocator(Optional<IdPool> pool, String noPoolReason, Path journalFile) throws IOException {
+    /**
+     * @param pool empty when no pool is configured; allocation then fails with {@code noPoolReason}
+     */
+    public IdAllocator(Optional<IdPool> pool, String noPoolReason, Path journalFile)
+            throws IOException {
         this.pool = pool;
         this.noPoolReason = noPoolReason;
         this.journal = new Journal(journalFile);
@@ -38,35 +39,71 @@ public final class IdAllocator implements AutoCloseable {
         if (held != null) {
             return held.range();
         }
-        IdPool p = pool.orElseThrow(() -> new NestletException(ErrorCode.POOL_EXHAUSTED, noPoolReason));
+        IdPool p =
+                pool.orElseThrow(
+                        () -> new NestletException(ErrorCode.POOL_EXHAUSTED, noPoolReason));
         List<IdRange> free = freeBlocks(p);
         if (!free.isEmpty()) {
             return record(new Allocation(id, free.get(0), false));
         }
-        throw new NestletException(ErrorCode.POOL_EXHAUSTED, "all " + p.blocks().size() + " id ranges of "
-                + p.blockSize() + " from " + p.source() + " are in use");
+        throw new NestletException(
+                ErrorCode.POOL_EXHAUSTED,
+                "all "
+                        + p.blocks().size()
+                        + " id ranges of "
+                        + p.blockSize()
+                        + " from "
+                        + p.source()
+                        + " are in use");
     }
 
     /**
-     * Records a mapping the engine chose ({@code range}: its root line; {@code lines}:
-     * every line); none of it may touch the pool, nor the range of another live container.
+     * Records a mapping the engine chose ({@code range}: its root line; {@code lines}: every line);
+     * none of it may touch the pool, nor the range of another live container.
      */
-    public synchronized IdRange adopt(String id, IdRange range, List<IdSpan> lines) throws IOException {
+    public synchronized IdRange adopt(String id, IdRange range, List<IdSpan> lines)
+            throws IOException {
         Allocation held = live.get(id);
         if (held != null && held.range().equals(range)) {
             return range;
         }
         for (IdSpan line : lines) {
+            if (IdPool.belowFloor(line.start(), line.count())) {
+                throw new NestletException(
+                        ErrorCode.BAD_BUNDLE,
+                        "the container's own id mapping ("
+                                + (line.uids() ? "uids " : "gids ")
+                                + line.start()
+                                + "+"
+                                + line.count()
+                                + ") includes host "
+                                + (line.uids() ? "uid" : "gid")
+                                + " 0: a system container gets every capability inside its user"
+                                + " namespace, so host root may not be mapped into it");
+            }
+        }
+        for (IdSpan line : lines) {
             if (pool.isPresent() && pool.get().overlapsPool(line)) {
-                throw new NestletException(ErrorCode.CONFLICT, "the container's own id mapping ("
-                        + (line.uids() ? "uids " : "gids ") + line.start() + "+" + line.count()
-                        + ") overlaps nestlet's id pool (" + pool.get().source() + ")");
+                throw new NestletException(
+                        ErrorCode.CONFLICT,
+                        "the container's own id mapping ("
+                                + (line.uids() ? "uids " : "gids ")
+                                + line.start()
+                                + "+"
+                                + line.count()
+                                + ") overlaps nestlet's id pool ("
+                                + pool.get().source()
+                                + ")");
             }
         }
         for (Allocation a : live.values()) {
             if (!a.id().equals(id) && a.range().overlaps(range)) {
-                throw new NestletException(ErrorCode.CONFLICT, "the container's own id mapping " + range
-                        + " overlaps the range of container " + a.id());
+                throw new NestletException(
+                        ErrorCode.CONFLICT,
+                        "the container's own id mapping "
+                                + range
+                                + " overlaps the range of container "
+                                + a.id());
             }
         }
         return record(new Allocation(id, range, true));
@@ -100,9 +137,9 @@ public final class IdAllocator implements AutoCloseable {
     }
 
     /**
-     * Pool blocks in order, minus those held. Held ranges that are exactly a
-     * block are found by their base; any other held range (adopted, or from a
-     * pool configured differently before a restart) is checked for overlap.
+     * Pool blocks in order, minus those held. Held ranges that are exactly a block are found by
+     * their base; any other held range (adopted, or from a pool configured differently before a
+     * restart) is checked for overlap.
      */
     private List<IdRange> freeBlocks(IdPool p) {
         Set<IdRange> exact = new HashSet<>(p.blocks());

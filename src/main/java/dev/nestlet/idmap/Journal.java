@@ -1,31 +1,31 @@
 package dev.nestlet.idmap;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nestlet.host.AtomicFiles;
+import dev.nestlet.json.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.logging.Logger;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 /**
- * The allocator's log: one JSON line per allocation or release, appended
- * before the range is used and replayed at start-up. A line cut short by a
- * crash is ignored (it was never acknowledged); when the log grows it is
- * rewritten as a snapshot of the live allocations (temporary file + rename).
+ * The allocator's log: one JSON line per allocation or release, appended before the range is used
+ * and replayed at start-up. A line cut short by a crash is ignored (it was never acknowledged);
+ * when the log grows it is rewritten as a snapshot of the live allocations (temporary file +
+ * rename).
  */
 final class Journal implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Journal.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private final Path file;
     private FileChannel out;
@@ -50,8 +50,15 @@ final class Journal implements AutoCloseable {
                 }
                 String id = e.path("id").asText();
                 if ("alloc".equals(e.path("op").asText())) {
-                    live.put(id, new Allocation(id, new IdRange(e.path("uid").asLong(), e.path("gid").asLong(),
-                            e.path("size").asLong()), e.path("adopted").asBoolean()));
+                    live.put(
+                            id,
+                            new Allocation(
+                                    id,
+                                    new IdRange(
+                                            e.path("uid").asLong(),
+                                            e.path("gid").asLong(),
+                                            e.path("size").asLong()),
+                                    e.path("adopted").asBoolean()));
                 } else if ("free".equals(e.path("op").asText())) {
                     live.remove(id);
                 }
@@ -62,8 +69,12 @@ final class Journal implements AutoCloseable {
     }
 
     private void open() throws IOException {
-        out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND);
+        out =
+                FileChannel.open(
+                        file,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE,
+                        StandardOpenOption.APPEND);
     }
 
     void allocated(Allocation a) throws IOException {
@@ -71,8 +82,13 @@ final class Journal implements AutoCloseable {
     }
 
     private static ObjectNode allocLine(Allocation a) {
-        return JSON.createObjectNode().put("op", "alloc").put("id", a.id()).put("uid", a.range().uidBase())
-                .put("gid", a.range().gidBase()).put("size", a.range().size()).put("adopted", a.adopted());
+        return JSON.createObjectNode()
+                .put("op", "alloc")
+                .put("id", a.id())
+                .put("uid", a.range().uidBase())
+                .put("gid", a.range().gidBase())
+                .put("size", a.range().size())
+                .put("adopted", a.adopted());
     }
 
     void freed(String id) throws IOException {
@@ -80,9 +96,9 @@ final class Journal implements AutoCloseable {
     }
 
     /**
-     * One write(2) per record: a killed process leaves the whole line in the
-     * page cache or none of it. A crash of the machine takes every container
-     * with it, so no fsync: the next start finds no live container to protect.
+     * One write(2) per record: a killed process leaves the whole line in the page cache or none of
+     * it. A crash of the machine takes every container with it, so no fsync: the next start finds
+     * no live container to protect.
      */
     private void append(ObjectNode e) throws IOException {
         byte[] line = (JSON.writeValueAsString(e) + "\n").getBytes(StandardCharsets.UTF_8);
@@ -103,9 +119,8 @@ final class Journal implements AutoCloseable {
         for (Allocation a : live) {
             b.append(JSON.writeValueAsString(allocLine(a))).append('\n');
         }
-        Files.writeString(tmp, b, StandardCharsets.UTF_8);
+        AtomicFiles.replace(file, tmp, b.toString().getBytes(StandardCharsets.UTF_8));
         out.close();
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         open();
         lines = live.size();
     }

@@ -1,11 +1,10 @@
 package dev.nestlet.lifecycle;
 
-import java.nio.file.Path;
-
 import dev.nestlet.ns.NamespaceTask;
 import dev.nestlet.ns.NamespaceWorkers;
 import dev.nestlet.oci.BundleConfig;
 import dev.nestlet.sys.Fd;
+import java.nio.file.Path;
 
 /** What a feature may use to reach a live container during a hook. */
 public final class ContainerAccess {
@@ -21,12 +20,18 @@ public final class ContainerAccess {
         this.rootfs = rootfs;
     }
 
-    /** Runs {@code task} in the container's mount namespace (before pivot_root: rootfs is at {@link #rootfs()}). */
+    /**
+     * Runs {@code task} in the container's mount namespace (before pivot_root: rootfs is at {@link
+     * #rootfs()}).
+     */
     public <T> T inMountNamespace(NamespaceTask<T> task) throws Exception {
         return workers.inMountNamespace(pidfd, task);
     }
 
-    /** Runs {@code task} in the container's mount and network namespaces (for paths under /proc/sys/net). */
+    /**
+     * Runs {@code task} in the container's mount and network namespaces (for paths under
+     * /proc/sys/net).
+     */
     public <T> T inMountAndNetworkNamespaces(NamespaceTask<T> task) throws Exception {
         return workers.inMountAndNetworkNamespaces(pidfd, task);
     }

@@ -3,10 +3,10 @@ package dev.nestlet.lifecycle;
 import dev.nestlet.state.ContainerRecord;
 
 /**
- * One capability nestlet gives a system container (inner data dirs, virtual
- * files, cgroup delegation...). Features run in order at createRuntime and in
- * reverse at poststop; {@link #release} must be idempotent and must work when
- * the container and its namespaces are already gone.
+ * One capability nestlet gives a system container (inner data dirs, virtual files, cgroup
+ * delegation...). Features run in order at createRuntime and in reverse at poststop; {@link
+ * #release} must be idempotent and must work when the container and its namespaces are already
+ * gone.
  */
 public interface Feature {
     String name();
@@ -15,7 +15,8 @@ public interface Feature {
     ContainerRecord createRuntime(ContainerRecord rec, ContainerAccess access) throws Exception;
 
     /** Called at createContainer, for runtimes that redo work after createRuntime. */
-    default ContainerRecord createContainer(ContainerRecord rec, ContainerAccess access) throws Exception {
+    default ContainerRecord createContainer(ContainerRecord rec, ContainerAccess access)
+            throws Exception {
         return rec;
     }
 

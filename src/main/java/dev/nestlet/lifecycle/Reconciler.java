@@ -1,12 +1,5 @@
 package dev.nestlet.lifecycle;
 
-import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-
 import dev.nestlet.proc.ProcStat;
 import dev.nestlet.state.ContainerRecord;
 import dev.nestlet.state.LiveContainer;
@@ -14,13 +7,18 @@ import dev.nestlet.state.Registry;
 import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.PidCalls;
 import dev.nestlet.sys.SysException;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
- * Brings the registry back in line with the machine: at start-up it reloads
- * what a previous nestletd left (re-opening pidfds of inits that still run,
- * same pid and start time); then, periodically, it releases containers whose
- * init is gone without a poststop and lets features remove host leftovers of
- * containers nobody knows.
+ * Brings the registry back in line with the machine: at start-up it reloads what a previous
+ * nestletd left (re-opening pidfds of inits that still run, same pid and start time); then,
+ * periodically, it releases containers whose init is gone without a poststop and lets features
+ * remove host leftovers of containers nobody knows.
  */
 public final class Reconciler implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
@@ -28,11 +26,13 @@ public final class Reconciler implements AutoCloseable {
     private final Registry registry;
     private final HookService hooks;
     private final List<Feature> features;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "reconciler");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(
+                    r -> {
+                        Thread t = new Thread(r, "reconciler");
+                        t.setDaemon(true);
+                        return t;
+                    });
 
     public Reconciler(Registry registry, HookService hooks, List<Feature> features) {
         this.registry = registry;
@@ -57,13 +57,18 @@ public final class Reconciler implements AutoCloseable {
     }
 
     public void start(long periodMillis) {
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                sweep();
-            } catch (Exception e) {
-                LOG.log(Level.WARNING, "reconcile failed", e);
-            }
-        }, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+        var unused = // runs until the timer is shut down
+                timer.scheduleWithFixedDelay(
+                        () -> {
+                            try {
+                                sweep();
+                            } catch (Exception e) {
+                                LOG.log(Level.WARNING, "reconcile failed", e);
+                            }
+                        },
+                        periodMillis,
+                        periodMillis,
+                        TimeUnit.MILLISECONDS);
     }
 
     public void sweep() throws Exception {
@@ -78,7 +83,8 @@ public final class Reconciler implements AutoCloseable {
         }
         for (Feature f : features) {
             for (String id : f.leftoverIds()) {
-                // Under the id's lock: a container registering right now is never mistaken for an orphan.
+                // Under the id's lock: a container registering right now is never mistaken for an
+                // orphan.
                 synchronized (registry.lockFor(id)) {
                     if (registry.get(id).isEmpty()) {
                         f.removeLeftovers(id);
@@ -96,7 +102,8 @@ public final class Reconciler implements AutoCloseable {
         } catch (SysException e) {
             return null;
         }
-        boolean same = ProcStat.of(rec.pid()).map(s -> s.startTime() == rec.pidStartTime()).orElse(false);
+        boolean same =
+                ProcStat.of(rec.pid()).map(s -> s.startTime() == rec.pidStartTime()).orElse(false);
         if (!same) {
             pidfd.close();
             return null;

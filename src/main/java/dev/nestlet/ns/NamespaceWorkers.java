@@ -1,5 +1,8 @@
 package dev.nestlet.ns;
 
+import dev.nestlet.sys.Fd;
+import dev.nestlet.sys.FileCalls;
+import dev.nestlet.sys.NsCalls;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -10,31 +13,30 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import dev.nestlet.sys.Fd;
-import dev.nestlet.sys.FileCalls;
-import dev.nestlet.sys.NsCalls;
-
 /**
  * Platform threads that can enter a container's mount namespace.
  *
- * <p>setns(CLONE_NEWNS) is refused in a process whose threads share one
- * fs_struct, so each worker first calls unshare(CLONE_FS); after that it may
- * enter any mount namespace without affecting the rest of the JVM. Each task
- * runs between a setns into the target and a setns back to the host's
- * namespace; a worker that cannot get back retires and is replaced, so no task
- * ever starts in a foreign namespace.
+ * <p>setns(CLONE_NEWNS) is refused in a process whose threads share one fs_struct, so each worker
+ * first calls unshare(CLONE_FS); after that it may enter any mount namespace without affecting the
+ * rest of the JVM. Each task runs between a setns into the target and a setns back to the host's
+ * namespace; a worker that cannot get back retires and is replaced, so no task ever starts in a
+ * foreign namespace.
  */
 public final class NamespaceWorkers implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NamespaceWorkers.class.getName());
 
     private final BlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>();
     private final AtomicInteger names = new AtomicInteger();
-    private final java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<Thread> threads =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final long timeoutMillis;
     private volatile boolean closed;
 
-    /** @param namespaces CLONE_NEWNS, or with CLONE_NEWNET too (then {@code target} is a pidfd) */
-    private record Job<T>(Fd target, int namespaces, NamespaceTask<T> task, CompletableFuture<T> result) {}
+    /**
+     * @param namespaces CLONE_NEWNS, or with CLONE_NEWNET too (then {@code target} is a pidfd)
+     */
+    private record Job<T>(
+            Fd target, int namespaces, NamespaceTask<T> task, CompletableFuture<T> result) {}
 
     public NamespaceWorkers(int threads, long timeoutMillis) {
         this.timeoutMillis = timeoutMillis;
@@ -51,16 +53,16 @@ public final class NamespaceWorkers implements AutoCloseable {
     }
 
     /**
-     * Runs {@code task} inside the mount namespace of {@code target} (a pidfd or
-     * an nsfs fd) and waits for it within the worker timeout.
+     * Runs {@code task} inside the mount namespace of {@code target} (a pidfd or an nsfs fd) and
+     * waits for it within the worker timeout.
      */
     public <T> T inMountNamespace(Fd target, NamespaceTask<T> task) throws Exception {
         return run(target, NsCalls.CLONE_NEWNS, task);
     }
 
     /**
-     * Runs {@code task} inside the mount and network namespaces of the process behind {@code pidfd}:
-     * /proc/sys/net resolves to that network namespace's files only for a thread inside it.
+     * Runs {@code task} inside the mount and network namespaces of the process behind {@code
+     * pidfd}: /proc/sys/net resolves to that network namespace's files only for a thread inside it.
      */
     public <T> T inMountAndNetworkNamespaces(Fd pidfd, NamespaceTask<T> task) throws Exception {
         return run(pidfd, NsCalls.CLONE_NEWNS | NsCalls.CLONE_NEWNET, task);
@@ -78,7 +80,8 @@ public final class NamespaceWorkers implements AutoCloseable {
             }
             throw (Error) cause;
         } catch (TimeoutException e) {
-            throw new TimeoutException("mount namespace task did not finish in " + timeoutMillis + " ms");
+            throw new TimeoutException(
+                    "mount namespace task did not finish in " + timeoutMillis + " ms");
         }
     }
 
@@ -101,7 +104,8 @@ public final class NamespaceWorkers implements AutoCloseable {
                 break;
             }
             if (!runOne(job, home, homeNet)) {
-                LOG.severe("namespace worker could not return to the host namespaces; replacing it");
+                LOG.severe(
+                        "namespace worker could not return to the host namespaces; replacing it");
                 threads.remove(Thread.currentThread());
                 startWorker();
                 return; // home stays open: this thread ends here with its fs_struct

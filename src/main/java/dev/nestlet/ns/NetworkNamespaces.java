@@ -1,18 +1,17 @@
 package dev.nestlet.ns;
 
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-
 import dev.nestlet.sys.Errno;
 import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.FileCalls;
 import dev.nestlet.sys.NsCalls;
 import dev.nestlet.sys.Stat;
 import dev.nestlet.sys.SysException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /** Who owns a container's network namespace, and what its sysctls say. */
 public final class NetworkNamespaces {
@@ -42,9 +41,9 @@ public final class NetworkNamespaces {
     }
 
     /**
-     * Whether the network namespace at {@code netnsPath} belongs to the user namespace at
-     * {@code usernsPath} (nsfs files, such as /proc/PID/ns/net or /var/run/netns/NAME); false when
-     * either cannot be opened.
+     * Whether the network namespace at {@code netnsPath} belongs to the user namespace at {@code
+     * usernsPath} (nsfs files, such as /proc/PID/ns/net or /var/run/netns/NAME); false when either
+     * cannot be opened.
      */
     public static boolean ownedBy(String netnsPath, String usernsPath) {
         try (Fd net = FileCalls.open(netnsPath, FileCalls.O_RDONLY, 0);
@@ -62,24 +61,27 @@ public final class NetworkNamespaces {
      */
     public static Map<String, String> readInside(Fd pidfd, List<String> paths) throws Exception {
         CompletableFuture<Map<String, String>> result = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                NsCalls.setns(pidfd, NsCalls.CLONE_NEWNET);
-                Map<String, String> texts = new LinkedHashMap<>();
-                for (String p : paths) {
-                    try {
-                        texts.put(p, FileCalls.readText(p));
-                    } catch (SysException e) {
-                        if (!e.is(Errno.ENOENT)) {
-                            throw e;
-                        }
-                    }
-                }
-                result.complete(texts);
-            } catch (Throwable e) {
-                result.completeExceptionally(e);
-            }
-        }, "netns-read");
+        Thread t =
+                new Thread(
+                        () -> {
+                            try {
+                                NsCalls.setns(pidfd, NsCalls.CLONE_NEWNET);
+                                Map<String, String> texts = new LinkedHashMap<>();
+                                for (String p : paths) {
+                                    try {
+                                        texts.put(p, FileCalls.readText(p));
+                                    } catch (SysException e) {
+                                        if (!e.is(Errno.ENOENT)) {
+                                            throw e;
+                                        }
+                                    }
+                                }
+                                result.complete(texts);
+                            } catch (Throwable e) {
+                                result.completeExceptionally(e);
+                            }
+                        },
+                        "netns-read");
         t.setDaemon(true);
         t.start();
         try {

@@ -1,22 +1,22 @@
 package dev.nestlet.oci;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nestlet.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 /**
- * A bundle's config.json, kept as a JSON tree so that fields nestlet does not
- * know survive an edit untouched.
+ * A bundle's config.json, kept as a JSON tree so that fields nestlet does not know survive an edit
+ * untouched.
  */
 public final class BundleConfig {
     public static final long MAX_BYTES = 4L << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private final Path bundle;
     private final ObjectNode root;
@@ -55,7 +55,9 @@ public final class BundleConfig {
         return bundle;
     }
 
-    /** The host path of the root filesystem (root.path, relative to the bundle when not absolute). */
+    /**
+     * The host path of the root filesystem (root.path, relative to the bundle when not absolute).
+     */
     public Path rootfs() throws BundleException {
         JsonNode path = root.path("root").path("path");
         if (!path.isTextual() || path.asText().isEmpty()) {

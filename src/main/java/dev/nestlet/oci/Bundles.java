@@ -1,12 +1,9 @@
 package dev.nestlet.oci;
 
+import dev.nestlet.error.ErrorCode;
+import dev.nestlet.error.NestletException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import dev.nestlet.error.NestletException;
-import dev.nestlet.error.ErrorCode;
-
-
 
 /** Opening a bundle named in a request, with the protocol's error codes. */
 public final class Bundles {
@@ -14,7 +11,8 @@ public final class Bundles {
 
     public static BundleConfig open(String bundle) {
         if (bundle == null || bundle.isEmpty() || !bundle.startsWith("/")) {
-            throw new NestletException(ErrorCode.NO_BUNDLE, "bundle path '" + bundle + "' is not absolute");
+            throw new NestletException(
+                    ErrorCode.NO_BUNDLE, "bundle path '" + bundle + "' is not absolute");
         }
         Path p = Path.of(bundle);
         if (!Files.isDirectory(p)) {

@@ -1,14 +1,12 @@
 package dev.nestlet.ops;
 
+import dev.nestlet.api.Operation;
+import dev.nestlet.api.Peer;
 import dev.nestlet.idmap.Allocation;
 import dev.nestlet.idmap.IdAllocator;
 import dev.nestlet.idmap.IdPool;
 import dev.nestlet.idmap.IdRange;
-
 import java.util.List;
-
-import dev.nestlet.api.Operation;
-import dev.nestlet.api.Peer;
 
 /** op "allocations": id ranges in use (by container) and free in the pool. */
 public final class AllocationsOperation implements Operation<AllocationsOperation.Params> {
@@ -24,6 +22,11 @@ public final class AllocationsOperation implements Operation<AllocationsOperatio
     }
 
     @Override
+    public boolean readOnly() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "allocations";
     }
@@ -35,7 +38,10 @@ public final class AllocationsOperation implements Operation<AllocationsOperatio
 
     @Override
     public Object handle(Params p, Peer peer) {
-        return new Result(allocator.pool().map(IdPool::source).orElse("none: " + allocator.noPoolReason()),
-                allocator.pool().map(IdPool::blockSize).orElse(0L), allocator.inUse(), allocator.free());
+        return new Result(
+                allocator.pool().map(IdPool::source).orElse("none: " + allocator.noPoolReason()),
+                allocator.pool().map(IdPool::blockSize).orElse(0L),
+                allocator.inUse(),
+                allocator.free());
     }
 }

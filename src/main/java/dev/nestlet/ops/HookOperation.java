@@ -1,11 +1,10 @@
 package dev.nestlet.ops;
 
-import dev.nestlet.lifecycle.HookService;
-
-import dev.nestlet.error.NestletException;
-import dev.nestlet.error.ErrorCode;
 import dev.nestlet.api.Operation;
 import dev.nestlet.api.Peer;
+import dev.nestlet.error.ErrorCode;
+import dev.nestlet.error.NestletException;
+import dev.nestlet.lifecycle.HookService;
 import dev.nestlet.oci.HookStage;
 import dev.nestlet.oci.OciState;
 
@@ -34,6 +33,16 @@ public final class HookOperation implements Operation<HookOperation.Params> {
         if (p.stage() == null) {
             throw new NestletException(ErrorCode.BAD_REQUEST, "hook request has no \"stage\"");
         }
-        return service.handle(p.stage(), p.state(), peer);
+        long t0 = System.nanoTime();
+        String action = "error";
+        try {
+            dev.nestlet.lifecycle.HookResult r = service.handle(p.stage(), p.state(), peer.pid());
+            action = r.action();
+            return r;
+        } finally {
+            dev.nestlet.metrics.NestletMetrics.HOOKS
+                    .labelValues(p.stage().json(), action)
+                    .observe(dev.nestlet.metrics.NestletMetrics.since(t0));
+        }
     }
 }

@@ -1,13 +1,12 @@
 package dev.nestlet.ops;
 
+import dev.nestlet.api.Operation;
+import dev.nestlet.api.Peer;
+import dev.nestlet.error.ErrorCode;
+import dev.nestlet.error.NestletException;
 import dev.nestlet.state.ContainerRecord;
 import dev.nestlet.state.LiveContainer;
 import dev.nestlet.state.Registry;
-
-import dev.nestlet.error.NestletException;
-import dev.nestlet.error.ErrorCode;
-import dev.nestlet.api.Operation;
-import dev.nestlet.api.Peer;
 
 /** op "inspect": everything nestlet knows about one container. */
 public final class InspectOperation implements Operation<InspectOperation.Params> {
@@ -19,6 +18,11 @@ public final class InspectOperation implements Operation<InspectOperation.Params
 
     public InspectOperation(Registry registry) {
         this.registry = registry;
+    }
+
+    @Override
+    public boolean readOnly() {
+        return true;
     }
 
     @Override
@@ -36,8 +40,13 @@ public final class InspectOperation implements Operation<InspectOperation.Params
         if (p.id() == null) {
             throw new NestletException(ErrorCode.BAD_REQUEST, "inspect needs an \"id\"");
         }
-        LiveContainer c = registry.get(p.id())
-                .orElseThrow(() -> new NestletException(ErrorCode.NOT_FOUND, "no container with id '" + p.id() + "'"));
+        LiveContainer c =
+                registry.get(p.id())
+                        .orElseThrow(
+                                () ->
+                                        new NestletException(
+                                                ErrorCode.NOT_FOUND,
+                                                "no container with id '" + p.id() + "'"));
         return new Result(c.record(), c.initAlive());
     }
 }

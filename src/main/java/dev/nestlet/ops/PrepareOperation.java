@@ -1,14 +1,15 @@
 package dev.nestlet.ops;
 
-import dev.nestlet.prepare.PrepareService;
-
 import dev.nestlet.api.Operation;
 import dev.nestlet.api.Peer;
+import dev.nestlet.prepare.PrepareService;
 
 /** op "prepare": what nestlet-runtime sends before `create` or `run`. */
 public final class PrepareOperation implements Operation<PrepareOperation.Params> {
     /**
-     * @param runtime     the runtime nestlet-runtime is about to exec (runc, crun)
+     * The request's body.
+     *
+     * @param runtime the runtime nestlet-runtime is about to exec (runc, crun)
      * @param runtimeRoot its state dir (--root), when known
      */
     public record Params(String id, String bundle, String runtime, String runtimeRoot) {}

@@ -1,35 +1,49 @@
 package dev.nestlet.ops;
 
-import dev.nestlet.api.Version;
-import dev.nestlet.daemon.DaemonConfig;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-
 import dev.nestlet.api.Operation;
 import dev.nestlet.api.Peer;
 import dev.nestlet.api.Protocol;
+import dev.nestlet.api.Version;
+import dev.nestlet.proc.ProcStatus;
 import dev.nestlet.state.Registry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 
 /** op "status": is the daemon healthy, and how big is it. */
 public final class StatusOperation implements Operation<StatusOperation.Params> {
     public record Params() {}
 
-    public record Status(String version, int protocol, long pid, String started, long uptimeSeconds, String socket,
-            String stateDir, int containers, long rssKb, int threads, String clients) {}
+    public record Status(
+            String version,
+            int protocol,
+            long pid,
+            String started,
+            long uptimeSeconds,
+            String socket,
+            String stateDir,
+            int containers,
+            long rssKb,
+            int threads,
+            String clients) {}
 
-    private final DaemonConfig config;
+    private final Path socket;
+    private final Path stateDir;
     private final Registry registry;
     private final Instant started = Instant.now();
     private final String clients;
 
-    public StatusOperation(DaemonConfig config, Registry registry, String clients) {
-        this.config = config;
+    public StatusOperation(Path socket, Path stateDir, Registry registry, String clients) {
+        this.socket = socket;
+        this.stateDir = stateDir;
         this.registry = registry;
         this.clients = clients;
+    }
+
+    @Override
+    public boolean readOnly() {
+        return true;
     }
 
     @Override
@@ -44,18 +58,22 @@ public final class StatusOperation implements Operation<StatusOperation.Params> 
 
     @Override
     public Object handle(Params p, Peer peer) throws IOException {
-        return new Status(Version.VALUE, Protocol.VERSION, ProcessHandle.current().pid(), started.toString(),
-                Duration.between(started, Instant.now()).toSeconds(), config.socket().toString(),
-                config.stateDir().toString(), registry.size(), rssKb(), Thread.activeCount(), clients);
+        return new Status(
+                Version.VALUE,
+                Protocol.VERSION,
+                ProcessHandle.current().pid(),
+                started.toString(),
+                Duration.between(started, Instant.now()).toSeconds(),
+                socket.toString(),
+                stateDir.toString(),
+                registry.size(),
+                rssKb(),
+                Thread.activeCount(),
+                clients);
     }
 
     /** Resident set size of this process, from /proc/self/status. */
     static long rssKb() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return -1;
+        return ProcStatus.of("self").vmRssKb();
     }
 }

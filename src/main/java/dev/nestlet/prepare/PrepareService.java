@@ -1,46 +1,45 @@
 package dev.nestlet.prepare;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nestlet.datadir.InnerDataDirs;
+import dev.nestlet.error.ErrorCode;
+import dev.nestlet.error.NestletException;
+import dev.nestlet.idmap.IdAllocator;
+import dev.nestlet.idmap.IdRange;
+import dev.nestlet.json.Json;
+import dev.nestlet.lifecycle.HookService;
+import dev.nestlet.ns.NetworkNamespaces;
+import dev.nestlet.oci.Annotations;
+import dev.nestlet.oci.BundleConfig;
+import dev.nestlet.oci.Bundles;
+import dev.nestlet.pod.PodRef;
+import dev.nestlet.pod.PodSpec;
+import dev.nestlet.pod.Pods;
+import dev.nestlet.seccomp.SeccompProfiles;
+import dev.nestlet.shift.RootfsShifter;
+import dev.nestlet.state.ContainerIds;
+import dev.nestlet.state.ContainerRecord;
+import dev.nestlet.state.LiveContainer;
+import dev.nestlet.state.Registry;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.logging.Logger;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import dev.nestlet.error.NestletException;
-import dev.nestlet.error.ErrorCode;
-import dev.nestlet.datadir.InnerDataDirs;
-import dev.nestlet.idmap.IdAllocator;
-import dev.nestlet.idmap.IdRange;
-import dev.nestlet.oci.Bundles;
-import dev.nestlet.lifecycle.HookService;
-import dev.nestlet.ns.NetworkNamespaces;
-import dev.nestlet.oci.Annotations;
-import dev.nestlet.oci.BundleConfig;
-import dev.nestlet.seccomp.SeccompProfiles;
-import dev.nestlet.shift.RootfsShifter;
-import dev.nestlet.state.ContainerRecord;
-import dev.nestlet.state.LiveContainer;
-import dev.nestlet.state.Registry;
-
 /**
- * prepare: turns the bundle an engine wrote into a system container's, in
- * place, before the runtime reads it. The container gets an exclusive id
- * range (or keeps the engine's own mapping), its rootfs and volumes shifted
- * by ID-mapped mounts, its inner data dirs as bind mounts, its own cgroup
- * namespace, the full capability set inside its user namespace, and
- * nestlet-hook at createRuntime and poststop. Every step is recorded before
- * it takes effect; on any failure everything is undone and config.json is
- * left as it was.
+ * prepare: turns the bundle an engine wrote into a system container's, in place, before the runtime
+ * reads it. The container gets an exclusive id range (or keeps the engine's own mapping), its
+ * rootfs and volumes shifted by ID-mapped mounts, its inner data dirs as bind mounts, its own
+ * cgroup namespace, the full capability set inside its user namespace, and nestlet-hook at
+ * createRuntime and poststop. Every step is recorded before it takes effect; on any failure
+ * everything is undone and config.json is left as it was.
  */
 public final class PrepareService {
     private static final Logger LOG = Logger.getLogger(PrepareService.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private final Registry registry;
     private final HookService hooks;
@@ -50,9 +49,17 @@ public final class PrepareService {
     private final Path hook;
     private final Path socket;
     private final Path seccompListener;
+    private final Pods pods;
 
-    public PrepareService(Registry registry, HookService hooks, IdAllocator allocator, RootfsShifter shifter,
-            InnerDataDirs dataDirs, Path hook, Path socket, Path seccompListener) {
+    public PrepareService(
+            Registry registry,
+            HookService hooks,
+            IdAllocator allocator,
+            RootfsShifter shifter,
+            InnerDataDirs dataDirs,
+            Path hook,
+            Path socket,
+            Path seccompListener) {
         this.registry = registry;
         this.hooks = hooks;
         this.allocator = allocator;
@@ -61,10 +68,12 @@ public final class PrepareService {
         this.hook = hook;
         this.socket = socket;
         this.seccompListener = seccompListener;
+        this.pods = new Pods(registry);
     }
 
-    public PrepareResult prepare(String id, String bundle, String runtime, String runtimeRoot) throws Exception {
-        HookService.checkId(id);
+    public PrepareResult prepare(String id, String bundle, String runtime, String runtimeRoot)
+            throws Exception {
+        ContainerIds.check(id);
         BundleConfig config = Bundles.open(bundle);
         ObjectNode cfg = config.json();
         if (Annotations.MODE_OFF.equals(SpecEditor.annotation(cfg, Annotations.MODE))) {
@@ -75,22 +84,39 @@ public final class PrepareService {
         synchronized (registry.lockFor(id)) {
             Optional<LiveContainer> existing = registry.get(id);
             if ("true".equals(SpecEditor.annotation(cfg, SpecEditor.PREPARED))) {
-                ContainerRecord r = existing.map(LiveContainer::record).orElseThrow(() -> new NestletException(
-                        ErrorCode.CONFLICT, "bundle " + bundle + " was prepared by nestlet, but nestletd no longer "
-                                + "knows container " + id + ": write the bundle again"));
+                ContainerRecord r =
+                        existing.map(LiveContainer::record)
+                                .orElseThrow(
+                                        () ->
+                                                new NestletException(
+                                                        ErrorCode.CONFLICT,
+                                                        "bundle "
+                                                                + bundle
+                                                                + " was prepared by nestlet, but"
+                                                                + " nestletd no longer knows"
+                                                                + " container "
+                                                                + id
+                                                                + ": write the bundle again"));
                 return result(r);
             }
             if (existing.isPresent()) {
                 if (existing.get().initAlive()) {
-                    throw new NestletException(ErrorCode.CONFLICT, "container " + id + " is already running");
+                    throw new NestletException(
+                            ErrorCode.CONFLICT, "container " + id + " is already running");
                 }
                 hooks.release(id);
             }
-            ContainerRecord rec = ContainerRecord.prepared(id, config.bundle().toString(), rootfs.toString(),
-                    runtime, runtimeRoot, Instant.now().toString());
+            ContainerRecord rec =
+                    ContainerRecord.prepared(
+                            id,
+                            config.bundle().toString(),
+                            rootfs.toString(),
+                            runtime,
+                            runtimeRoot,
+                            Instant.now().toString());
             LiveContainer c = registry.put(rec, null);
             try {
-                rec = edit(c, rec, cfg, rootfs, runtime);
+                rec = edit(c, rec, cfg, rootfs);
                 write(config.bundle(), cfg);
             } catch (Exception e) {
                 try {
@@ -100,34 +126,76 @@ public final class PrepareService {
                 }
                 throw e;
             }
-            LOG.info("prepared " + id + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms: ids " + rec.idRange()
-                    + (rec.idRangeAdopted() ? " (engine's)" : "") + ", rootfs "
-                    + (rec.shift() == null ? "as given" : rec.shift().method()));
+            LOG.info(
+                    "prepared "
+                            + id
+                            + " in "
+                            + (System.nanoTime() - t0) / 1_000_000
+                            + " ms: ids "
+                            + rec.idRange()
+                            + (rec.idRangeAdopted() ? " (engine's)" : "")
+                            + ", rootfs "
+                            + (rec.shift() == null ? "as given" : rec.shift().method()));
             return result(rec);
         }
     }
 
-    private ContainerRecord edit(LiveContainer c, ContainerRecord rec, ObjectNode cfg, Path rootfs, String runtime)
+    private ContainerRecord edit(LiveContainer c, ContainerRecord rec, ObjectNode cfg, Path rootfs)
             throws Exception {
         Optional<IdRange> engines = SpecEditor.existingMapping(cfg);
-        IdRange range = engines.isPresent()
-                ? allocator.adopt(rec.id(), engines.get(), SpecEditor.allMappings(cfg))
-                : allocator.allocate(rec.id());
+        // A Kubernetes pod is one system: its sandbox holds the range, its containers join it.
+        Optional<PodRef> pod = PodRef.of(PodSpec.annotations(cfg), rec.id());
+        String id = rec.id();
+        Pods.Sandbox sandbox =
+                pod.filter(p -> !p.sandbox()).map(p -> pods.sandboxOf(id, p)).orElse(null);
+        if (engines.isPresent() && sandbox == null) {
+            String root = PodSpec.mapsHostRoot(SpecEditor.allMappings(cfg));
+            if (root != null) {
+                throw new NestletException(
+                        ErrorCode.CONFLICT, "container " + rec.id() + ": " + root);
+            }
+        }
+        IdRange range =
+                sandbox != null
+                        ? sandbox.range()
+                        : engines.isPresent()
+                                ? allocator.adopt(
+                                        rec.id(), engines.get(), SpecEditor.allMappings(cfg))
+                                : allocator.allocate(rec.id());
+        boolean adopted = sandbox != null ? sandbox.rangeAdopted() : engines.isPresent();
         // The record is written at the start and at the end only: what happens in
         // between is found again by container id (journal, mounts and data dirs).
-        rec = rec.withIdRange(range, engines.isPresent());
-        if (engines.isEmpty()) {
+        rec = rec.withIdRange(range, adopted).withAnnotations(PodSpec.annotations(cfg));
+        if (!adopted) {
             // The engine's own mapping comes with the engine's own answer to file ownership.
-            RootfsShifter.Shifted s = shifter.shift(rec.id(), rootfs, range, SpecEditor.hostBinds(cfg));
+            RootfsShifter.Shifted s =
+                    shifter.shift(rec.id(), rootfs, range, SpecEditor.hostBinds(cfg));
             rec = rec.withShift(s.result());
             SpecEditor.setUserNamespace(cfg, range);
             SpecEditor.fitSysctlsToRange(cfg, range.size());
             SpecEditor.setRoot(cfg, Path.of(s.result().root()));
             SpecEditor.setHostBindSources(cfg, s.volumeSources());
         }
-        List<Path> dirs = dataDirs.createHostDirs(rec.id(), (int) range.uidBase(), (int) range.gidBase(),
-                InnerDataDirs.PREPARED_TARGETS);
-        rec = rec.withDataDir(dataDirs.hostDirOf(rec.id()).toString(), InnerDataDirs.PREPARED_TARGETS);
+        boolean podNetwork = false;
+        if (sandbox != null) {
+            PodSpec.joinNamespace(cfg, "user", sandbox.namespace("user"));
+            if (sandbox.ownNetwork()) {
+                PodSpec.joinNamespace(cfg, "network", sandbox.namespace("net"));
+                podNetwork = true;
+            }
+        } else if (pod.isPresent() && !adopted) {
+            podNetwork = Pods.ownNetwork(cfg);
+            rec = rec.withAnnotations(PodSpec.annotations(cfg));
+        }
+        List<Path> dirs =
+                dataDirs.createHostDirs(
+                        rec.id(),
+                        (int) range.uidBase(),
+                        (int) range.gidBase(),
+                        InnerDataDirs.PREPARED_TARGETS);
+        rec =
+                rec.withDataDir(
+                        dataDirs.hostDirOf(rec.id()).toString(), InnerDataDirs.PREPARED_TARGETS);
         for (int i = 0; i < dirs.size(); i++) {
             SpecEditor.addBind(cfg, InnerDataDirs.PREPARED_TARGETS.get(i), dirs.get(i));
         }
@@ -135,7 +203,7 @@ public final class PrepareService {
         SpecEditor.fullCapabilities(cfg);
         SpecEditor.writableCgroupMount(cfg);
         SpecEditor.writableProcSys(cfg);
-        if (engines.isEmpty()) {
+        if (!adopted && !podNetwork) {
             SpecEditor.bindSysWhenNetnsIsJoined(cfg);
         }
         if (SpecEditor.ownsItsNetwork(cfg, NetworkNamespaces::ownedBy)) {
@@ -143,27 +211,36 @@ public final class PrepareService {
         }
         String enginesProfile = SpecEditor.systemAppArmorProfile(cfg);
         if (enginesProfile != null) {
-            LOG.info(rec.id() + ": AppArmor profile " + SpecEditor.APPARMOR_PROFILE + " instead of " + enginesProfile);
+            LOG.info(
+                    rec.id()
+                            + ": AppArmor profile "
+                            + SpecEditor.APPARMOR_PROFILE
+                            + " instead of "
+                            + enginesProfile);
         }
         SpecEditor.addHooks(cfg, hook, socket, List.of("createRuntime", "poststop"));
-        // The engine's seccomp profile, relaxed for an engine inside, with mounts sent to nestletd's agent.
+        // The engine's seccomp profile, relaxed for an engine inside, with mounts sent to
+        // nestletd's agent.
         cfg.setAll(SeccompProfiles.forSystemContainer(cfg, seccompListener));
         SpecEditor.markSystem(cfg);
         registry.update(c, rec);
         return rec;
     }
 
-    /** Replaces config.json atomically, keeping its mode: the runtime reads either the old or the new. */
+    /**
+     * Replaces config.json atomically, keeping its mode: the runtime reads either the old or the
+     * new. Written beneath the bundle dir's fd, following no symlink ({@link BundleConfigWriter}).
+     */
     private static void write(Path bundle, ObjectNode cfg) throws IOException {
-        Path file = bundle.resolve("config.json");
-        Path tmp = bundle.resolve(".config.json.nestlet");
-        Files.write(tmp, JSON.writeValueAsBytes(cfg));
-        Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(file));
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        BundleConfigWriter.replace(bundle, JSON.writeValueAsBytes(cfg));
     }
 
     private static PrepareResult result(ContainerRecord r) {
-        return new PrepareResult(r.id(), PrepareResult.PREPARED, r.idRange(), r.idRangeAdopted(),
+        return new PrepareResult(
+                r.id(),
+                PrepareResult.PREPARED,
+                r.idRange(),
+                r.idRangeAdopted(),
                 r.shift() == null ? null : r.shift().method());
     }
 }

@@ -1,19 +1,18 @@
 package dev.nestlet.prepare;
 
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-
 import dev.nestlet.idmap.IdAllocator;
 import dev.nestlet.lifecycle.ContainerAccess;
 import dev.nestlet.lifecycle.Feature;
 import dev.nestlet.shift.RootfsShifter;
 import dev.nestlet.state.ContainerRecord;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
- * What prepare set up on the host (the shifted rootfs and volume mounts, the
- * id range), as a feature so that it is released with the container: first in
- * the list, hence released last, after everything that used it.
+ * What prepare set up on the host (the shifted rootfs and volume mounts, the id range), as a
+ * feature so that it is released with the container: first in the list, hence released last, after
+ * everything that used it.
  */
 public final class PreparedResources implements Feature {
     private final IdAllocator allocator;

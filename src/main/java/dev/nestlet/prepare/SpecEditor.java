@@ -1,37 +1,72 @@
 package dev.nestlet.prepare;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nestlet.idmap.IdRange;
+import dev.nestlet.idmap.IdSpan;
+import dev.nestlet.oci.Annotations;
+import dev.nestlet.shift.RootfsShifter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiPredicate;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import dev.nestlet.idmap.IdRange;
-import dev.nestlet.idmap.IdSpan;
-import dev.nestlet.oci.Annotations;
-import dev.nestlet.shift.RootfsShifter;
-
 /**
- * The edits that turn an engine's config.json into a system container's.
- * Pure functions on the JSON tree: fields nestlet does not touch stay as they were.
+ * The edits that turn an engine's config.json into a system container's. Pure functions on the JSON
+ * tree: fields nestlet does not touch stay as they were.
  */
 public final class SpecEditor {
     /** Set on a config nestlet has prepared; a second prepare of it is a no-op. */
     public static final String PREPARED = "io.nestlet.prepared";
 
-    /** Every capability of Linux 6.x: inside its own user namespace they mean nothing on the host. */
-    static final List<String> ALL_CAPS = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH",
-            "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
-            "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
-            "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
-            "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME",
-            "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP",
-            "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND",
-            "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE");
+    /**
+     * Every capability of Linux 6.x: inside its own user namespace they mean nothing on the host.
+     */
+    static final List<String> ALL_CAPS =
+            List.of(
+                    "CAP_CHOWN",
+                    "CAP_DAC_OVERRIDE",
+                    "CAP_DAC_READ_SEARCH",
+                    "CAP_FOWNER",
+                    "CAP_FSETID",
+                    "CAP_KILL",
+                    "CAP_SETGID",
+                    "CAP_SETUID",
+                    "CAP_SETPCAP",
+                    "CAP_LINUX_IMMUTABLE",
+                    "CAP_NET_BIND_SERVICE",
+                    "CAP_NET_BROADCAST",
+                    "CAP_NET_ADMIN",
+                    "CAP_NET_RAW",
+                    "CAP_IPC_LOCK",
+                    "CAP_IPC_OWNER",
+                    "CAP_SYS_MODULE",
+                    "CAP_SYS_RAWIO",
+                    "CAP_SYS_CHROOT",
+                    "CAP_SYS_PTRACE",
+                    "CAP_SYS_PACCT",
+                    "CAP_SYS_ADMIN",
+                    "CAP_SYS_BOOT",
+                    "CAP_SYS_NICE",
+                    "CAP_SYS_RESOURCE",
+                    "CAP_SYS_TIME",
+                    "CAP_SYS_TTY_CONFIG",
+                    "CAP_MKNOD",
+                    "CAP_LEASE",
+                    "CAP_AUDIT_WRITE",
+                    "CAP_AUDIT_CONTROL",
+                    "CAP_SETFCAP",
+                    "CAP_MAC_OVERRIDE",
+                    "CAP_MAC_ADMIN",
+                    "CAP_SYSLOG",
+                    "CAP_WAKE_ALARM",
+                    "CAP_BLOCK_SUSPEND",
+                    "CAP_AUDIT_READ",
+                    "CAP_PERFMON",
+                    "CAP_BPF",
+                    "CAP_CHECKPOINT_RESTORE");
 
     private SpecEditor() {}
 
@@ -41,11 +76,11 @@ public final class SpecEditor {
     }
 
     public static void annotate(ObjectNode config, String key, String value) {
-        config.with("annotations").put(key, value);
+        config.withObjectProperty("annotations").put(key, value);
     }
 
     private static ObjectNode linux(ObjectNode config) {
-        return config.with("linux");
+        return config.withObjectProperty("linux");
     }
 
     private static boolean hasNamespace(ObjectNode config, String type) {
@@ -64,8 +99,8 @@ public final class SpecEditor {
     }
 
     /**
-     * The mapping the engine already chose (a user namespace with uid and gid
-     * mappings), as the range its container root starts: empty when there is none.
+     * The mapping the engine already chose (a user namespace with uid and gid mappings), as the
+     * range its container root starts: empty when there is none.
      */
     public static Optional<IdRange> existingMapping(ObjectNode config) {
         if (!hasNamespace(config, "user")) {
@@ -77,7 +112,8 @@ public final class SpecEditor {
             return Optional.empty();
         }
         long size = Math.min(uid.path("size").asLong(), gid.path("size").asLong());
-        return Optional.of(new IdRange(uid.path("hostID").asLong(), gid.path("hostID").asLong(), size));
+        return Optional.of(
+                new IdRange(uid.path("hostID").asLong(), gid.path("hostID").asLong(), size));
     }
 
     /** Every line of the engine's uid and gid mappings, as host id spans (for overlap checks). */
@@ -85,7 +121,11 @@ public final class SpecEditor {
         List<IdSpan> out = new ArrayList<>();
         for (String kind : List.of("uidMappings", "gidMappings")) {
             for (JsonNode m : config.path("linux").path(kind)) {
-                out.add(new IdSpan(kind.startsWith("uid"), m.path("hostID").asLong(), m.path("size").asLong()));
+                out.add(
+                        new IdSpan(
+                                kind.startsWith("uid"),
+                                m.path("hostID").asLong(),
+                                m.path("size").asLong()));
             }
         }
         return out;
@@ -104,17 +144,22 @@ public final class SpecEditor {
     public static void setUserNamespace(ObjectNode config, IdRange r) {
         addNamespace(config, "user");
         ObjectNode linux = linux(config);
-        linux.putArray("uidMappings").addObject().put("containerID", 0).put("hostID", r.uidBase())
+        linux.putArray("uidMappings")
+                .addObject()
+                .put("containerID", 0)
+                .put("hostID", r.uidBase())
                 .put("size", r.size());
-        linux.putArray("gidMappings").addObject().put("containerID", 0).put("hostID", r.gidBase())
+        linux.putArray("gidMappings")
+                .addObject()
+                .put("containerID", 0)
+                .put("hostID", r.gidBase())
                 .put("size", r.size());
     }
 
     /**
-     * Sysctls that name group ids must name ids of the container's user
-     * namespace: dockerd sets net.ipv4.ping_group_range to "0 2147483647",
-     * which the kernel refuses (EINVAL) once gids beyond the mapping are
-     * unmapped. Clamped to the mapped range.
+     * Sysctls that name group ids must name ids of the container's user namespace: dockerd sets
+     * net.ipv4.ping_group_range to "0 2147483647", which the kernel refuses (EINVAL) once gids
+     * beyond the mapping are unmapped. Clamped to the mapped range.
      */
     public static void fitSysctlsToRange(ObjectNode config, long size) {
         JsonNode sysctl = config.path("linux").path("sysctl");
@@ -125,8 +170,12 @@ public final class SpecEditor {
         String[] f = ping.asText().trim().split("\\s+");
         if (f.length == 2) {
             long last = size - 1;
-            ((ObjectNode) sysctl).put("net.ipv4.ping_group_range",
-                    Math.min(Long.parseLong(f[0]), last) + " " + Math.min(Long.parseLong(f[1]), last));
+            ((ObjectNode) sysctl)
+                    .put(
+                            "net.ipv4.ping_group_range",
+                            Math.min(Long.parseLong(f[0]), last)
+                                    + " "
+                                    + Math.min(Long.parseLong(f[1]), last));
         }
     }
 
@@ -135,9 +184,12 @@ public final class SpecEditor {
         addNamespace(config, "cgroup");
     }
 
-    /** The full capability set in bounding, effective and permitted (the container's root is root of its userns). */
+    /**
+     * The full capability set in bounding, effective and permitted (the container's root is root of
+     * its userns).
+     */
     public static void fullCapabilities(ObjectNode config) {
-        ObjectNode caps = config.with("process").with("capabilities");
+        ObjectNode caps = config.withObjectProperty("process").withObjectProperty("capabilities");
         for (String set : List.of("bounding", "effective", "permitted")) {
             ArrayNode a = caps.putArray(set);
             ALL_CAPS.forEach(a::add);
@@ -147,7 +199,8 @@ public final class SpecEditor {
     /** /sys/fs/cgroup without "ro", so the delegated cgroups can be written. */
     public static void writableCgroupMount(ObjectNode config) {
         for (JsonNode m : config.path("mounts")) {
-            if ("/sys/fs/cgroup".equals(m.path("destination").asText()) && m.path("options").isArray()) {
+            if ("/sys/fs/cgroup".equals(m.path("destination").asText())
+                    && m.path("options").isArray()) {
                 ArrayNode opts = (ArrayNode) m.path("options");
                 for (int i = opts.size() - 1; i >= 0; i--) {
                     if ("ro".equals(opts.get(i).asText())) {
@@ -159,10 +212,9 @@ public final class SpecEditor {
     }
 
     /**
-     * /proc/sys out of the read-only paths: inside its own user namespace the
-     * container can write only what it owns (sysctls of a network namespace it
-     * owns); the host's own sysctls stay owned by host root there. Inner
-     * engines write such sysctls (dockerd: net.ipv4.ip_forward).
+     * /proc/sys out of the read-only paths: inside its own user namespace the container can write
+     * only what it owns (sysctls of a network namespace it owns); the host's own sysctls stay owned
+     * by host root there. Inner engines write such sysctls (dockerd: net.ipv4.ip_forward).
      */
     public static void writableProcSys(ObjectNode config) {
         JsonNode ro = config.path("linux").path("readonlyPaths");
@@ -176,22 +228,24 @@ public final class SpecEditor {
     }
 
     /**
-     * A new sysfs needs CAP_SYS_ADMIN over the network namespace's owner. A
-     * container that joins a network namespace made elsewhere (a Kubernetes
-     * pod sandbox) cannot mount one from its own user namespace, so it gets
-     * the host's /sys bound instead, as rootless runtimes do, with the same
-     * options; the cgroup mount on top stays. Returns whether it did.
+     * A new sysfs needs CAP_SYS_ADMIN over the network namespace's owner. A container that joins a
+     * network namespace made elsewhere (a Kubernetes pod sandbox) cannot mount one from its own
+     * user namespace, so it gets the host's /sys bound instead, as rootless runtimes do, with the
+     * same options; the cgroup mount on top stays. Returns whether it did.
      */
     public static boolean bindSysWhenNetnsIsJoined(ObjectNode config) {
         boolean joined = false;
         for (JsonNode ns : config.path("linux").path("namespaces")) {
-            joined |= "network".equals(ns.path("type").asText()) && !ns.path("path").asText("").isEmpty();
+            joined |=
+                    "network".equals(ns.path("type").asText())
+                            && !ns.path("path").asText("").isEmpty();
         }
         if (!joined) {
             return false;
         }
         for (JsonNode m : config.path("mounts")) {
-            if ("/sys".equals(m.path("destination").asText()) && "sysfs".equals(m.path("type").asText())) {
+            if ("/sys".equals(m.path("destination").asText())
+                    && "sysfs".equals(m.path("type").asText())) {
                 ObjectNode mount = (ObjectNode) m;
                 mount.put("type", "bind").put("source", "/sys");
                 ArrayNode opts = mount.withArray("options");
@@ -208,9 +262,9 @@ public final class SpecEditor {
     }
 
     /**
-     * Where the config's namespace of {@code type} comes from: null when it
-     * has none (the runtime's own, such as the host's network), "" when the
-     * runtime makes a new one, else the path it joins.
+     * Where the config's namespace of {@code type} comes from: null when it has none (the runtime's
+     * own, such as the host's network), "" when the runtime makes a new one, else the path it
+     * joins.
      */
     public static String namespacePath(ObjectNode config, String type) {
         for (JsonNode ns : config.path("linux").path("namespaces")) {
@@ -222,14 +276,14 @@ public final class SpecEditor {
     }
 
     /**
-     * Whether the container's user namespace will own its network namespace,
-     * the condition under which the kernel lets root inside mount a read-write
-     * sysfs: a new network namespace is made by the runtime inside the
-     * container's user namespace; a joined one (a pod sandbox's) only when
-     * {@code joinedOwnedBy(netnsPath, usernsPath)} says that the joined user
-     * namespace owns it (Kubernetes {@code hostUsers: false}).
+     * Whether the container's user namespace will own its network namespace, the condition under
+     * which the kernel lets root inside mount a read-write sysfs: a new network namespace is made
+     * by the runtime inside the container's user namespace; a joined one (a pod sandbox's) only
+     * when {@code joinedOwnedBy(netnsPath, usernsPath)} says that the joined user namespace owns it
+     * (Kubernetes {@code hostUsers: false}).
      */
-    public static boolean ownsItsNetwork(ObjectNode config, BiPredicate<String, String> joinedOwnedBy) {
+    public static boolean ownsItsNetwork(
+            ObjectNode config, BiPredicate<String, String> joinedOwnedBy) {
         String net = namespacePath(config, "network");
         String user = namespacePath(config, "user");
         if (net == null || user == null) {
@@ -242,18 +296,18 @@ public final class SpecEditor {
     }
 
     /**
-     * The sysfs at /sys without "ro", for a container that owns its network
-     * namespace (see {@link #ownsItsNetwork}): inside its user namespace root
-     * can write only what that namespace owns (its network devices), the
-     * host's files there stay owned by host root. The engine's masked paths
-     * and nestlet's virtual files are mounted on it as before. A read-only
-     * /sys makes the kernel refuse any read-write sysfs inside, so privileged
-     * inner containers could not start. Returns whether it changed anything.
+     * The sysfs at /sys without "ro", for a container that owns its network namespace (see {@link
+     * #ownsItsNetwork}): inside its user namespace root can write only what that namespace owns
+     * (its network devices), the host's files there stay owned by host root. The engine's masked
+     * paths and nestlet's virtual files are mounted on it as before. A read-only /sys makes the
+     * kernel refuse any read-write sysfs inside, so privileged inner containers could not start.
+     * Returns whether it changed anything.
      */
     public static boolean writableSys(ObjectNode config) {
         boolean changed = false;
         for (JsonNode m : config.path("mounts")) {
-            if ("/sys".equals(m.path("destination").asText()) && "sysfs".equals(m.path("type").asText())
+            if ("/sys".equals(m.path("destination").asText())
+                    && "sysfs".equals(m.path("type").asText())
                     && m.path("options").isArray()) {
                 ArrayNode opts = (ArrayNode) m.path("options");
                 for (int i = opts.size() - 1; i >= 0; i--) {
@@ -267,30 +321,34 @@ public final class SpecEditor {
         return changed;
     }
 
-    /** nestlet's AppArmor profile for system containers (packaging/apparmor/nestlet-system-container). */
+    /**
+     * nestlet's AppArmor profile for system containers
+     * (packaging/apparmor/nestlet-system-container).
+     */
     public static final String APPARMOR_PROFILE = "nestlet-system-container";
 
     /**
-     * nestlet's AppArmor profile in place of the one the engine asked for
-     * (docker-default, cri-containerd.apparmor.d, containers-default-*): those
-     * deny mount and writes below /proc/sys and /sys, which an engine inside
-     * needs, and nestlet's keeps their other denials. A config without a
-     * profile, or with "unconfined", is left as it is. Returns the engine's
-     * profile it replaced, or null.
+     * nestlet's AppArmor profile in place of the one the engine asked for (docker-default,
+     * cri-containerd.apparmor.d, containers-default-*): those deny mount and writes below /proc/sys
+     * and /sys, which an engine inside needs, and nestlet's keeps their other denials. A config
+     * without a profile, or with "unconfined", is left as it is. Returns the engine's profile it
+     * replaced, or null.
      */
     public static String systemAppArmorProfile(ObjectNode config) {
         JsonNode asked = config.path("process").path("apparmorProfile");
-        if (!asked.isTextual() || asked.asText().isEmpty() || asked.asText().equals("unconfined")
+        if (!asked.isTextual()
+                || asked.asText().isEmpty()
+                || asked.asText().equals("unconfined")
                 || asked.asText().equals(APPARMOR_PROFILE)) {
             return null;
         }
-        config.with("process").put("apparmorProfile", APPARMOR_PROFILE);
+        config.withObjectProperty("process").put("apparmorProfile", APPARMOR_PROFILE);
         return asked.asText();
     }
 
     /** nestlet-hook first at each stage, so nestlet's setup precedes the engine's own hooks. */
     public static void addHooks(ObjectNode config, Path hook, Path socket, List<String> stages) {
-        ObjectNode hooks = config.with("hooks");
+        ObjectNode hooks = config.withObjectProperty("hooks");
         for (String stage : stages) {
             ArrayNode list = hooks.withArray(stage);
             ObjectNode h = list.insertObject(0);
@@ -301,7 +359,7 @@ public final class SpecEditor {
     }
 
     public static void setRoot(ObjectNode config, Path root) {
-        config.with("root").put("path", root.toString());
+        config.withObjectProperty("root").put("path", root.toString());
     }
 
     /** A bind mount added to the config; the runtime resolves its destination inside the rootfs. */
@@ -317,19 +375,29 @@ public final class SpecEditor {
         for (JsonNode m : config.path("mounts")) {
             List<String> opts = new ArrayList<>();
             m.path("options").forEach(o -> opts.add(o.asText()));
-            boolean bind = "bind".equals(m.path("type").asText()) || opts.contains("bind") || opts.contains("rbind");
+            boolean bind =
+                    "bind".equals(m.path("type").asText())
+                            || opts.contains("bind")
+                            || opts.contains("rbind");
             String source = m.path("source").asText("");
             if (bind && source.startsWith("/") && !isKernelPath(source)) {
-                out.add(new RootfsShifter.Volume(m.path("destination").asText(), Path.of(source),
-                        opts.contains("rbind")));
+                out.add(
+                        new RootfsShifter.Volume(
+                                m.path("destination").asText(),
+                                Path.of(source),
+                                opts.contains("rbind")));
             }
         }
         return out;
     }
 
     private static boolean isKernelPath(String p) {
-        return p.equals("/proc") || p.startsWith("/proc/") || p.equals("/sys") || p.startsWith("/sys/")
-                || p.equals("/dev") || p.startsWith("/dev/");
+        return p.equals("/proc")
+                || p.startsWith("/proc/")
+                || p.equals("/sys")
+                || p.startsWith("/sys/")
+                || p.equals("/dev")
+                || p.startsWith("/dev/");
     }
 
     /** Replaces the source of the n-th host bind (in {@link #hostBinds} order). */
@@ -337,7 +405,8 @@ public final class SpecEditor {
         int n = 0;
         List<RootfsShifter.Volume> binds = hostBinds(config);
         for (JsonNode m : config.path("mounts")) {
-            if (n < binds.size() && m.path("source").asText("").equals(binds.get(n).source().toString())
+            if (n < binds.size()
+                    && m.path("source").asText("").equals(binds.get(n).source().toString())
                     && m.path("destination").asText().equals(binds.get(n).destination())) {
                 ((ObjectNode) m).put("source", sources.get(n).toString());
                 n++;

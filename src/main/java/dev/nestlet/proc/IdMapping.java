@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One line of a uid_map or gid_map: ids {@code inside..inside+count} are {@code host..host+count}. */
+/**
+ * One line of a uid_map or gid_map: ids {@code inside..inside+count} are {@code host..host+count}.
+ */
 public record IdMapping(long inside, long host, long count) {
 
     /** Parses the text of /proc/PID/uid_map (or gid_map). */
@@ -18,7 +20,9 @@ public record IdMapping(long inside, long host, long count) {
                 continue;
             }
             String[] f = t.split("\\s+");
-            out.add(new IdMapping(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2])));
+            out.add(
+                    new IdMapping(
+                            Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2])));
         }
         return out;
     }

@@ -11,7 +11,8 @@ public record ProcStat(int pid, int ppid, long startTime) {
     /** Reads /proc/PID/stat; empty when the process does not exist. */
     public static java.util.Optional<ProcStat> of(int pid) {
         try {
-            return java.util.Optional.of(parse(pid, Files.readString(Path.of("/proc/" + pid + "/stat"))));
+            return java.util.Optional.of(
+                    parse(pid, Files.readString(Path.of("/proc/" + pid + "/stat"))));
         } catch (NoSuchFileException e) {
             return java.util.Optional.empty();
         } catch (IOException e) {
@@ -20,7 +21,10 @@ public record ProcStat(int pid, int ppid, long startTime) {
         }
     }
 
-    /** Parses a stat line; the command name may contain spaces and ')' so fields count from the last ')'. */
+    /**
+     * Parses a stat line; the command name may contain spaces and ')' so fields count from the last
+     * ')'.
+     */
     static ProcStat parse(int pid, String line) {
         String rest = line.substring(line.lastIndexOf(')') + 2);
         String[] f = rest.split(" ");

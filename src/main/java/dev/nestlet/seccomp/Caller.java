@@ -1,15 +1,8 @@
 package dev.nestlet.seccomp;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
 import dev.nestlet.proc.MountInfo;
+import dev.nestlet.proc.MountTable;
+import dev.nestlet.proc.ProcStatus;
 import dev.nestlet.sys.Errno;
 import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.FileCalls;
@@ -17,19 +10,27 @@ import dev.nestlet.sys.NsCalls;
 import dev.nestlet.sys.PidCalls;
 import dev.nestlet.sys.Stat;
 import dev.nestlet.sys.SysException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * The thread a notification stopped, seen from nestletd: its memory, and once
- * {@link #open()} ran, its root, cwd and namespaces held as fds opened through
- * /proc/TID and its capabilities. The handler opens them before it checks that
- * the notification is still pending, so after that check every fd here is
- * known to be the caller's and not a process that reused its pid.
+ * The thread a notification stopped, seen from nestletd: its memory, and once {@link #open()} ran,
+ * its root, cwd and namespaces held as fds opened through /proc/TID and its capabilities. The
+ * handler opens them before it checks that the notification is still pending, so after that check
+ * every fd here is known to be the caller's and not a process that reused its pid.
  */
 final class Caller implements AutoCloseable {
-    private static final Pattern OWN_FD = Pattern.compile("/proc/(?:self|thread-self)/fd/([0-9]{1,9})");
+    private static final Pattern OWN_FD =
+            Pattern.compile("/proc/(?:self|thread-self)/fd/([0-9]{1,9})");
     private static final int CAP_SYS_ADMIN = 21;
-    private static final long RESOLVE_ROOTED = FileCalls.RESOLVE_IN_ROOT | FileCalls.RESOLVE_NO_MAGICLINKS;
-    private static final long RESOLVE_RELATIVE = FileCalls.RESOLVE_BENEATH | FileCalls.RESOLVE_NO_MAGICLINKS;
+    private static final long RESOLVE_ROOTED =
+            FileCalls.RESOLVE_IN_ROOT | FileCalls.RESOLVE_NO_MAGICLINKS;
+    private static final long RESOLVE_RELATIVE =
+            FileCalls.RESOLVE_BENEATH | FileCalls.RESOLVE_NO_MAGICLINKS;
 
     private final int tid;
     private final Fd hostProc;
@@ -47,10 +48,9 @@ final class Caller implements AutoCloseable {
     }
 
     /**
-     * A view of thread {@code tid} that opens nothing yet: reading its memory
-     * needs no fd. Call {@link #open()} before anything else, then check that the
-     * notification is still pending. {@code hostProc} is an fd of nestletd's own
-     * /proc, usable from any mount namespace.
+     * A view of thread {@code tid} that opens nothing yet: reading its memory needs no fd. Call
+     * {@link #open()} before anything else, then check that the notification is still pending.
+     * {@code hostProc} is an fd of nestletd's own /proc, usable from any mount namespace.
      */
     static Caller of(int tid, Fd hostProc) {
         return new Caller(tid, hostProc);
@@ -66,15 +66,9 @@ final class Caller implements AutoCloseable {
         cwd = own(FileCalls.open(base + "/cwd", FileCalls.O_PATH | FileCalls.O_DIRECTORY, 0));
         mountNs = own(FileCalls.open(base + "/ns/mnt", FileCalls.O_RDONLY, 0));
         userNs = own(FileCalls.open(base + "/ns/user", FileCalls.O_RDONLY, 0));
-        int tgid = tid;
-        for (String line : Files.readAllLines(Path.of(base + "/status"))) {
-            if (line.startsWith("CapEff:")) {
-                capEff = Long.parseUnsignedLong(line.substring(7).trim(), 16);
-            } else if (line.startsWith("Tgid:")) {
-                tgid = Integer.parseInt(line.substring(5).trim());
-            }
-        }
-        pidfd = own(PidCalls.pidfdOpen(tgid));
+        ProcStatus status = ProcStatus.of(tid);
+        capEff = status.capEff(capEff);
+        pidfd = own(PidCalls.pidfdOpen(status.tgid(tid)));
         return this;
     }
 
@@ -106,13 +100,13 @@ final class Caller implements AutoCloseable {
     }
 
     /** The caller's mount table, mount points relative to its root. */
-    List<MountInfo> mounts() throws IOException {
-        return MountInfo.of(Integer.toString(tid));
+    MountTable mounts() throws IOException {
+        return MountTable.of(tid);
     }
 
     /**
-     * A NUL-terminated string of at most {@code max} bytes at {@code address} of the
-     * caller's memory. Throws EFAULT when it cannot be read, ENAMETOOLONG when it is longer.
+     * A NUL-terminated string of at most {@code max} bytes at {@code address} of the caller's
+     * memory. Throws EFAULT when it cannot be read, ENAMETOOLONG when it is longer.
      */
     String readString(long address, int max) {
         if (address == 0) {
@@ -124,7 +118,9 @@ final class Caller implements AutoCloseable {
                 return new String(b, 0, i, StandardCharsets.UTF_8);
             }
         }
-        throw new SysException("read string", b.length == max ? Errno.ENAMETOOLONG : Errno.EFAULT,
+        throw new SysException(
+                "read string",
+                b.length == max ? Errno.ENAMETOOLONG : Errno.EFAULT,
                 "at 0x" + Long.toHexString(address) + " of " + tid);
     }
 
@@ -148,17 +144,20 @@ final class Caller implements AutoCloseable {
         }
     }
 
-    /** What the kernel checks before any mount or umount: CAP_SYS_ADMIN over the caller's mount namespace. */
+    /**
+     * What the kernel checks before any mount or umount: CAP_SYS_ADMIN over the caller's mount
+     * namespace.
+     */
     boolean mayMount() {
         return hasSysAdmin() && owns(mountNs);
     }
 
     /**
-     * An fd of what {@code path} names for the caller: absolute paths from its
-     * root (RESOLVE_IN_ROOT: no symlink or ".." leaves it), relative ones from
-     * {@code dirFd} (its cwd when {@code dirFd} is AT_FDCWD) and never above it,
-     * {@code /proc/self/fd/N} as the caller's own fd N. Magic links elsewhere
-     * are refused, and so is a relative path that climbs out (EXDEV).
+     * An fd of what {@code path} names for the caller: absolute paths from its root
+     * (RESOLVE_IN_ROOT: no symlink or ".." leaves it), relative ones from {@code dirFd} (its cwd
+     * when {@code dirFd} is AT_FDCWD) and never above it, {@code /proc/self/fd/N} as the caller's
+     * own fd N. Magic links elsewhere are refused, and so is a relative path that climbs out
+     * (EXDEV).
      */
     Fd resolve(int dirFd, String path, boolean followLast) {
         Matcher own = OWN_FD.matcher(path);
@@ -187,13 +186,7 @@ final class Caller implements AutoCloseable {
 
     /** The line of the caller's mount table for the mount {@code fd} is on, or null. */
     MountInfo mountOf(Fd fd) throws IOException {
-        int id = mountIdOf(fd);
-        for (MountInfo m : mounts()) {
-            if (m.id() == id) {
-                return m;
-            }
-        }
-        return null;
+        return mounts().byId(mountIdOf(fd)).orElse(null);
     }
 
     /** The mount id of {@code fd}; works from a namespace worker too. */
@@ -201,7 +194,10 @@ final class Caller implements AutoCloseable {
         return FileCalls.mountIdOf(hostProc, fd);
     }
 
-    /** True when both fds refer to the same object (same device and inode: for nsfs, the same namespace). */
+    /**
+     * True when both fds refer to the same object (same device and inode: for nsfs, the same
+     * namespace).
+     */
     static boolean sameObject(Fd a, Fd b) {
         Stat x = FileCalls.fstat(a);
         Stat y = FileCalls.fstat(b);

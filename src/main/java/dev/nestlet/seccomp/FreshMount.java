@@ -1,10 +1,5 @@
 package dev.nestlet.seccomp;
 
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.logging.Logger;
-
 import dev.nestlet.ns.NamespaceWorkers;
 import dev.nestlet.proc.MountInfo;
 import dev.nestlet.sys.Errno;
@@ -13,26 +8,28 @@ import dev.nestlet.sys.FileCalls;
 import dev.nestlet.sys.MountCalls;
 import dev.nestlet.sys.NsCalls;
 import dev.nestlet.sys.SysException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
 
 /**
- * A new proc or sysfs for a caller the kernel would refuse one, made by nestletd
- * and attached where the caller asked.
+ * A new proc or sysfs for a caller the kernel would refuse one, made by nestletd and attached where
+ * the caller asked.
  *
- * <p>The superblock is the one the kernel would have made: proc for the caller's
- * pid namespace (fsconfig "pidns", Linux 6.18), sysfs for its network namespace
- * (fsopen from a thread that joined it). It never shows more than the caller
- * already sees: every mount stacked on the caller's own /proc (or /sys) —
- * masked paths, read-only paths, nestlet's virtual files — is cloned onto the
- * new tree at the same place, with its own flags, before the tree is attached.
- * The requested nosuid/nodev/noexec/ro flags apply to the new mount itself, as
- * the kernel would apply them (nodev on a mask, a bind of /dev/null, would
- * break it). Attaching is one
- * move_mount onto an O_PATH fd of the target, in the caller's mount namespace,
- * so nothing is ever mounted outside it.
+ * <p>The superblock is the one the kernel would have made: proc for the caller's pid namespace
+ * (fsconfig "pidns", Linux 6.18), sysfs for its network namespace (fsopen from a thread that joined
+ * it). It never shows more than the caller already sees: every mount stacked on the caller's own
+ * /proc (or /sys) — masked paths, read-only paths, nestlet's virtual files — is cloned onto the new
+ * tree at the same place, with its own flags, before the tree is attached. The requested
+ * nosuid/nodev/noexec/ro flags apply to the new mount itself, as the kernel would apply them (nodev
+ * on a mask, a bind of /dev/null, would break it). Attaching is one move_mount onto an O_PATH fd of
+ * the target, in the caller's mount namespace, so nothing is ever mounted outside it.
  */
 final class FreshMount {
     private static final Logger LOG = Logger.getLogger(FreshMount.class.getName());
-    private static final long RESOLVE_INSIDE = FileCalls.RESOLVE_BENEATH | FileCalls.RESOLVE_NO_MAGICLINKS;
+    private static final long RESOLVE_INSIDE =
+            FileCalls.RESOLVE_BENEATH | FileCalls.RESOLVE_NO_MAGICLINKS;
 
     private final NamespaceWorkers workers;
 
@@ -50,15 +47,17 @@ final class FreshMount {
     }
 
     /**
-     * The caller's own mount of {@code fsType} at its home, the template whose
-     * stacked mounts the new one copies; null when the caller has none (then the
-     * kernel's answer stands).
+     * The caller's own mount of {@code fsType} at its home, the template whose stacked mounts the
+     * new one copies; null when the caller has none (then the kernel's answer stands).
      */
     static MountInfo template(Caller caller, String fsType) throws IOException {
         String home = homeOf(fsType);
         try (Fd fd = caller.resolve(FileCalls.AT_FDCWD, home, true)) {
             MountInfo m = caller.mountOf(fd);
-            if (m == null || !m.fsType().equals(fsType) || !m.root().equals("/") || !m.mountPoint().equals(home)) {
+            if (m == null
+                    || !m.fsType().equals(fsType)
+                    || !m.root().equals("/")
+                    || !m.mountPoint().equals(home)) {
                 return null;
             }
             return m;
@@ -67,16 +66,19 @@ final class FreshMount {
         }
     }
 
-    /** True when {@code m} is mounted read-only (its per-mount options, not the superblock's). */
-    static boolean isReadOnly(MountInfo m) {
-        return java.util.Arrays.asList(m.options().split(",")).contains("ro");
+    /** Whether the template mount is read-only (its per-mount options say "ro"). */
+    static boolean readOnly(MountInfo template) {
+        return ("," + template.options() + ",").contains(",ro,");
     }
 
-    /** Mounts stacked directly on {@code template}, in mount order, with their paths relative to it. */
+    /**
+     * Mounts stacked directly on {@code template}, in mount order, with their paths relative to it.
+     */
     static List<MountInfo> stackedOn(List<MountInfo> mounts, MountInfo template) {
         List<MountInfo> out = new ArrayList<>();
         for (MountInfo m : mounts) {
-            if (m.parent() == template.id() && m.id() != template.id()
+            if (m.parent() == template.id()
+                    && m.id() != template.id()
                     && m.mountPoint().startsWith(template.mountPoint() + "/")) {
                 out.add(m);
             }
@@ -85,9 +87,9 @@ final class FreshMount {
     }
 
     /**
-     * Makes the new superblock with this thread's credentials: proc for the pid
-     * namespace {@code pidNs}, or sysfs for the network namespace {@code netNs}.
-     * {@code options} are the caller's comma-separated mount data.
+     * Makes the new superblock with this thread's credentials: proc for the pid namespace {@code
+     * pidNs}, or sysfs for the network namespace {@code netNs}. {@code options} are the caller's
+     * comma-separated mount data.
      */
     static Fd context(String fsType, Fd pidNs, Fd netNs, String source, String options) {
         Fd ctx;
@@ -109,7 +111,10 @@ final class FreshMount {
                         continue;
                     }
                     int eq = opt.indexOf('=');
-                    MountCalls.fsconfig(ctx, eq < 0 ? opt : opt.substring(0, eq), eq < 0 ? null : opt.substring(eq + 1));
+                    MountCalls.fsconfig(
+                            ctx,
+                            eq < 0 ? opt : opt.substring(0, eq),
+                            eq < 0 ? null : opt.substring(eq + 1));
                 }
             }
             return ctx;
@@ -123,7 +128,12 @@ final class FreshMount {
         T run();
     }
 
-    /** Runs {@code step} with this thread in {@code netNs}, then back in its own network namespace. */
+    /**
+     * Runs {@code step} with this thread in {@code netNs}, then back in its own network namespace.
+     */
+    @SuppressWarnings(
+            "Finally") // failing to return is fatal for the thread: it must win over the step's
+    // result
     private static <T> T inNetworkNamespace(Fd netNs, NetStep<T> step) {
         try (Fd home = FileCalls.open("/proc/thread-self/ns/net", FileCalls.O_RDONLY, 0)) {
             NsCalls.setns(netNs, NsCalls.CLONE_NEWNET);
@@ -133,7 +143,8 @@ final class FreshMount {
                 try {
                     NsCalls.setns(home, NsCalls.CLONE_NEWNET);
                 } catch (SysException e) {
-                    // A thread stuck in a container's network namespace must not serve anything else.
+                    // A thread stuck in a container's network namespace must not serve anything
+                    // else.
                     throw new InternalError("cannot return to nestletd's network namespace", e);
                 }
             }
@@ -141,35 +152,69 @@ final class FreshMount {
     }
 
     /**
-     * Builds the tree from {@code context} (consumed) and the caller's
-     * {@code template} and attaches it on {@code target}, all in the caller's mount
-     * namespace; {@code beforeAttach} is checked last (the notification is still
-     * valid) and aborts with ESRCH when false.
+     * Builds the tree from {@code context} (consumed) and the caller's {@code template} and
+     * attaches it on {@code target}, all in the caller's mount namespace; {@code beforeAttach} is
+     * checked last (the notification is still valid) and aborts with ESRCH when false.
      */
-    void attach(Caller caller, Fd context, MountInfo template, long attrs, Fd target,
-            java.util.function.BooleanSupplier beforeAttach) throws Exception {
-        List<MountInfo> all = stackedOn(caller.mounts(), template);
+    void attach(
+            Caller caller,
+            Fd context,
+            MountInfo template,
+            long attrs,
+            Fd target,
+            java.util.function.BooleanSupplier beforeAttach)
+            throws Exception {
+        List<MountInfo> all = stackedOn(caller.mounts().all(), template);
         MountCalls.fsconfigCreate(context);
         try (Fd tree = MountCalls.fsmount(context, attrs)) {
             // A mount on an empty directory hides nothing (the kernel's own rule for
             // "fully visible" proc and sysfs): cgroup, debugfs, bpf... are not copied.
-            List<MountInfo> stacked = all.stream().filter(m -> !coversEmptyDirectory(tree, m, template)).toList();
-            // In the caller's network namespace too: /proc/sys/net resolves per looking thread, and nestlet's
+            List<MountInfo> stacked =
+                    all.stream().filter(m -> !coversEmptyDirectory(tree, m, template)).toList();
+            // In the caller's network namespace too: /proc/sys/net resolves per looking thread, and
+            // nestlet's
             // virtual net sysctls are bound on the caller's network namespace's entries.
-            workers.inMountAndNetworkNamespaces(caller.pidfd(), () -> {
-                for (MountInfo m : stacked) {
-                    copyStacked(caller, m, template, tree);
-                }
-                if (!beforeAttach.getAsBoolean()) {
-                    throw new SysException("move_mount", Errno.ESRCH, "caller gone before attach");
-                }
-                MountCalls.moveMount(tree, target);
-                return null;
-            });
+            workers.inMountAndNetworkNamespaces(
+                    caller.pidfd(),
+                    () -> {
+                        for (MountInfo m : stacked) {
+                            copyStacked(caller, m, template, tree);
+                        }
+                        if (!beforeAttach.getAsBoolean()) {
+                            throw new SysException(
+                                    "move_mount", Errno.ESRCH, "caller gone before attach");
+                        }
+                        MountCalls.moveMount(tree, target);
+                        return null;
+                    });
         }
     }
 
-    /** True when the place of {@code m} in the new tree is an empty directory (seen through host /proc). */
+    /**
+     * A recursive bind of {@code source} on {@code target}, both fds of the caller's view, made in
+     * the caller's mount namespace ({@code beforeAttach} as for {@link #attach}).
+     */
+    void bindRecursive(
+            Caller caller, Fd source, Fd target, java.util.function.BooleanSupplier beforeAttach)
+            throws Exception {
+        workers.inMountAndNetworkNamespaces(
+                caller.pidfd(),
+                () -> {
+                    try (Fd copy = MountCalls.openTreeClone(source, true)) {
+                        if (!beforeAttach.getAsBoolean()) {
+                            throw new SysException(
+                                    "move_mount", Errno.ESRCH, "caller gone before attach");
+                        }
+                        MountCalls.moveMount(copy, target);
+                    }
+                    return null;
+                });
+    }
+
+    /**
+     * True when the place of {@code m} in the new tree is an empty directory (seen through host
+     * /proc).
+     */
     private static boolean coversEmptyDirectory(Fd tree, MountInfo m, MountInfo template) {
         String rel = m.mountPoint().substring(template.mountPoint().length() + 1);
         java.nio.file.Path p = java.nio.file.Path.of("/proc/self/fd/" + tree.get()).resolve(rel);
@@ -183,29 +228,47 @@ final class FreshMount {
         }
     }
 
-    /** Clones the mount {@code m} stacked on the caller's template (with what is below it) onto the new tree. */
+    /**
+     * Clones the mount {@code m} stacked on the caller's template (with what is below it) onto the
+     * new tree.
+     */
     private static void copyStacked(Caller caller, MountInfo m, MountInfo template, Fd tree) {
         String rel = m.mountPoint().substring(template.mountPoint().length() + 1);
         try (Fd at = caller.resolve(FileCalls.AT_FDCWD, m.mountPoint(), false)) {
             if (caller.mountIdOf(at) != m.id()) {
                 if (template.fsType().equals("proc") && rel.startsWith("sys/net/")) {
-                    // Bound on another network namespace's sysctl: invisible to this caller, nothing to copy.
-                    LOG.fine(m.mountPoint() + " belongs to another network namespace's /proc/sys/net");
+                    // Bound on another network namespace's sysctl: invisible to this caller,
+                    // nothing to copy.
+                    LOG.fine(
+                            m.mountPoint()
+                                    + " belongs to another network namespace's /proc/sys/net");
                     return;
                 }
-                throw new SysException("open_tree", Errno.EAGAIN, m.mountPoint() + " changed while copying");
+                throw new SysException(
+                        "open_tree", Errno.EAGAIN, m.mountPoint() + " changed while copying");
             }
             Fd dest;
             try {
-                dest = FileCalls.openat2(tree, rel, FileCalls.O_PATH | FileCalls.O_NOFOLLOW, 0, RESOLVE_INSIDE);
+                dest =
+                        FileCalls.openat2(
+                                tree,
+                                rel,
+                                FileCalls.O_PATH | FileCalls.O_NOFOLLOW,
+                                0,
+                                RESOLVE_INSIDE);
             } catch (SysException e) {
                 if (e.is(Errno.ENOENT)) {
-                    LOG.fine(rel + " does not exist in the new " + template.fsType() + ": nothing to cover");
+                    LOG.fine(
+                            rel
+                                    + " does not exist in the new "
+                                    + template.fsType()
+                                    + ": nothing to cover");
                     return;
                 }
                 throw e;
             }
-            try (Fd copy = MountCalls.openTreeClone(at, true); Fd d = dest) {
+            try (Fd copy = MountCalls.openTreeClone(at, true);
+                    Fd d = dest) {
                 MountCalls.moveMount(copy, d);
             }
         }

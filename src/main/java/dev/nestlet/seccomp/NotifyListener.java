@@ -1,5 +1,9 @@
 package dev.nestlet.seccomp;
 
+import dev.nestlet.sys.Fd;
+import dev.nestlet.sys.ReceivedMessage;
+import dev.nestlet.sys.SocketCalls;
+import dev.nestlet.sys.SysException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,18 +15,12 @@ import java.util.function.BiConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import dev.nestlet.sys.Fd;
-import dev.nestlet.sys.ReceivedMessage;
-import dev.nestlet.sys.SocketCalls;
-import dev.nestlet.sys.SysException;
-
 /**
- * The unix socket a container's {@code linux.seccomp.listenerPath} names. A
- * runtime connects once per container process that loads the filter, sends
- * the container process state as JSON with the listener fd in SCM_RIGHTS, and
- * may keep its end open (runc does): the message is read until it is one whole
- * JSON object, within {@link #READ_TIMEOUT_MS}. The socket is mode 0600 in a
- * 0700 directory: only host root (the runtime) can connect.
+ * The unix socket a container's {@code linux.seccomp.listenerPath} names. A runtime connects once
+ * per container process that loads the filter, sends the container process state as JSON with the
+ * listener fd in SCM_RIGHTS, and may keep its end open (runc does): the message is read until it is
+ * one whole JSON object, within {@link #READ_TIMEOUT_MS}. The socket is mode 0600 in a 0700
+ * directory: only host root (the runtime) can connect.
  */
 final class NotifyListener implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NotifyListener.class.getName());
@@ -38,9 +36,11 @@ final class NotifyListener implements AutoCloseable {
     NotifyListener(Path path, BiConsumer<Fd, ProcessState> sink) throws IOException {
         this.path = path;
         this.sink = sink;
-        Files.createDirectories(path.getParent(), PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwx------")));
-        Files.setPosixFilePermissions(path.getParent(), PosixFilePermissions.fromString("rwx------"));
+        Files.createDirectories(
+                path.getParent(),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.setPosixFilePermissions(
+                path.getParent(), PosixFilePermissions.fromString("rwx------"));
         Files.deleteIfExists(path); // a previous nestletd's; nobody can be listening on it any more
         this.socket = SocketCalls.listenStream(path.toString(), 64);
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
@@ -60,7 +60,10 @@ final class NotifyListener implements AutoCloseable {
                 conn = SocketCalls.accept(socket);
             } catch (SysException e) {
                 if (!closed) {
-                    LOG.log(Level.SEVERE, "seccomp: accept on " + path + " failed; listener stops", e);
+                    LOG.log(
+                            Level.SEVERE,
+                            "seccomp: accept on " + path + " failed; listener stops",
+                            e);
                 }
                 return;
             }
@@ -82,10 +85,12 @@ final class NotifyListener implements AutoCloseable {
             while (!ProcessState.isComplete(buf, len)) {
                 int left = (int) ((deadline - System.nanoTime()) / 1_000_000L);
                 if (left <= 0 || !SocketCalls.awaitReadable(conn, left)) {
-                    throw new IllegalArgumentException("no complete message within " + READ_TIMEOUT_MS + " ms");
+                    throw new IllegalArgumentException(
+                            "no complete message within " + READ_TIMEOUT_MS + " ms");
                 }
                 if (len == buf.length) {
-                    throw new IllegalArgumentException("message longer than " + buf.length + " bytes");
+                    throw new IllegalArgumentException(
+                            "message longer than " + buf.length + " bytes");
                 }
                 ReceivedMessage m = SocketCalls.receiveWithFds(conn, buf.length - len, MAX_FDS);
                 fds.addAll(m.fds());

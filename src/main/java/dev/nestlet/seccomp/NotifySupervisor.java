@@ -1,34 +1,33 @@
 package dev.nestlet.seccomp;
 
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-
 import dev.nestlet.sys.Epoll;
 import dev.nestlet.sys.Errno;
 import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.SeccompCalls;
 import dev.nestlet.sys.SeccompNotif;
 import dev.nestlet.sys.SysException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Serves every seccomp listener fd of every container.
  *
- * <p>Thread model: one "seccomp-poll" thread waits on all listener fds with epoll;
- * when one is readable it takes the notification (SECCOMP_IOCTL_NOTIF_RECV does
- * not block then) and hands it to a small pool of "seccomp-handler" threads,
- * which work out the answer (reading memory, maybe a mount through a namespace
- * worker) and send it. A listener that polls HUP has no task left: it is
- * dropped and closed once the answers in flight for it are sent. A thread per
- * listener fd was not chosen: a blocked NOTIF_RECV is not woken when the last
- * task dies, so each thread would have to poll anyway, and every `exec` into a
- * container adds a listener, so thread count would follow process count.
+ * <p>Thread model: one "seccomp-poll" thread waits on all listener fds with epoll; when one is
+ * readable it takes the notification (SECCOMP_IOCTL_NOTIF_RECV does not block then) and hands it to
+ * a small pool of "seccomp-handler" threads, which work out the answer (reading memory, maybe a
+ * mount through a namespace worker) and send it. A listener that polls HUP has no task left: it is
+ * dropped and closed once the answers in flight for it are sent. A thread per listener fd was not
+ * chosen: a blocked NOTIF_RECV is not woken when the last task dies, so each thread would have to
+ * poll anyway, and every `exec` into a container adds a listener, so thread count would follow
+ * process count.
  */
 final class NotifySupervisor implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NotifySupervisor.class.getName());
@@ -39,25 +38,57 @@ final class NotifySupervisor implements AutoCloseable {
     private final Map<Integer, NotifySession> sessions = new ConcurrentHashMap<>();
     private final ThreadPoolExecutor pool;
     private final Thread poller;
+    private final Consumer<String> forget;
     private volatile boolean closed;
 
-    NotifySupervisor(NotificationHandler handler, Function<String, KnownContainer> known, int threads) {
+    NotifySupervisor(
+            NotificationHandler handler, Function<String, KnownContainer> known, int threads) {
+        this(handler, known, threads, name -> {});
+    }
+
+    /**
+     * @param forget told the store name of a session's fd once its session ends (no task left)
+     */
+    NotifySupervisor(
+            NotificationHandler handler,
+            Function<String, KnownContainer> known,
+            int threads,
+            Consumer<String> forget) {
         this.handler = handler;
         this.known = known;
-        this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024),
-                r -> {
-                    Thread t = new Thread(r, "seccomp-handler");
-                    t.setDaemon(true);
-                    return t;
-                }, new ThreadPoolExecutor.CallerRunsPolicy());
+        this.forget = forget;
+        this.pool =
+                new ThreadPoolExecutor(
+                        threads,
+                        threads,
+                        0,
+                        TimeUnit.SECONDS,
+                        new ArrayBlockingQueue<>(1024),
+                        r -> {
+                            Thread t = new Thread(r, "seccomp-handler");
+                            t.setDaemon(true);
+                            return t;
+                        },
+                        new ThreadPoolExecutor.CallerRunsPolicy());
         this.poller = new Thread(this::poll, "seccomp-poll");
         this.poller.setDaemon(true);
         this.poller.start();
     }
 
-    /** Starts serving {@code fd} (now owned by the supervisor) for the process {@code state} describes. */
+    /**
+     * Starts serving {@code fd} (now owned by the supervisor) for the process {@code state}
+     * describes.
+     */
     void serve(Fd fd, ProcessState state) {
-        NotifySession s = new NotifySession(fd, state, known);
+        serve(fd, state, null);
+    }
+
+    /**
+     * As {@link #serve(Fd, ProcessState)}; {@code storedAs} names the fd's copy in the fd store (or
+     * null).
+     */
+    void serve(Fd fd, ProcessState state, String storedAs) {
+        NotifySession s = new NotifySession(fd, storedAs, state, known);
         sessions.put(fd.get(), s);
         try {
             epoll.add(fd, Epoll.IN);
@@ -102,7 +133,8 @@ final class NotifySupervisor implements AutoCloseable {
         try {
             n = SeccompCalls.receive(s.fd());
         } catch (SysException e) {
-            LOG.warning("seccomp: cannot receive on " + s + ": " + e.getMessage() + "; dropping it");
+            LOG.warning(
+                    "seccomp: cannot receive on " + s + ": " + e.getMessage() + "; dropping it");
             drop(s);
             return;
         }
@@ -110,15 +142,17 @@ final class NotifySupervisor implements AutoCloseable {
             return; // the caller was killed before we took it
         }
         s.retain();
-        pool.execute(() -> {
-            try {
-                answer(s, n);
-            } finally {
-                s.release();
-            }
-        });
+        pool.execute(
+                () -> {
+                    try {
+                        answer(s, n);
+                    } finally {
+                        s.release();
+                    }
+                });
     }
 
+    @SuppressWarnings("Finally") // the answer is sent first; then an Error retires this thread
     private void answer(NotifySession s, SeccompNotif n) {
         Verdict v;
         Error fatal = null;
@@ -135,12 +169,18 @@ final class NotifySupervisor implements AutoCloseable {
             send(s, n, v);
         } finally {
             if (fatal != null) {
-                throw fatal; // this thread may be unfit (stuck in a namespace): the pool replaces it
+                throw fatal; // this thread may be unfit (stuck in a namespace): the pool replaces
+                // it
             }
         }
     }
 
     private void send(NotifySession s, SeccompNotif n, Verdict v) {
+        dev.nestlet.metrics.NestletMetrics.SECCOMP
+                .labelValues(
+                        TrappedCall.of(n.arch(), n.nr()).name().toLowerCase(Locale.ROOT),
+                        v == null ? "gone" : v.kind().name().toLowerCase(Locale.ROOT))
+                .inc();
         if (v == null) {
             LOG.fine("seccomp: caller " + n.pid() + " of " + s + " went away");
             return;
@@ -157,10 +197,21 @@ final class NotifySupervisor implements AutoCloseable {
         s.countHandled();
         Level level = v.kind() == Verdict.Kind.CONTINUE ? Level.FINE : Level.INFO;
         if (LOG.isLoggable(level)) {
-            LOG.log(level, "seccomp: " + TrappedCall.of(n.arch(), n.nr()).syscallName() + " by " + n.pid() + " in "
-                    + s.state().containerId() + ": " + v.kind().name().toLowerCase()
-                    + (errno != 0 ? " " + Errno.name(errno) : "") + " (" + v.reason() + ")"
-                    + (delivered ? "" : " [caller gone]"));
+            LOG.log(
+                    level,
+                    "seccomp: "
+                            + TrappedCall.of(n.arch(), n.nr()).syscallName()
+                            + " by "
+                            + n.pid()
+                            + " in "
+                            + s.state().containerId()
+                            + ": "
+                            + v.kind().name().toLowerCase(Locale.ROOT)
+                            + (errno != 0 ? " " + Errno.name(errno) : "")
+                            + " ("
+                            + v.reason()
+                            + ")"
+                            + (delivered ? "" : " [caller gone]"));
         }
     }
 
@@ -172,17 +223,39 @@ final class NotifySupervisor implements AutoCloseable {
                 LOG.fine("seccomp: " + e.getMessage());
             }
             LOG.info("seccomp: " + s + " has no task left; stopped serving it");
+            if (s.storedAs() != null && !closed) {
+                forget.accept(s.storedAs());
+            }
             s.release();
         }
     }
 
     @Override
     public void close() {
+        close(false);
+    }
+
+    /**
+     * Stops taking notifications. With {@code keep} (the fd store holds the listener fds for the
+     * next nestletd) the answers in flight are finished first, so no caller is left waiting for an
+     * answer nobody will send; what is not taken yet waits in the kernel for the next nestletd.
+     */
+    void close(boolean keep) {
         closed = true;
         try {
             poller.join(2000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (keep) {
+            pool.shutdown();
+            try {
+                if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
+                    LOG.warning("seccomp: answers still in flight after 5 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         pool.shutdownNow();
         sessions.values().forEach(this::drop);

@@ -1,25 +1,31 @@
 package dev.nestlet.seccomp;
 
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nestlet.json.Json;
+import dev.nestlet.oci.OciState;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
- * What a runtime sends with the seccomp fd: the OCI "ContainerProcessState"
- * (runc and crun both send it as one JSON object with the fd in SCM_RIGHTS):
- * {@code {"ociVersion", "fds": ["seccompFd"], "pid", "metadata", "state": {OCI state}}}.
+ * What a runtime sends with the seccomp fd: the OCI "ContainerProcessState" (runc and crun both
+ * send it as one JSON object with the fd in SCM_RIGHTS): {@code {"ociVersion", "fds":
+ * ["seccompFd"], "pid", "metadata", "state": {OCI state}}}.
  *
- * @param pid        the container process that installed the filter (host pid)
- * @param initPid    the container's init ({@code state.pid}), whose mount table names nestlet's mounts
- * @param fdIndex    position of "seccompFd" in {@code fds}
+ * @param pid the container process that installed the filter (host pid)
+ * @param state the container's OCI state, as hooks receive it
+ * @param fdIndex position of "seccompFd" in {@code fds}
  */
-public record ProcessState(String ociVersion, List<String> fds, int pid, String metadata, String containerId,
-        int initPid, String bundle, int fdIndex) {
+public record ProcessState(
+        String ociVersion,
+        List<String> fds,
+        int pid,
+        String metadata,
+        OciState state,
+        int fdIndex) {
     public static final int MAX_BYTES = 64 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     /** Parses and checks the message; every failure says what is wrong. */
     public static ProcessState parse(byte[] message) {
@@ -27,7 +33,8 @@ public record ProcessState(String ociVersion, List<String> fds, int pid, String 
         try {
             n = JSON.readTree(new String(message, StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("container process state is not JSON: " + e.getOriginalMessage());
+            throw new IllegalArgumentException(
+                    "container process state is not JSON: " + e.getOriginalMessage());
         }
         if (n == null || !n.isObject()) {
             throw new IllegalArgumentException("container process state is not a JSON object");
@@ -40,16 +47,42 @@ public record ProcessState(String ociVersion, List<String> fds, int pid, String 
         fdsNode.forEach(f -> fds.add(f.asText()));
         int index = fds.indexOf("seccompFd");
         if (index < 0) {
-            throw new IllegalArgumentException("container process state names no \"seccompFd\" in " + fds);
+            throw new IllegalArgumentException(
+                    "container process state names no \"seccompFd\" in " + fds);
         }
-        JsonNode state = n.path("state");
-        String id = state.path("id").asText("");
-        if (id.isEmpty()) {
+        OciState state = null;
+        JsonNode stateNode = n.path("state");
+        if (stateNode.isObject()) {
+            try {
+                state = JSON.treeToValue(stateNode, OciState.class);
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException(
+                        "container process state has a malformed state: " + e.getOriginalMessage());
+            }
+        }
+        if (state == null || state.id() == null || state.id().isEmpty()) {
             throw new IllegalArgumentException("container process state has no state.id");
         }
-        return new ProcessState(n.path("ociVersion").asText(""), List.copyOf(fds), n.path("pid").asInt(0),
-                n.path("metadata").asText(""), id, state.path("pid").asInt(0), state.path("bundle").asText(""),
+        return new ProcessState(
+                n.path("ociVersion").asText(""),
+                List.copyOf(fds),
+                n.path("pid").asInt(0),
+                n.path("metadata").asText(""),
+                state,
                 index);
+    }
+
+    /** The container's id ({@code state.id}). */
+    public String containerId() {
+        return state.id();
+    }
+
+    /**
+     * The container's init ({@code state.pid}), whose mount table names nestlet's mounts; 0 when
+     * not given.
+     */
+    public int initPid() {
+        return state.pid() == null ? 0 : state.pid();
     }
 
     /** True once {@code bytes} hold a whole JSON value (runc does not close its end right away). */

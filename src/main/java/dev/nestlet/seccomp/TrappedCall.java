@@ -3,8 +3,8 @@ package dev.nestlet.seccomp;
 import dev.nestlet.sys.SeccompCalls;
 
 /**
- * The system calls the agent is notified of, named independently of the ABI the
- * caller used: x86_64, x32 (same numbers with bit 30 set) and i386 (its own table).
+ * The system calls the agent is notified of, named independently of the ABI the caller used:
+ * x86_64, x32 (same numbers with bit 30 set) and i386 (its own table).
  */
 public enum TrappedCall {
     MOUNT("mount"),
@@ -13,6 +13,14 @@ public enum TrappedCall {
     UMOUNT("umount"),
     MOVE_MOUNT("move_mount"),
     SETNS("setns"),
+    /** The new mount API: a detached copy of a mount (tree), or an fd of it. */
+    OPEN_TREE("open_tree"),
+    /** A new filesystem context (a superblock to be). */
+    FSOPEN("fsopen"),
+    /** A context for reconfiguring an existing superblock. */
+    FSPICK("fspick"),
+    /** Changes mount attributes (read-only, nosuid...; recursively with AT_RECURSIVE). */
+    MOUNT_SETATTR("mount_setattr"),
     /** A call this agent does not handle (a profile not written by nestlet notifies it). */
     OTHER(null);
 
@@ -36,6 +44,10 @@ public enum TrappedCall {
                 case 166 -> UMOUNT2;
                 case 429 -> MOVE_MOUNT;
                 case 308 -> SETNS;
+                case 428 -> OPEN_TREE;
+                case 430 -> FSOPEN;
+                case 433 -> FSPICK;
+                case 442 -> MOUNT_SETATTR;
                 default -> OTHER;
             };
         }
@@ -46,6 +58,10 @@ public enum TrappedCall {
                 case 52 -> UMOUNT2;
                 case 429 -> MOVE_MOUNT;
                 case 346 -> SETNS;
+                case 428 -> OPEN_TREE;
+                case 430 -> FSOPEN;
+                case 433 -> FSPICK;
+                case 442 -> MOUNT_SETATTR;
                 default -> OTHER;
             };
         }

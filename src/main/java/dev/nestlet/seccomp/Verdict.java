@@ -1,11 +1,15 @@
 package dev.nestlet.seccomp;
 
 /**
- * The answer to one notification: let the kernel run the call, fail it with an
- * errno, or report it done (the agent did the work itself).
+ * The answer to one notification: let the kernel run the call, fail it with an errno, or report it
+ * done (the agent did the work itself).
  */
 public record Verdict(Kind kind, int errno, String reason) {
-    public enum Kind { CONTINUE, FAIL, DONE }
+    public enum Kind {
+        CONTINUE,
+        FAIL,
+        DONE
+    }
 
     public static Verdict proceed(String reason) {
         return new Verdict(Kind.CONTINUE, 0, reason);

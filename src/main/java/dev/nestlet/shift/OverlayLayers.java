@@ -8,14 +8,22 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The layers of an overlay mount, read from its super options in mountinfo.
- * Docker gives lower layers relative to its overlay2 directory ("l/ABC"),
- * which is the grandparent of the upper dir; others give absolute paths.
+ * The layers of an overlay mount, read from its super options in mountinfo. Docker gives lower
+ * layers relative to its overlay2 directory ("l/ABC"), which is the grandparent of the upper dir;
+ * others give absolute paths.
  */
 public record OverlayLayers(List<Path> lower, Path upper, Path work, Map<String, String> options) {
     /** Options that change how overlay treats the layers; carried over to the rebuilt mount. */
-    static final Set<String> CARRIED = Set.of("index", "redirect_dir", "metacopy", "xino", "nfs_export", "uuid",
-            "userxattr", "volatile");
+    static final Set<String> CARRIED =
+            Set.of(
+                    "index",
+                    "redirect_dir",
+                    "metacopy",
+                    "xino",
+                    "nfs_export",
+                    "uuid",
+                    "userxattr",
+                    "volatile");
 
     public static OverlayLayers parse(String superOptions) {
         List<String> lowerText = new ArrayList<>();
@@ -46,13 +54,17 @@ public record OverlayLayers(List<Path> lower, Path upper, Path work, Map<String,
             Path p = Path.of(l);
             if (!p.isAbsolute()) {
                 if (base == null) {
-                    throw new IllegalArgumentException("relative lowerdir " + l + " without an upperdir");
+                    throw new IllegalArgumentException(
+                            "relative lowerdir " + l + " without an upperdir");
                 }
                 p = base.resolve(p);
             }
             lower.add(p);
         }
-        return new OverlayLayers(lower, upper == null ? null : Path.of(upper), work == null ? null : Path.of(work),
+        return new OverlayLayers(
+                lower,
+                upper == null ? null : Path.of(upper),
+                work == null ? null : Path.of(work),
                 carried);
     }
 
@@ -74,8 +86,8 @@ public record OverlayLayers(List<Path> lower, Path upper, Path work, Map<String,
     }
 
     /**
-     * Undoes escapes: the kernel writes special characters of options as octal
-     * ({@code \054}), overlay's own syntax escapes ':' and ',' with a backslash.
+     * Undoes escapes: the kernel writes special characters of options as octal ({@code \054}),
+     * overlay's own syntax escapes ':' and ',' with a backslash.
      */
     static String unescape(String s) {
         StringBuilder b = new StringBuilder(s.length());

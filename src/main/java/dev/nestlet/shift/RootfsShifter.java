@@ -1,5 +1,12 @@
 package dev.nestlet.shift;
 
+import dev.nestlet.host.HostTree;
+import dev.nestlet.idmap.IdRange;
+import dev.nestlet.proc.MountInfo;
+import dev.nestlet.proc.MountTable;
+import dev.nestlet.sys.Fd;
+import dev.nestlet.sys.MountCalls;
+import dev.nestlet.sys.SysException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,22 +15,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.logging.Logger;
 
-import dev.nestlet.host.HostTree;
-import dev.nestlet.idmap.IdRange;
-import dev.nestlet.proc.MountInfo;
-import dev.nestlet.sys.Fd;
-import dev.nestlet.sys.MountCalls;
-import dev.nestlet.sys.SysException;
-
 /**
- * Makes a container's root filesystem and bind-mounted host paths appear
- * owned by its root without copying them: ID-mapped mounts through a user
- * namespace carrying the container's range, attached under
- * {@code STATE/mounts/ID}. An overlay root (what engines hand over) cannot be
- * id-mapped itself, so it is rebuilt from id-mapped copies of its layers;
- * files the container's root writes land in the engine's upper dir owned by
- * host root, as they would without nestlet. Where the kernel refuses, the
- * rootfs is copied with shifted owners instead. All mounts are made in
+ * Makes a container's root filesystem and bind-mounted host paths appear owned by its root without
+ * copying them: ID-mapped mounts through a user namespace carrying the container's range, attached
+ * under {@code STATE/mounts/ID}. An overlay root (what engines hand over) cannot be id-mapped
+ * itself, so it is rebuilt from id-mapped copies of its layers; files the container's root writes
+ * land in the engine's upper dir owned by host root, as they would without nestlet. Where the
+ * kernel refuses, the rootfs is copied with shifted owners instead. All mounts are made in
  * nestletd's mount namespace, which the engine must see (the host's).
  */
 public final class RootfsShifter {
@@ -33,8 +31,12 @@ public final class RootfsShifter {
     private final UserNamespaces userns;
     private final boolean copyOnly;
 
-    /** @param copyOnly never id-map: always copy with shifted owners (for kernels without ID-mapped mounts) */
-    public RootfsShifter(Path stateDir, UserNamespaces userns, boolean copyOnly) throws IOException {
+    /**
+     * @param copyOnly never id-map: always copy with shifted owners (for kernels without ID-mapped
+     *     mounts)
+     */
+    public RootfsShifter(Path stateDir, UserNamespaces userns, boolean copyOnly)
+            throws IOException {
         this.base = HostTree.traversableDir(stateDir.resolve("mounts"));
         this.userns = userns;
         this.copyOnly = copyOnly;
@@ -47,7 +49,10 @@ public final class RootfsShifter {
     /** A bind-mounted host path to shift: {@code source} as the config names it. */
     public record Volume(String destination, Path source, boolean recursive) {}
 
-    /** Shifted rootfs and volumes; the caller rewrites config.json with {@link ShiftResult#root()} and the new sources. */
+    /**
+     * Shifted rootfs and volumes; the caller rewrites config.json with {@link ShiftResult#root()}
+     * and the new sources.
+     */
     public record Shifted(ShiftResult result, List<Path> volumeSources) {}
 
     public Shifted shift(String id, Path rootfs, IdRange range, List<Volume> volumes)
@@ -66,7 +71,12 @@ public final class RootfsShifter {
                 try {
                     Optional<MountInfo> overlay = overlayAt(rootfs);
                     if (overlay.isPresent()) {
-                        rebuildOverlay(OverlayLayers.parse(overlay.get().superOptions()), dir, root, ns, range,
+                        rebuildOverlay(
+                                OverlayLayers.parse(overlay.get().superOptions()),
+                                dir,
+                                root,
+                                ns,
+                                range,
                                 mounts);
                         method = "idmap-overlay";
                     } else {
@@ -77,7 +87,10 @@ public final class RootfsShifter {
                 } catch (SysException | IllegalArgumentException e) {
                     undo(mounts);
                     mounts.clear();
-                    notes.add("id-mapped mount refused (" + e.getMessage() + "): copied with shifted owners");
+                    notes.add(
+                            "id-mapped mount refused ("
+                                    + e.getMessage()
+                                    + "): copied with shifted owners");
                 }
             }
             if (method == null) {
@@ -98,11 +111,19 @@ public final class RootfsShifter {
                     volumeNotes.add(v.destination() + ": " + v.source() + " id-mapped");
                 } catch (SysException e) {
                     sources.add(v.source());
-                    volumeNotes.add(v.destination() + ": " + v.source() + " left as is (" + e.getMessage() + ")");
+                    volumeNotes.add(
+                            v.destination()
+                                    + ": "
+                                    + v.source()
+                                    + " left as is ("
+                                    + e.getMessage()
+                                    + ")");
                 }
             }
-            return new Shifted(new ShiftResult(method, rootfs.toString(), root.toString(), mounts, volumeNotes,
-                    notes), sources);
+            return new Shifted(
+                    new ShiftResult(
+                            method, rootfs.toString(), root.toString(), mounts, volumeNotes, notes),
+                    sources);
         } catch (IOException | InterruptedException | RuntimeException e) {
             release(id, mounts);
             throw e;
@@ -110,20 +131,22 @@ public final class RootfsShifter {
     }
 
     /**
-     * lowerdir+ (one fsconfig call per layer) has no length limit and no
-     * escaping, unlike a mount(2) option string.
+     * lowerdir+ (one fsconfig call per layer) has no length limit and no escaping, unlike a
+     * mount(2) option string.
      *
-     * <p>overlayfs does every upper-layer operation (work dir, copy-up) with
-     * its creator's credentials. Through an id-mapped upper, host root has no
-     * mapping (EOVERFLOW, and the overlay falls back to read-only); so the
-     * superblock is created by a thread whose fsuid/fsgid are the container's
-     * root, with its capabilities kept: on disk that is uid 0.
+     * <p>overlayfs does every upper-layer operation (work dir, copy-up) with its creator's
+     * credentials. Through an id-mapped upper, host root has no mapping (EOVERFLOW, and the overlay
+     * falls back to read-only); so the superblock is created by a thread whose fsuid/fsgid are the
+     * container's root, with its capabilities kept: on disk that is uid 0.
      */
-    private static void rebuildOverlay(OverlayLayers layers, Path dir, Path root, Fd ns, IdRange range,
-            List<String> mounts) throws IOException, InterruptedException {
-        if (layers.upper() == null || layers.work() == null
+    private static void rebuildOverlay(
+            OverlayLayers layers, Path dir, Path root, Fd ns, IdRange range, List<String> mounts)
+            throws IOException, InterruptedException {
+        if (layers.upper() == null
+                || layers.work() == null
                 || !layers.upper().getParent().equals(layers.work().getParent())) {
-            throw new IllegalArgumentException("overlay upper and work dirs do not share a parent: " + layers);
+            throw new IllegalArgumentException(
+                    "overlay upper and work dirs do not share a parent: " + layers);
         }
         List<Path> lower = new ArrayList<>();
         for (int i = 0; i < layers.lower().size(); i++) {
@@ -136,28 +159,42 @@ public final class RootfsShifter {
         IdmappedMounts.attach(layers.upper().getParent(), upperParent, ns, false);
         mounts.add(upperParent.toString());
         Files.createDirectories(root);
-        Fd created = AsContainerRoot.call(range, () -> {
-            Fd ctx = MountCalls.fsopen("overlay");
-            try {
-                for (Path l : lower) {
-                    MountCalls.fsconfig(ctx, "lowerdir+", l.toString());
-                }
-                MountCalls.fsconfig(ctx, "upperdir", upperParent.resolve(layers.upper().getFileName()).toString());
-                MountCalls.fsconfig(ctx, "workdir", upperParent.resolve(layers.work().getFileName()).toString());
-                // The engine's overlay stays mounted on the same upper dir; with index=on a second one is refused.
-                MountCalls.fsconfig(ctx, "index", "off");
-                for (var o : layers.options().entrySet()) {
-                    if (!o.getKey().equals("index") && o.getValue() != null) {
-                        MountCalls.fsconfig(ctx, o.getKey(), o.getValue());
-                    }
-                }
-                MountCalls.fsconfigCreate(ctx);
-                return ctx;
-            } catch (RuntimeException e) {
-                ctx.close();
-                throw e;
-            }
-        });
+        Fd created =
+                AsContainerRoot.call(
+                        range,
+                        () -> {
+                            Fd ctx = MountCalls.fsopen("overlay");
+                            try {
+                                for (Path l : lower) {
+                                    MountCalls.fsconfig(ctx, "lowerdir+", l.toString());
+                                }
+                                MountCalls.fsconfig(
+                                        ctx,
+                                        "upperdir",
+                                        upperParent
+                                                .resolve(layers.upper().getFileName())
+                                                .toString());
+                                MountCalls.fsconfig(
+                                        ctx,
+                                        "workdir",
+                                        upperParent
+                                                .resolve(layers.work().getFileName())
+                                                .toString());
+                                // The engine's overlay stays mounted on the same upper dir; with
+                                // index=on a second one is refused.
+                                MountCalls.fsconfig(ctx, "index", "off");
+                                for (var o : layers.options().entrySet()) {
+                                    if (!o.getKey().equals("index") && o.getValue() != null) {
+                                        MountCalls.fsconfig(ctx, o.getKey(), o.getValue());
+                                    }
+                                }
+                                MountCalls.fsconfigCreate(ctx);
+                                return ctx;
+                            } catch (RuntimeException e) {
+                                ctx.close();
+                                throw e;
+                            }
+                        });
         try (Fd ctx = created) {
             try (Fd m = MountCalls.fsmount(ctx, 0)) {
                 MountCalls.moveMount(m, root.toString());
@@ -168,13 +205,9 @@ public final class RootfsShifter {
 
     /** The overlay mounted exactly at {@code rootfs}, if the engine handed one over. */
     private static Optional<MountInfo> overlayAt(Path rootfs) throws IOException {
-        MountInfo top = null;
-        for (MountInfo m : MountInfo.of("self")) {
-            if (m.mountPoint().equals(rootfs.toString())) {
-                top = m; // the last one listed is the one on top
-            }
-        }
-        return top != null && top.fsType().equals("overlay") ? Optional.of(top) : Optional.empty();
+        return MountTable.of("self")
+                .topAt(rootfs.toString())
+                .filter(m -> m.fsType().equals("overlay"));
     }
 
     private static void undo(List<String> mounts) {
@@ -184,9 +217,9 @@ public final class RootfsShifter {
     }
 
     /**
-     * Takes off the mounts nestlet made for {@code id} ({@code made}, when the
-     * record knows them) and removes its directory (and copy). Idempotent;
-     * anything left mounted below is found and taken off by removeTree.
+     * Takes off the mounts nestlet made for {@code id} ({@code made}, when the record knows them)
+     * and removes its directory (and copy). Idempotent; anything left mounted below is found and
+     * taken off by removeTree.
      */
     public void release(String id, List<String> made) throws IOException {
         undo(made);

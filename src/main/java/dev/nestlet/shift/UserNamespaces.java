@@ -1,5 +1,8 @@
 package dev.nestlet.shift;
 
+import dev.nestlet.idmap.IdRange;
+import dev.nestlet.sys.Fd;
+import dev.nestlet.sys.FileCalls;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -10,45 +13,41 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import dev.nestlet.idmap.IdRange;
-import dev.nestlet.sys.Fd;
-import dev.nestlet.sys.FileCalls;
-
 /**
- * User namespaces that carry a container's mapping before the container
- * exists, for MOUNT_ATTR_IDMAP. A multithreaded JVM cannot unshare a user
- * namespace itself, so a tiny helper (nestlet-userns) does and waits; nestletd
- * writes its uid_map and gid_map, keeps an fd of the namespace and lets the
- * helper exit. The fd keeps the namespace alive as long as it is open.
+ * User namespaces that carry a container's mapping before the container exists, for
+ * MOUNT_ATTR_IDMAP. A multithreaded JVM cannot unshare a user namespace itself, so a tiny helper
+ * (nestlet-userns) does and waits; nestletd writes its uid_map and gid_map, keeps an fd of the
+ * namespace and lets the helper exit. The fd keeps the namespace alive as long as it is open.
  *
- * <p>Spawning the helper costs milliseconds on every container start, and the
- * pool hands the same ranges out again and again, so one namespace per range
- * is kept (up to {@link #CACHED} of them, least recently used dropped first).
+ * <p>Spawning the helper costs milliseconds on every container start, and the pool hands the same
+ * ranges out again and again, so one namespace per range is kept (up to {@link #CACHED} of them,
+ * least recently used dropped first).
  */
 public final class UserNamespaces {
     static final int CACHED = 256;
 
     private final Path helper;
-    private final Map<IdRange, Fd> cache = new LinkedHashMap<>(16, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
+    private final Map<IdRange, Fd> cache =
+            new LinkedHashMap<>(16, 0.75f, true) {
+                private static final long serialVersionUID = 1L;
 
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<IdRange, Fd> eldest) {
-            if (size() > CACHED) {
-                eldest.getValue().close();
-                return true;
-            }
-            return false;
-        }
-    };
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<IdRange, Fd> eldest) {
+                    if (size() > CACHED) {
+                        eldest.getValue().close();
+                        return true;
+                    }
+                    return false;
+                }
+            };
 
     public UserNamespaces(Path helper) {
         this.helper = helper;
     }
 
     /**
-     * The fd of a user namespace mapping 0..size-1 onto the range; owned by
-     * this cache (callers must not close it).
+     * The fd of a user namespace mapping 0..size-1 onto the range; owned by this cache (callers
+     * must not close it).
      */
     public synchronized Fd withMapping(IdRange range) throws IOException, InterruptedException {
         Fd fd = cache.get(range);
@@ -62,14 +61,18 @@ public final class UserNamespaces {
     private Fd spawn(IdRange range) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(helper.toString()).redirectErrorStream(true).start();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader out =
+                    new BufferedReader(
+                            new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String line = out.readLine();
             if (!"ready".equals(line)) {
                 throw new IOException(helper + " did not make a user namespace: " + line);
             }
             Path proc = Path.of("/proc/" + p.pid());
-            Files.writeString(proc.resolve("uid_map"), "0 " + range.uidBase() + " " + range.size() + "\n");
-            Files.writeString(proc.resolve("gid_map"), "0 " + range.gidBase() + " " + range.size() + "\n");
+            Files.writeString(
+                    proc.resolve("uid_map"), "0 " + range.uidBase() + " " + range.size() + "\n");
+            Files.writeString(
+                    proc.resolve("gid_map"), "0 " + range.gidBase() + " " + range.size() + "\n");
             return FileCalls.open(proc.resolve("ns/user").toString(), FileCalls.O_RDONLY, 0);
         } finally {
             p.getOutputStream().close();

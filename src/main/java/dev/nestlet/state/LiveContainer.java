@@ -4,8 +4,8 @@ import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.PidCalls;
 
 /**
- * A registered container: its current record and a pidfd of its init, which
- * stays valid (and unambiguous) however the pid is reused later.
+ * A registered container: its current record and a pidfd of its init, which stays valid (and
+ * unambiguous) however the pid is reused later.
  */
 public final class LiveContainer {
     private volatile ContainerRecord record;

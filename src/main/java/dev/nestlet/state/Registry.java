@@ -1,5 +1,6 @@
 package dev.nestlet.state;
 
+import dev.nestlet.sys.Fd;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -8,11 +9,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
-import dev.nestlet.sys.Fd;
-
 /**
- * The containers nestletd looks after, in memory and on disk. Every change is
- * persisted before it is visible, so what is listed is what a restart finds.
+ * The containers nestletd looks after, in memory and on disk. Every change is persisted before it
+ * is visible, so what is listed is what a restart finds.
  */
 public final class Registry {
     private final StateStore store;
@@ -62,8 +61,13 @@ public final class Registry {
     public List<LiveContainer> all() {
         List<LiveContainer> out = new ArrayList<>(live.values());
         // Prepared containers have no creation time yet: they sort by when they were prepared.
-        out.sort(Comparator.comparing((LiveContainer c) -> c.record().created() != null ? c.record().created()
-                : String.valueOf(c.record().prepared())).thenComparing(c -> c.record().id()));
+        out.sort(
+                Comparator.comparing(
+                                (LiveContainer c) ->
+                                        c.record().created() != null
+                                                ? c.record().created()
+                                                : String.valueOf(c.record().prepared()))
+                        .thenComparing(c -> c.record().id()));
         return out;
     }
 

@@ -1,5 +1,7 @@
 package dev.nestlet.state;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nestlet.host.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -10,17 +12,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Logger;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 /**
- * One JSON file per container under {@code STATE/containers}, replaced
- * atomically (write to a temporary file, rename) so a crash of nestletd leaves
- * either the old or the new record, never half of one.
+ * One JSON file per container under {@code STATE/containers}, replaced atomically (write to a
+ * temporary file, rename) so a crash of nestletd leaves either the old or the new record, never
+ * half of one.
  *
- * <p>There is no fsync on this path: it would cost milliseconds on every
- * container start, and it only helps against a crash of the whole machine,
- * after which every container is gone anyway and the reconciler removes what
- * they left (an unreadable record is set aside, not trusted).
+ * <p>There is no fsync on this path: it would cost milliseconds on every container start, and it
+ * only helps against a crash of the whole machine, after which every container is gone anyway and
+ * the reconciler removes what they left (an unreadable record is set aside, not trusted).
  */
 public final class StateStore {
     private static final Logger LOG = Logger.getLogger(StateStore.class.getName());
@@ -37,9 +36,8 @@ public final class StateStore {
     public void save(ContainerRecord rec) throws IOException {
         Path tmp = dir.resolve("." + rec.id() + ".tmp");
         byte[] bytes = json.writeValueAsBytes(rec);
-        Files.write(tmp, bytes);
         try {
-            Files.move(tmp, file(rec.id()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.replace(file(rec.id()), tmp, bytes);
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("state dir " + dir + " does not support atomic rename", e);
         }
@@ -58,7 +56,13 @@ public final class StateStore {
                     out.add(json.readValue(p.toFile(), ContainerRecord.class));
                 } catch (IOException e) {
                     Path aside = p.resolveSibling(p.getFileName() + ".corrupt");
-                    LOG.warning("unreadable state file " + p + " moved to " + aside + ": " + e.getMessage());
+                    LOG.warning(
+                            "unreadable state file "
+                                    + p
+                                    + " moved to "
+                                    + aside
+                                    + ": "
+                                    + e.getMessage());
                     Files.move(p, aside, StandardCopyOption.REPLACE_EXISTING);
                 }
             }

@@ -3,9 +3,8 @@ package dev.nestlet.sys;
 import jnr.ffi.Pointer;
 
 /**
- * An epoll instance keyed by fd number. {@link #add} and {@link #remove} may be
- * called from any thread; {@link #await} and the ready accessors belong to the
- * one thread that waits.
+ * An epoll instance keyed by fd number. {@link #add} and {@link #remove} may be called from any
+ * thread; {@link #await} and the ready accessors belong to the one thread that waits.
  */
 public final class Epoll implements AutoCloseable {
     public static final int IN = 0x001;
@@ -21,7 +20,11 @@ public final class Epoll implements AutoCloseable {
     private final int max;
 
     public Epoll(int maxEvents) {
-        this.fd = new Fd(Native.check(Native.C.epoll_create1(FileCalls.O_CLOEXEC), "epoll_create1", null), "epoll");
+        this.fd =
+                new Fd(
+                        Native.check(
+                                Native.C.epoll_create1(FileCalls.O_CLOEXEC), "epoll_create1", null),
+                        "epoll");
         this.max = maxEvents;
         this.ready = Native.allocate(EVENT_SIZE * maxEvents);
     }
@@ -30,11 +33,17 @@ public final class Epoll implements AutoCloseable {
         Pointer ev = Native.allocate(EVENT_SIZE);
         ev.putInt(0, events);
         ev.putLong(4, target.get());
-        Native.check(Native.C.epoll_ctl(fd.get(), CTL_ADD, target.get(), ev), "epoll_ctl(ADD)", target.what());
+        Native.check(
+                Native.C.epoll_ctl(fd.get(), CTL_ADD, target.get(), ev),
+                "epoll_ctl(ADD)",
+                target.what());
     }
 
     public void remove(Fd target) {
-        Native.check(Native.C.epoll_ctl(fd.get(), CTL_DEL, target.get(), null), "epoll_ctl(DEL)", target.what());
+        Native.check(
+                Native.C.epoll_ctl(fd.get(), CTL_DEL, target.get(), null),
+                "epoll_ctl(DEL)",
+                target.what());
     }
 
     /** Waits up to {@code timeoutMs}; returns how many fds are ready (0 on timeout or EINTR). */

@@ -38,11 +38,46 @@ public final class Errno {
 
     static {
         String[] table = {
-            "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", "ENXIO", "E2BIG", "ENOEXEC", "EBADF", "ECHILD",
-            "EAGAIN", "ENOMEM", "EACCES", "EFAULT", "ENOTBLK", "EBUSY", "EEXIST", "EXDEV", "ENODEV",
-            "ENOTDIR", "EISDIR", "EINVAL", "ENFILE", "EMFILE", "ENOTTY", "ETXTBSY", "EFBIG", "ENOSPC",
-            "ESPIPE", "EROFS", "EMLINK", "EPIPE", "EDOM", "ERANGE", "EDEADLK", "ENAMETOOLONG", "ENOLCK",
-            "ENOSYS", "ENOTEMPTY", "ELOOP",
+            "EPERM",
+            "ENOENT",
+            "ESRCH",
+            "EINTR",
+            "EIO",
+            "ENXIO",
+            "E2BIG",
+            "ENOEXEC",
+            "EBADF",
+            "ECHILD",
+            "EAGAIN",
+            "ENOMEM",
+            "EACCES",
+            "EFAULT",
+            "ENOTBLK",
+            "EBUSY",
+            "EEXIST",
+            "EXDEV",
+            "ENODEV",
+            "ENOTDIR",
+            "EISDIR",
+            "EINVAL",
+            "ENFILE",
+            "EMFILE",
+            "ENOTTY",
+            "ETXTBSY",
+            "EFBIG",
+            "ENOSPC",
+            "ESPIPE",
+            "EROFS",
+            "EMLINK",
+            "EPIPE",
+            "EDOM",
+            "ERANGE",
+            "EDEADLK",
+            "ENAMETOOLONG",
+            "ENOLCK",
+            "ENOSYS",
+            "ENOTEMPTY",
+            "ELOOP",
         };
         for (int i = 0; i < table.length; i++) {
             NAMES[i + 1] = table[i];
@@ -63,7 +98,9 @@ public final class Errno {
     private Errno() {}
 
     public static String name(int errno) {
-        return errno > 0 && errno < NAMES.length && NAMES[errno] != null ? NAMES[errno] : "errno " + errno;
+        return errno > 0 && errno < NAMES.length && NAMES[errno] != null
+                ? NAMES[errno]
+                : "errno " + errno;
     }
 
     public static String describe(int errno) {

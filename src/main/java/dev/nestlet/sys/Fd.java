@@ -1,8 +1,8 @@
 package dev.nestlet.sys;
 
 /**
- * An owned file descriptor. Closing twice is harmless; {@link #release()} hands
- * the number to a new owner without closing it.
+ * An owned file descriptor. Closing twice is harmless; {@link #release()} hands the number to a new
+ * owner without closing it.
  */
 public final class Fd implements AutoCloseable {
     private int fd;

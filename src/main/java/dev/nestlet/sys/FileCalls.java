@@ -2,7 +2,6 @@ package dev.nestlet.sys;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-
 import jnr.ffi.Pointer;
 
 /** open, openat2, mkdirat, fchownat, read, write and friends, errno as {@link SysException}. */
@@ -39,14 +38,16 @@ public final class FileCalls {
     private static final long NR_OPENAT2 = 437;
     private static final ThreadLocal<ByteBuffer> READ_BUFFER =
             ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(64 * 1024));
-    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
+    private static final ThreadLocal<byte[]> SCRATCH =
+            ThreadLocal.withInitial(() -> new byte[64 * 1024]);
     private static final int OPEN_HOW_SIZE = 24;
     private static final int STAT_SIZE = 144;
 
     private FileCalls() {}
 
     public static Fd open(String path, int flags, int mode) {
-        return new Fd(Native.check(Native.C.open(path, flags | O_CLOEXEC, mode), "open", path), path);
+        return new Fd(
+                Native.check(Native.C.open(path, flags | O_CLOEXEC, mode), "open", path), path);
     }
 
     public static Fd openat(Fd dir, String path, int flags, int mode) {
@@ -76,7 +77,8 @@ public final class FileCalls {
 
     /** lchown: never follows a symlink in the last component. */
     public static void lchown(String path, int uid, int gid) {
-        Native.check(Native.C.fchownat(AT_FDCWD, path, uid, gid, AT_SYMLINK_NOFOLLOW), "lchown", path);
+        Native.check(
+                Native.C.fchownat(AT_FDCWD, path, uid, gid, AT_SYMLINK_NOFOLLOW), "lchown", path);
     }
 
     public static void fchown(Fd fd, int uid, int gid) {
@@ -91,14 +93,24 @@ public final class FileCalls {
     public static Stat fstat(Fd fd) {
         Pointer buf = Native.allocate(STAT_SIZE);
         Native.check(Native.C.fstatat(fd.get(), "", buf, AT_EMPTY_PATH), "fstat", fd.what());
-        return new Stat(buf.getLong(0), buf.getLong(8), buf.getInt(24), buf.getInt(28), buf.getInt(32),
+        return new Stat(
+                buf.getLong(0),
+                buf.getLong(8),
+                buf.getInt(24),
+                buf.getInt(28),
+                buf.getInt(32),
                 buf.getLong(48));
     }
 
     public static Stat lstat(String path) {
         Pointer buf = Native.allocate(STAT_SIZE);
         Native.check(Native.C.fstatat(AT_FDCWD, path, buf, AT_SYMLINK_NOFOLLOW), "lstat", path);
-        return new Stat(buf.getLong(0), buf.getLong(8), buf.getInt(24), buf.getInt(28), buf.getInt(32),
+        return new Stat(
+                buf.getLong(0),
+                buf.getLong(8),
+                buf.getInt(24),
+                buf.getInt(28),
+                buf.getInt(32),
                 buf.getLong(48));
     }
 
@@ -112,26 +124,39 @@ public final class FileCalls {
     /** True when {@code fd} is the root of a mount (statx STATX_ATTR_MOUNT_ROOT). */
     public static boolean isMountRoot(Fd fd) {
         Pointer buf = Native.allocate(STATX_SIZE);
-        Native.check(Native.C.statx(fd.get(), "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, 0, buf), "statx", fd.what());
+        Native.check(
+                Native.C.statx(fd.get(), "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, 0, buf),
+                "statx",
+                fd.what());
         return (buf.getLong(STATX_ATTRIBUTES_OFFSET) & STATX_ATTR_MOUNT_ROOT) != 0;
     }
 
-    /** The id of the mount {@code path} is on (statx STATX_MNT_ID), not following a last symlink. */
+    /**
+     * The id of the mount {@code path} is on (statx STATX_MNT_ID), not following a last symlink.
+     */
     public static long mountId(String path) {
         Pointer buf = Native.allocate(STATX_SIZE);
-        Native.check(Native.C.statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, buf), "statx", path);
+        Native.check(
+                Native.C.statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, buf),
+                "statx",
+                path);
         return buf.getLong(STATX_MNT_ID_OFFSET);
     }
 
     public static String readlink(String path) {
         ByteBuffer buf = ByteBuffer.allocateDirect(4096);
-        long n = Native.check(Native.C.readlinkat(AT_FDCWD, path, buf, buf.capacity()), "readlink", path);
+        long n =
+                Native.check(
+                        Native.C.readlinkat(AT_FDCWD, path, buf, buf.capacity()), "readlink", path);
         byte[] bytes = new byte[(int) n];
         buf.get(0, bytes);
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
-    /** read(2) into {@code buf} at its position; returns bytes read, 0 at EOF. Position is not moved. */
+    /**
+     * read(2) into {@code buf} at its position; returns bytes read, 0 at EOF. Position is not
+     * moved.
+     */
     public static int read(Fd fd, ByteBuffer buf) {
         long n = Native.C.read(fd.get(), buf, buf.remaining());
         return (int) Native.check(n, "read", fd.what());
@@ -149,7 +174,9 @@ public final class FileCalls {
         return n < 0 ? -Native.errno() : n;
     }
 
-    /** pread(2) into {@code buf} at its position, from {@code offset}; returns bytes read, 0 at EOF. */
+    /**
+     * pread(2) into {@code buf} at its position, from {@code offset}; returns bytes read, 0 at EOF.
+     */
     public static int pread(Fd fd, ByteBuffer buf, long offset) {
         long n = Native.C.pread(fd.get(), buf, buf.remaining(), offset);
         return (int) Native.check(n, "pread", fd.what());
@@ -164,9 +191,9 @@ public final class FileCalls {
 
     /**
      * The whole text (Latin-1, as kernel files are ASCII) of an open kernel file (procfs, sysfs,
-     * cgroupfs) in one read at offset 0: a seq_file regenerates its text on a read at offset 0, so one
-     * large enough read is one consistent snapshot, and threads may share the fd. The per-thread
-     * buffers grow until the file fits; the only allocation is the String.
+     * cgroupfs) in one read at offset 0: a seq_file regenerates its text on a read at offset 0, so
+     * one large enough read is one consistent snapshot, and threads may share the fd. The
+     * per-thread buffers grow until the file fits; the only allocation is the String.
      */
     public static String readText(Fd fd) {
         ByteBuffer buf = READ_BUFFER.get();
@@ -193,7 +220,30 @@ public final class FileCalls {
     }
 
     public static void unlinkat(Fd dir, String name, boolean directory) {
-        Native.check(Native.C.unlinkat(dir.get(), name, directory ? AT_REMOVEDIR : 0), "unlinkat", name);
+        Native.check(
+                Native.C.unlinkat(dir.get(), name, directory ? AT_REMOVEDIR : 0), "unlinkat", name);
+    }
+
+    /**
+     * renameat(2) within one directory fd: replaces {@code to} (the entry itself, never what a
+     * symlink names).
+     */
+    public static void renameat(Fd dir, String from, String to) {
+        Native.check(
+                Native.C.renameat(dir.get(), from, dir.get(), to), "renameat", from + " -> " + to);
+    }
+
+    /** Writes all of {@code data} to {@code fd}. */
+    public static void writeAll(Fd fd, byte[] data) {
+        ByteBuffer buf = ByteBuffer.allocateDirect(Math.max(1, data.length)).put(data).flip();
+        while (buf.hasRemaining()) {
+            long n = Native.C.write(fd.get(), buf.slice(), buf.remaining());
+            if (n < 0 && Native.errno() == Errno.EINTR) {
+                continue;
+            }
+            Native.check(n, "write", fd.what());
+            buf.position(buf.position() + (int) n);
+        }
     }
 
     /** Sets the process-wide umask; returns the previous one. */
@@ -207,8 +257,9 @@ public final class FileCalls {
     }
 
     /**
-     * The id of the mount {@code fd} is on (the "mnt_id" of its fdinfo), as /proc/PID/mountinfo numbers it.
-     * {@code proc} is an fd of the host's /proc, so this works from a thread in any mount namespace.
+     * The id of the mount {@code fd} is on (the "mnt_id" of its fdinfo), as /proc/PID/mountinfo
+     * numbers it. {@code proc} is an fd of the host's /proc, so this works from a thread in any
+     * mount namespace.
      */
     public static int mountIdOf(Fd proc, Fd fd) {
         String path = "thread-self/fdinfo/" + fd.get();

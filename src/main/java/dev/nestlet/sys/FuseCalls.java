@@ -1,12 +1,14 @@
 package dev.nestlet.sys;
 
 import java.nio.ByteBuffer;
-
 import jnr.ffi.Pointer;
 
-/** The FUSE character device: open, clone a session to a second fd, read requests, write replies. */
+/**
+ * The FUSE character device: open, clone a session to a second fd, read requests, write replies.
+ */
 public final class FuseCalls {
     public static final String DEVICE = "/dev/fuse";
+
     /** _IOR(229, 0, uint32_t): binds a fresh /dev/fuse fd to the session of another. */
     private static final long FUSE_DEV_IOC_CLONE = 0x8004E500L;
 
@@ -25,7 +27,9 @@ public final class FuseCalls {
         try {
             Pointer arg = Native.allocate(4);
             arg.putInt(0, session.get());
-            Native.check(Native.C.ioctl(fd.get(), FUSE_DEV_IOC_CLONE, arg), "ioctl(FUSE_DEV_IOC_CLONE)",
+            Native.check(
+                    Native.C.ioctl(fd.get(), FUSE_DEV_IOC_CLONE, arg),
+                    "ioctl(FUSE_DEV_IOC_CLONE)",
                     DEVICE);
             return fd;
         } catch (RuntimeException e) {
@@ -34,7 +38,10 @@ public final class FuseCalls {
         }
     }
 
-    /** Reads one request into {@code buf} from 0; returns its length or -errno (EINTR, ENOENT, ENODEV are normal). */
+    /**
+     * Reads one request into {@code buf} from 0; returns its length or -errno (EINTR, ENOENT,
+     * ENODEV are normal).
+     */
     public static long readRequest(int fd, ByteBuffer buf) {
         return FileCalls.readOrErrno(fd, buf, buf.capacity());
     }

@@ -1,7 +1,6 @@
 package dev.nestlet.sys;
 
 import java.nio.ByteBuffer;
-
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
@@ -17,10 +16,10 @@ import jnr.ffi.types.ssize_t;
  */
 final class Native {
     /**
-     * The one jnr-ffi binding of the C library. Reachable only through this package-private class: callers use the
-     * typed wrappers in this package, which turn errno into {@link SysException}.
-     * System calls glibc does not wrap go through {@code syscall(2)}; the overloads
-     * below differ only in how each argument is passed.
+     * The one jnr-ffi binding of the C library. Reachable only through this package-private class:
+     * callers use the typed wrappers in this package, which turn errno into {@link SysException}.
+     * System calls glibc does not wrap go through {@code syscall(2)}; the overloads below differ
+     * only in how each argument is passed.
      */
     public interface LibC {
         int mount(String source, String target, String fstype, long flags, String data);
@@ -37,11 +36,14 @@ final class Native {
 
         int close(int fd);
 
-        @ssize_t long read(int fd, @Out ByteBuffer buf, @size_t long count);
+        @ssize_t
+        long read(int fd, @Out ByteBuffer buf, @size_t long count);
 
-        @ssize_t long write(int fd, @In ByteBuffer buf, @size_t long count);
+        @ssize_t
+        long write(int fd, @In ByteBuffer buf, @size_t long count);
 
-        @ssize_t long pread(int fd, @Out ByteBuffer buf, @size_t long count, long offset);
+        @ssize_t
+        long pread(int fd, @Out ByteBuffer buf, @size_t long count, long offset);
 
         int mkdirat(int dirfd, String path, int mode);
 
@@ -57,7 +59,8 @@ final class Native {
 
         int statx(int dirfd, String path, int flags, int mask, Pointer statxbuf);
 
-        @ssize_t long readlinkat(int dirfd, String path, @Out ByteBuffer buf, @size_t long size);
+        @ssize_t
+        long readlinkat(int dirfd, String path, @Out ByteBuffer buf, @size_t long size);
 
         int ioctl(int fd, long request, Pointer arg);
 
@@ -75,11 +78,16 @@ final class Native {
 
         int socket(int domain, int type, int protocol);
 
-        @ssize_t long sendto(int fd, @In ByteBuffer buf, @size_t long len, int flags, Pointer addr, int addrlen);
+        @ssize_t
+        long sendto(
+                int fd, @In ByteBuffer buf, @size_t long len, int flags, Pointer addr, int addrlen);
 
-        @ssize_t long recvmsg(int fd, Pointer msghdr, int flags);
+        @ssize_t
+        long recvmsg(int fd, Pointer msghdr, int flags);
 
-        @ssize_t long process_vm_readv(int pid, Pointer local, long liovcnt, Pointer remote, long riovcnt, long flags);
+        @ssize_t
+        long process_vm_readv(
+                int pid, Pointer local, long liovcnt, Pointer remote, long riovcnt, long flags);
 
         String strerror(int errnum);
 
@@ -92,6 +100,14 @@ final class Native {
 
         int shutdown(int fd, int how);
 
+        // fd keeping across restarts (nestlet-keeper, systemd's fd store)
+        int connect(int fd, Pointer addr, int addrlen);
+
+        int renameat(int olddirfd, String oldpath, int newdirfd, String newpath);
+
+        @ssize_t
+        long sendmsg(int fd, Pointer msghdr, int flags);
+
         int epoll_create1(int flags);
 
         int epoll_ctl(int epfd, int op, int fd, Pointer event);
@@ -99,18 +115,28 @@ final class Native {
         int epoll_wait(int epfd, Pointer events, int maxevents, int timeout);
 
         // syscall(2) overloads, one shape per kernel call that glibc 2.36 lacks
-        long syscall(long nr, int a1, int a2);                                   // pidfd_open
-        long syscall(long nr, int a1, int a2, Pointer a3, int a4);              // pidfd_send_signal
-        long syscall(long nr, int a1, String a2, int a3);                        // open_tree
-        long syscall(long nr, int a1, String a2, int a3, String a4, int a5);     // move_mount
-        long syscall(long nr, int a1, String a2, int a3, Pointer a4, long a5);   // mount_setattr
-        long syscall(long nr, int a1, String a2, Pointer a3, long a4);           // openat2
-        long syscall(long nr, String a1, int a2);                                // fsopen
-        long syscall(long nr, int a1, int a2, String a3, String a4, int a5);     // fsconfig
-        long syscall(long nr, int a1, int a2, int a3);                           // fsmount, pidfd_getfd
-        long syscall(long nr, int a1, int a2, Pointer a3);                       // seccomp
-            long syscall(long nr, Pointer a1, Pointer a2);                           // capget, capset
-}
+        long syscall(long nr, int a1, int a2); // pidfd_open
+
+        long syscall(long nr, int a1, int a2, Pointer a3, int a4); // pidfd_send_signal
+
+        long syscall(long nr, int a1, String a2, int a3); // open_tree
+
+        long syscall(long nr, int a1, String a2, int a3, String a4, int a5); // move_mount
+
+        long syscall(long nr, int a1, String a2, int a3, Pointer a4, long a5); // mount_setattr
+
+        long syscall(long nr, int a1, String a2, Pointer a3, long a4); // openat2
+
+        long syscall(long nr, String a1, int a2); // fsopen
+
+        long syscall(long nr, int a1, int a2, String a3, String a4, int a5); // fsconfig
+
+        long syscall(long nr, int a1, int a2, int a3); // fsmount, pidfd_getfd
+
+        long syscall(long nr, int a1, int a2, Pointer a3); // seccomp
+
+        long syscall(long nr, Pointer a1, Pointer a2); // capget, capset
+    }
 
     static final LibC C = LibraryLoader.create(LibC.class).load("c");
     static final Runtime RT = Runtime.getRuntime(C);

@@ -13,6 +13,7 @@ public final class NsCalls {
 
     /** _IO(0xb7, 0x1): an fd of the user namespace that owns a namespace (linux/nsfs.h). */
     private static final long NS_GET_USERNS = 0xb701L;
+
     /** _IO(0xb7, 0x2): an fd of the parent of a user namespace. */
     private static final long NS_GET_PARENT = 0xb702L;
 
@@ -38,6 +39,8 @@ public final class NsCalls {
         if (rc < 0 && Native.errno() == Errno.EPERM) {
             return null;
         }
-        return new Fd(Native.check(rc, "ioctl(NS_GET_PARENT)", userns.what()), "parent of " + userns.what());
+        return new Fd(
+                Native.check(rc, "ioctl(NS_GET_PARENT)", userns.what()),
+                "parent of " + userns.what());
     }
 }

@@ -6,6 +6,8 @@ import jnr.ffi.Pointer;
 public final class PidCalls {
     public static final int SIGKILL = 9;
     public static final int SIGTERM = 15;
+    public static final int SIGCONT = 18;
+    public static final int SIGSTOP = 19;
 
     private static final long NR_PIDFD_OPEN = 434;
     private static final long NR_PIDFD_SEND_SIGNAL = 424;
@@ -30,14 +32,18 @@ public final class PidCalls {
     }
 
     public static void signal(Fd pidfd, int sig) {
-        Native.check(Native.C.syscall(NR_PIDFD_SEND_SIGNAL, pidfd.get(), sig, null, 0), "pidfd_send_signal",
+        Native.check(
+                Native.C.syscall(NR_PIDFD_SEND_SIGNAL, pidfd.get(), sig, null, 0),
+                "pidfd_send_signal",
                 pidfd.what());
     }
 
     /** A copy of another process's fd (pidfd_getfd), as SCM_RIGHTS would give it. */
     public static Fd pidfdGetfd(Fd pidfd, int targetFd) {
         long rc = Native.C.syscall(NR_PIDFD_GETFD, pidfd.get(), targetFd, 0);
-        return new Fd((int) Native.check(rc, "pidfd_getfd", pidfd.what()), "fd " + targetFd + " of " + pidfd.what());
+        return new Fd(
+                (int) Native.check(rc, "pidfd_getfd", pidfd.what()),
+                "fd " + targetFd + " of " + pidfd.what());
     }
 
     public static int getpid() {
@@ -50,8 +56,8 @@ public final class PidCalls {
 
     /**
      * Reads up to {@code length} bytes of another process's memory at {@code address}
-     * (process_vm_readv), one remote iovec per page so that a read running into an
-     * unmapped page returns what came before it. Returns the bytes read, maybe fewer.
+     * (process_vm_readv), one remote iovec per page so that a read running into an unmapped page
+     * returns what came before it. Returns the bytes read, maybe fewer.
      */
     public static byte[] readMemory(int pid, long address, int length) {
         if (length <= 0) {

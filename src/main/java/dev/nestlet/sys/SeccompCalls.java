@@ -6,6 +6,7 @@ import jnr.ffi.Pointer;
 public final class SeccompCalls {
     /** Answer flag: let the kernel run the call as if no filter had stopped it. */
     public static final int FLAG_CONTINUE = 1;
+
     public static final int AUDIT_ARCH_X86_64 = 0xc000003e;
     public static final int AUDIT_ARCH_I386 = 0x40000003;
 
@@ -21,25 +22,38 @@ public final class SeccompCalls {
     private SeccompCalls() {}
 
     /**
-     * Checks that the kernel's structures have the sizes this class was written
-     * for (SECCOMP_GET_NOTIF_SIZES); a kernel that grew them needs a new nestlet.
+     * Checks that the kernel's structures have the sizes this class was written for
+     * (SECCOMP_GET_NOTIF_SIZES); a kernel that grew them needs a new nestlet.
      */
     public static void checkSizes() {
         Pointer sizes = Native.allocate(6);
-        Native.check(Native.C.syscall(NR_SECCOMP, GET_NOTIF_SIZES, 0, sizes), "seccomp", "GET_NOTIF_SIZES");
+        Native.check(
+                Native.C.syscall(NR_SECCOMP, GET_NOTIF_SIZES, 0, sizes),
+                "seccomp",
+                "GET_NOTIF_SIZES");
         int notif = sizes.getShort(0);
         int resp = sizes.getShort(2);
         int data = sizes.getShort(4);
         if (notif != NOTIF_SIZE || resp != RESP_SIZE || data != DATA_SIZE) {
-            throw new IllegalStateException("seccomp notification sizes " + notif + "/" + resp + "/" + data
-                    + " differ from the expected " + NOTIF_SIZE + "/" + RESP_SIZE + "/" + DATA_SIZE);
+            throw new IllegalStateException(
+                    "seccomp notification sizes "
+                            + notif
+                            + "/"
+                            + resp
+                            + "/"
+                            + data
+                            + " differ from the expected "
+                            + NOTIF_SIZE
+                            + "/"
+                            + RESP_SIZE
+                            + "/"
+                            + DATA_SIZE);
         }
     }
 
     /**
-     * Takes the next pending notification. Returns null when it vanished before
-     * it could be taken (ENOENT: the caller was killed); call it only when the fd
-     * polls readable, or it blocks.
+     * Takes the next pending notification. Returns null when it vanished before it could be taken
+     * (ENOENT: the caller was killed); call it only when the fd polls readable, or it blocks.
      */
     public static SeccompNotif receive(Fd listener) {
         Pointer buf = Native.allocate(NOTIF_SIZE); // zeroed: the kernel refuses a dirty buffer
@@ -52,11 +66,20 @@ public final class SeccompCalls {
         for (int i = 0; i < 6; i++) {
             args[i] = buf.getLong(32 + 8L * i);
         }
-        return new SeccompNotif(buf.getLong(0), buf.getInt(8), buf.getInt(12), buf.getInt(16), buf.getInt(20),
-                buf.getLong(24), args);
+        return new SeccompNotif(
+                buf.getLong(0),
+                buf.getInt(8),
+                buf.getInt(12),
+                buf.getInt(16),
+                buf.getInt(20),
+                buf.getLong(24),
+                args);
     }
 
-    /** True while notification {@code id} is still waiting: its caller is alive and blocked in the call. */
+    /**
+     * True while notification {@code id} is still waiting: its caller is alive and blocked in the
+     * call.
+     */
     public static boolean isValid(Fd listener, long id) {
         Pointer p = Native.allocate(8);
         p.putLong(0, id);

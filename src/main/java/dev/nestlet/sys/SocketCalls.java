@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-
 import jnr.ffi.Pointer;
 
 /** The unix-socket calls the JDK lacks: datagrams (sd_notify), fd passing (SCM_RIGHTS). */
@@ -12,6 +11,8 @@ public final class SocketCalls {
     private static final int AF_UNIX = 1;
     private static final int SOCK_STREAM = 1;
     private static final int SOCK_DGRAM = 2;
+    private static final int SOCK_SEQPACKET = 5;
+    private static final int MSG_NOSIGNAL = 0x4000;
     private static final int SHUT_RDWR = 2;
     private static final int SOL_SOCKET = 1;
     private static final int SCM_RIGHTS = 1;
@@ -25,15 +26,25 @@ public final class SocketCalls {
 
     private SocketCalls() {}
 
-    /** Sends one datagram to the unix socket {@code path}; a leading '@' names an abstract socket. */
+    /**
+     * Sends one datagram to the unix socket {@code path}; a leading '@' names an abstract socket.
+     */
     public static void sendDatagram(String path, byte[] message) {
         byte[] name = path.getBytes(StandardCharsets.UTF_8);
         Pointer addr = address(path);
         int addrLen = 2 + name.length + (name[0] == '@' ? 0 : 1);
-        try (Fd fd = new Fd(Native.check(Native.C.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), "socket", path),
-                path)) {
+        try (Fd fd =
+                new Fd(
+                        Native.check(
+                                Native.C.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0),
+                                "socket",
+                                path),
+                        path)) {
             ByteBuffer buf = ByteBuffer.allocateDirect(message.length).put(message).flip();
-            Native.check(Native.C.sendto(fd.get(), buf, message.length, 0, addr, addrLen), "sendto", path);
+            Native.check(
+                    Native.C.sendto(fd.get(), buf, message.length, 0, addr, addrLen),
+                    "sendto",
+                    path);
         }
     }
 
@@ -55,8 +66,13 @@ public final class SocketCalls {
     /** A listening stream socket bound at {@code path} (which must not exist). */
     public static Fd listenStream(String path, int backlog) {
         Pointer addr = address(path);
-        Fd fd = new Fd(Native.check(Native.C.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), "socket", path),
-                "listener " + path);
+        Fd fd =
+                new Fd(
+                        Native.check(
+                                Native.C.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0),
+                                "socket",
+                                path),
+                        "listener " + path);
         try {
             Native.check(Native.C.bind(fd.get(), addr, 2 + SUN_PATH_MAX), "bind", path);
             Native.check(Native.C.listen(fd.get(), backlog), "listen", path);
@@ -74,7 +90,9 @@ public final class SocketCalls {
             if (rc < 0 && Native.errno() == Errno.EINTR) {
                 continue;
             }
-            return new Fd(Native.check(rc, "accept4", listener.what()), "connection on " + listener.what());
+            return new Fd(
+                    Native.check(rc, "accept4", listener.what()),
+                    "connection on " + listener.what());
         }
     }
 
@@ -83,7 +101,9 @@ public final class SocketCalls {
         Native.C.shutdown(fd.get(), SHUT_RDWR);
     }
 
-    /** Waits up to {@code timeoutMs} for {@code fd} to be readable (or hung up); false on timeout. */
+    /**
+     * Waits up to {@code timeoutMs} for {@code fd} to be readable (or hung up); false on timeout.
+     */
     public static boolean awaitReadable(Fd fd, int timeoutMs) {
         Pointer pfd = Native.allocate(8);
         pfd.putInt(0, fd.get());
@@ -96,8 +116,8 @@ public final class SocketCalls {
     }
 
     /**
-     * One recvmsg(2) of at most {@code maxBytes} with room for {@code maxFds}
-     * SCM_RIGHTS fds, which arrive close-on-exec and are owned by the caller.
+     * One recvmsg(2) of at most {@code maxBytes} with room for {@code maxFds} SCM_RIGHTS fds, which
+     * arrive close-on-exec and are owned by the caller.
      */
     public static ReceivedMessage receiveWithFds(Fd fd, int maxBytes, int maxFds) {
         Pointer data = Native.allocate(maxBytes);
@@ -134,5 +154,109 @@ public final class SocketCalls {
         byte[] bytes = new byte[(int) n];
         data.get(0, bytes, 0, bytes.length);
         return new ReceivedMessage(bytes, fds, (msg.getInt(48) & MSG_CTRUNC) != 0);
+    }
+
+    /**
+     * A SOCK_SEQPACKET connection to the unix socket {@code path} (one message per request and
+     * answer).
+     */
+    public static Fd connectSeqpacket(String path) {
+        Pointer addr = address(path);
+        Fd fd =
+                new Fd(
+                        Native.check(
+                                Native.C.socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0),
+                                "socket",
+                                path),
+                        "connection to " + path);
+        try {
+            int rc;
+            do {
+                rc = Native.C.connect(fd.get(), addr, 2 + SUN_PATH_MAX);
+            } while (rc < 0 && Native.errno() == Errno.EINTR);
+            Native.check(rc, "connect", path);
+            return fd;
+        } catch (RuntimeException e) {
+            fd.close();
+            throw e;
+        }
+    }
+
+    /** One sendmsg(2) of {@code data} with {@code fds} in SCM_RIGHTS on a connected socket. */
+    public static void sendWithFds(Fd socket, byte[] data, int... fds) {
+        sendMessage(socket.get(), null, 0, data, fds, socket.what());
+    }
+
+    /**
+     * One datagram with {@code fds} in SCM_RIGHTS to the unix socket {@code path} (a leading '@'
+     * names an abstract socket): sd_notify with fds.
+     */
+    public static void sendDatagramWithFds(String path, byte[] data, int... fds) {
+        byte[] name = path.getBytes(StandardCharsets.UTF_8);
+        Pointer addr = address(path);
+        int addrLen = 2 + name.length + (name[0] == '@' ? 0 : 1);
+        try (Fd fd =
+                new Fd(
+                        Native.check(
+                                Native.C.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0),
+                                "socket",
+                                path),
+                        path)) {
+            sendMessage(fd.get(), addr, addrLen, data, fds, path);
+        }
+    }
+
+    private static void sendMessage(
+            int fd, Pointer addr, int addrLen, byte[] data, int[] fds, String what) {
+        Pointer buf = Native.allocate(Math.max(1, data.length));
+        buf.put(0, data, 0, data.length);
+        Pointer iov = Native.allocate(16);
+        iov.putAddress(0, buf.address());
+        iov.putLong(8, data.length);
+        Pointer msg = Native.allocate(MSGHDR_SIZE);
+        if (addr != null) {
+            msg.putAddress(0, addr.address());
+            msg.putInt(8, addrLen);
+        }
+        msg.putAddress(16, iov.address());
+        msg.putLong(24, 1);
+        if (fds.length > 0) {
+            int controlLen = CMSGHDR_SIZE + ((4 * fds.length + 7) & ~7); // CMSG_SPACE
+            Pointer control = Native.allocate(controlLen);
+            control.putLong(0, CMSGHDR_SIZE + 4L * fds.length); // CMSG_LEN
+            control.putInt(8, SOL_SOCKET);
+            control.putInt(12, SCM_RIGHTS);
+            for (int i = 0; i < fds.length; i++) {
+                control.putInt(CMSGHDR_SIZE + 4L * i, fds[i]);
+            }
+            msg.putAddress(32, control.address());
+            msg.putLong(40, controlLen);
+        }
+        long n;
+        do {
+            n = Native.C.sendmsg(fd, msg, MSG_NOSIGNAL);
+        } while (n < 0 && Native.errno() == Errno.EINTR);
+        Native.check(n, "sendmsg", what);
+    }
+
+    /**
+     * A datagram socket bound at {@code path}, to receive on (tests stand in for systemd with it).
+     */
+    public static Fd bindDatagram(String path) {
+        Pointer addr = address(path);
+        Fd fd =
+                new Fd(
+                        Native.check(
+                                Native.C.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0),
+                                "socket",
+                                path),
+                        "datagram socket " + path);
+        try {
+            Native.check(Native.C.bind(fd.get(), addr, 2 + SUN_PATH_MAX), "bind", path);
+            return fd;
+        } catch (RuntimeException e) {
+            fd.close();
+            throw e;
+        }
     }
 }

@@ -1,9 +1,9 @@
 package dev.nestlet.sys;
 
 /**
- * A failed system call: which call, which errno, on which path (or fd).
- * Unchecked, because every caller above {@code sys/} handles it the same way:
- * the request that caused it fails with a message naming all three.
+ * A failed system call: which call, which errno, on which path (or fd). Unchecked, because every
+ * caller above {@code sys/} handles it the same way: the request that caused it fails with a
+ * message naming all three.
  */
 public final class SysException extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -1,14 +1,12 @@
 package dev.nestlet.vfs;
 
+import dev.nestlet.cgroup.Cgroup;
 import dev.nestlet.vfs.sysctl.ContainerSysctls;
-
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.nestlet.cgroup.Cgroup;
-
 /**
- * What the virtual files of one container are computed from: its cgroup, when its init started,
- * its sampled load and its sysctl values. One view per registered container; its files live under
+ * What the virtual files of one container are computed from: its cgroup, when its init started, its
+ * sampled load and its sysctl values. One view per registered container; its files live under
  * {@code MOUNT/ID/} and are bound into that container only.
  */
 public final class ContainerView {
@@ -20,7 +18,10 @@ public final class ContainerView {
     private final AtomicInteger openFiles = new AtomicInteger();
     private volatile LoadAverage load = LoadAverage.NONE;
 
-    /** @param startTicks start time of its init in clock ticks since the host booted (/proc/PID/stat field 22) */
+    /**
+     * @param startTicks start time of its init in clock ticks since the host booted (/proc/PID/stat
+     *     field 22)
+     */
     public ContainerView(String id, long startTicks, Cgroup cgroup, ContainerSysctls sysctls) {
         this.id = id;
         this.startTicks = startTicks;
@@ -52,7 +53,10 @@ public final class ContainerView {
         return created;
     }
 
-    /** Open snapshots of this container's files, bounded so that no container can fill nestletd's heap. */
+    /**
+     * Open snapshots of this container's files, bounded so that no container can fill nestletd's
+     * heap.
+     */
     AtomicInteger openFiles() {
         return openFiles;
     }

@@ -1,5 +1,6 @@
 package dev.nestlet.vfs;
 
+import dev.nestlet.cgroup.CpuLimits;
 import dev.nestlet.cgroup.CpuUsage;
 
 /**
@@ -17,7 +18,7 @@ record CpuTimes(long[] user, long[] system) {
         long[] system = new long[n];
         if (usage.perCpuUser() != null) {
             for (int cpu = 0; cpu < usage.perCpuUser().length; cpu++) {
-                int j = CpuinfoFile.indexOf(visible, cpu);
+                int j = CpuLimits.shownIndex(visible, cpu);
                 j = j >= 0 ? j : cpu % n;
                 user[j] += usage.perCpuUser()[cpu];
                 system[j] += usage.perCpuSystem()[cpu];

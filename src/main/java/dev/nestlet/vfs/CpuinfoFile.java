@@ -1,5 +1,7 @@
 package dev.nestlet.vfs;
 
+import dev.nestlet.cgroup.CpuLimits;
+
 /**
  * /proc/cpuinfo with only the blocks of the CPUs the container is shown (its cpuset, cut by its
  * quota), renumbered from 0 in that order. Every other line of a block is the host's.
@@ -26,7 +28,7 @@ public final class CpuinfoFile implements VirtualFile {
                 int colon = text.indexOf(':', i);
                 int eol = text.indexOf('\n', colon);
                 int cpu = Integer.parseInt(text.substring(colon + 1, eol).trim());
-                int j = indexOf(visible, cpu);
+                int j = CpuLimits.shownIndex(visible, cpu);
                 if (j >= 0) {
                     blockStart[j] = eol;
                     blockEnd[j] = end;
@@ -37,18 +39,12 @@ public final class CpuinfoFile implements VirtualFile {
         TextOut out = new TextOut();
         for (int j = 0; j < visible.length; j++) {
             if (blockEnd[j] > 0) {
-                out.append(PROCESSOR).append("\t: ").append(j).append(text, blockStart[j], blockEnd[j]);
+                out.append(PROCESSOR)
+                        .append("\t: ")
+                        .append(j)
+                        .append(text, blockStart[j], blockEnd[j]);
             }
         }
         return out.bytes();
-    }
-
-    static int indexOf(int[] cpus, int cpu) {
-        for (int j = 0; j < cpus.length; j++) {
-            if (cpus[j] == cpu) {
-                return j;
-            }
-        }
-        return -1;
     }
 }

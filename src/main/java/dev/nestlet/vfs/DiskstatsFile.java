@@ -1,9 +1,8 @@
 package dev.nestlet.vfs;
 
+import dev.nestlet.cgroup.IoStats;
 import java.util.HashMap;
 import java.util.Map;
-
-import dev.nestlet.cgroup.IoStats;
 
 /**
  * /proc/diskstats with the container's own I/O: one line per host device it did I/O on, in the
@@ -76,8 +75,13 @@ public final class DiskstatsFile implements VirtualFile {
         StringBuilder line = new StringBuilder();
         String major = f[0];
         String minor = f[1];
-        line.append(" ".repeat(Math.max(0, 4 - major.length()))).append(major).append(' ')
-                .append(" ".repeat(Math.max(0, 7 - minor.length()))).append(minor).append(' ').append(f[2]);
+        line.append(" ".repeat(Math.max(0, 4 - major.length())))
+                .append(major)
+                .append(' ')
+                .append(" ".repeat(Math.max(0, 7 - minor.length())))
+                .append(minor)
+                .append(' ')
+                .append(f[2]);
         for (long x : v) {
             line.append(' ').append(x);
         }

@@ -1,15 +1,17 @@
 package dev.nestlet.vfs;
 
-import java.nio.file.Path;
-
 import dev.nestlet.cgroup.FileCache;
+import java.nio.file.Path;
 
 /**
  * The host's own /proc and /sys files the virtual ones start from, read fresh on every call (kept
  * open). The root is "/" in nestletd and a recorded tree in unit tests.
  */
 public final class HostFiles {
-    /** USER_HZ: the unit of /proc/stat and of a process's start time, 100 on every Linux ABI nestlet runs on. */
+    /**
+     * USER_HZ: the unit of /proc/stat and of a process's start time, 100 on every Linux ABI nestlet
+     * runs on.
+     */
     public static final int TICKS_PER_SECOND = 100;
 
     private final Path root;
@@ -48,5 +50,20 @@ public final class HostFiles {
     public double uptimeSeconds() {
         String t = read("proc/uptime");
         return Double.parseDouble(t.substring(0, t.indexOf(' ')));
+    }
+
+    /**
+     * The value of one "Name: 123 kB" line of the host's meminfo text, 0 when the line is absent.
+     */
+    public static long meminfoKb(String meminfo, String name) {
+        int i = meminfo.startsWith(name + ":") ? 0 : meminfo.indexOf("\n" + name + ":");
+        if (i < 0) {
+            return 0;
+        }
+        int start = meminfo.indexOf(':', i) + 1;
+        int end = meminfo.indexOf('\n', start);
+        String v = meminfo.substring(start, end < 0 ? meminfo.length() : end).trim();
+        int sp = v.indexOf(' ');
+        return Long.parseLong(sp < 0 ? v : v.substring(0, sp));
     }
 }

@@ -1,5 +1,8 @@
 package dev.nestlet.vfs;
 
+import dev.nestlet.proc.ProcStatus;
+import dev.nestlet.sys.FileCalls;
+import dev.nestlet.sys.SysException;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -8,9 +11,6 @@ import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import dev.nestlet.sys.FileCalls;
-import dev.nestlet.sys.SysException;
-
 /**
  * Samples every container's threads each {@link LoadAverage#SAMPLE_SECONDS} seconds on one thread
  * of its own, so that reading /proc/loadavg costs no more than formatting three numbers.
@@ -18,22 +18,29 @@ import dev.nestlet.sys.SysException;
 final class LoadSampler implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LoadSampler.class.getName());
 
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "load-sampler");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(
+                    r -> {
+                        Thread t = new Thread(r, "load-sampler");
+                        t.setDaemon(true);
+                        return t;
+                    });
 
     LoadSampler(Supplier<Iterable<ContainerView>> views) {
-        timer.scheduleWithFixedDelay(() -> {
-            for (ContainerView v : views.get()) {
-                try {
-                    sample(v);
-                } catch (RuntimeException e) {
-                    LOG.log(Level.FINE, "load sample of " + v.id() + " failed", e);
-                }
-            }
-        }, 0, LoadAverage.SAMPLE_SECONDS, TimeUnit.SECONDS);
+        var unused = // runs until the timer is shut down
+                timer.scheduleWithFixedDelay(
+                        () -> {
+                            for (ContainerView v : views.get()) {
+                                try {
+                                    sample(v);
+                                } catch (RuntimeException e) {
+                                    LOG.log(Level.FINE, "load sample of " + v.id() + " failed", e);
+                                }
+                            }
+                        },
+                        0,
+                        LoadAverage.SAMPLE_SECONDS,
+                        TimeUnit.SECONDS);
     }
 
     static void sample(ContainerView view) {
@@ -47,10 +54,18 @@ final class LoadSampler implements AutoCloseable {
             }
             highest = Math.max(highest, tid);
         }
-        view.load(view.load().next(active, threads.size(), highest == 0 ? 0 : pidInOwnNamespace(highest)));
+        view.load(
+                view.load()
+                        .next(
+                                active,
+                                threads.size(),
+                                highest == 0 ? 0 : pidInOwnNamespace(highest)));
     }
 
-    /** Field 3 of /proc/TID/stat, after the command name (which may hold ')'); '?' when the thread is gone. */
+    /**
+     * Field 3 of /proc/TID/stat, after the command name (which may hold ')'); '?' when the thread
+     * is gone.
+     */
     private static char state(int tid) {
         try {
             String s = FileCalls.readText("/proc/" + tid + "/stat");
@@ -60,13 +75,13 @@ final class LoadSampler implements AutoCloseable {
         }
     }
 
-    /** The last NSpid of /proc/TID/status: the id in the innermost pid namespace, the container's own. */
+    /**
+     * The last NSpid of /proc/TID/status: the id in the innermost pid namespace, the container's
+     * own.
+     */
     private static int pidInOwnNamespace(int tid) {
         try {
-            String s = FileCalls.readText("/proc/" + tid + "/status");
-            int i = s.indexOf("\nNSpid:");
-            String line = s.substring(i + 7, s.indexOf('\n', i + 1)).trim();
-            return Integer.parseInt(line.substring(line.lastIndexOf('\t') + 1).trim());
+            return new ProcStatus(FileCalls.readText("/proc/" + tid + "/status")).innermostNsPid();
         } catch (RuntimeException e) { // gone, or a kernel without NSpid
             return 0;
         }

@@ -13,8 +13,19 @@ public final class LoadavgFile implements VirtualFile {
     @Override
     public byte[] render(ContainerView view, HostFiles host) {
         LoadAverage l = view.load();
-        return new TextOut().fixed2(l.avg1()).append(' ').fixed2(l.avg5()).append(' ').fixed2(l.avg15()).append(' ')
-                .append(l.running()).append('/').append(l.total()).append(' ').append(l.lastPid()).append('\n')
+        return new TextOut()
+                .fixed2(l.avg1())
+                .append(' ')
+                .fixed2(l.avg5())
+                .append(' ')
+                .fixed2(l.avg15())
+                .append(' ')
+                .append(l.running())
+                .append('/')
+                .append(l.total())
+                .append(' ')
+                .append(l.lastPid())
+                .append('\n')
                 .bytes();
     }
 }

@@ -1,10 +1,9 @@
 package dev.nestlet.vfs;
 
-import java.util.HashMap;
-import java.util.Map;
-
 import dev.nestlet.cgroup.CgroupText;
 import dev.nestlet.cgroup.MemoryStats;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * /proc/meminfo from the container's memory cgroup. MemTotal is its limit (the host's total when
@@ -50,7 +49,7 @@ public final class MeminfoFile implements VirtualFile {
 
     /** The lines computed from the cgroup, in kB. */
     static Map<String, Long> values(MemoryStats m, String hostMeminfo) {
-        long total = Math.min(kib(m.limit()), hostKb(hostMeminfo, "MemTotal"));
+        long total = Math.min(kib(m.limit()), HostFiles.meminfoKb(hostMeminfo, "MemTotal"));
         long used = Math.min(kib(m.usage()), total);
         long free = total - used;
         long reclaimable = kib(m.activeFile() + m.inactiveFile() + m.slabReclaimable());
@@ -84,18 +83,5 @@ public final class MeminfoFile implements VirtualFile {
 
     static long kib(long bytes) {
         return bytes == CgroupText.UNLIMITED ? Long.MAX_VALUE : bytes / 1024;
-    }
-
-    /** The value of one "Name:   123 kB" line of the host's meminfo text, 0 when the line is absent. */
-    static long hostKb(String meminfo, String name) {
-        int i = meminfo.startsWith(name + ":") ? 0 : meminfo.indexOf("\n" + name + ":");
-        if (i < 0) {
-            return 0;
-        }
-        int start = meminfo.indexOf(':', i) + 1;
-        int end = meminfo.indexOf('\n', start);
-        String v = meminfo.substring(start, end < 0 ? meminfo.length() : end).trim();
-        int sp = v.indexOf(' ');
-        return Long.parseLong(sp < 0 ? v : v.substring(0, sp));
     }
 }

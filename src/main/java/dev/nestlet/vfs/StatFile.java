@@ -45,8 +45,16 @@ public final class StatFile implements VirtualFile {
         return out.bytes();
     }
 
-    /** user nice system idle iowait irq softirq steal guest guest_nice: the cgroup knows three of them. */
+    /**
+     * user nice system idle iowait irq softirq steal guest guest_nice: the cgroup knows three of
+     * them.
+     */
     private static void line(TextOut out, long user, long system, long idle) {
-        out.append(user).append(" 0 ").append(system).append(' ').append(idle).append(" 0 0 0 0 0 0\n");
+        out.append(user)
+                .append(" 0 ")
+                .append(system)
+                .append(' ')
+                .append(idle)
+                .append(" 0 0 0 0 0 0\n");
     }
 }

@@ -15,7 +15,11 @@ public final class SwapsFile implements VirtualFile {
         SwapSpace swap = SwapSpace.of(view.cgroup().memory(), host.meminfo());
         TextOut out = new TextOut().append("Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");
         if (swap.totalKb() > 0) {
-            out.padRight("none", 40).append("virtual\t").append(swap.totalKb()).append("\t\t").append(swap.usedKb())
+            out.padRight("none", 40)
+                    .append("virtual\t")
+                    .append(swap.totalKb())
+                    .append("\t\t")
+                    .append(swap.usedKb())
                     .append("\t\t0\n");
         }
         return out.bytes();

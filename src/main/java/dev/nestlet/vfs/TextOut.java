@@ -3,9 +3,9 @@ package dev.nestlet.vfs;
 import java.util.Arrays;
 
 /**
- * Builds the text of a virtual file as bytes (kernel files are ASCII). The kernel's layouts
- * (padded names, fixed decimals) are written by hand: String.format costs about a microsecond a
- * call, and a render has dozens; and text goes straight into one byte array, copied once at the end.
+ * Builds the text of a virtual file as bytes (kernel files are ASCII). The kernel's layouts (padded
+ * names, fixed decimals) are written by hand: String.format costs about a microsecond a call, and a
+ * render has dozens; and text goes straight into one byte array, copied once at the end.
  */
 final class TextOut {
     private byte[] buf = new byte[2048];
@@ -21,7 +21,10 @@ final class TextOut {
         return append(s, 0, s.length());
     }
 
-    /** Characters {@code start} to {@code end} of {@code s}: passes host lines through without a substring. */
+    /**
+     * Characters {@code start} to {@code end} of {@code s}: passes host lines through without a
+     * substring.
+     */
     TextOut append(CharSequence s, int start, int end) {
         room(end - start);
         for (int i = start; i < end; i++) {
@@ -40,7 +43,10 @@ final class TextOut {
         return append(Long.toString(v));
     }
 
-    /** {@code s} followed by spaces up to {@code width} columns (at least one space when it is longer). */
+    /**
+     * {@code s} followed by spaces up to {@code width} columns (at least one space when it is
+     * longer).
+     */
     TextOut padRight(CharSequence s, int width) {
         append(s);
         for (int i = s.length(); i < width; i++) {
@@ -58,7 +64,9 @@ final class TextOut {
         return append(s);
     }
 
-    /** {@code v} with two decimals, rounded half up, as printf's %.2f would for non-negative values. */
+    /**
+     * {@code v} with two decimals, rounded half up, as printf's %.2f would for non-negative values.
+     */
     TextOut fixed2(double v) {
         long hundredths = Math.round(Math.max(0, v) * 100);
         append(hundredths / 100).append('.');

@@ -1,23 +1,16 @@
 package dev.nestlet.vfs;
 
-import dev.nestlet.vfs.fuse.FuseServer;
-
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
-import java.util.logging.Logger;
-
-import dev.nestlet.error.NestletException;
-import dev.nestlet.error.ErrorCode;
 import dev.nestlet.cgroup.CgroupLocator;
+import dev.nestlet.error.ErrorCode;
+import dev.nestlet.error.NestletException;
+import dev.nestlet.fdstore.FdStore;
 import dev.nestlet.lifecycle.ContainerAccess;
 import dev.nestlet.lifecycle.Feature;
 import dev.nestlet.ns.NamespaceTask;
 import dev.nestlet.ns.NamespaceWorkers;
 import dev.nestlet.ns.RootedPaths;
 import dev.nestlet.proc.MountInfo;
+import dev.nestlet.proc.MountTable;
 import dev.nestlet.state.ContainerRecord;
 import dev.nestlet.state.LiveContainer;
 import dev.nestlet.state.Registry;
@@ -26,42 +19,95 @@ import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.FileCalls;
 import dev.nestlet.sys.MountCalls;
 import dev.nestlet.sys.SysException;
+import dev.nestlet.vfs.fuse.FuseProtocol;
+import dev.nestlet.vfs.fuse.FuseServer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Logger;
 
 /**
  * Virtual /proc and /sys files as a lifecycle feature. At createRuntime the container gets a view
- * (its cgroup, its init's start time, its sysctl values) and each of its files,
- * {@code MOUNT/ID/proc/meminfo}..., is bound over the kernel's file inside its mount namespace:
- * read-only, but for its sysctls. At release the view and the saved sysctl values go; the binds go
- * with the container's mount namespace. When nestletd stops it takes the binds away, so running
- * containers fall back to the kernel's files instead of "Transport endpoint is not connected"; a
- * restarted nestletd binds them again ({@link #reattach}).
+ * (its cgroup, its init's start time, its sysctl values) and each of its files, {@code
+ * MOUNT/ID/proc/meminfo}..., is bound over the kernel's file inside its mount namespace: read-only,
+ * but for its sysctls. At release the view and the saved sysctl values go; the binds go with the
+ * container's mount namespace. When nestletd stops it takes the binds away, so running containers
+ * fall back to the kernel's files instead of "Transport endpoint is not connected"; a restarted
+ * nestletd binds them again ({@link #reattach}).
  */
 public final class VirtualFiles implements Feature, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(VirtualFiles.class.getName());
-    private static final long BIND_ATTRS = MountCalls.MOUNT_ATTR_NOSUID | MountCalls.MOUNT_ATTR_NODEV
-            | MountCalls.MOUNT_ATTR_NOEXEC;
+    private static final long BIND_ATTRS =
+            MountCalls.MOUNT_ATTR_NOSUID
+                    | MountCalls.MOUNT_ATTR_NODEV
+                    | MountCalls.MOUNT_ATTR_NOEXEC;
 
     private final VirtualFs fs;
     private final FuseServer server;
     private final LoadSampler sampler;
     private final CgroupLocator cgroups;
     private final Sysctls sysctls;
+    private final NodeBases bases;
 
-    private VirtualFiles(VirtualFs fs, FuseServer server, CgroupLocator cgroups, Sysctls sysctls) {
+    private VirtualFiles(
+            VirtualFs fs,
+            FuseServer server,
+            CgroupLocator cgroups,
+            Sysctls sysctls,
+            NodeBases bases) {
         this.fs = fs;
         this.server = server;
+        this.bases = bases;
         this.cgroups = cgroups;
         this.sysctls = sysctls;
         this.sampler = new LoadSampler(() -> List.copyOf(fs.views()));
     }
 
     /** Mounts the FUSE file system at {@code mountPoint} and starts serving it. */
-    public static VirtualFiles start(Path mountPoint, int threads, Sysctls sysctls) throws IOException {
+    public static VirtualFiles start(Path mountPoint, int threads, Sysctls sysctls)
+            throws IOException {
+        VirtualFiles v = start(mountPoint, threads, sysctls, FdStore.none(), Map.of());
+        v.resume();
+        return v;
+    }
+
+    /**
+     * Takes over the FUSE connection kept in {@code store} if its mount is still in place, else
+     * mounts a fresh one (and keeps its fds there). A fresh one is served at once (re-binding into
+     * running containers needs it); a taken-over one from {@link #resume()} on, once every running
+     * container's view is back with its old node ids (readers wait in the kernel meanwhile).
+     */
+    public static VirtualFiles start(
+            Path mountPoint, int threads, Sysctls sysctls, FdStore store, Map<String, Fd> kept)
+            throws IOException {
         List<VirtualFile> files = new ArrayList<>(VirtualFs.allFiles());
         files.addAll(sysctls.files());
         VirtualFs fs = new VirtualFs(files, new HostFiles(Path.of("/")));
+        NodeBases bases =
+                new NodeBases(mountPoint.resolveSibling(mountPoint.getFileName() + "-nodes"));
+        // Fresh ids start above every recorded subtree and above anything an earlier nestletd could
+        // have handed out (it would need 65536 new nodes per millisecond of its life to get here).
+        fs.reserve(Math.max(bases.end(), System.currentTimeMillis() << 16));
         CgroupLocator cgroups = CgroupLocator.ofHost();
-        return new VirtualFiles(fs, FuseServer.mount(mountPoint, fs, threads), cgroups, sysctls);
+        FuseServer server = FuseServer.open(mountPoint, fs, threads, store, kept);
+        VirtualFiles v = new VirtualFiles(fs, server, cgroups, sysctls, bases);
+        if (!server.adopted()) {
+            server.start();
+        }
+        return v;
+    }
+
+    /** Starts serving (a no-op if serving already). */
+    public void resume() {
+        server.start();
+    }
+
+    /** Whether the FUSE connection was taken over from a previous nestletd. */
+    public boolean adopted() {
+        return server.adopted();
     }
 
     @Override
@@ -70,13 +116,15 @@ public final class VirtualFiles implements Feature, AutoCloseable {
     }
 
     @Override
-    public ContainerRecord createRuntime(ContainerRecord rec, ContainerAccess access) throws Exception {
+    public ContainerRecord createRuntime(ContainerRecord rec, ContainerAccess access)
+            throws Exception {
         try {
-            ContainerView view = addView(rec, access);
+            ContainerView view = addView(rec, access, -1);
             return rec.withMoreMounts(bind(rec, view, access, access.rootfs().toString()));
         } catch (Exception e) {
             fs.remove(rec.id());
             try {
+                bases.remove(rec.id());
                 sysctls.release(rec.id());
             } catch (IOException undo) {
                 e.addSuppressed(undo);
@@ -85,10 +133,19 @@ public final class VirtualFiles implements Feature, AutoCloseable {
         }
     }
 
-    /** The previous nestletd's binds are dead (its FUSE connection ended with it): replace them. */
+    /**
+     * On a taken-over FUSE connection the binds in the container are alive: the view comes back
+     * with the node ids they carry, and nothing is bound again. Otherwise the previous nestletd's
+     * binds are dead (its FUSE connection ended with it): they are replaced.
+     */
     @Override
     public ContainerRecord reattach(ContainerRecord rec, ContainerAccess access) throws Exception {
-        ContainerView view = addView(rec, access);
+        java.util.OptionalLong base = bases.base(rec.id());
+        if (server.adopted() && base.isPresent()) {
+            addView(rec, access, base.getAsLong());
+            return rec;
+        }
+        ContainerView view = addView(rec, access, -1);
         unbind(rec.pid(), access::inMountAndNetworkNamespaces);
         // After pivot_root the namespace's root is the container's root: paths resolve from "/".
         bind(rec, view, access, "/");
@@ -99,10 +156,17 @@ public final class VirtualFiles implements Feature, AutoCloseable {
      * The container's files count from its init's start, read the cgroup its init is in now and
      * show its sysctl values (saved ones after a restart).
      */
-    private ContainerView addView(ContainerRecord rec, ContainerAccess access) throws Exception {
-        ContainerView view = new ContainerView(rec.id(), rec.pidStartTime(), cgroups.forProcess(rec.pid()),
-                sysctls.of(rec, access.pidfd()));
-        fs.add(view);
+    private ContainerView addView(ContainerRecord rec, ContainerAccess access, long base)
+            throws Exception {
+        ContainerView view =
+                new ContainerView(
+                        rec.id(),
+                        rec.pidStartTime(),
+                        cgroups.forProcess(rec.pid()),
+                        sysctls.of(rec, access.pidfd()));
+        long first = fs.add(view, base);
+        long count = fs.nodeCount(rec.id());
+        bases.put(rec.id(), first, count);
         return view;
     }
 
@@ -111,26 +175,34 @@ public final class VirtualFiles implements Feature, AutoCloseable {
         fs.remove(rec.id());
         server.invalidateEntry(FuseProtocol.ROOT_ID, rec.id());
         sysctls.release(rec.id());
+        bases.remove(rec.id());
     }
 
-    /** Saved sysctl values are the only thing of a container this feature keeps on the host. */
+    /**
+     * Saved sysctl values and recorded node ids are what this feature keeps of a container on the
+     * host.
+     */
     @Override
     public Set<String> leftoverIds() throws IOException {
-        return sysctls.savedIds();
+        Set<String> ids = new java.util.HashSet<>(sysctls.savedIds());
+        ids.addAll(bases.ids());
+        return ids;
     }
 
     @Override
     public void removeLeftovers(String id) throws IOException {
         sysctls.release(id);
+        bases.remove(id);
     }
 
     /**
      * Binds every file of the container that has a target inside it: a target missing there (no
-     * /sys mounted, a sysctl of a module that is not loaded) is left out. Targets resolve inside the
-     * container's root, never through a symlink out of it, and from inside its network namespace:
-     * a /proc/sys/net path names that namespace's file only there.
+     * /sys mounted, a sysctl of a module that is not loaded) is left out. Targets resolve inside
+     * the container's root, never through a symlink out of it, and from inside its network
+     * namespace: a /proc/sys/net path names that namespace's file only there.
      */
-    private List<String> bind(ContainerRecord rec, ContainerView view, ContainerAccess access, String rootInNamespace)
+    private List<String> bind(
+            ContainerRecord rec, ContainerView view, ContainerAccess access, String rootInNamespace)
             throws Exception {
         List<VirtualFile> files = fs.filesOf(view);
         List<Fd> trees = new ArrayList<>();
@@ -142,21 +214,26 @@ public final class VirtualFiles implements Feature, AutoCloseable {
                 long readOnly = f instanceof WritableFile ? 0 : MountCalls.MOUNT_ATTR_RDONLY;
                 MountCalls.setAttr(tree, false, BIND_ATTRS | readOnly, 0, -1);
             }
-            return access.inMountAndNetworkNamespaces(() -> {
-                List<String> bound = new ArrayList<>();
-                try (Fd root = FileCalls.open(rootInNamespace, FileCalls.O_PATH | FileCalls.O_DIRECTORY, 0)) {
-                    for (int i = 0; i < files.size(); i++) {
-                        String path = files.get(i).path();
-                        try (Fd target = target(root, path, rec.id())) {
-                            if (target != null) {
-                                MountCalls.moveMount(trees.get(i), target);
-                                bound.add(path);
+            return access.inMountAndNetworkNamespaces(
+                    () -> {
+                        List<String> bound = new ArrayList<>();
+                        try (Fd root =
+                                FileCalls.open(
+                                        rootInNamespace,
+                                        FileCalls.O_PATH | FileCalls.O_DIRECTORY,
+                                        0)) {
+                            for (int i = 0; i < files.size(); i++) {
+                                String path = files.get(i).path();
+                                try (Fd target = target(root, path, rec.id())) {
+                                    if (target != null) {
+                                        MountCalls.moveMount(trees.get(i), target);
+                                        bound.add(path);
+                                    }
+                                }
                             }
                         }
-                    }
-                }
-                return bound;
-            });
+                        return bound;
+                    });
         } finally {
             trees.forEach(Fd::close);
         }
@@ -175,7 +252,8 @@ public final class VirtualFiles implements Feature, AutoCloseable {
         }
         if (!FileCalls.fstat(fd).isRegular()) {
             fd.close();
-            throw new NestletException(ErrorCode.UNSAFE_PATH, path + " inside " + id + " is not a regular file");
+            throw new NestletException(
+                    ErrorCode.UNSAFE_PATH, path + " inside " + id + " is not a regular file");
         }
         return fd;
     }
@@ -186,34 +264,41 @@ public final class VirtualFiles implements Feature, AutoCloseable {
     }
 
     /**
-     * Unmounts, inside the container, every mount of a nestlet FUSE file system (this one's or a dead
-     * one's) that a path still reaches. A runtime that binds /proc/sys read-only after createRuntime
-     * (runc, for an engine's readonlyPaths) copies the sysctl binds onto its bind and leaves the
-     * originals underneath, unreachable: their paths end on the copies' mount point (EINVAL once
-     * the copies are gone), and they go with the container's mount namespace.
+     * Unmounts, inside the container, every mount of a nestlet FUSE file system (this one's or a
+     * dead one's) that a path still reaches. A runtime that binds /proc/sys read-only after
+     * createRuntime (runc, for an engine's readonlyPaths) copies the sysctl binds onto its bind and
+     * leaves the originals underneath, unreachable: their paths end on the copies' mount point
+     * (EINVAL once the copies are gone), and they go with the container's mount namespace.
      */
     private static void unbind(int pid, Inside inside) throws Exception {
         List<String> points = ours(pid);
         if (!points.isEmpty()) {
-            inside.run(() -> {
-                for (int i = points.size() - 1; i >= 0; i--) {
-                    try {
-                        MountCalls.umount2(points.get(i), MountCalls.MNT_DETACH | MountCalls.UMOUNT_NOFOLLOW);
-                    } catch (SysException e) {
-                        if (!e.is(Errno.EINVAL)) {
-                            throw e;
+            inside.run(
+                    () -> {
+                        for (int i = points.size() - 1; i >= 0; i--) {
+                            try {
+                                MountCalls.umount2(
+                                        points.get(i),
+                                        MountCalls.MNT_DETACH | MountCalls.UMOUNT_NOFOLLOW);
+                            } catch (SysException e) {
+                                if (!e.is(Errno.EINVAL)) {
+                                    throw e;
+                                }
+                            }
                         }
-                    }
-                }
-                return null;
-            });
+                        return null;
+                    });
         }
     }
 
-    /** Mount points (relative to the init's root) of nestlet FUSE mounts in the init's mount namespace. */
+    /**
+     * Mount points (relative to the init's root) of nestlet FUSE mounts in the init's mount
+     * namespace.
+     */
     private static List<String> ours(int pid) throws IOException {
-        return MountInfo.of(String.valueOf(pid)).stream().filter(m -> m.fsType().equals(FuseServer.FS_TYPE))
-                .map(MountInfo::mountPoint).toList();
+        return MountTable.of(pid).ofType(FuseServer.FS_TYPE).stream()
+                .map(MountInfo::mountPoint)
+                .toList();
     }
 
     /**
@@ -226,9 +311,15 @@ public final class VirtualFiles implements Feature, AutoCloseable {
                 continue;
             }
             try {
-                unbind(c.record().pid(), task -> workers.inMountAndNetworkNamespaces(c.pidfd(), task));
+                unbind(
+                        c.record().pid(),
+                        task -> workers.inMountAndNetworkNamespaces(c.pidfd(), task));
             } catch (Exception e) {
-                LOG.warning("cannot take virtual files out of " + c.record().id() + ": " + e.getMessage());
+                LOG.warning(
+                        "cannot take virtual files out of "
+                                + c.record().id()
+                                + ": "
+                                + e.getMessage());
             }
         }
     }

@@ -1,10 +1,12 @@
 package dev.nestlet.vfs;
 
+import dev.nestlet.sys.Errno;
+import dev.nestlet.sys.SysException;
 import dev.nestlet.vfs.fuse.FuseProtocol;
 import dev.nestlet.vfs.fuse.FuseReply;
 import dev.nestlet.vfs.fuse.FuseRequest;
 import dev.nestlet.vfs.fuse.FuseServer;
-
+import dev.nestlet.vfs.sysctl.SysctlInputException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -17,35 +19,43 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
-import dev.nestlet.sys.Errno;
-import dev.nestlet.sys.SysException;
-
 /**
  * The file system the FUSE server answers for: a root with one directory per registered container,
- * holding that container's virtual files at their paths ({@code ID/proc/meminfo},
- * {@code ID/sys/devices/system/cpu/online}...). Each container is bound its own files, so a
- * request's node alone says whose content to render: no caller-pid lookup on the hot path.
+ * holding that container's virtual files at their paths ({@code ID/proc/meminfo}, {@code
+ * ID/sys/devices/system/cpu/online}...). Each container is bound its own files, so a request's node
+ * alone says whose content to render: no caller-pid lookup on the hot path.
  *
  * <p>OPEN takes a whole rendered file as a snapshot kept under the file handle; READs slice it,
  * RELEASE drops it. A file's st_size is the true length of that render: sendfile(2) (busybox cat)
- * reads FUSE files through the page cache up to i_size even with FOPEN_DIRECT_IO, and tail(1)
- * seeks from it. So file attributes are never cached by the kernel (timeout 0), GETATTR renders,
- * and the GETATTR, OPEN and fstat of one open share that render: a render younger than
- * {@link #SHARE_NANOS} is reused instead of made again (a write to a sysctl drops its container's).
+ * reads FUSE files through the page cache up to i_size even with FOPEN_DIRECT_IO, and tail(1) seeks
+ * from it. So file attributes are never cached by the kernel (timeout 0), GETATTR renders, and the
+ * GETATTR, OPEN and fstat of one open share that render: a render younger than {@link #SHARE_NANOS}
+ * is reused instead of made again (a write to a sysctl drops its container's).
  *
  * <p>Only sysctl files ({@link WritableFile}) take writes: one WRITE per write(2), each applied
  * whole. Anything else that would change a file or the tree is refused.
  */
 public final class VirtualFs implements FuseServer.Handler {
     private static final Logger LOG = Logger.getLogger(VirtualFs.class.getName());
-    /** Directories never change: the kernel may cache their attributes and the dentries below a container. */
+
+    /**
+     * Directories never change: the kernel may cache their attributes and the dentries below a
+     * container.
+     */
     private static final long DIR_VALID_SECONDS = 3600;
+
     /** A file's size is its next render's: the kernel must ask each time. */
     private static final long FILE_ATTR_VALID_SECONDS = 0;
-    /** How long one render serves the requests of one open (permission GETATTR, OPEN, fstat) and of others. */
+
+    /**
+     * How long one render serves the requests of one open (permission GETATTR, OPEN, fstat) and of
+     * others.
+     */
     static final long SHARE_NANOS = 2_000_000;
+
     /** Container directories come and go: a removed one must stop resolving soon. */
     private static final long CONTAINER_ENTRY_VALID_SECONDS = 1;
+
     /** Open snapshots one container may hold at once. */
     static final int MAX_OPEN_PER_CONTAINER = 1024;
 
@@ -56,9 +66,18 @@ public final class VirtualFs implements FuseServer.Handler {
     private final ConcurrentMap<String, Node> containers = new ConcurrentHashMap<>();
     private final ConcurrentMap<Long, Snapshot> handles = new ConcurrentHashMap<>();
     private final AtomicLong nextNode = new AtomicLong(FuseProtocol.ROOT_ID + 1);
-    private final AtomicLong nextHandle = new AtomicLong(1);
 
-    /** @param node the file, for a handle opened for writing; null for a read-only one */
+    /**
+     * File handles count from the start time in milliseconds shifted left 20 bits: a restarted
+     * nestletd never hands out a handle that a file opened under the previous one still carries.
+     */
+    private final long firstHandle = System.currentTimeMillis() << 20;
+
+    private final AtomicLong nextHandle = new AtomicLong(firstHandle);
+
+    /**
+     * @param node the file, for a handle opened for writing; null for a read-only one
+     */
     private record Snapshot(ContainerView view, byte[] bytes, Node node) {}
 
     public VirtualFs(List<VirtualFile> files, HostFiles host) {
@@ -68,14 +87,37 @@ public final class VirtualFs implements FuseServer.Handler {
         nodes.put(root.id(), root);
     }
 
-    /** The /proc and /sys files every system container gets, one handler each (its sysctls come on top). */
+    /**
+     * The /proc and /sys files every system container gets, one handler each (its sysctls come on
+     * top).
+     */
     public static List<VirtualFile> allFiles() {
-        return List.of(new MeminfoFile(), new CpuinfoFile(), new StatFile(), new UptimeFile(), new LoadavgFile(),
-                new SwapsFile(), new DiskstatsFile(), new CpuOnlineFile());
+        return List.of(
+                new MeminfoFile(),
+                new CpuinfoFile(),
+                new StatFile(),
+                new UptimeFile(),
+                new LoadavgFile(),
+                new SwapsFile(),
+                new DiskstatsFile(),
+                new CpuOnlineFile());
     }
 
-    /** Adds (or replaces) the subtree of a container: the files that apply to it. */
-    public void add(ContainerView view) {
+    /**
+     * Adds (or replaces) the subtree of a container: the files that apply to it; returns its first
+     * node id.
+     */
+    public long add(ContainerView view) {
+        return add(view, -1);
+    }
+
+    /**
+     * Adds (or replaces) a container's subtree with node ids from {@code base} on (a fresh block
+     * when {@code base} is not positive); returns the first id. The ids follow the files' order, so
+     * the same files get the same ids again: after a restart on a kept FUSE connection the kernel
+     * still names the container's bound files by the ids the previous nestletd gave them.
+     */
+    public synchronized long add(ContainerView view, long base) {
         remove(view.id());
         Map<String, Object> tree = new LinkedHashMap<>();
         for (VirtualFile f : filesOf(view)) {
@@ -83,17 +125,54 @@ public final class VirtualFs implements FuseServer.Handler {
             String[] parts = f.path().substring(1).split("/");
             for (int i = 0; i < parts.length - 1; i++) {
                 @SuppressWarnings("unchecked")
-                Map<String, Object> sub = (Map<String, Object>) dir.computeIfAbsent(parts[i],
-                        k -> new LinkedHashMap<String, Object>());
+                Map<String, Object> sub =
+                        (Map<String, Object>)
+                                dir.computeIfAbsent(
+                                        parts[i], k -> new LinkedHashMap<String, Object>());
                 dir = sub;
             }
             dir.put(parts[parts.length - 1], f);
         }
-        containers.put(view.id(), build(view, tree));
+        long count = count(tree);
+        long first = base > 0 ? base : nextNode.getAndAdd(count);
+        reserve(first + count);
+        AtomicLong ids = new AtomicLong(first);
+        containers.put(view.id(), build(view, tree, ids));
+        return first;
     }
 
-    private Node build(ContainerView view, Object entry) {
-        long id = nextNode.getAndIncrement();
+    /** How many node ids the subtree of {@code id} takes (0 when it has none). */
+    public long nodeCount(String id) {
+        Node dir = containers.get(id);
+        return dir == null ? 0 : countNodes(dir);
+    }
+
+    private static long countNodes(Node n) {
+        long c = 1;
+        for (Node child : n.children().values()) {
+            c += countNodes(child);
+        }
+        return c;
+    }
+
+    /** Node ids below {@code next} are taken (by containers a previous nestletd added). */
+    public void reserve(long next) {
+        nextNode.accumulateAndGet(next, Math::max);
+    }
+
+    private static long count(Object entry) {
+        if (entry instanceof Map<?, ?> dir) {
+            long n = 1;
+            for (Object child : dir.values()) {
+                n += count(child);
+            }
+            return n;
+        }
+        return 1;
+    }
+
+    private Node build(ContainerView view, Object entry, AtomicLong ids) {
+        long id = ids.getAndIncrement();
         Node n;
         if (entry instanceof VirtualFile f) {
             n = Node.file(id, view, f);
@@ -101,14 +180,17 @@ public final class VirtualFs implements FuseServer.Handler {
             Map<String, Node> children = new LinkedHashMap<>();
             @SuppressWarnings("unchecked")
             Map<String, Object> dir = (Map<String, Object>) entry;
-            dir.forEach((name, child) -> children.put(name, build(view, child)));
+            dir.forEach((name, child) -> children.put(name, build(view, child, ids)));
             n = Node.directory(id, view, Map.copyOf(children));
         }
         nodes.put(id, n);
         return n;
     }
 
-    /** Removes a container's subtree: new opens of its files fail with ENOENT, open snapshots stay readable. */
+    /**
+     * Removes a container's subtree: new opens of its files fail with ENOENT, open snapshots stay
+     * readable.
+     */
     public void remove(String id) {
         Node dir = containers.remove(id);
         if (dir != null) {
@@ -150,22 +232,51 @@ public final class VirtualFs implements FuseServer.Handler {
             case FuseProtocol.OPEN -> open(r, out);
             case FuseProtocol.READ -> read(r, out);
             case FuseProtocol.RELEASE -> release(r, out);
-            case FuseProtocol.OPENDIR -> withNode(r, out, n -> n.isDirectory() ? out.open(u, 0, 0)
-                    : out.error(u, Errno.ENOTDIR));
+            case FuseProtocol.OPENDIR ->
+                    withNode(
+                            r,
+                            out,
+                            n -> n.isDirectory() ? out.open(u, 0, 0) : out.error(u, Errno.ENOTDIR));
             case FuseProtocol.READDIR -> readdir(r, out);
             case FuseProtocol.STATFS -> out.statfs(u);
-            case FuseProtocol.ACCESS -> withNode(r, out, n -> (r.bodyInt(0) & FuseProtocol.W_OK) != 0
-                    && !(n.file() instanceof WritableFile) ? out.error(u, Errno.EROFS) : out.empty(u));
+            case FuseProtocol.ACCESS ->
+                    withNode(
+                            r,
+                            out,
+                            n ->
+                                    (r.bodyInt(0) & FuseProtocol.W_OK) != 0
+                                                    && !(n.file() instanceof WritableFile)
+                                            ? out.error(u, Errno.EROFS)
+                                            : out.empty(u));
             case FuseProtocol.WRITE -> write(r, out);
-            case FuseProtocol.FLUSH, FuseProtocol.RELEASEDIR, FuseProtocol.FSYNC, FuseProtocol.FSYNCDIR,
-                    FuseProtocol.DESTROY -> out.empty(u);
-            case FuseProtocol.FORGET, FuseProtocol.BATCH_FORGET, FuseProtocol.INTERRUPT -> -1; // never answered
-            case FuseProtocol.SETATTR, FuseProtocol.MKNOD, FuseProtocol.MKDIR,
-                    FuseProtocol.UNLINK, FuseProtocol.RMDIR, FuseProtocol.RENAME, FuseProtocol.RENAME2,
-                    FuseProtocol.LINK, FuseProtocol.SYMLINK, FuseProtocol.CREATE, FuseProtocol.SETXATTR,
-                    FuseProtocol.REMOVEXATTR, FuseProtocol.FALLOCATE, FuseProtocol.TMPFILE,
-                    FuseProtocol.COPY_FILE_RANGE -> out.error(u, Errno.EROFS);
-            default -> out.error(u, Errno.ENOSYS); // STATX, GETXATTR...: the kernel remembers and falls back
+            case FuseProtocol.FLUSH,
+                    FuseProtocol.RELEASEDIR,
+                    FuseProtocol.FSYNC,
+                    FuseProtocol.FSYNCDIR,
+                    FuseProtocol.DESTROY ->
+                    out.empty(u);
+            case FuseProtocol.FORGET, FuseProtocol.BATCH_FORGET, FuseProtocol.INTERRUPT ->
+                    -1; // never answered
+            case FuseProtocol.SETATTR,
+                    FuseProtocol.MKNOD,
+                    FuseProtocol.MKDIR,
+                    FuseProtocol.UNLINK,
+                    FuseProtocol.RMDIR,
+                    FuseProtocol.RENAME,
+                    FuseProtocol.RENAME2,
+                    FuseProtocol.LINK,
+                    FuseProtocol.SYMLINK,
+                    FuseProtocol.CREATE,
+                    FuseProtocol.SETXATTR,
+                    FuseProtocol.REMOVEXATTR,
+                    FuseProtocol.FALLOCATE,
+                    FuseProtocol.TMPFILE,
+                    FuseProtocol.COPY_FILE_RANGE ->
+                    out.error(u, Errno.EROFS);
+            default ->
+                    out.error(
+                            u, Errno.ENOSYS); // STATX, GETXATTR...: the kernel remembers and falls
+                // back
         };
     }
 
@@ -183,12 +294,21 @@ public final class VirtualFs implements FuseServer.Handler {
         int major = r.bodyInt(0);
         int minor = r.bodyInt(4);
         if (major != FuseProtocol.MAJOR || minor < FuseProtocol.OLDEST_MINOR) {
-            LOG.severe("kernel speaks FUSE " + major + "." + minor + "; nestlet needs 7." + FuseProtocol.OLDEST_MINOR
-                    + " or newer");
+            LOG.severe(
+                    "kernel speaks FUSE "
+                            + major
+                            + "."
+                            + minor
+                            + "; nestlet needs 7."
+                            + FuseProtocol.OLDEST_MINOR
+                            + " or newer");
             return out.error(r.unique(), Errno.EPROTO);
         }
-        int flags = r.bodyInt(12) & (FuseProtocol.FUSE_ASYNC_READ | FuseProtocol.FUSE_PARALLEL_DIROPS
-                | FuseProtocol.FUSE_ATOMIC_O_TRUNC);
+        int flags =
+                r.bodyInt(12)
+                        & (FuseProtocol.FUSE_ASYNC_READ
+                                | FuseProtocol.FUSE_PARALLEL_DIROPS
+                                | FuseProtocol.FUSE_ATOMIC_O_TRUNC);
         return out.init(r.unique(), Math.min(minor, FuseProtocol.MINOR), r.bodyInt(8), flags, 4096);
     }
 
@@ -210,7 +330,8 @@ public final class VirtualFs implements FuseServer.Handler {
             return out.entry(r.unique(), child.attr(null), entryValid, DIR_VALID_SECONDS);
         }
         try {
-            return out.entry(r.unique(), child.attr(current(child)), entryValid, FILE_ATTR_VALID_SECONDS);
+            return out.entry(
+                    r.unique(), child.attr(current(child)), entryValid, FILE_ATTR_VALID_SECONDS);
         } catch (RuntimeException e) {
             return renderFailed(r, out, child, e);
         }
@@ -242,7 +363,10 @@ public final class VirtualFs implements FuseServer.Handler {
         return r;
     }
 
-    /** A cgroup that is gone (container stopping) means the file is gone; anything else is an I/O error. */
+    /**
+     * A cgroup that is gone (container stopping) means the file is gone; anything else is an I/O
+     * error.
+     */
     private static int renderFailed(FuseRequest r, FuseReply out, Node n, RuntimeException e) {
         if (e instanceof SysException se && (se.is(Errno.ENOENT) || se.is(Errno.ENODEV))) {
             return out.error(r.unique(), Errno.ENOENT);
@@ -252,8 +376,9 @@ public final class VirtualFs implements FuseServer.Handler {
     }
 
     /**
-     * fuse_open_in: flags. Writing is refused here for all but sysctls: root passes the 0444 check of
-     * default_permissions. O_TRUNC means nothing to a sysctl (the kernel's sysctls ignore it too).
+     * fuse_open_in: flags. Writing is refused here for all but sysctls: root passes the 0444 check
+     * of default_permissions. O_TRUNC means nothing to a sysctl (the kernel's sysctls ignore it
+     * too).
      */
     private int open(FuseRequest r, FuseReply out) {
         Node n = nodes.get(r.nodeid());
@@ -286,19 +411,52 @@ public final class VirtualFs implements FuseServer.Handler {
 
     /** fuse_read_in: fh, offset, size. */
     private int read(FuseRequest r, FuseReply out) {
-        Snapshot s = handles.get(r.bodyLong(0));
+        Snapshot s = handleOf(r);
         if (s == null) {
             return out.error(r.unique(), Errno.EBADF);
         }
         return out.data(r.unique(), s.bytes(), r.bodyLong(8), r.bodyInt(16));
     }
 
-    /** fuse_write_in and the data: one write(2), applied whole to the sysctl; the answer says how much it took. */
+    /**
+     * The snapshot of the request's file handle. A handle below this nestletd's first one was
+     * opened under a previous nestletd on the same (kept) FUSE connection: the file is rendered now
+     * and the handle adopted, so a reader that held a file open across a restart reads on instead
+     * of failing.
+     */
+    private Snapshot handleOf(FuseRequest r) {
+        long fh = r.bodyLong(0);
+        Snapshot s = handles.get(fh);
+        if (s != null) {
+            return s;
+        }
+        if (fh <= 0 || fh >= firstHandle) {
+            return null; // one of ours, released (or never given): EBADF
+        }
+        Node n = nodes.get(r.nodeid());
+        if (n == null || n.isDirectory()) {
+            return null;
+        }
+        Snapshot adopted =
+                new Snapshot(
+                        n.view(), current(n).bytes(), n.file() instanceof WritableFile ? n : null);
+        Snapshot raced = handles.putIfAbsent(fh, adopted);
+        if (raced != null) {
+            return raced;
+        }
+        n.view().openFiles().incrementAndGet();
+        return adopted;
+    }
+
+    /**
+     * fuse_write_in and the data: one write(2), applied whole to the sysctl; the answer says how
+     * much it took.
+     */
     private int write(FuseRequest r, FuseReply out) {
         if (r.body().limit() < FuseProtocol.WRITE_IN) {
             return out.error(r.unique(), Errno.EINVAL);
         }
-        Snapshot s = handles.get(r.bodyLong(0));
+        Snapshot s = handleOf(r);
         if (s == null || s.node() == null) {
             return out.error(r.unique(), Errno.EBADF);
         }
@@ -320,7 +478,10 @@ public final class VirtualFs implements FuseServer.Handler {
         }
     }
 
-    /** The next read of any file of the container renders anew: a write may show in more than one file. */
+    /**
+     * The next read of any file of the container renders anew: a write may show in more than one
+     * file.
+     */
     private static void dropRenders(Node n) {
         if (n.isDirectory()) {
             n.children().values().forEach(VirtualFs::dropRenders);
@@ -338,7 +499,10 @@ public final class VirtualFs implements FuseServer.Handler {
         return out.empty(r.unique());
     }
 
-    /** fuse_read_in again: the offset is the index of the next entry, as each dirent's "off" said. */
+    /**
+     * fuse_read_in again: the offset is the index of the next entry, as each dirent's "off" said.
+     */
+    @SuppressWarnings("ReferenceEquality") // the root node itself, not one equal to it
     private int readdir(FuseRequest r, FuseReply out) {
         Node dir = nodes.get(r.nodeid());
         if (dir == null || !dir.isDirectory()) {
@@ -347,11 +511,15 @@ public final class VirtualFs implements FuseServer.Handler {
         List<Map.Entry<String, Node>> entries = new ArrayList<>();
         entries.add(Map.entry(".", dir));
         entries.add(Map.entry("..", dir)); // the kernel fixes up ".." itself
-        (dir == root ? containers : dir.children()).forEach((name, n) -> entries.add(Map.entry(name, n)));
+        (dir == root ? containers : dir.children())
+                .forEach((name, n) -> entries.add(Map.entry(name, n)));
         FuseReply.DirentWriter w = out.dirents(r.unique(), r.bodyInt(16));
         for (int i = (int) r.bodyLong(8); i < entries.size(); i++) {
             Node n = entries.get(i).getValue();
-            if (!w.dirent(n.id(), i + 1, n.isDirectory() ? FuseProtocol.DT_DIR : FuseProtocol.DT_REG,
+            if (!w.dirent(
+                    n.id(),
+                    i + 1,
+                    n.isDirectory() ? FuseProtocol.DT_DIR : FuseProtocol.DT_REG,
                     entries.get(i).getKey())) {
                 break;
             }

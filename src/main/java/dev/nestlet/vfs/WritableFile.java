@@ -1,6 +1,8 @@
 package dev.nestlet.vfs;
 
-/** A virtual file a container may write (its sysctls): what a write does to the container's view. */
+/**
+ * A virtual file a container may write (its sysctls): what a write does to the container's view.
+ */
 public interface WritableFile extends VirtualFile {
     /**
      * Applies the bytes of one write(2) at {@code offset}; returns how many of them were consumed.

@@ -1,19 +1,15 @@
 package dev.nestlet.api;
 
-import dev.nestlet.error.ErrorCode;
-import dev.nestlet.error.NestletException;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
-
-import org.junit.jupiter.api.Test;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
+import dev.nestlet.error.ErrorCode;
+import dev.nestlet.error.NestletException;
 import dev.nestlet.sys.SysException;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
 
 class DispatcherTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -65,8 +61,14 @@ class DispatcherTest {
 
     @Test
     void okResponseStartsWithOk() throws Exception {
-        byte[] out = d.handle("{\"v\":1,\"op\":\"echo\",\"text\":\"ab\",\"times\":2}".getBytes(), ROOT);
-        assertTrue(new String(out).startsWith("{\"ok\":true,"), "the C client relies on this prefix");
+        byte[] out =
+                d.handle(
+                        "{\"v\":1,\"op\":\"echo\",\"text\":\"ab\",\"times\":2}"
+                                .getBytes(StandardCharsets.UTF_8),
+                        ROOT);
+        assertTrue(
+                new String(out, StandardCharsets.UTF_8).startsWith("{\"ok\":true,"),
+                "the C client relies on this prefix");
         assertEquals("abab", JSON.readTree(out).path("result").asText());
     }
 
@@ -84,7 +86,8 @@ class DispatcherTest {
 
     @Test
     void bodyErrors() throws Exception {
-        assertEquals("bad_request", code("{\"v\":1,\"op\":\"echo\",\"text\":\"a\",\"color\":\"red\"}"));
+        assertEquals(
+                "bad_request", code("{\"v\":1,\"op\":\"echo\",\"text\":\"a\",\"color\":\"red\"}"));
         assertEquals("bad_request", code("{\"v\":1,\"op\":\"echo\",\"times\":\"many\"}"));
         assertEquals("bad_request", code("{\"v\":1,\"op\":\"echo\"}"));
     }
@@ -93,7 +96,8 @@ class DispatcherTest {
     void failuresOfTheOperation() throws Exception {
         JsonNode k = call("{\"v\":1,\"op\":\"echo\",\"text\":\"kernel\"}");
         assertEquals("kernel", k.path("error").path("code").asText());
-        assertTrue(k.path("error").path("message").asText().contains("mount /x: EPERM"), k.toString());
+        assertTrue(
+                k.path("error").path("message").asText().contains("mount /x: EPERM"), k.toString());
         assertEquals("internal", code("{\"v\":1,\"op\":\"echo\",\"text\":\"boom\"}"));
     }
 

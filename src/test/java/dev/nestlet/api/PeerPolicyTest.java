@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.OptionalInt;
-
 import org.junit.jupiter.api.Test;
 
 class PeerPolicyTest {
@@ -19,6 +18,7 @@ class PeerPolicyTest {
     void configuredGroupByPrimaryGid() {
         PeerPolicy p = new PeerPolicy(OptionalInt.of(4242));
         assertTrue(p.allows(new Peer(Integer.MAX_VALUE, 1000, 4242)));
-        assertFalse(p.allows(new Peer(Integer.MAX_VALUE, 1000, 1000)), "a gone process has no groups");
+        assertFalse(
+                p.allows(new Peer(Integer.MAX_VALUE, 1000, 1000)), "a gone process has no groups");
     }
 }

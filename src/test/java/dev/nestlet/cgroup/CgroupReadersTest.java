@@ -6,15 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nestlet.proc.MountInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.nestlet.proc.MountInfo;
 
 class CgroupReadersTest {
     @Test
@@ -22,7 +20,8 @@ class CgroupReadersTest {
         MemoryStats m = Recorded.v1().memory();
         assertEquals(268435456L, m.limit());
         assertEquals(17117184L, m.usage());
-        assertEquals(CgroupText.UNLIMITED, m.swapLimit(), "memsw unlimited: only the host limits swap");
+        assertEquals(
+                CgroupText.UNLIMITED, m.swapLimit(), "memsw unlimited: only the host limits swap");
         assertEquals(0L, m.swapUsage());
         assertEquals(16777216L, m.file());
         assertEquals(16777216L, m.shmem());
@@ -46,10 +45,12 @@ class CgroupReadersTest {
 
     @Test
     void v1BlkioCountsReadWriteAndDiscardPerDevice(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("blkio.throttle.io_service_bytes_recursive"),
+        Files.writeString(
+                dir.resolve("blkio.throttle.io_service_bytes_recursive"),
                 "254:0 Read 4096\n254:0 Write 8192\n254:0 Sync 0\n254:0 Async 12288\n254:0 Discard 512\n"
                         + "254:0 Total 12800\nTotal 12800\n");
-        Files.writeString(dir.resolve("blkio.throttle.io_serviced_recursive"),
+        Files.writeString(
+                dir.resolve("blkio.throttle.io_serviced_recursive"),
                 "254:0 Read 1\n254:0 Write 2\n254:0 Discard 1\n254:0 Total 4\nTotal 4\n");
         CgroupV1 c = new CgroupV1(dir, null, null, null, dir, Recorded.ONLINE);
         assertEquals(List.of(new IoStats(254, 0, 4096, 8192, 1, 2, 512, 1)), c.io());
@@ -76,9 +77,14 @@ class CgroupReadersTest {
         assertEquals(2_500_000_000L, u.userNs());
         assertEquals(1_000_000_000L, u.systemNs());
         assertNull(u.perCpuUser(), "v2 has no per-CPU accounting");
-        assertEquals(List.of(new IoStats(254, 0, 4194304, 8388608, 64, 32, 1048576, 2),
-                new IoStats(7, 0, 0, 0, 0, 0, 0, 0)), v2.io());
-        assertEquals(List.of(4242, 4243, 5151), v2.threads().stream().sorted().toList(),
+        assertEquals(
+                List.of(
+                        new IoStats(254, 0, 4194304, 8388608, 64, 32, 1048576, 2),
+                        new IoStats(7, 0, 0, 0, 0, 0, 0, 0)),
+                v2.io());
+        assertEquals(
+                List.of(4242, 4243, 5151),
+                v2.threads().stream().sorted().toList(),
                 "threads of the cgroup and its sub-cgroups");
     }
 
@@ -86,12 +92,20 @@ class CgroupReadersTest {
     void visibleCpusFollowCpusetAndQuota() {
         BitSet set = CgroupText.cpuList("2-3,8,10-12");
         assertEquals(6, set.cardinality());
-        assertArrayEquals(new int[] {2, 3, 8, 10, 11, 12}, new CpuLimits(set, -1, 100_000).visible(),
+        assertArrayEquals(
+                new int[] {2, 3, 8, 10, 11, 12},
+                new CpuLimits(set, -1, 100_000).visible(),
                 "no quota: the cpuset");
-        assertArrayEquals(new int[] {2, 3, 8, 10, 11}, new CpuLimits(set, 401_000, 100_000).visible(),
+        assertArrayEquals(
+                new int[] {2, 3, 8, 10, 11},
+                new CpuLimits(set, 401_000, 100_000).visible(),
                 "ceil(4.01) = 5, in cpuset order");
-        assertArrayEquals(new int[] {2, 3, 8, 10}, new CpuLimits(set, 400_000, 100_000).visible(), "exactly 4");
-        assertArrayEquals(new int[] {2}, new CpuLimits(set, 1000, 100_000).visible(), "at least one");
+        assertArrayEquals(
+                new int[] {2, 3, 8, 10},
+                new CpuLimits(set, 400_000, 100_000).visible(),
+                "exactly 4");
+        assertArrayEquals(
+                new int[] {2}, new CpuLimits(set, 1000, 100_000).visible(), "at least one");
     }
 
     @Test
@@ -104,18 +118,26 @@ class CgroupReadersTest {
 
     @Test
     void locatorPrefersV1MemoryAndResolvesPathsUnderMountRoots() {
-        List<MountInfo> mounts = MountInfo.parse(String.join("\n",
-                "30 25 0:26 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory",
-                "31 25 0:27 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct",
-                "32 25 0:28 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw"));
+        List<MountInfo> mounts =
+                MountInfo.parse(
+                        String.join(
+                                "\n",
+                                "30 25 0:26 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory",
+                                "31 25 0:27 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct",
+                                "32 25 0:28 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw"));
         CgroupLocator hybrid = new CgroupLocator(mounts, Recorded.ONLINE);
         Cgroup c = hybrid.parse("4:memory:/a/b\n2:cpu,cpuacct:/a/b\n0::/a/b\n");
         assertTrue(c instanceof CgroupV1, c.describe());
         assertEquals("cgroup v1 /sys/fs/cgroup/memory/a/b", c.describe());
 
-        CgroupLocator v2only = new CgroupLocator(MountInfo.parse(
-                "40 25 0:30 /kubepods /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"), Recorded.ONLINE);
-        assertEquals("cgroup v2 /sys/fs/cgroup/pod1/ctr", v2only.parse("0::/kubepods/pod1/ctr\n").describe(),
+        CgroupLocator v2only =
+                new CgroupLocator(
+                        MountInfo.parse(
+                                "40 25 0:30 /kubepods /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"),
+                        Recorded.ONLINE);
+        assertEquals(
+                "cgroup v2 /sys/fs/cgroup/pod1/ctr",
+                v2only.parse("0::/kubepods/pod1/ctr\n").describe(),
                 "the mount shows the hierarchy from /kubepods");
         assertThrows(IllegalStateException.class, () -> v2only.parse("0::/elsewhere\n"));
         assertThrows(IllegalStateException.class, () -> v2only.parse("0::/kubepods/../x\n"));

@@ -13,11 +13,19 @@ public final class Recorded {
     /** The runc container on cgroup v1: 256 MiB, cpuset 1, quota 50000/100000. */
     public static Cgroup v1() {
         Path v1 = ROOT.resolve("v1");
-        return new CgroupV1(v1.resolve("memory"), v1.resolve("cpu"), v1.resolve("cpuacct"), v1.resolve("cpuset"),
-                v1.resolve("blkio"), ONLINE);
+        return new CgroupV1(
+                v1.resolve("memory"),
+                v1.resolve("cpu"),
+                v1.resolve("cpuacct"),
+                v1.resolve("cpuset"),
+                v1.resolve("blkio"),
+                ONLINE);
     }
 
-    /** The v2 container kubepods/pod1/ctr: pod limit 256 MiB, no swap, cpuset 0-1, quota 50000/100000. */
+    /**
+     * The v2 container kubepods/pod1/ctr: pod limit 256 MiB, no swap, cpuset 0-1, quota
+     * 50000/100000.
+     */
     public static Cgroup v2() {
         Path v2 = ROOT.resolve("v2");
         return new CgroupV2(v2.resolve("kubepods/pod1/ctr"), v2, ONLINE);

@@ -5,24 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nestlet.error.ErrorCode;
+import dev.nestlet.error.NestletException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.nestlet.error.NestletException;
-import dev.nestlet.error.ErrorCode;
-
 class IdAllocatorTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private IdAllocator allocator(int blocks) throws Exception {
-        return new IdAllocator(Optional.of(IdPool.explicit(100000, 200000, blocks * 65536L, 65536)), "none",
+        return new IdAllocator(
+                Optional.of(IdPool.explicit(100000, 200000, blocks * 65536L, 65536)),
+                "none",
                 dir.resolve("journal"));
     }
 
@@ -61,7 +60,10 @@ class IdAllocatorTest {
         try (IdAllocator a = allocator(2)) {
             a.allocate("a");
         }
-        Files.writeString(dir.resolve("journal"), "{\"op\":\"alloc\",\"id\":\"b\",\"ui", StandardOpenOption.APPEND);
+        Files.writeString(
+                dir.resolve("journal"),
+                "{\"op\":\"alloc\",\"id\":\"b\",\"ui",
+                StandardOpenOption.APPEND);
         try (IdAllocator again = allocator(2)) {
             assertEquals(1, again.inUse().size());
             assertEquals("a", again.inUse().get(0).id());
@@ -87,12 +89,25 @@ class IdAllocatorTest {
     void adoptedMappingsMustStayOutOfThePoolAndOfOthers() throws Exception {
         try (IdAllocator a = allocator(2)) {
             IdRange outside = new IdRange(900000, 900000, 65536);
-            assertEquals(outside, a.adopt("engine", outside, List.of(new IdSpan(true, 900000, 65536))));
-            NestletException overlapPool = assertThrows(NestletException.class, () -> a.adopt("bad",
-                    new IdRange(100010, 1000000, 10), List.of(new IdSpan(true, 100010, 10))));
+            assertEquals(
+                    outside, a.adopt("engine", outside, List.of(new IdSpan(true, 900000, 65536))));
+            NestletException overlapPool =
+                    assertThrows(
+                            NestletException.class,
+                            () ->
+                                    a.adopt(
+                                            "bad",
+                                            new IdRange(100010, 1000000, 10),
+                                            List.of(new IdSpan(true, 100010, 10))));
             assertTrue(overlapPool.getMessage().contains("overlaps nestlet's id pool"));
-            NestletException overlapOther = assertThrows(NestletException.class, () -> a.adopt("bad2",
-                    new IdRange(900100, 900100, 10), List.of(new IdSpan(true, 900100, 10))));
+            NestletException overlapOther =
+                    assertThrows(
+                            NestletException.class,
+                            () ->
+                                    a.adopt(
+                                            "bad2",
+                                            new IdRange(900100, 900100, 10),
+                                            List.of(new IdSpan(true, 900100, 10))));
             assertTrue(overlapOther.getMessage().contains("engine"));
             assertEquals(2, a.free().size(), "adopted ranges do not consume the pool");
         }
@@ -100,7 +115,8 @@ class IdAllocatorTest {
 
     @Test
     void noPoolGivesTheConfiguredReason() throws Exception {
-        try (IdAllocator a = new IdAllocator(Optional.empty(), "add nestlet to /etc/subuid", dir.resolve("j"))) {
+        try (IdAllocator a =
+                new IdAllocator(Optional.empty(), "add nestlet to /etc/subuid", dir.resolve("j"))) {
             NestletException e = assertThrows(NestletException.class, () -> a.allocate("x"));
             assertEquals("add nestlet to /etc/subuid", e.getMessage());
         }

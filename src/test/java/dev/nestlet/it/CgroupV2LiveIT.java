@@ -3,25 +3,23 @@ package dev.nestlet.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-
-import org.junit.jupiter.api.Test;
-
 import dev.nestlet.cgroup.Cgroup;
 import dev.nestlet.cgroup.CgroupLocator;
 import dev.nestlet.cgroup.CgroupText;
 import dev.nestlet.cgroup.CgroupV1;
 import dev.nestlet.cgroup.CgroupV2;
 import dev.nestlet.it.support.Root;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 
 /**
- * The v2 reader on this machine's live cgroup2 hierarchy (/sys/fs/cgroup/unified, no controllers
- * of its own here): core files (cpu.stat, cgroup.threads) are read from a cgroup the test makes
- * and fills with a busy process; absent controllers read as unlimited and unused.
+ * The v2 reader on this machine's live cgroup2 hierarchy (/sys/fs/cgroup/unified, no controllers of
+ * its own here): core files (cpu.stat, cgroup.threads) are read from a cgroup the test makes and
+ * fills with a busy process; absent controllers read as unlimited and unused.
  */
 class CgroupV2LiveIT {
     private static final Path UNIFIED = Path.of("/sys/fs/cgroup/unified");
@@ -29,7 +27,9 @@ class CgroupV2LiveIT {
     @Test
     void readsALiveV2Cgroup() throws Exception {
         Root.require();
-        assertTrue(Files.exists(UNIFIED.resolve("cgroup.procs")), "this machine mounts cgroup2 at " + UNIFIED);
+        assertTrue(
+                Files.exists(UNIFIED.resolve("cgroup.procs")),
+                "this machine mounts cgroup2 at " + UNIFIED);
         Path dir = UNIFIED.resolve("nestlet-it-" + UUID.randomUUID().toString().substring(0, 8));
         Files.createDirectory(dir);
         Process busy = new ProcessBuilder("sh", "-c", "while :; do :; done").start();
@@ -38,14 +38,20 @@ class CgroupV2LiveIT {
             Thread.sleep(300);
             Cgroup v2 = new CgroupV2(dir, UNIFIED, Path.of("/sys/devices/system/cpu/online"));
             assertEquals(List.of((int) busy.pid()), v2.threads());
-            assertTrue(v2.cpuUsage().userNs() + v2.cpuUsage().systemNs() > 50_000_000L,
+            assertTrue(
+                    v2.cpuUsage().userNs() + v2.cpuUsage().systemNs() > 50_000_000L,
                     "cpu.stat counts the busy loop: " + v2.cpuUsage());
             assertEquals(CgroupText.UNLIMITED, v2.memory().limit(), "memory is bound to v1 here");
-            assertEquals(CgroupText.cpuList(Files.readString(Path.of("/sys/devices/system/cpu/online"))).cardinality(),
-                    v2.cpuLimits().visible().length, "no cpuset or cpu.max in v2 here: the host's CPUs");
+            assertEquals(
+                    CgroupText.cpuList(Files.readString(Path.of("/sys/devices/system/cpu/online")))
+                            .cardinality(),
+                    v2.cpuLimits().visible().length,
+                    "no cpuset or cpu.max in v2 here: the host's CPUs");
 
             Cgroup located = CgroupLocator.ofHost().forProcess((int) busy.pid());
-            assertTrue(located instanceof CgroupV1, "on a hybrid host memory on v1 decides: " + located.describe());
+            assertTrue(
+                    located instanceof CgroupV1,
+                    "on a hybrid host memory on v1 decides: " + located.describe());
         } finally {
             busy.destroyForcibly();
             busy.waitFor(10, TimeUnit.SECONDS);

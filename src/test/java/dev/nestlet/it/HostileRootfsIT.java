@@ -3,15 +3,6 @@ package dev.nestlet.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.stream.Stream;
-
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import dev.nestlet.it.support.Cmd;
 import dev.nestlet.it.support.Container;
 import dev.nestlet.it.support.DaemonTest;
@@ -20,21 +11,25 @@ import dev.nestlet.it.support.OciRuntime;
 import dev.nestlet.it.support.Rootfs;
 import dev.nestlet.it.support.Spec;
 import dev.nestlet.it.support.TestDir;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Images whose /var/lib/docker or /var/lib are symlinks to /etc, absolute or
- * through "..": nestlet must never mount or create anything outside the
- * container's root. The mount lands where the link points inside that root,
- * as the container itself would resolve it, or the container fails clearly.
+ * Images whose /var/lib/docker or /var/lib are symlinks to /etc, absolute or through "..": nestlet
+ * must never mount or create anything outside the container's root. The mount lands where the link
+ * points inside that root, as the container itself would resolve it, or the container fails
+ * clearly.
  */
 class HostileRootfsIT extends DaemonTest {
     @Override
     protected String name() {
         return "hostile";
     }
-
-
-
 
     static Stream<Arguments> links() {
         return Stream.of(
@@ -55,7 +50,10 @@ class HostileRootfsIT extends DaemonTest {
         Path linkPath = rootfs.resolve(link);
         Files.createDirectories(linkPath.getParent());
         Files.createSymbolicLink(linkPath, Path.of(target));
-        new Spec(rootfs, "cat", "/proc/self/mountinfo").system().nestletHooks(daemon.socket()).writeTo(bundle);
+        new Spec(rootfs, "cat", "/proc/self/mountinfo")
+                .system()
+                .nestletHooks(daemon.socket())
+                .writeTo(bundle);
 
         List<String> hostMountsBefore = Mounts.mountPoints();
         String hostEtcBefore = listing(Path.of("/etc"));
@@ -65,12 +63,18 @@ class HostileRootfsIT extends DaemonTest {
         assertEquals(hostMountsBefore, Mounts.mountPoints(), "no mount appeared on the host");
         if (r.exit() == 0) {
             String data = daemon.stateDir().resolve("data").resolve(id).toString();
-            List<String> inside = r.out().lines().filter(l -> l.split(" ")[3].startsWith(data + "/"))
-                    .map(l -> l.split(" ")[4]).toList();
+            List<String> inside =
+                    r.out()
+                            .lines()
+                            .filter(l -> l.split(" ")[3].startsWith(data + "/"))
+                            .map(l -> l.split(" ")[4])
+                            .toList();
             assertEquals(3, inside.size(), "three data dirs mounted inside:\n" + r.out());
             for (String p : inside) {
                 // Seen from inside; each must exist under the rootfs on the host side too.
-                assertTrue(Files.isDirectory(rootfs.resolve(p.substring(1))), p + " lies inside the rootfs");
+                assertTrue(
+                        Files.isDirectory(rootfs.resolve(p.substring(1))),
+                        p + " lies inside the rootfs");
             }
         } else {
             assertTrue(r.err().contains("unsafe_path"), "a clear error: " + r.err());

@@ -5,20 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import dev.nestlet.it.support.Cmd;
 import dev.nestlet.it.support.DaemonTest;
 import dev.nestlet.it.support.Dist;
@@ -26,10 +14,19 @@ import dev.nestlet.it.support.RawClient;
 import dev.nestlet.it.support.Rootfs;
 import dev.nestlet.it.support.Spec;
 import dev.nestlet.it.support.TestDir;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
- * Bad input on the socket: each gets a clear error code, and the daemon keeps
- * serving the next good request.
+ * Bad input on the socket: each gets a clear error code, and the daemon keeps serving the next good
+ * request.
  */
 class ProtocolIT extends DaemonTest {
     @Override
@@ -45,7 +42,6 @@ class ProtocolIT extends DaemonTest {
         bundle = dir.resolve("bundle");
         new Spec(Rootfs.busybox(bundle.resolve("rootfs")), "true").system().writeTo(bundle);
     }
-
 
     /** After every bad request: the daemon is alive and answers a good one. */
     @AfterEach
@@ -63,8 +59,14 @@ class ProtocolIT extends DaemonTest {
     }
 
     private String hook(String stage, int pid, String bundlePath) {
-        return "{\"v\":1,\"op\":\"hook\",\"stage\":\"" + stage + "\",\"state\":{\"ociVersion\":\"1.0.2\",\"id\":\""
-                + TestDir.unique("p") + "\",\"status\":\"created\",\"pid\":" + pid + ",\"bundle\":\"" + bundlePath
+        return "{\"v\":1,\"op\":\"hook\",\"stage\":\""
+                + stage
+                + "\",\"state\":{\"ociVersion\":\"1.0.2\",\"id\":\""
+                + TestDir.unique("p")
+                + "\",\"status\":\"created\",\"pid\":"
+                + pid
+                + ",\"bundle\":\""
+                + bundlePath
                 + "\",\"annotations\":{\"io.nestlet.mode\":\"system\"}}}\n";
     }
 
@@ -95,9 +97,11 @@ class ProtocolIT extends DaemonTest {
 
     @Test
     void unknownContainerAndHostileIds() throws IOException {
-        assertEquals("not_found", code("{\"v\":1,\"op\":\"inspect\",\"id\":\"no-such-container\"}\n"));
-        String hostile = hook("createRuntime", 1, bundle.toString()).replaceFirst("\"id\":\"[^\"]+\"",
-                "\"id\":\"../../etc\"");
+        assertEquals(
+                "not_found", code("{\"v\":1,\"op\":\"inspect\",\"id\":\"no-such-container\"}\n"));
+        String hostile =
+                hook("createRuntime", 1, bundle.toString())
+                        .replaceFirst("\"id\":\"[^\"]+\"", "\"id\":\"../../etc\"");
         assertEquals("bad_request", code(hostile));
     }
 
@@ -112,7 +116,9 @@ class ProtocolIT extends DaemonTest {
         // A host process, as a reused pid would be: it is not the init of any container.
         Process sleeper = new ProcessBuilder("sleep", "60").start();
         try {
-            assertEquals("pid_mismatch", code(hook("createRuntime", (int) sleeper.pid(), bundle.toString())));
+            assertEquals(
+                    "pid_mismatch",
+                    code(hook("createRuntime", (int) sleeper.pid(), bundle.toString())));
         } finally {
             sleeper.destroyForcibly();
             sleeper.waitFor(5, TimeUnit.SECONDS);
@@ -121,7 +127,9 @@ class ProtocolIT extends DaemonTest {
 
     @Test
     void bundleThatDoesNotExistOrIsBroken() throws IOException {
-        assertEquals("no_bundle", code(hook("createRuntime", 1, dir.resolve("no-such-bundle").toString())));
+        assertEquals(
+                "no_bundle",
+                code(hook("createRuntime", 1, dir.resolve("no-such-bundle").toString())));
         assertEquals("no_bundle", code(hook("createRuntime", 1, "relative/bundle")));
         Path empty = dir.resolve("empty-bundle");
         Files.createDirectories(empty);
@@ -134,29 +142,47 @@ class ProtocolIT extends DaemonTest {
 
     @Test
     void nonRootClientCannotConnectToTheDefaultSocket() throws IOException {
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(daemon.socket())));
+        assertEquals(
+                "rw-------",
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(daemon.socket())));
         Cmd.Result r = asNobody();
         assertNotEquals(0, r.exit());
-        assertTrue(r.err().contains("not reachable at " + daemon.socket()) && r.err().contains("Permission denied"),
+        assertTrue(
+                r.err().contains("not reachable at " + daemon.socket())
+                        && r.err().contains("Permission denied"),
                 r.err());
     }
 
     @Test
     void nonRootClientIsRefusedEvenWhenTheSocketModeLetsItIn() throws IOException {
-        Files.setPosixFilePermissions(daemon.socket(), PosixFilePermissions.fromString("rw-rw-rw-"));
+        Files.setPosixFilePermissions(
+                daemon.socket(), PosixFilePermissions.fromString("rw-rw-rw-"));
         try {
             Cmd.Result r = asNobody();
             assertNotEquals(0, r.exit());
             assertTrue(r.err().contains("forbidden") && r.err().contains("uid 65534"), r.err());
         } finally {
-            Files.setPosixFilePermissions(daemon.socket(), PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(
+                    daemon.socket(), PosixFilePermissions.fromString("rw-------"));
         }
     }
 
     private Cmd.Result asNobody() {
-        return Cmd.of("setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups",
-                Dist.bin("nestlet-hook").toString(), "--socket", daemon.socket().toString(), "--timeout", "5",
-                "createRuntime").stdin("{\"id\":\"x\"}").run();
+        return Cmd.of(
+                        "setpriv",
+                        "--reuid",
+                        "65534",
+                        "--regid",
+                        "65534",
+                        "--clear-groups",
+                        Dist.bin("nestlet-hook").toString(),
+                        "--socket",
+                        daemon.socket().toString(),
+                        "--timeout",
+                        "5",
+                        "createRuntime")
+                .stdin("{\"id\":\"x\"}")
+                .run();
     }
 
     private static int unusedPid() {

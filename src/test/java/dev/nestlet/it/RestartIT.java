@@ -2,17 +2,12 @@ package dev.nestlet.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import com.fasterxml.jackson.databind.JsonNode;
-
+import dev.nestlet.it.support.Cmd;
 import dev.nestlet.it.support.Container;
 import dev.nestlet.it.support.Daemon;
 import dev.nestlet.it.support.Mounts;
@@ -20,9 +15,17 @@ import dev.nestlet.it.support.OciRuntime;
 import dev.nestlet.it.support.Root;
 import dev.nestlet.it.support.Rootfs;
 import dev.nestlet.it.support.Spec;
+import dev.nestlet.it.support.SubIds;
 import dev.nestlet.it.support.TestDir;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
-/** nestletd killed with SIGKILL and started again: running containers keep working, nothing leaks. */
+/**
+ * nestletd killed with SIGKILL and started again: running containers keep working, nothing leaks.
+ */
 class RestartIT {
 
     @Test
@@ -88,17 +91,255 @@ class RestartIT {
         try (TestDir dir = new TestDir("restart-orphan")) {
             Path stray = dir.resolve("state/data/never-registered/docker");
             Files.createDirectories(stray);
-            Files.writeString(stray.resolve("file"), "left by a crash before the record was written");
+            Files.writeString(
+                    stray.resolve("file"), "left by a crash before the record was written");
             try (Daemon d = new Daemon(dir.path()).start()) {
                 assertFalse(Files.exists(stray.getParent()), "removed at start-up");
             }
         }
     }
 
+    /**
+     * Issue 11: system containers read their virtual files and mount/unmount a tmpfs in loops while
+     * nestletd is stopped (SIGTERM) and started, then SIGKILLed and started: the FUSE connection
+     * and the seccomp listeners are kept by nestlet-keeper, so no read and no mount fails (they
+     * wait), values stay the container's, nothing is mounted or bound again, and the trapped calls
+     * are still nestlet's (a protected unmount is refused, not ENOSYS).
+     */
+    @Test
+    void readsAndMountsNeverFailWhileTheDaemonRestartsOrCrashes() throws Exception {
+        Root.require();
+        int containers = 4;
+        try (TestDir dir = new TestDir("restart-keep")) {
+            String[] pool = SubIds.pool(dir.path(), 5_000_000, containers * 65536L);
+            Daemon daemon = new Daemon(dir.path(), pool).start();
+            List<Container> running = new ArrayList<>();
+            List<Path> counters = new ArrayList<>();
+            List<Path> failures = new ArrayList<>();
+            Progress progress = null;
+            try {
+                for (int i = 0; i < containers; i++) {
+                    Path bundle = dir.resolve("b" + i);
+                    Path rootfs = Rootfs.busybox(bundle.resolve("rootfs"));
+                    Files.createDirectories(rootfs.resolve("mnt"));
+                    new Spec(rootfs, "sh", "-c", LOOP)
+                            .resources(MEMORY, "1", 50_000, 100_000)
+                            .writeTo(bundle);
+                    Container c =
+                            Container.viaShim(
+                                    OciRuntime.RUNC,
+                                    daemon,
+                                    dir.resolve("rt"),
+                                    bundle,
+                                    TestDir.unique("keep" + i));
+                    running.add(c);
+                    c.startDetached();
+                    Path root = Path.of("/proc/" + c.pid() + "/root");
+                    counters.add(root.resolve("tmp/n"));
+                    failures.add(root.resolve("tmp/fail"));
+                }
+                Path vfs = daemon.stateDir().resolve("vfs");
+                String bindsBefore =
+                        running.get(0)
+                                .exec("grep", "-c", "fuse.nestlet", "/proc/self/mountinfo")
+                                .ok()
+                                .out()
+                                .trim();
+                progress = new Progress(counters);
+                progress.awaitAll(30_000, "the loops run");
+                List<Long> quiet = progress.takeLongest();
+
+                long t0 = System.nanoTime();
+                daemon.terminate();
+                Thread.sleep(1000); // readers and mounts wait meanwhile
+                daemon = new Daemon(dir.path(), pool).start();
+                assertTrue(
+                        daemon.log().contains("kept FUSE connection at " + vfs + " taken over"),
+                        daemon.log());
+                progress.awaitAll(30_000, "after SIGTERM and a new start");
+                long plannedDown = (System.nanoTime() - t0) / 1_000_000;
+                List<Long> planned = progress.takeLongest();
+
+                t0 = System.nanoTime();
+                daemon.kill();
+                Thread.sleep(1000);
+                daemon = new Daemon(dir.path(), pool).start();
+                progress.awaitAll(30_000, "after SIGKILL and a new start");
+                long crashDown = (System.nanoTime() - t0) / 1_000_000;
+                Thread.sleep(2000);
+                progress.close();
+                List<Long> crash = progress.takeLongest();
+
+                for (int i = 0; i < containers; i++) {
+                    String failed =
+                            Files.exists(failures.get(i)) ? Files.readString(failures.get(i)) : "";
+                    assertEquals(
+                            "",
+                            failed,
+                            "container " + i + ": no read, value or mount failed\n" + daemon.log());
+                }
+                Container c0 = running.get(0);
+                assertEquals(
+                        bindsBefore,
+                        c0.exec("grep", "-c", "fuse.nestlet", "/proc/self/mountinfo")
+                                .ok()
+                                .out()
+                                .trim(),
+                        "nothing was bound again inside");
+                assertEquals(
+                        1,
+                        Mounts.mentioning(vfs + " ").stream()
+                                .filter(l -> l.contains("fuse.nestlet"))
+                                .count(),
+                        "one FUSE mount on the host, the same one");
+                Cmd.Result protectedUmount = c0.exec("umount", "/proc/meminfo");
+                assertNotEquals(0, protectedUmount.exit());
+                assertTrue(
+                        SeccompAgentIT.refused(protectedUmount.all()),
+                        "the listener is still served after a SIGKILL: " + protectedUmount.all());
+                System.out.println(
+                        "[RestartIT] longest wait of a loop iteration (read + mount + umount) per "
+                                + "container, ms: quiet "
+                                + quiet
+                                + "; SIGTERM, 1 s, start: "
+                                + planned
+                                + " (stop to "
+                                + "progress again "
+                                + plannedDown
+                                + " ms); SIGKILL, 1 s, start: "
+                                + crash
+                                + " ("
+                                + crashDown
+                                + " ms); iterations: "
+                                + progress.counts());
+                for (Container c : running) {
+                    c.kill();
+                    c.delete().ok();
+                }
+                daemon.awaitAllReleased();
+            } finally {
+                if (progress != null) {
+                    progress.close();
+                }
+                running.forEach(Container::close);
+                daemon.close();
+            }
+        }
+    }
+
+    private static final long MEMORY = 256L << 20;
+
+    /**
+     * Reads MemTotal (the container's 256 MiB) and mounts and unmounts a tmpfs, forever; counts in
+     * /tmp/n.
+     */
+    private static final String LOOP =
+            "i=0; while :; do i=$((i+1)); v=$(grep MemTotal /proc/meminfo 2>>/tmp/fail) || echo"
+                    + " \"read $i failed\" >> /tmp/fail; case \"$v\" in *262144*) ;; *) echo \"read $i:"
+                    + " $v\" >> /tmp/fail;; esac; mount -t tmpfs t /mnt 2>>/tmp/fail || echo \"mount $i"
+                    + " failed\" >> /tmp/fail; umount /mnt 2>>/tmp/fail || echo \"umount $i failed\" >>"
+                    + " /tmp/fail; echo $i > /tmp/n.new && mv /tmp/n.new /tmp/n; done";
+
+    /**
+     * Samples each container's loop counter every few ms: how far it got, and its longest stall.
+     */
+    private static final class Progress implements AutoCloseable {
+        private final List<Path> counters;
+        private final long[] last;
+        private final long[] lastChange;
+        private final long[] longest;
+        private final Thread thread;
+        private volatile boolean stop;
+
+        Progress(List<Path> counters) {
+            this.counters = counters;
+            this.last = new long[counters.size()];
+            this.lastChange = new long[counters.size()];
+            this.longest = new long[counters.size()];
+            long now = System.nanoTime();
+            java.util.Arrays.fill(lastChange, now);
+            this.thread = new Thread(this::run, "progress");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void run() {
+            while (!stop) {
+                sample();
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        private synchronized void sample() {
+            long now = System.nanoTime();
+            for (int i = 0; i < counters.size(); i++) {
+                long v;
+                try {
+                    v = Long.parseLong(Files.readString(counters.get(i)).trim());
+                } catch (java.io.IOException | NumberFormatException e) {
+                    continue;
+                }
+                if (v != last[i]) {
+                    last[i] = v;
+                    lastChange[i] = now;
+                } else {
+                    longest[i] = Math.max(longest[i], (now - lastChange[i]) / 1_000_000);
+                }
+            }
+        }
+
+        /** Waits until every loop got at least 20 iterations further than now. */
+        void awaitAll(long millis, String when) throws InterruptedException {
+            long[] start;
+            synchronized (this) {
+                start = last.clone();
+            }
+            long deadline = System.nanoTime() + millis * 1_000_000;
+            while (true) {
+                boolean all = true;
+                synchronized (this) {
+                    for (int i = 0; i < last.length; i++) {
+                        all &= last[i] >= start[i] + 20;
+                    }
+                }
+                if (all) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("loops stuck " + when + ": " + counts());
+                }
+                Thread.sleep(20);
+            }
+        }
+
+        synchronized List<Long> counts() {
+            return java.util.Arrays.stream(last).boxed().toList();
+        }
+
+        /** The longest stall per loop since the last call; starts the next period. */
+        synchronized List<Long> takeLongest() {
+            List<Long> l = java.util.Arrays.stream(longest).boxed().toList();
+            java.util.Arrays.fill(longest, 0);
+            return l;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop = true;
+            thread.join(2000);
+        }
+    }
+
     private static Path systemBundle(TestDir dir, String id, Daemon daemon) throws Exception {
         Path bundle = dir.resolve(id);
-        new Spec(Rootfs.busybox(bundle.resolve("rootfs")), "sleep", "300").system()
-                .nestletHooks(daemon.socket()).writeTo(bundle);
+        new Spec(Rootfs.busybox(bundle.resolve("rootfs")), "sleep", "300")
+                .system()
+                .nestletHooks(daemon.socket())
+                .writeTo(bundle);
         return bundle;
     }
 }

@@ -3,22 +3,21 @@ package dev.nestlet.prepare;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nestlet.idmap.IdRange;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import dev.nestlet.idmap.IdRange;
 
 class SpecEditorTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static ObjectNode docker() throws Exception {
-        return (ObjectNode) JSON.readTree("""
+        return (ObjectNode)
+                JSON.readTree(
+                        """
                 {"ociVersion":"1.0.2","process":{"capabilities":{"bounding":["CAP_KILL"]}},
                  "root":{"path":"/var/lib/docker/overlay2/x/merged"},
                  "hooks":{"prestart":[{"path":"/usr/bin/docker-proxy"}]},
@@ -40,11 +39,15 @@ class SpecEditorTest {
         SpecEditor.writableCgroupMount(c);
         SpecEditor.addHooks(c, Path.of("/h"), Path.of("/s"), List.of("createRuntime", "prestart"));
         SpecEditor.markSystem(c);
-        assertEquals(Optional.of(new IdRange(100000, 200000, 65536)), SpecEditor.existingMapping(c));
+        assertEquals(
+                Optional.of(new IdRange(100000, 200000, 65536)), SpecEditor.existingMapping(c));
         assertEquals("[\"nosuid\"]", c.at("/mounts/1/options").toString());
         assertEquals(SpecEditor.ALL_CAPS.size(), c.at("/process/capabilities/effective").size());
         assertEquals("/h", c.at("/hooks/prestart/0/path").asText(), "nestlet's hook first");
-        assertEquals("/usr/bin/docker-proxy", c.at("/hooks/prestart/1/path").asText(), "the engine's kept");
+        assertEquals(
+                "/usr/bin/docker-proxy",
+                c.at("/hooks/prestart/1/path").asText(),
+                "the engine's kept");
         assertEquals("NESTLET_SOCKET=/s", c.at("/hooks/createRuntime/0/env/0").asText());
         assertEquals("system", SpecEditor.annotation(c, "io.nestlet.mode"));
         assertEquals(true, c.at("/extra/kept").asBoolean(), "unknown fields survive");
@@ -60,7 +63,8 @@ class SpecEditorTest {
     void hostBindsAreTheVolumesAndNotKernelPaths() throws Exception {
         ObjectNode c = docker();
         var binds = SpecEditor.hostBinds(c);
-        assertEquals(List.of("/etc/hosts", "/data"), binds.stream().map(b -> b.destination()).toList());
+        assertEquals(
+                List.of("/etc/hosts", "/data"), binds.stream().map(b -> b.destination()).toList());
         assertTrue(binds.get(0).recursive());
         SpecEditor.setHostBindSources(c, List.of(Path.of("/n/vol/0"), Path.of("/n/vol/1")));
         assertEquals("/n/vol/0", c.at("/mounts/2/source").asText());
@@ -70,60 +74,103 @@ class SpecEditorTest {
 
     @Test
     void joinedNetworkNamespaceGetsTheHostsSysBound() throws Exception {
-        ObjectNode c = (ObjectNode) JSON.readTree("""
+        ObjectNode c =
+                (ObjectNode)
+                        JSON.readTree(
+                                """
                 {"mounts":[{"destination":"/sys","type":"sysfs","source":"sysfs","options":["nosuid","ro"]}],
                  "linux":{"namespaces":[{"type":"network","path":"/var/run/netns/pod"}],
                           "readonlyPaths":["/proc/bus","/proc/sys"]}}""");
         assertTrue(SpecEditor.bindSysWhenNetnsIsJoined(c));
-        assertEquals("{\"destination\":\"/sys\",\"type\":\"bind\",\"source\":\"/sys\",\"options\":[\"rbind\",\"nosuid\",\"ro\"]}",
+        assertEquals(
+                "{\"destination\":\"/sys\",\"type\":\"bind\",\"source\":\"/sys\",\"options\":[\"rbind\",\"nosuid\",\"ro\"]}",
                 c.at("/mounts/0").toString());
         SpecEditor.writableProcSys(c);
         assertEquals("[\"/proc/bus\"]", c.at("/linux/readonlyPaths").toString());
-        ObjectNode own = (ObjectNode) JSON.readTree("{\"mounts\":[{\"destination\":\"/sys\",\"type\":\"sysfs\"}],"
-                + "\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}");
-        assertTrue(!SpecEditor.bindSysWhenNetnsIsJoined(own), "its own network namespace keeps a real sysfs");
+        ObjectNode own =
+                (ObjectNode)
+                        JSON.readTree(
+                                "{\"mounts\":[{\"destination\":\"/sys\",\"type\":\"sysfs\"}],"
+                                        + "\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}");
+        assertTrue(
+                !SpecEditor.bindSysWhenNetnsIsJoined(own),
+                "its own network namespace keeps a real sysfs");
     }
 
     @Test
     void sysIsReadWriteOnlyWhereTheContainerOwnsItsNetwork() throws Exception {
-        ObjectNode c = (ObjectNode) JSON.readTree("""
+        ObjectNode c =
+                (ObjectNode)
+                        JSON.readTree(
+                                """
                 {"mounts":[{"destination":"/sys","type":"sysfs","source":"sysfs","options":["nosuid","noexec","nodev","ro"]},
                    {"destination":"/sys/fs/cgroup","type":"cgroup","source":"cgroup","options":["ro","nosuid"]}],
                  "linux":{"namespaces":[{"type":"network"},{"type":"user"}],"maskedPaths":["/sys/firmware"]}}""");
-        assertTrue(SpecEditor.ownsItsNetwork(c, (net, user) -> {
-            throw new AssertionError("a new network namespace needs no look at the kernel");
-        }));
+        assertTrue(
+                SpecEditor.ownsItsNetwork(
+                        c,
+                        (net, user) -> {
+                            throw new AssertionError(
+                                    "a new network namespace needs no look at the kernel");
+                        }));
         assertTrue(SpecEditor.writableSys(c));
         assertEquals("[\"nosuid\",\"noexec\",\"nodev\"]", c.at("/mounts/0/options").toString());
-        assertEquals("[\"ro\",\"nosuid\"]", c.at("/mounts/1/options").toString(), "only /sys itself");
-        assertEquals("[\"/sys/firmware\"]", c.at("/linux/maskedPaths").toString(), "the engine's masks stay");
+        assertEquals(
+                "[\"ro\",\"nosuid\"]", c.at("/mounts/1/options").toString(), "only /sys itself");
+        assertEquals(
+                "[\"/sys/firmware\"]",
+                c.at("/linux/maskedPaths").toString(),
+                "the engine's masks stay");
         assertTrue(!SpecEditor.writableSys(c), "nothing left to change");
 
-        ObjectNode hostNet = (ObjectNode) JSON.readTree("{\"linux\":{\"namespaces\":[{\"type\":\"user\"}]}}");
-        assertTrue(!SpecEditor.ownsItsNetwork(hostNet, (n, u) -> true), "the host's network is not its own");
-        ObjectNode joined = (ObjectNode) JSON.readTree("""
+        ObjectNode hostNet =
+                (ObjectNode) JSON.readTree("{\"linux\":{\"namespaces\":[{\"type\":\"user\"}]}}");
+        assertTrue(
+                !SpecEditor.ownsItsNetwork(hostNet, (n, u) -> true),
+                "the host's network is not its own");
+        ObjectNode joined =
+                (ObjectNode)
+                        JSON.readTree(
+                                """
                 {"linux":{"namespaces":[{"type":"network","path":"/var/run/netns/pod"},{"type":"user"}]}}""");
-        assertTrue(!SpecEditor.ownsItsNetwork(joined, (n, u) -> true),
+        assertTrue(
+                !SpecEditor.ownsItsNetwork(joined, (n, u) -> true),
                 "a new user namespace cannot own a network namespace that exists before it");
-        ObjectNode pod = (ObjectNode) JSON.readTree("""
+        ObjectNode pod =
+                (ObjectNode)
+                        JSON.readTree(
+                                """
                 {"linux":{"namespaces":[{"type":"network","path":"/proc/7/ns/net"},
                                         {"type":"user","path":"/proc/7/ns/user"}]}}""");
-        assertTrue(SpecEditor.ownsItsNetwork(pod, (n, u) -> n.equals("/proc/7/ns/net") && u.equals("/proc/7/ns/user")),
+        assertTrue(
+                SpecEditor.ownsItsNetwork(
+                        pod, (n, u) -> n.equals("/proc/7/ns/net") && u.equals("/proc/7/ns/user")),
                 "a pod's user namespace that owns the pod's network namespace (hostUsers: false)");
         assertTrue(!SpecEditor.ownsItsNetwork(pod, (n, u) -> false));
     }
 
     @Test
     void theEnginesAppArmorProfileBecomesNestlets() throws Exception {
-        for (String engines : List.of("docker-default", "cri-containerd.apparmor.d", "containers-default-0.50.1")) {
-            ObjectNode c = (ObjectNode) JSON.readTree("{\"process\":{\"apparmorProfile\":\"" + engines + "\"}}");
+        for (String engines :
+                List.of(
+                        "docker-default",
+                        "cri-containerd.apparmor.d",
+                        "containers-default-0.50.1")) {
+            ObjectNode c =
+                    (ObjectNode)
+                            JSON.readTree(
+                                    "{\"process\":{\"apparmorProfile\":\"" + engines + "\"}}");
             assertEquals(engines, SpecEditor.systemAppArmorProfile(c));
             assertEquals("nestlet-system-container", c.at("/process/apparmorProfile").asText());
             assertEquals(null, SpecEditor.systemAppArmorProfile(c), "prepared once");
         }
-        ObjectNode unconfined = (ObjectNode) JSON.readTree("{\"process\":{\"apparmorProfile\":\"unconfined\"}}");
+        ObjectNode unconfined =
+                (ObjectNode) JSON.readTree("{\"process\":{\"apparmorProfile\":\"unconfined\"}}");
         assertEquals(null, SpecEditor.systemAppArmorProfile(unconfined));
-        assertEquals("unconfined", unconfined.at("/process/apparmorProfile").asText(), "what the user asked for");
+        assertEquals(
+                "unconfined",
+                unconfined.at("/process/apparmorProfile").asText(),
+                "what the user asked for");
         ObjectNode none = docker();
         String before = none.toString();
         assertEquals(null, SpecEditor.systemAppArmorProfile(none));
@@ -132,7 +179,10 @@ class SpecEditorTest {
 
     @Test
     void pingGroupRangeFitsTheMapping() throws Exception {
-        ObjectNode c = (ObjectNode) JSON.readTree("{\"linux\":{\"sysctl\":{\"net.ipv4.ping_group_range\":\"0 2147483647\"}}}");
+        ObjectNode c =
+                (ObjectNode)
+                        JSON.readTree(
+                                "{\"linux\":{\"sysctl\":{\"net.ipv4.ping_group_range\":\"0 2147483647\"}}}");
         SpecEditor.fitSysctlsToRange(c, 65536);
         assertEquals("0 65535", c.at("/linux/sysctl/net.ipv4.ping_group_range").asText());
     }

@@ -5,23 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 class SeccompProfilesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path SOCKET = Path.of("/var/lib/nestlet/run/seccomp.sock");
 
     static ObjectNode dockerConfig() throws Exception {
-        try (InputStream in = SeccompProfilesTest.class.getResourceAsStream("docker-20.10-config.json")) {
+        try (InputStream in =
+                SeccompProfilesTest.class.getResourceAsStream("docker-20.10-config.json")) {
             return (ObjectNode) JSON.readTree(in);
         }
     }
@@ -54,7 +53,8 @@ class SeccompProfilesTest {
         rule.path("names").forEach(n -> names.add(n.asText()));
         assertEquals(SeccompProfiles.NOTIFIED, names);
         assertEquals(3, s.path("architectures").size());
-        assertEquals("/", out.path("process").path("cwd").asText(), "the rest of the config is kept");
+        assertEquals(
+                "/", out.path("process").path("cwd").asText(), "the rest of the config is kept");
         assertFalse(config.has("linux"), "the input is not changed");
     }
 
@@ -76,14 +76,19 @@ class SeccompProfilesTest {
         }
         // every other name keeps its rules, in order
         List<JsonNode> allowAll = rulesFor(in, "accept4");
-        assertEquals(allowAll.get(0).path("names").size(), rulesFor(s, "accept4").get(0).path("names").size(),
+        assertEquals(
+                allowAll.get(0).path("names").size(),
+                rulesFor(s, "accept4").get(0).path("names").size(),
                 "Docker's big allow rule lost nothing (it names none of the notified calls in 20.10)");
         assertEquals(in.path("syscalls").size() + 1, s.path("syscalls").size());
     }
 
     @Test
     void notifiedNamesLeaveExistingRulesAndEmptyRulesGo() throws Exception {
-        ObjectNode config = (ObjectNode) JSON.readTree("""
+        ObjectNode config =
+                (ObjectNode)
+                        JSON.readTree(
+                                """
                 {"linux":{"seccomp":{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[
                   {"names":["read","mount","write"],"action":"SCMP_ACT_ALLOW"},
                   {"names":["umount2"],"action":"SCMP_ACT_ALLOW","args":[{"index":1,"value":2,"op":"SCMP_CMP_EQ"}]},
@@ -92,17 +97,24 @@ class SeccompProfilesTest {
         assertEquals(2, s.path("syscalls").size(), s.toString());
         assertEquals("[\"read\",\"write\"]", s.path("syscalls").get(0).path("names").toString());
         assertEquals("SCMP_ACT_NOTIFY", s.path("syscalls").get(1).path("action").asText());
-        assertFalse(s.has("architectures"), "no architectures are invented for an existing profile");
+        assertFalse(
+                s.has("architectures"), "no architectures are invented for an existing profile");
     }
 
     @Test
     void anotherAgentsListenerIsNotOverwritten() throws Exception {
-        ObjectNode config = (ObjectNode) JSON.readTree(
-                "{\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/other.sock\"}}}");
-        assertThrows(IllegalArgumentException.class, () -> SeccompProfiles.withNotify(config, SOCKET));
+        ObjectNode config =
+                (ObjectNode)
+                        JSON.readTree(
+                                "{\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/other.sock\"}}}");
+        assertThrows(
+                IllegalArgumentException.class, () -> SeccompProfiles.withNotify(config, SOCKET));
         ObjectNode ours = SeccompProfiles.withNotify(JSON.createObjectNode(), SOCKET);
         JsonNode again = SeccompProfiles.withNotify(ours, SOCKET);
-        assertEquals(1, rulesFor(again.path("linux").path("seccomp"), "mount").size(), "applying twice is harmless");
+        assertEquals(
+                1,
+                rulesFor(again.path("linux").path("seccomp"), "mount").size(),
+                "applying twice is harmless");
     }
 
     @Test
@@ -111,11 +123,15 @@ class SeccompProfilesTest {
         assertTrue(rulesFor(in, "clone").get(0).has("args"), "Docker restricts clone's flags");
         assertEquals("SCMP_ACT_ERRNO", rulesFor(in, "clone3").get(0).path("action").asText());
 
-        JsonNode s = SeccompProfiles.forSystemContainer(dockerConfig(), SOCKET).path("linux").path("seccomp");
+        JsonNode s =
+                SeccompProfiles.forSystemContainer(dockerConfig(), SOCKET)
+                        .path("linux")
+                        .path("seccomp");
         for (String name : SeccompProfiles.ENGINE_RELAXATIONS) {
             List<JsonNode> rules = rulesFor(s, name);
             assertEquals(1, rules.size(), name + " is in exactly one rule: " + rules);
-            String expected = SeccompProfiles.NOTIFIED.contains(name) ? "SCMP_ACT_NOTIFY" : "SCMP_ACT_ALLOW";
+            String expected =
+                    SeccompProfiles.NOTIFIED.contains(name) ? "SCMP_ACT_NOTIFY" : "SCMP_ACT_ALLOW";
             assertEquals(expected, rules.get(0).path("action").asText(), name);
             assertFalse(rules.get(0).has("args"), name + " is allowed without conditions");
         }
@@ -128,8 +144,10 @@ class SeccompProfilesTest {
     void relaxationsChangeNothingWithoutARestrictiveProfile() throws Exception {
         ObjectNode none = JSON.createObjectNode();
         assertEquals(none, SeccompProfiles.withEngineRelaxations(none));
-        ObjectNode allow = (ObjectNode) JSON.readTree(
-                "{\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[]}}}");
+        ObjectNode allow =
+                (ObjectNode)
+                        JSON.readTree(
+                                "{\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[]}}}");
         assertEquals(allow, SeccompProfiles.withEngineRelaxations(allow));
     }
 }

@@ -1,7 +1,6 @@
 package dev.nestlet.vfs;
 
 import dev.nestlet.vfs.sysctl.ContainerSysctls;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,12 +18,16 @@ final class TestSysctls {
 
     /** Values by key; every accepted write is appended to {@code changes} as "name=v1,v2". */
     static ContainerSysctls of(Map<String, long[]> values, List<String> changes) {
-        return new ContainerSysctls(ROOT, ROOT, values, (spec, v, all) -> {
-            List<String> parts = new ArrayList<>();
-            for (long x : v) {
-                parts.add(Long.toString(x));
-            }
-            changes.add(spec.name() + "=" + String.join(",", parts));
-        });
+        return new ContainerSysctls(
+                ROOT,
+                ROOT,
+                values,
+                (spec, v, all) -> {
+                    List<String> parts = new ArrayList<>();
+                    for (long x : v) {
+                        parts.add(Long.toString(x));
+                    }
+                    changes.add(spec.name() + "=" + String.join(",", parts));
+                });
     }
 }

@@ -1,14 +1,15 @@
 package dev.nestlet.vfs;
 
-import dev.nestlet.vfs.fuse.FuseMessagesTest;
-import dev.nestlet.vfs.fuse.FuseProtocol;
-import dev.nestlet.vfs.fuse.FuseReply;
-import dev.nestlet.vfs.sysctl.SysctlCatalog;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nestlet.cgroup.Recorded;
+import dev.nestlet.sys.Errno;
+import dev.nestlet.vfs.fuse.FuseFrames;
+import dev.nestlet.vfs.fuse.FuseProtocol;
+import dev.nestlet.vfs.fuse.FuseReply;
+import dev.nestlet.vfs.sysctl.SysctlCatalog;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -17,12 +18,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import dev.nestlet.cgroup.Recorded;
-import dev.nestlet.sys.Errno;
 
 /** The file system's answers to request sequences as the kernel sends them (no kernel involved). */
 class VirtualFsTest {
@@ -44,7 +41,7 @@ class VirtualFsTest {
     }
 
     private int send(int opcode, long nodeid, byte[] body) {
-        return fs.handle(FuseMessagesTest.decode(opcode, unique += 2, nodeid, body), out);
+        return fs.handle(FuseFrames.decode(opcode, unique += 2, nodeid, body), out);
     }
 
     private int error() {
@@ -58,7 +55,9 @@ class VirtualFsTest {
     /** fuse_write_in (fh, offset, size...) and the data. */
     private static byte[] write(long fh, long offset, String data) {
         byte[] d = data.getBytes(StandardCharsets.ISO_8859_1);
-        ByteBuffer x = ByteBuffer.allocate(FuseProtocol.WRITE_IN + d.length).order(ByteOrder.nativeOrder());
+        ByteBuffer x =
+                ByteBuffer.allocate(FuseProtocol.WRITE_IN + d.length)
+                        .order(ByteOrder.nativeOrder());
         x.putLong(0, fh).putLong(8, offset).putInt(16, d.length).put(FuseProtocol.WRITE_IN, d);
         return x.array();
     }
@@ -81,7 +80,9 @@ class VirtualFsTest {
         return error() == 0 ? out.buffer().getLong(16) : -error();
     }
 
-    /** Reads a handle to its end in {@code chunk}-byte READs, as a reader with a small buffer would. */
+    /**
+     * Reads a handle to its end in {@code chunk}-byte READs, as a reader with a small buffer would.
+     */
     private byte[] readAll(long node, long fh, int chunk) {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         while (true) {
@@ -101,7 +102,10 @@ class VirtualFsTest {
         send(FuseProtocol.INIT, 0, new byte[] {7, 0, 0, 0, 45, 0, 0, 0, 0, 0, 2, 0, 1, 0, 0, 0});
         assertEquals(0, error());
         assertEquals(38, out.buffer().getInt(20));
-        assertEquals(FuseProtocol.FUSE_ASYNC_READ, out.buffer().getInt(28), "only flags both sides have");
+        assertEquals(
+                FuseProtocol.FUSE_ASYNC_READ,
+                out.buffer().getInt(28),
+                "only flags both sides have");
         send(FuseProtocol.INIT, 0, new byte[] {7, 0, 0, 0, 22, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0});
         assertEquals(Errno.EPROTO, error(), "7.22 is too old");
     }
@@ -114,12 +118,58 @@ class VirtualFsTest {
         assertTrue(fh > 0);
         byte[] content = readAll(meminfo, fh, 100);
         assertEquals(size, content.length, "st_size is the length of what the open reads");
-        assertTrue(new String(content, StandardCharsets.US_ASCII).startsWith("MemTotal:         262144 kB\n"));
-        assertArrayEquals(content, readAll(meminfo, fh, 4096), "the same snapshot however it is read");
+        assertTrue(
+                new String(content, StandardCharsets.US_ASCII)
+                        .startsWith("MemTotal:         262144 kB\n"));
+        assertArrayEquals(
+                content, readAll(meminfo, fh, 4096), "the same snapshot however it is read");
         send(FuseProtocol.RELEASE, meminfo, ints(fh, 0, 0));
         assertEquals(0, error());
         send(FuseProtocol.READ, meminfo, ints(fh, 0, 100));
         assertEquals(Errno.EBADF, error(), "released");
+    }
+
+    /**
+     * Issue 11: a nestletd that takes over a kept FUSE connection adds each container again with
+     * the node ids the previous one gave it, and reads on a handle the previous one opened.
+     */
+    @Test
+    void aTakenOverConnectionKeepsNodeIdsAndOldHandles() {
+        long base =
+                lookup(FuseProtocol.ROOT_ID, "c1"); // the container's directory is its first node
+        long meminfo = lookup(lookup(base, "proc"), "meminfo");
+        List<VirtualFile> files = new ArrayList<>(VirtualFs.allFiles());
+        SysctlCatalog.all(250).forEach(s -> files.add(new SysctlFile(s)));
+        VirtualFs next = new VirtualFs(files, new HostFiles(Recorded.HOST));
+        Map<String, long[]> values = new LinkedHashMap<>();
+        values.put("kernel.panic", new long[] {1});
+        values.put("net.ipv4.ip_forward", new long[] {0});
+        values.put("net.ipv4.ip_local_port_range", new long[] {32768, 60999});
+        ContainerView again =
+                new ContainerView("c1", 258161, Recorded.v1(), TestSysctls.of(values, changes));
+        next.reserve(base + fs.nodeCount("c1"));
+        assertEquals(base, next.add(again, base), "the recorded first id");
+        fs = next;
+        assertEquals(
+                meminfo,
+                lookup(lookup(lookup(FuseProtocol.ROOT_ID, "c1"), "proc"), "meminfo"),
+                "the same file has the same node id");
+        long oldHandle = 5; // opened under the previous nestletd, whose handles are older
+        byte[] content = readAll(meminfo, oldHandle, 4096);
+        assertTrue(
+                new String(content, StandardCharsets.US_ASCII)
+                        .startsWith("MemTotal:         262144 kB\n"));
+        send(FuseProtocol.RELEASE, meminfo, ints(oldHandle, 0, 0));
+        assertEquals(0, error());
+        assertTrue(
+                fs.add(
+                                new ContainerView(
+                                        "c2",
+                                        258161,
+                                        Recorded.v1(),
+                                        TestSysctls.of(new LinkedHashMap<>(), changes)))
+                        >= base + fs.nodeCount("c1"),
+                "fresh ids never reuse a recorded block");
     }
 
     @Test
@@ -131,9 +181,19 @@ class VirtualFsTest {
         long fh = open(meminfo, 0);
         send(FuseProtocol.WRITE, meminfo, write(fh, 0, "1"));
         assertEquals(Errno.EBADF, error(), "WRITE through a read-only handle");
-        for (int op : new int[] {FuseProtocol.SETATTR, FuseProtocol.CREATE, FuseProtocol.MKDIR,
-                FuseProtocol.MKNOD, FuseProtocol.UNLINK, FuseProtocol.RMDIR, FuseProtocol.RENAME, FuseProtocol.LINK,
-                FuseProtocol.SYMLINK, FuseProtocol.SETXATTR}) {
+        for (int op :
+                new int[] {
+                    FuseProtocol.SETATTR,
+                    FuseProtocol.CREATE,
+                    FuseProtocol.MKDIR,
+                    FuseProtocol.MKNOD,
+                    FuseProtocol.UNLINK,
+                    FuseProtocol.RMDIR,
+                    FuseProtocol.RENAME,
+                    FuseProtocol.LINK,
+                    FuseProtocol.SYMLINK,
+                    FuseProtocol.SETXATTR
+                }) {
             send(op, proc, name("x"));
             assertEquals(Errno.EROFS, error(), "opcode " + op);
         }
@@ -170,7 +230,8 @@ class VirtualFsTest {
     void sysctlReadsBackWhatWasWrittenAndIsTheContainerRootsFile() {
         long panic = node("/proc/sys/kernel/panic");
         assertEquals(FuseProtocol.S_IFREG | 0644, out.buffer().getInt(16 + 40 + 60), "mode");
-        assertEquals(TestSysctls.ROOT, out.buffer().getInt(16 + 40 + 68), "owner: the container's root");
+        assertEquals(
+                TestSysctls.ROOT, out.buffer().getInt(16 + 40 + 68), "owner: the container's root");
         assertEquals("1\n", readFile(panic));
         assertEquals(3, writeFile(panic, "10\n"));
         assertEquals("10\n", readFile(panic), "read back at once (no stale shared render)");
@@ -200,7 +261,10 @@ class VirtualFsTest {
         assertEquals("3000\t60999\n", readFile(range), "one number changes the low end only");
         long forwarding = node("/proc/sys/net/ipv4/conf/all/forwarding");
         assertEquals(1, writeFile(forwarding, "1"));
-        assertEquals("1\n", readFile(node("/proc/sys/net/ipv4/ip_forward")), "one kernel variable, two files");
+        assertEquals(
+                "1\n",
+                readFile(node("/proc/sys/net/ipv4/ip_forward")),
+                "one kernel variable, two files");
     }
 
     @Test
@@ -235,7 +299,8 @@ class VirtualFsTest {
         assertEquals(Errno.ENOENT, error());
         send(FuseProtocol.LOOKUP, FuseProtocol.ROOT_ID, name("c1"));
         assertEquals(Errno.ENOENT, error());
-        assertEquals("7.55 7.10\n", new String(readAll(uptime, fh, 4096), StandardCharsets.US_ASCII));
+        assertEquals(
+                "7.55 7.10\n", new String(readAll(uptime, fh, 4096), StandardCharsets.US_ASCII));
     }
 
     @Test
@@ -263,7 +328,7 @@ class VirtualFsTest {
         ByteBuffer b = out.buffer();
         int end = b.getInt(0);
         StringBuilder s = new StringBuilder();
-        for (int p = 16; p < end;) {
+        for (int p = 16; p < end; ) {
             int n = b.getInt(p + 16);
             byte[] name = new byte[n];
             b.get(p + 24, name);

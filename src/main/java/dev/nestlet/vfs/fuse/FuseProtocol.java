@@ -5,78 +5,89 @@ package dev.nestlet.vfs.fuse;
  * or the kernel's own when it is older. Only what a tree of small files needs is here (read-only,
  * but for the sysctls, written whole by one write(2) each).
  */
-final class FuseProtocol {
-    static final int MAJOR = 7;
-    static final int MINOR = 38;
-    /** fuse_init_out grew to 64 bytes in 7.23; older kernels are not supported. */
-    static final int OLDEST_MINOR = 23;
+public final class FuseProtocol {
+    public static final int MAJOR = 7;
+    public static final int MINOR = 38;
 
-    static final int LOOKUP = 1;
-    static final int FORGET = 2;
-    static final int GETATTR = 3;
-    static final int SETATTR = 4;
-    static final int MKNOD = 8;
-    static final int MKDIR = 9;
-    static final int UNLINK = 10;
-    static final int RMDIR = 11;
-    static final int RENAME = 12;
-    static final int LINK = 13;
-    static final int OPEN = 14;
-    static final int READ = 15;
-    static final int WRITE = 16;
-    static final int STATFS = 17;
-    static final int RELEASE = 18;
-    static final int FSYNC = 20;
-    static final int SETXATTR = 21;
-    static final int FLUSH = 25;
-    static final int INIT = 26;
-    static final int OPENDIR = 27;
-    static final int READDIR = 28;
-    static final int RELEASEDIR = 29;
-    static final int FSYNCDIR = 30;
-    static final int ACCESS = 34;
-    static final int CREATE = 35;
-    static final int INTERRUPT = 36;
-    static final int DESTROY = 38;
-    static final int BATCH_FORGET = 42;
-    static final int FALLOCATE = 43;
-    static final int RENAME2 = 45;
-    static final int SYMLINK = 6;
-    static final int REMOVEXATTR = 24;
-    static final int COPY_FILE_RANGE = 47;
-    static final int TMPFILE = 51;
+    /** fuse_init_out grew to 64 bytes in 7.23; older kernels are not supported. */
+    public static final int OLDEST_MINOR = 23;
+
+    public static final int LOOKUP = 1;
+    public static final int FORGET = 2;
+    public static final int GETATTR = 3;
+    public static final int SETATTR = 4;
+    public static final int MKNOD = 8;
+    public static final int MKDIR = 9;
+    public static final int UNLINK = 10;
+    public static final int RMDIR = 11;
+    public static final int RENAME = 12;
+    public static final int LINK = 13;
+    public static final int OPEN = 14;
+    public static final int READ = 15;
+    public static final int WRITE = 16;
+    public static final int STATFS = 17;
+    public static final int RELEASE = 18;
+    public static final int FSYNC = 20;
+    public static final int SETXATTR = 21;
+    public static final int FLUSH = 25;
+    public static final int INIT = 26;
+    public static final int OPENDIR = 27;
+    public static final int READDIR = 28;
+    public static final int RELEASEDIR = 29;
+    public static final int FSYNCDIR = 30;
+    public static final int ACCESS = 34;
+    public static final int CREATE = 35;
+    public static final int INTERRUPT = 36;
+    public static final int DESTROY = 38;
+    public static final int BATCH_FORGET = 42;
+    public static final int FALLOCATE = 43;
+    public static final int RENAME2 = 45;
+    public static final int SYMLINK = 6;
+    public static final int REMOVEXATTR = 24;
+    public static final int COPY_FILE_RANGE = 47;
+    public static final int TMPFILE = 51;
 
     /** Notification codes go in the error field of a reply with unique 0. */
     static final int NOTIFY_INVAL_ENTRY = 3;
 
     /** fuse_in_header: len, opcode, unique, nodeid, uid, gid, pid, total_extlen, padding. */
     static final int IN_HEADER = 40;
+
     /** fuse_out_header: len, error, unique. */
     static final int OUT_HEADER = 16;
+
     static final int ATTR_SIZE = 88;
     static final int INIT_OUT_SIZE = 64;
     static final int KSTATFS_SIZE = 80;
+
     /** fuse_write_in before the data: fh, offset, size, write_flags, lock_owner, flags, padding. */
-    static final int WRITE_IN = 40;
+    public static final int WRITE_IN = 40;
+
     /** fuse_dirent before its name: ino, off, namelen, type. */
     static final int DIRENT_HEADER = 24;
 
-    static final int FUSE_ASYNC_READ = 1;
-    /** O_TRUNC comes with OPEN instead of a SETATTR: writing a sysctl with `echo >` needs no truncate. */
-    static final int FUSE_ATOMIC_O_TRUNC = 1 << 3;
-    static final int FUSE_PARALLEL_DIROPS = 1 << 18;
+    public static final int FUSE_ASYNC_READ = 1;
 
-    static final int FOPEN_DIRECT_IO = 1;
+    /**
+     * O_TRUNC comes with OPEN instead of a SETATTR: writing a sysctl with `echo >` needs no
+     * truncate.
+     */
+    public static final int FUSE_ATOMIC_O_TRUNC = 1 << 3;
+
+    public static final int FUSE_PARALLEL_DIROPS = 1 << 18;
+
+    public static final int FOPEN_DIRECT_IO = 1;
+
     /** The kernel need not send FLUSH on close: one round trip less per open (PLATFORM.md). */
-    static final int FOPEN_NOFLUSH = 1 << 5;
+    public static final int FOPEN_NOFLUSH = 1 << 5;
 
-    static final int ROOT_ID = 1;
-    static final int S_IFDIR = 0040000;
-    static final int S_IFREG = 0100000;
-    static final int DT_DIR = 4;
-    static final int DT_REG = 8;
-    static final int W_OK = 2;
-    static final int O_ACCMODE = 3;
+    public static final int ROOT_ID = 1;
+    public static final int S_IFDIR = 0040000;
+    public static final int S_IFREG = 0100000;
+    public static final int DT_DIR = 4;
+    public static final int DT_REG = 8;
+    public static final int W_OK = 2;
+    public static final int O_ACCMODE = 3;
 
     private FuseProtocol() {}
 }

@@ -5,17 +5,18 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Builds one reply at the start of a reader thread's direct buffer: fuse_out_header and the body the
- * opcode calls for. Each method returns the reply's length, which is what gets written to /dev/fuse.
+ * Builds one reply at the start of a reader thread's direct buffer: fuse_out_header and the body
+ * the opcode calls for. Each method returns the reply's length, which is what gets written to
+ * /dev/fuse.
  */
-final class FuseReply {
+public final class FuseReply {
     private final ByteBuffer buf;
 
-    FuseReply(ByteBuffer buf) {
+    public FuseReply(ByteBuffer buf) {
         this.buf = buf.order(ByteOrder.nativeOrder());
     }
 
-    ByteBuffer buffer() {
+    public ByteBuffer buffer() {
         return buf;
     }
 
@@ -24,16 +25,16 @@ final class FuseReply {
         return buf.capacity() - FuseProtocol.OUT_HEADER;
     }
 
-    int error(long unique, int errno) {
+    public int error(long unique, int errno) {
         return header(unique, -errno, FuseProtocol.OUT_HEADER);
     }
 
-    int empty(long unique) {
+    public int empty(long unique) {
         return header(unique, 0, FuseProtocol.OUT_HEADER);
     }
 
     /** fuse_entry_out: nodeid, generation, entry_valid, attr_valid, their nsecs, fuse_attr. */
-    int entry(long unique, NodeAttr attr, long entryValidSeconds, long attrValidSeconds) {
+    public int entry(long unique, NodeAttr attr, long entryValidSeconds, long attrValidSeconds) {
         int p = FuseProtocol.OUT_HEADER;
         buf.putLong(p, attr.ino());
         buf.putLong(p + 8, 0);
@@ -46,7 +47,7 @@ final class FuseReply {
     }
 
     /** fuse_attr_out: attr_valid, attr_valid_nsec, dummy, fuse_attr. */
-    int attr(long unique, NodeAttr attr, long validSeconds) {
+    public int attr(long unique, NodeAttr attr, long validSeconds) {
         int p = FuseProtocol.OUT_HEADER;
         buf.putLong(p, validSeconds);
         buf.putInt(p + 8, 0);
@@ -56,7 +57,7 @@ final class FuseReply {
     }
 
     /** fuse_open_out: fh, open_flags, padding. */
-    int open(long unique, long fh, int openFlags) {
+    public int open(long unique, long fh, int openFlags) {
         int p = FuseProtocol.OUT_HEADER;
         buf.putLong(p, fh);
         buf.putInt(p + 8, openFlags);
@@ -65,22 +66,28 @@ final class FuseReply {
     }
 
     /** fuse_write_out: size, padding. */
-    int written(long unique, int size) {
+    public int written(long unique, int size) {
         int p = FuseProtocol.OUT_HEADER;
         buf.putInt(p, size);
         buf.putInt(p + 4, 0);
         return header(unique, 0, p + 8);
     }
 
-    /** A READ answer: the bytes of {@code src} from {@code offset}, at most {@code size}; none past the end. */
-    int data(long unique, byte[] src, long offset, int size) {
-        int n = offset >= src.length ? 0 : (int) Math.min(Math.min(size, src.length - offset), capacity());
+    /**
+     * A READ answer: the bytes of {@code src} from {@code offset}, at most {@code size}; none past
+     * the end.
+     */
+    public int data(long unique, byte[] src, long offset, int size) {
+        int n =
+                offset >= src.length
+                        ? 0
+                        : (int) Math.min(Math.min(size, src.length - offset), capacity());
         buf.put(FuseProtocol.OUT_HEADER, src, (int) Math.min(offset, src.length), n);
         return header(unique, 0, FuseProtocol.OUT_HEADER + n);
     }
 
     /** fuse_init_out (64 bytes from 7.23 on). */
-    int init(long unique, int minor, int maxReadahead, int flags, int maxWrite) {
+    public int init(long unique, int minor, int maxReadahead, int flags, int maxWrite) {
         int p = FuseProtocol.OUT_HEADER;
         for (int i = 0; i < FuseProtocol.INIT_OUT_SIZE; i += 8) {
             buf.putLong(p + i, 0);
@@ -97,7 +104,7 @@ final class FuseReply {
     }
 
     /** fuse_statfs_out of an empty read-only tree. */
-    int statfs(long unique) {
+    public int statfs(long unique) {
         int p = FuseProtocol.OUT_HEADER;
         for (int i = 0; i < FuseProtocol.KSTATFS_SIZE; i += 8) {
             buf.putLong(p + i, 0);
@@ -108,7 +115,10 @@ final class FuseReply {
         return header(unique, 0, p + FuseProtocol.KSTATFS_SIZE);
     }
 
-    /** FUSE_NOTIFY_INVAL_ENTRY: fuse_notify_inval_entry_out (parent, namelen, flags) and the name with its NUL. */
+    /**
+     * FUSE_NOTIFY_INVAL_ENTRY: fuse_notify_inval_entry_out (parent, namelen, flags) and the name
+     * with its NUL.
+     */
     int invalidateEntry(long parent, String name) {
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
         int p = FuseProtocol.OUT_HEADER;
@@ -120,13 +130,15 @@ final class FuseReply {
         return header(0, FuseProtocol.NOTIFY_INVAL_ENTRY, p + 16 + n.length + 1);
     }
 
-    /** Starts a READDIR answer; add entries with {@link #dirent} until it returns false. */
-    DirentWriter dirents(long unique, int size) {
+    /**
+     * Starts a READDIR answer; add entries with {@link DirentWriter#dirent} until it returns false.
+     */
+    public DirentWriter dirents(long unique, int size) {
         return new DirentWriter(unique, Math.min(size, capacity()));
     }
 
     /** Packs fuse_dirent records, each padded to 8 bytes, no more than the reader asked for. */
-    final class DirentWriter {
+    public final class DirentWriter {
         private final long unique;
         private final int limit;
         private int pos = FuseProtocol.OUT_HEADER;
@@ -136,8 +148,10 @@ final class FuseReply {
             this.limit = FuseProtocol.OUT_HEADER + size;
         }
 
-        /** Adds one entry; {@code next} is the offset the kernel passes back to continue after it. */
-        boolean dirent(long ino, long next, int type, String name) {
+        /**
+         * Adds one entry; {@code next} is the offset the kernel passes back to continue after it.
+         */
+        public boolean dirent(long ino, long next, int type, String name) {
             byte[] n = name.getBytes(StandardCharsets.UTF_8);
             int len = (FuseProtocol.DIRENT_HEADER + n.length + 7) & ~7;
             if (pos + len > limit) {
@@ -155,12 +169,15 @@ final class FuseReply {
             return true;
         }
 
-        int finish() {
+        public int finish() {
             return header(unique, 0, pos);
         }
     }
 
-    /** fuse_attr: ino, size, blocks, a/m/ctime, their nsecs, mode, nlink, uid, gid, rdev, blksize, flags. */
+    /**
+     * fuse_attr: ino, size, blocks, a/m/ctime, their nsecs, mode, nlink, uid, gid, rdev, blksize,
+     * flags.
+     */
     private void putAttr(int p, NodeAttr a) {
         buf.putLong(p, a.ino());
         buf.putLong(p + 8, a.size());

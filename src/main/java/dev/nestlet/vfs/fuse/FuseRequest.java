@@ -8,24 +8,37 @@ import java.nio.charset.StandardCharsets;
  * One request read from /dev/fuse: the fuse_in_header fields nestlet uses and the body after it,
  * decoded from the reader's buffer (native byte order, which is the kernel's).
  */
-record FuseRequest(int opcode, long unique, long nodeid, int uid, int gid, int pid, ByteBuffer body) {
+public record FuseRequest(
+        int opcode, long unique, long nodeid, int uid, int gid, int pid, ByteBuffer body) {
 
     static FuseRequest decode(ByteBuffer buf, int length) {
         if (length < FuseProtocol.IN_HEADER) {
-            throw new IllegalArgumentException("FUSE request of " + length + " bytes is shorter than its header");
+            throw new IllegalArgumentException(
+                    "FUSE request of " + length + " bytes is shorter than its header");
         }
         ByteBuffer b = buf.duplicate().order(ByteOrder.nativeOrder());
         int len = b.getInt(0);
         if (len != length) {
-            throw new IllegalArgumentException("FUSE request says " + len + " bytes, read " + length);
+            throw new IllegalArgumentException(
+                    "FUSE request says " + len + " bytes, read " + length);
         }
-        ByteBuffer body = b.position(FuseProtocol.IN_HEADER).limit(length).slice().order(ByteOrder.nativeOrder());
-        return new FuseRequest(b.getInt(4), b.getLong(8), b.getLong(16), b.getInt(24), b.getInt(28), b.getInt(32),
+        ByteBuffer body =
+                b.position(FuseProtocol.IN_HEADER)
+                        .limit(length)
+                        .slice()
+                        .order(ByteOrder.nativeOrder());
+        return new FuseRequest(
+                b.getInt(4),
+                b.getLong(8),
+                b.getLong(16),
+                b.getInt(24),
+                b.getInt(28),
+                b.getInt(32),
                 body);
     }
 
     /** A NUL-terminated name at the start of the body (LOOKUP). */
-    String name() {
+    public String name() {
         int end = 0;
         while (end < body.limit() && body.get(end) != 0) {
             end++;
@@ -35,11 +48,11 @@ record FuseRequest(int opcode, long unique, long nodeid, int uid, int gid, int p
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
-    int bodyInt(int offset) {
+    public int bodyInt(int offset) {
         return body.getInt(offset);
     }
 
-    long bodyLong(int offset) {
+    public long bodyLong(int offset) {
         return body.getLong(offset);
     }
 }

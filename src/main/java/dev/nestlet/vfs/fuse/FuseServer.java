@@ -1,5 +1,14 @@
 package dev.nestlet.vfs.fuse;
 
+import dev.nestlet.fdstore.FdStore;
+import dev.nestlet.metrics.NestletMetrics;
+import dev.nestlet.proc.MountInfo;
+import dev.nestlet.proc.MountTable;
+import dev.nestlet.sys.Errno;
+import dev.nestlet.sys.Fd;
+import dev.nestlet.sys.FuseCalls;
+import dev.nestlet.sys.MountCalls;
+import dev.nestlet.sys.SysException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -7,15 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-
-import dev.nestlet.proc.MountInfo;
-import dev.nestlet.sys.Errno;
-import dev.nestlet.sys.Fd;
-import dev.nestlet.sys.FuseCalls;
-import dev.nestlet.sys.MountCalls;
-import dev.nestlet.sys.SysException;
 
 /**
  * The FUSE transport: nestletd opens /dev/fuse, mounts it itself (no libfuse, no fusermount) and
@@ -24,46 +28,128 @@ import dev.nestlet.sys.SysException;
  * microseconds, so no request waits behind a slow one for long and no hand-off to a pool pays off.
  */
 public final class FuseServer implements AutoCloseable {
-    /** Answers one request into the reply buffer; returns its length, or -1 when the request takes no reply. */
-    interface Handler {
+    /**
+     * Answers one request into the reply buffer; returns its length, or -1 when the request takes
+     * no reply.
+     */
+    public interface Handler {
         int handle(FuseRequest request, FuseReply reply);
     }
 
     public static final String FS_TYPE = "fuse.nestlet";
     private static final Logger LOG = Logger.getLogger(FuseServer.class.getName());
-    /** At least 8 KiB and header + fuse_write_in + max_write (4 KiB), else the kernel refuses the read. */
+
+    /**
+     * At least 8 KiB and header + fuse_write_in + max_write (4 KiB), else the kernel refuses the
+     * read.
+     */
     private static final int REQUEST_BUFFER = 64 * 1024;
+
     /** The kernel asks for at most max_pages (32 by default) pages per READ. */
     private static final int REPLY_BUFFER = FuseProtocol.OUT_HEADER + 32 * 4096;
 
+    /**
+     * FUSE_NOTIFY_RESEND (Linux 6.9+): the kernel queues every request read but not answered again.
+     */
+    private static final int NOTIFY_RESEND = 7;
+
+    /**
+     * The names this server's fds are stored under: {@code fuse/0} is the session fd, then its
+     * clones.
+     */
+    public static final String STORE_PREFIX = "fuse/";
+
     private final Path mountPoint;
     private final Handler handler;
+    private final FdStore store;
     private final List<Fd> fds = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
-    private final FuseReply notices = new FuseReply(ByteBuffer.allocateDirect(FuseProtocol.OUT_HEADER + 512));
+    private final FuseReply notices =
+            new FuseReply(ByteBuffer.allocateDirect(FuseProtocol.OUT_HEADER + 512));
+    private boolean adopted;
     private volatile boolean closed;
 
-    private FuseServer(Path mountPoint, Handler handler) {
+    private FuseServer(Path mountPoint, Handler handler, FdStore store) {
         this.mountPoint = mountPoint;
         this.handler = handler;
+        this.store = store;
     }
 
     /**
      * Mounts a fresh FUSE file system at {@code mountPoint}, first taking away a dead one a killed
-     * nestletd may have left there (its readers would get "Transport endpoint is not connected").
+     * nestletd may have left there (its readers would get "Transport endpoint is not connected"),
+     * and starts serving it.
      */
-    static FuseServer mount(Path mountPoint, Handler handler, int threadCount) throws IOException {
+    public static FuseServer mount(Path mountPoint, Handler handler, int threadCount)
+            throws IOException {
+        FuseServer s = open(mountPoint, handler, threadCount, FdStore.none(), Map.of());
+        s.start();
+        return s;
+    }
+
+    /**
+     * Takes over the FUSE connection a previous nestletd left in {@code store} ({@code kept}: its
+     * fds by name) when its mount is still at {@code mountPoint}: nothing is mounted again, and the
+     * connection is served from {@link #start()} on (readers block until then, they do not fail).
+     * Otherwise mounts a fresh one as {@link #mount} does and gives its fds to the store. Kept fds
+     * of this server that are not used are closed and removed from the store.
+     */
+    public static FuseServer open(
+            Path mountPoint, Handler handler, int threadCount, FdStore store, Map<String, Fd> kept)
+            throws IOException {
+        FuseServer s = new FuseServer(mountPoint, handler, store);
+        TreeMap<Integer, Fd> ours = new TreeMap<>();
+        kept.forEach(
+                (name, fd) -> {
+                    if (name.startsWith(STORE_PREFIX)) {
+                        try {
+                            ours.put(Integer.parseInt(name.substring(STORE_PREFIX.length())), fd);
+                        } catch (NumberFormatException e) {
+                            fd.close();
+                            store.remove(name);
+                        }
+                    }
+                });
+        if (!ours.isEmpty() && ours.firstKey() == 0 && liveMountAt(mountPoint)) {
+            s.fds.addAll(ours.values());
+            s.adopted = true;
+            try {
+                for (int i = s.fds.size(); i < threadCount; i++) {
+                    Fd clone = FuseCalls.cloneSession(s.fds.get(0));
+                    s.fds.add(clone);
+                    store.put(STORE_PREFIX + i, clone);
+                }
+            } catch (RuntimeException e) {
+                LOG.warning("cannot add a FUSE reader: " + e.getMessage());
+            }
+            LOG.info(
+                    "kept FUSE connection at "
+                            + mountPoint
+                            + " taken over ("
+                            + s.fds.size()
+                            + " fd(s))");
+            return s;
+        }
+        ours.forEach(
+                (i, fd) -> {
+                    fd.close();
+                    store.remove(STORE_PREFIX + i);
+                });
         removeStale(mountPoint);
         Files.createDirectories(mountPoint);
-        FuseServer s = new FuseServer(mountPoint, handler);
         Fd session = FuseCalls.open();
         s.fds.add(session);
         try {
             // A writable superblock, for the sysctl files; the others are read-only binds, and the
             // server refuses any change to them whatever a bind says.
-            MountCalls.mount("nestlet", mountPoint.toString(), FS_TYPE, MountCalls.MS_NOSUID | MountCalls.MS_NODEV
-                    | MountCalls.MS_NOEXEC, "fd=" + session.get()
-                    + ",rootmode=40000,user_id=0,group_id=0,allow_other,default_permissions");
+            MountCalls.mount(
+                    "nestlet",
+                    mountPoint.toString(),
+                    FS_TYPE,
+                    MountCalls.MS_NOSUID | MountCalls.MS_NODEV | MountCalls.MS_NOEXEC,
+                    "fd="
+                            + session.get()
+                            + ",rootmode=40000,user_id=0,group_id=0,allow_other,default_permissions");
             for (int i = 1; i < threadCount; i++) {
                 s.fds.add(FuseCalls.cloneSession(session));
             }
@@ -72,14 +158,61 @@ public final class FuseServer implements AutoCloseable {
             throw e;
         }
         for (int i = 0; i < s.fds.size(); i++) {
-            Fd fd = s.fds.get(i);
-            Thread t = new Thread(() -> s.serve(fd), "fuse-" + i);
+            store.put(STORE_PREFIX + i, s.fds.get(i));
+        }
+        return s;
+    }
+
+    /**
+     * Whether this server took over a kept connection (whose binds in containers are still in
+     * place).
+     */
+    public boolean adopted() {
+        return adopted;
+    }
+
+    /**
+     * Starts the reader threads; on a taken-over connection, first asks the kernel to send again
+     * what the previous nestletd read and never answered (FUSE_NOTIFY_RESEND).
+     */
+    public synchronized void start() {
+        if (!threads.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < fds.size(); i++) {
+            Fd fd = fds.get(i);
+            Thread t = new Thread(() -> serve(fd), "fuse-" + i);
             t.setDaemon(true);
-            s.threads.add(t);
+            threads.add(t);
             t.start();
         }
-        LOG.info("virtual files served at " + mountPoint + " by " + threadCount + " thread(s)");
-        return s;
+        if (adopted) {
+            resend();
+        }
+        LOG.info("virtual files served at " + mountPoint + " by " + fds.size() + " thread(s)");
+    }
+
+    private void resend() {
+        ByteBuffer b =
+                ByteBuffer.allocateDirect(FuseProtocol.OUT_HEADER).order(ByteOrder.nativeOrder());
+        b.putInt(0, FuseProtocol.OUT_HEADER).putInt(4, NOTIFY_RESEND).putLong(8, 0);
+        long rc = FuseCalls.writeReply(fds.get(0).get(), b, FuseProtocol.OUT_HEADER);
+        if (rc < 0) {
+            LOG.warning(
+                    "FUSE_NOTIFY_RESEND failed: "
+                            + Errno.name((int) -rc)
+                            + "; a read in flight when the previous nestletd stopped stays blocked"
+                            + " until its reader is interrupted");
+        }
+    }
+
+    private static boolean liveMountAt(Path mountPoint) throws IOException {
+        for (MountInfo m : MountTable.of("self").all()) {
+            if (m.mountPoint().equals(mountPoint.toString()) && m.fsType().equals(FS_TYPE)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public Path mountPoint() {
@@ -87,16 +220,14 @@ public final class FuseServer implements AutoCloseable {
     }
 
     private static void removeStale(Path mountPoint) throws IOException {
-        List<MountInfo> mounts = MountInfo.of("self");
-        for (int i = mounts.size() - 1; i >= 0; i--) {
-            MountInfo m = mounts.get(i);
-            if (m.mountPoint().equals(mountPoint.toString())) {
-                if (!m.fsType().startsWith("fuse")) {
-                    throw new IOException(mountPoint + " already has a " + m.fsType() + " mount on it");
-                }
-                LOG.warning("unmounting a FUSE mount left at " + mountPoint + " by an earlier nestletd");
-                MountCalls.umount2(mountPoint.toString(), MountCalls.MNT_DETACH | MountCalls.UMOUNT_NOFOLLOW);
+        for (MountInfo m : MountTable.of("self").stackAt(mountPoint.toString())) {
+            if (!m.fsType().startsWith("fuse")) {
+                throw new IOException(mountPoint + " already has a " + m.fsType() + " mount on it");
             }
+            LOG.warning(
+                    "unmounting a FUSE mount left at " + mountPoint + " by an earlier nestletd");
+            MountCalls.umount2(
+                    mountPoint.toString(), MountCalls.MNT_DETACH | MountCalls.UMOUNT_NOFOLLOW);
         }
     }
 
@@ -112,17 +243,26 @@ public final class FuseServer implements AutoCloseable {
                     continue; // a signal, or a request interrupted before we got it
                 }
                 if (errno != Errno.ENODEV) {
-                    LOG.severe("reading " + FuseCalls.DEVICE + " failed: " + Errno.name(errno) + "; thread stops");
+                    LOG.severe(
+                            "reading "
+                                    + FuseCalls.DEVICE
+                                    + " failed: "
+                                    + Errno.name(errno)
+                                    + "; thread stops");
                 }
                 return; // ENODEV: unmounted and every bind of it gone
             }
             FuseRequest req = null;
             int replyLen;
+            long t0 = System.nanoTime();
             try {
                 req = FuseRequest.decode(in, (int) len);
                 replyLen = handler.handle(req, out);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "FUSE request " + (req == null ? "?" : req.opcode()) + " failed", e);
+                LOG.log(
+                        Level.WARNING,
+                        "FUSE request " + (req == null ? "?" : req.opcode()) + " failed",
+                        e);
                 if (req == null) {
                     continue;
                 }
@@ -131,17 +271,42 @@ public final class FuseServer implements AutoCloseable {
             if (replyLen > 0) {
                 long rc = FuseCalls.writeReply(n, out.buffer(), replyLen);
                 if (rc < 0 && rc != -Errno.ENOENT) { // ENOENT: the caller was interrupted and left
-                    LOG.warning("FUSE reply to request " + req.opcode() + " failed: " + Errno.name((int) -rc));
+                    LOG.warning(
+                            "FUSE reply to request "
+                                    + req.opcode()
+                                    + " failed: "
+                                    + Errno.name((int) -rc));
                 }
             }
+            NestletMetrics.FUSE.labelValues(opName(req.opcode())).observe(NestletMetrics.since(t0));
         }
+    }
+
+    /** The metric label of a FUSE opcode: the ones nestlet answers by name, the rest as "other". */
+    static String opName(int opcode) {
+        return switch (opcode) {
+            case FuseProtocol.LOOKUP -> "lookup";
+            case FuseProtocol.GETATTR -> "getattr";
+            case FuseProtocol.OPEN -> "open";
+            case FuseProtocol.READ -> "read";
+            case FuseProtocol.WRITE -> "write";
+            case FuseProtocol.RELEASE -> "release";
+            case FuseProtocol.FLUSH -> "flush";
+            case FuseProtocol.OPENDIR -> "opendir";
+            case FuseProtocol.READDIR -> "readdir";
+            case FuseProtocol.RELEASEDIR -> "releasedir";
+            case FuseProtocol.ACCESS -> "access";
+            case FuseProtocol.FORGET, FuseProtocol.BATCH_FORGET -> "forget";
+            case FuseProtocol.INIT -> "init";
+            default -> "other";
+        };
     }
 
     /**
      * Tells the kernel to drop its cached dentry {@code name} under directory {@code parent}, so a
      * removed container's directory stops resolving at once. Never called from a reader thread.
      */
-    synchronized void invalidateEntry(long parent, String name) {
+    public synchronized void invalidateEntry(long parent, String name) {
         if (closed) {
             return;
         }
@@ -154,13 +319,19 @@ public final class FuseServer implements AutoCloseable {
 
     /**
      * Unmounts (lazily) the host mount. Reader threads end once the kernel drops the connection,
-     * which happens when no bind of it is left anywhere; the caller detaches those first.
+     * which happens when no bind of it is left anywhere; the caller detaches those first. When the
+     * store keeps the fds, nothing is unmounted: the connection waits, readers blocked, for the
+     * next nestletd, and what a reader thread was answering is sent again to it.
      */
     @Override
     public void close() {
         closed = true;
+        if (store.keeps()) {
+            return;
+        }
         try {
-            MountCalls.umount2(mountPoint.toString(), MountCalls.MNT_DETACH | MountCalls.UMOUNT_NOFOLLOW);
+            MountCalls.umount2(
+                    mountPoint.toString(), MountCalls.MNT_DETACH | MountCalls.UMOUNT_NOFOLLOW);
         } catch (SysException e) {
             if (!e.is(Errno.EINVAL) && !e.is(Errno.ENOENT)) {
                 LOG.warning("cannot unmount " + mountPoint + ": " + e.getMessage());

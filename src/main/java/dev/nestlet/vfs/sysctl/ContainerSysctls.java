@@ -11,8 +11,8 @@ import java.util.Map;
  */
 public final class ContainerSysctls {
     /**
-     * Told of every accepted write, in order, before it takes effect: persists the values, raises the
-     * host where allowed. If it throws, the write fails (EIO) and the value stays.
+     * Told of every accepted write, in order, before it takes effect: persists the values, raises
+     * the host where allowed. If it throws, the write fails (EIO) and the value stays.
      */
     public interface Listener {
         void changed(SysctlSpec spec, long[] values, Map<String, long[]> all);
@@ -23,7 +23,9 @@ public final class ContainerSysctls {
     private final Map<String, long[]> values;
     private final Listener listener;
 
-    /** @param uid host uid (and {@code gid} host gid) of the container's root, the files' owner */
+    /**
+     * @param uid host uid (and {@code gid} host gid) of the container's root, the files' owner
+     */
     public ContainerSysctls(int uid, int gid, Map<String, long[]> values, Listener listener) {
         this.uid = uid;
         this.gid = gid;
@@ -31,11 +33,11 @@ public final class ContainerSysctls {
         this.listener = listener;
     }
 
-    int uid() {
+    public int uid() {
         return uid;
     }
 
-    int gid() {
+    public int gid() {
         return gid;
     }
 
@@ -43,15 +45,16 @@ public final class ContainerSysctls {
         return values.containsKey(spec.valueKey());
     }
 
-    synchronized byte[] render(SysctlSpec spec) {
+    public synchronized byte[] render(SysctlSpec spec) {
         return spec.syntax().render(values.get(spec.valueKey()));
     }
 
     /** One write(2) of {@code data} at {@code offset}; returns the bytes consumed. */
-    synchronized int write(SysctlSpec spec, long offset, byte[] data) {
+    public synchronized int write(SysctlSpec spec, long offset, byte[] data) {
         long[] current = values.get(spec.valueKey());
         SysctlSyntax.Parsed p = spec.syntax().parse(data, offset, current);
-        if (p.values() != current) { // an ignored write (at an offset, or empty) hands back the same array
+        if (p.values()
+                != current) { // an ignored write (at an offset, or empty) hands back the same array
             Map<String, long[]> next = values();
             next.put(spec.valueKey(), p.values());
             listener.changed(spec, p.values(), next);

@@ -1,5 +1,6 @@
 package dev.nestlet.vfs.sysctl;
 
+import dev.nestlet.sys.FileCalls;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,13 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
 
-import dev.nestlet.sys.FileCalls;
-
 /**
- * The operator's exceptions to "a container never changes the host": for a raisable sysctl given
- * as {@code NAME=CEILING} (nestletd --sysctl-raise), a container that writes a value above the
- * host's raises the host's to that value, or to the ceiling when it asks for more. The host's value
- * is never lowered, not even when the container goes; with no ceiling given, nothing is raised.
+ * The operator's exceptions to "a container never changes the host": for a raisable sysctl given as
+ * {@code NAME=CEILING} (nestletd --sysctl-raise), a container that writes a value above the host's
+ * raises the host's to that value, or to the ceiling when it asks for more. The host's value is
+ * never lowered, not even when the container goes; with no ceiling given, nothing is raised.
  */
 public final class HostSysctlRaises {
     private static final Logger LOG = Logger.getLogger(HostSysctlRaises.class.getName());
@@ -34,15 +33,26 @@ public final class HostSysctlRaises {
      * @param root the host's root ("/" in nestletd)
      * @throws IllegalArgumentException for a malformed option or a sysctl that may not be raised
      */
-    public static HostSysctlRaises parse(Path root, List<String> options, List<SysctlSpec> catalog) {
+    public static HostSysctlRaises parse(
+            Path root, List<String> options, List<SysctlSpec> catalog) {
         Map<String, Long> ceilings = new LinkedHashMap<>();
         for (String o : options) {
             int eq = o.indexOf('=');
             String name = eq < 0 ? o : o.substring(0, eq);
-            SysctlSpec spec = catalog.stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
+            SysctlSpec spec =
+                    catalog.stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
             if (spec == null || !spec.raisable()) {
-                throw new IllegalArgumentException("--sysctl-raise " + o + ": " + name + " may not be raised; "
-                        + "these may: " + catalog.stream().filter(SysctlSpec::raisable).map(SysctlSpec::name).toList());
+                throw new IllegalArgumentException(
+                        "--sysctl-raise "
+                                + o
+                                + ": "
+                                + name
+                                + " may not be raised; "
+                                + "these may: "
+                                + catalog.stream()
+                                        .filter(SysctlSpec::raisable)
+                                        .map(SysctlSpec::name)
+                                        .toList());
             }
             long ceiling;
             try {
@@ -51,15 +61,23 @@ public final class HostSysctlRaises {
                 ceiling = -1;
             }
             if (ceiling < spec.syntax().min() || ceiling > spec.syntax().max()) {
-                throw new IllegalArgumentException("--sysctl-raise " + o + ": give NAME=CEILING, a ceiling within "
-                        + spec.syntax().min() + ".." + spec.syntax().max());
+                throw new IllegalArgumentException(
+                        "--sysctl-raise "
+                                + o
+                                + ": give NAME=CEILING, a ceiling within "
+                                + spec.syntax().min()
+                                + ".."
+                                + spec.syntax().max());
             }
             ceilings.put(name, ceiling);
         }
         return new HostSysctlRaises(root, ceilings);
     }
 
-    /** After a container wrote {@code values} to {@code spec}: raises the host's value if allowed and lower. */
+    /**
+     * After a container wrote {@code values} to {@code spec}: raises the host's value if allowed
+     * and lower.
+     */
     public synchronized void raise(SysctlSpec spec, long[] values) {
         Long ceiling = ceilings.get(spec.name());
         if (ceiling == null) {
@@ -76,7 +94,13 @@ public final class HostSysctlRaises {
                 LOG.info("raised the host's " + spec.name() + " from " + host + " to " + target);
             }
         } catch (IOException | RuntimeException e) {
-            LOG.warning("cannot raise the host's " + spec.name() + " to " + target + ": " + e.getMessage());
+            LOG.warning(
+                    "cannot raise the host's "
+                            + spec.name()
+                            + " to "
+                            + target
+                            + ": "
+                            + e.getMessage());
         }
     }
 }

@@ -1,10 +1,13 @@
 package dev.nestlet.vfs.sysctl;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nestlet.host.AtomicFiles;
+import dev.nestlet.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -13,9 +16,6 @@ import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 /**
  * The sysctl values of each system container on disk, {@code STATE/sysctl/ID.json}, so a restarted
  * nestletd shows a running container what it wrote. Replaced atomically on each change (without
@@ -23,10 +23,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 public final class SysctlStore {
     private static final Logger LOG = Logger.getLogger(SysctlStore.class.getName());
-    private static final TypeReference<LinkedHashMap<String, long[]>> VALUES = new TypeReference<>() {};
+    private static final TypeReference<LinkedHashMap<String, long[]>> VALUES =
+            new TypeReference<>() {};
 
     private final Path dir;
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = Json.mapper();
 
     public SysctlStore(Path stateDir) throws IOException {
         this.dir = Files.createDirectories(stateDir.resolve("sysctl"));
@@ -35,8 +36,7 @@ public final class SysctlStore {
     public void save(String id, Map<String, long[]> values) {
         Path tmp = tmp(id);
         try {
-            json.writeValue(tmp.toFile(), values);
-            Files.move(tmp, file(id), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.replace(file(id), tmp, json.writeValueAsBytes(values));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save the sysctl values of " + id, e);
         }
@@ -51,7 +51,11 @@ public final class SysctlStore {
         try {
             return Optional.of(json.readValue(f.toFile(), VALUES));
         } catch (IOException e) {
-            LOG.warning("unreadable sysctl values " + f + " (the host's are taken again): " + e.getMessage());
+            LOG.warning(
+                    "unreadable sysctl values "
+                            + f
+                            + " (the host's are taken again): "
+                            + e.getMessage());
             return Optional.empty();
         }
     }
@@ -65,8 +69,10 @@ public final class SysctlStore {
     /** Ids with saved values (a temporary file of an interrupted save is not one). */
     public Set<String> ids() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json"))
-                    .map(n -> n.substring(0, n.length() - ".json".length())).collect(Collectors.toSet());
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".json"))
+                    .map(n -> n.substring(0, n.length() - ".json".length()))
+                    .collect(Collectors.toSet());
         }
     }
 

@@ -1,28 +1,35 @@
 package dev.nestlet.vfs.sysctl;
 
-import java.util.Arrays;
-
 import dev.nestlet.sys.Errno;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * How the kernel reads and prints one sysctl, so that a virtual one accepts, refuses and shows
  * exactly what the kernel's own would (kernel/sysctl.c, measured against it on 6.18):
+ *
  * <ul>
- * <li>{@code /proc/sys} files: up to {@code count} numbers separated by blanks, each in C's
- * base 0 (0x hex, leading 0 octal) with an optional '-', at most 20 characters, followed by a
- * blank or the end; leading and trailing whitespace is skipped; a value outside min..max, an
- * overflow or no number at all is EINVAL. Fewer numbers than {@code count} keep the others; a
- * write consumes only what it parsed; a write at a non-zero offset is accepted and ignored
- * (kernel.sysctl_writes_strict=1, the default). Printed tab-separated with a newline.
- * <li>Module parameters in /sys ({@code moduleParam}): kstrtouint, an optional '+', base 0, one
- * trailing newline at most; above UINT_MAX is ERANGE; every write replaces the value.
+ *   <li>{@code /proc/sys} files: up to {@code count} numbers separated by blanks, each in C's base
+ *       0 (0x hex, leading 0 octal) with an optional '-', at most 20 characters, followed by a
+ *       blank or the end; leading and trailing whitespace is skipped; a value outside min..max, an
+ *       overflow or no number at all is EINVAL. Fewer numbers than {@code count} keep the others; a
+ *       write consumes only what it parsed; a write at a non-zero offset is accepted and ignored
+ *       (kernel.sysctl_writes_strict=1, the default). Printed tab-separated with a newline.
+ *   <li>Module parameters in /sys ({@code moduleParam}): kstrtouint, an optional '+', base 0, one
+ *       trailing newline at most; above UINT_MAX is ERANGE; every write replaces the value.
  * </ul>
  *
- * @param unsigned     negative numbers are refused even when 0 is allowed (proc_doulongvec)
- * @param ordered      the values must not decrease (a range such as ip_local_port_range)
+ * @param unsigned negative numbers are refused even when 0 is allowed (proc_doulongvec)
+ * @param ordered the values must not decrease (a range such as ip_local_port_range)
  * @param nonZeroIsOne any non-zero value is stored as 1 (bridge-nf-call-*)
  */
-public record SysctlSyntax(boolean moduleParam, int count, long min, long max, boolean unsigned, boolean ordered,
+public record SysctlSyntax(
+        boolean moduleParam,
+        int count,
+        long min,
+        long max,
+        boolean unsigned,
+        boolean ordered,
         boolean nonZeroIsOne) {
 
     /** What a write did: the new values and how many bytes of the input it consumed. */
@@ -31,8 +38,10 @@ public record SysctlSyntax(boolean moduleParam, int count, long min, long max, b
     static final long INT_MIN = Integer.MIN_VALUE;
     static final long INT_MAX = Integer.MAX_VALUE;
     private static final long UINT_MAX = 0xffffffffL;
+
     /** proc_get_long's buffer: a number of 21 characters or more is refused. */
     private static final int TMPBUFLEN = 22;
+
     /** A sysctl write is cut to one page less its terminating NUL. */
     private static final int MAX_WRITE = 4095;
 
@@ -46,7 +55,10 @@ public record SysctlSyntax(boolean moduleParam, int count, long min, long max, b
         return ints(INT_MIN, INT_MAX);
     }
 
-    /** proc_doulongvec_minmax, proc_dou8vec_minmax: one unsigned number within min..max; '-' is refused. */
+    /**
+     * proc_doulongvec_minmax, proc_dou8vec_minmax: one unsigned number within min..max; '-' is
+     * refused.
+     */
     public static SysctlSyntax nonNegative(long min, long max) {
         return new SysctlSyntax(false, 1, min, max, true, false, false);
     }
@@ -66,7 +78,10 @@ public record SysctlSyntax(boolean moduleParam, int count, long min, long max, b
         return new SysctlSyntax(false, 1, INT_MIN, INT_MAX, false, false, true);
     }
 
-    /** A uint module parameter within min..max; above max (but within UINT_MAX) is ENOMEM, as for hashsize. */
+    /**
+     * A uint module parameter within min..max; above max (but within UINT_MAX) is ENOMEM, as for
+     * hashsize.
+     */
     public static SysctlSyntax moduleUint(long min, long max) {
         return new SysctlSyntax(true, 1, min, max, true, false, false);
     }
@@ -89,7 +104,7 @@ public record SysctlSyntax(boolean moduleParam, int count, long min, long max, b
         int p = skipSpaces(data, 0, end);
         int parsed = 0;
         while (parsed < count && p < end) {
-            Number n = number(data, p, end);
+            Literal n = number(data, p, end);
             next[parsed++] = convert(n);
             p = skipSpaces(data, n.end, end);
         }
@@ -102,10 +117,10 @@ public record SysctlSyntax(boolean moduleParam, int count, long min, long max, b
         return new Parsed(next, data.length - (end - p));
     }
 
-    private record Number(long magnitude, boolean negative, int end) {}
+    private record Literal(long magnitude, boolean negative, int end) {}
 
     /** proc_get_long at {@code p}: a number, then a blank or the end of the input. */
-    private static Number number(byte[] data, int p, int end) {
+    private static Literal number(byte[] data, int p, int end) {
         int limit = Math.min(end, p + TMPBUFLEN - 1);
         boolean negative = data[p] == '-' && end - p > 1;
         int q = negative ? p + 1 : p;
@@ -120,11 +135,11 @@ public record SysctlSyntax(boolean moduleParam, int count, long min, long max, b
         if (stop < end && data[stop] != ' ' && data[stop] != '\t' && data[stop] != '\n') {
             throw new SysctlInputException(Errno.EINVAL);
         }
-        return new Number(value[0], negative, stop);
+        return new Literal(value[0], negative, stop);
     }
 
     /** The conversion of the handler: int or unsigned long range, then min..max. */
-    private long convert(Number n) {
+    private long convert(Literal n) {
         long v;
         if (unsigned) {
             if (n.negative) {
@@ -174,10 +189,10 @@ public record SysctlSyntax(boolean moduleParam, int count, long min, long max, b
     }
 
     /**
-     * The kernel's base-0 unsigned parse (_parse_integer_fixup_radix, _parse_integer): "0x" before a
-     * hex digit is hex, another leading 0 octal, else decimal; stops at the first character that is
-     * not a digit of the base. Stores the value in {@code out[0]}; returns where it stopped, or -1
-     * on a 64-bit overflow.
+     * The kernel's base-0 unsigned parse (_parse_integer_fixup_radix, _parse_integer): "0x" before
+     * a hex digit is hex, another leading 0 octal, else decimal; stops at the first character that
+     * is not a digit of the base. Stores the value in {@code out[0]}; returns where it stopped, or
+     * -1 on a 64-bit overflow.
      */
     private static int parseUnsigned(byte[] s, int p, int end, long[] out) {
         int base = 10;
@@ -197,7 +212,8 @@ public record SysctlSyntax(boolean moduleParam, int count, long min, long max, b
                 break;
             }
             long shifted = v * base;
-            if (Long.divideUnsigned(shifted, base) != v || Long.compareUnsigned(shifted + d, shifted) < 0) {
+            if (Long.divideUnsigned(shifted, base) != v
+                    || Long.compareUnsigned(shifted + d, shifted) < 0) {
                 return -1;
             }
             v = shifted + d;
@@ -210,9 +226,15 @@ public record SysctlSyntax(boolean moduleParam, int count, long min, long max, b
         return b >= '0' && b <= '9';
     }
 
-    /** The kernel's isspace(): blank, tab to carriage return, and Latin-1 no-break space (lib/ctype.c). */
+    /**
+     * The kernel's isspace(): blank, tab to carriage return, and Latin-1 no-break space
+     * (lib/ctype.c).
+     */
     private static int skipSpaces(byte[] data, int p, int end) {
-        while (p < end && (data[p] == ' ' || (data[p] >= '\t' && data[p] <= '\r') || data[p] == (byte) 0xa0)) {
+        while (p < end
+                && (data[p] == ' '
+                        || (data[p] >= '\t' && data[p] <= '\r')
+                        || data[p] == (byte) 0xa0)) {
             p++;
         }
         return p;
@@ -220,21 +242,22 @@ public record SysctlSyntax(boolean moduleParam, int count, long min, long max, b
 
     /** The kernel's text: the values tab-separated, a newline after them. */
     public byte[] render(long[] values) {
-        TextOut out = new TextOut();
+        StringBuilder out = new StringBuilder();
         for (int i = 0; i < values.length; i++) {
             if (i > 0) {
                 out.append('\t');
             }
             out.append(unsigned ? Long.toUnsignedString(values[i]) : Long.toString(values[i]));
         }
-        return out.append('\n').bytes();
+        return out.append('\n').toString().getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Parses a value as the kernel printed it (a host file read when a container starts). */
     public long[] parseShown(String text) {
         String[] parts = text.trim().split("\\s+");
         if (parts.length != count) {
-            throw new IllegalArgumentException("expected " + count + " value(s), read '" + text.trim() + "'");
+            throw new IllegalArgumentException(
+                    "expected " + count + " value(s), read '" + text.trim() + "'");
         }
         long[] v = new long[count];
         for (int i = 0; i < count; i++) {

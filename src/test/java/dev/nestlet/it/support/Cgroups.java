@@ -12,12 +12,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A cgroup subtree that an engine fixture gives all its containers (docker
- * {@code --cgroup-parent}, podman {@code run --cgroup-parent}, the containerd
- * namespace that ctr uses as the parent). Because the subtree is the test's
- * own, every process in it is the test's: cleanup finds container processes
- * there by PID even when the engine that started them is gone, then removes
- * the directories the runtimes left. Works on v1, hybrid and pure v2 layouts.
+ * A cgroup subtree that an engine fixture gives all its containers (docker {@code --cgroup-parent},
+ * podman {@code run --cgroup-parent}, the containerd namespace that ctr uses as the parent).
+ * Because the subtree is the test's own, every process in it is the test's: cleanup finds container
+ * processes there by PID even when the engine that started them is gone, then removes the
+ * directories the runtimes left. Works on v1, hybrid and pure v2 layouts.
  */
 public final class Cgroups {
     private Cgroups() {}
@@ -36,7 +35,10 @@ public final class Cgroups {
         return out;
     }
 
-    /** The directories of {@code parent} (e.g. "/nestlet-it-docker-1a2b3c4d") that exist, one per hierarchy. */
+    /**
+     * The directories of {@code parent} (e.g. "/nestlet-it-docker-1a2b3c4d") that exist, one per
+     * hierarchy.
+     */
     public static List<Path> dirs(String parent) {
         String rel = relative(parent);
         return hierarchies().stream().map(h -> h.resolve(rel)).filter(Files::isDirectory).toList();
@@ -47,7 +49,10 @@ public final class Cgroups {
         Set<Long> out = new LinkedHashSet<>();
         for (Path top : dirs(parent)) {
             try (Stream<Path> tree = Files.walk(top)) {
-                for (Path procs : (Iterable<Path>) tree.filter(p -> p.getFileName().toString().equals("cgroup.procs"))::iterator) {
+                for (Path procs :
+                        (Iterable<Path>)
+                                tree.filter(p -> p.getFileName().toString().equals("cgroup.procs"))
+                                        ::iterator) {
                     for (String l : Files.readAllLines(procs)) {
                         if (!l.isBlank()) {
                             out.add(Long.parseLong(l.trim()));
@@ -61,7 +66,9 @@ public final class Cgroups {
         return out;
     }
 
-    /** SIGKILLs every process in the subtree (by PID), then removes its directories, deepest first. */
+    /**
+     * SIGKILLs every process in the subtree (by PID), then removes its directories, deepest first.
+     */
     public static void killAndRemove(String parent) {
         if (relative(parent).isEmpty()) {
             throw new IllegalArgumentException("refusing to clean the root cgroup");
@@ -79,8 +86,13 @@ public final class Cgroups {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("cgroup " + parent + " not removable: pids " + pids(parent) + ", dirs "
-                        + dirs(parent));
+                throw new AssertionError(
+                        "cgroup "
+                                + parent
+                                + " not removable: pids "
+                                + pids(parent)
+                                + ", dirs "
+                                + dirs(parent));
             }
             try {
                 Thread.sleep(20);
@@ -100,7 +112,8 @@ public final class Cgroups {
         }
         for (Path d : subdirs) {
             try {
-                Files.delete(d); // rmdir: cgroupfs refuses while processes remain, which the caller retries
+                Files.delete(d); // rmdir: cgroupfs refuses while processes remain, which the caller
+                // retries
             } catch (IOException e) {
                 // busy or already gone
             }

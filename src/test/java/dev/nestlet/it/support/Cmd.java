@@ -11,14 +11,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Runs a command to completion with a deadline, capturing its output in files (never a pipe a child could hold). */
+/**
+ * Runs a command to completion with a deadline, capturing its output in files (never a pipe a child
+ * could hold).
+ */
 public final class Cmd {
     /** What a finished command left. */
     public record Result(List<String> command, int exit, String out, String err) {
         public Result ok() {
             if (exit != 0) {
-                throw new AssertionError("command failed (exit " + exit + "): " + String.join(" ", command)
-                        + "\nstdout: " + out + "\nstderr: " + err);
+                throw new AssertionError(
+                        "command failed (exit "
+                                + exit
+                                + "): "
+                                + String.join(" ", command)
+                                + "\nstdout: "
+                                + out
+                                + "\nstderr: "
+                                + err);
             }
             return this;
         }
@@ -71,7 +81,8 @@ public final class Cmd {
             File out = File.createTempFile("cmd-out", ".txt");
             File err = File.createTempFile("cmd-err", ".txt");
             try {
-                ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out).redirectError(err);
+                ProcessBuilder pb =
+                        new ProcessBuilder(command).redirectOutput(out).redirectError(err);
                 pb.environment().putAll(env);
                 if (dir != null) {
                     pb.directory(dir.toFile());
@@ -89,11 +100,20 @@ public final class Cmd {
                     p.descendants().forEach(ProcessHandle::destroyForcibly);
                     p.destroyForcibly();
                     p.waitFor();
-                    throw new AssertionError("command timed out after " + timeoutSeconds + " s: "
-                            + String.join(" ", command) + "\nstdout: " + Files.readString(out.toPath())
-                            + "\nstderr: " + Files.readString(err.toPath()));
+                    throw new AssertionError(
+                            "command timed out after "
+                                    + timeoutSeconds
+                                    + " s: "
+                                    + String.join(" ", command)
+                                    + "\nstdout: "
+                                    + Files.readString(out.toPath())
+                                    + "\nstderr: "
+                                    + Files.readString(err.toPath()));
                 }
-                return new Result(List.copyOf(command), p.exitValue(), Files.readString(out.toPath()),
+                return new Result(
+                        List.copyOf(command),
+                        p.exitValue(),
+                        Files.readString(out.toPath()),
                         Files.readString(err.toPath()));
             } finally {
                 out.delete();

@@ -1,47 +1,53 @@
 package dev.nestlet.it.support;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 /**
- * One container of a test, run directly by runc/crun or through
- * nestlet-runtime: run to completion, or started detached and deleted in close().
+ * One container of a test, run directly by runc/crun or through nestlet-runtime: run to completion,
+ * or started detached and deleted in close().
  */
 public final class Container implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<String> prefix;
     private final Map<String, String> env;
-    private final Path root;
     private final Path bundle;
     private final String id;
     private boolean started;
 
-    private Container(List<String> prefix, Map<String, String> env, Path root, Path bundle, String id) {
+    private Container(List<String> prefix, Map<String, String> env, Path bundle, String id) {
         this.prefix = prefix;
         this.env = env;
-        this.root = root;
         this.bundle = bundle;
         this.id = id;
     }
 
     /** Straight through the runtime (the hook path). */
     public Container(OciRuntime runtime, Path root, Path bundle, String id) {
-        this(runtime.command(root), Map.of(), root, bundle, id);
+        this(runtime.command(root), Map.of(), bundle, id);
     }
 
-    /** Through nestlet-runtime, which prepares the bundle with {@code daemon} and execs {@code runtime}. */
-    public static Container viaShim(OciRuntime runtime, Daemon daemon, Path root, Path bundle, String id)
+    /**
+     * Through nestlet-runtime, which prepares the bundle with {@code daemon} and execs {@code
+     * runtime}.
+     */
+    public static Container viaShim(
+            OciRuntime runtime, Daemon daemon, Path root, Path bundle, String id)
             throws java.io.IOException {
-        List<String> prefix = List.of(Dist.bin("nestlet-runtime").toString(),
-                "--nestlet-runtime=" + runtime.shimTarget(root.getParent()), "--root", root.toString());
-        return new Container(prefix, Map.of("NESTLET_SOCKET", daemon.socket().toString()), root, bundle, id);
+        List<String> prefix =
+                List.of(
+                        Dist.bin("nestlet-runtime").toString(),
+                        "--nestlet-runtime=" + runtime.shimTarget(root.getParent()),
+                        "--root",
+                        root.toString());
+        return new Container(
+                prefix, Map.of("NESTLET_SOCKET", daemon.socket().toString()), bundle, id);
     }
 
     public String id() {
@@ -97,7 +103,10 @@ public final class Container implements AutoCloseable {
         kill("KILL", 20);
     }
 
-    /** Sends {@code signal} (a name or number, as the runtime takes it) to its init and waits until it is gone. */
+    /**
+     * Sends {@code signal} (a name or number, as the runtime takes it) to its init and waits until
+     * it is gone.
+     */
     public void kill(String signal, long seconds) throws Exception {
         cmd("kill", id, signal).run().ok();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);

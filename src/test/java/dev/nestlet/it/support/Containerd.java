@@ -7,20 +7,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A containerd of the test's own: config, root, state, sockets (grpc, ttrpc,
- * debug), plugin and opt dirs all below {@code dir}; CRI disabled (no CNI or
- * pause image offline). {@link #cli} is ctr bound to its socket and to a
- * namespace unique to this fixture; {@link #run} adds {@code --fifo-dir} and
- * {@code --runc-root} in the test dir, which ctr otherwise puts in
- * /run/containerd. Also the containerd behind {@link Dockerd}: dockerd's own
- * would write /opt/containerd.
+ * A containerd of the test's own: config, root, state, sockets (grpc, ttrpc, debug), plugin and opt
+ * dirs all below {@code dir}; CRI disabled (no CNI or pause image offline). {@link #cli} is ctr
+ * bound to its socket and to a namespace unique to this fixture; {@link #run} adds {@code
+ * --fifo-dir} and {@code --runc-root} in the test dir, which ctr otherwise puts in /run/containerd.
+ * Also the containerd behind {@link Dockerd}: dockerd's own would write /opt/containerd.
  *
- * <p>close() deletes every task it can through the API, stops containerd by
- * PID, then the shims (separate processes, found by the socket named in their
- * command line), then sweeps ({@link Leftovers}).
+ * <p>close() deletes every task it can through the API, stops containerd by PID, then the shims
+ * (separate processes, found by the socket named in their command line), then sweeps ({@link
+ * Leftovers}).
  *
- * <p>Not confinable: containerd 1.6 puts shim sockets in /run/containerd/s/
- * (hard-coded; each removed when its shim exits, the empty dir stays).
+ * <p>Not confinable: containerd 1.6 puts shim sockets in /run/containerd/s/ (hard-coded; each
+ * removed when its shim exits, the empty dir stays).
  */
 public final class Containerd extends Engine {
     private final Path socket;
@@ -36,26 +34,32 @@ public final class Containerd extends Engine {
     public Containerd start() throws IOException, InterruptedException {
         Path config = dir().resolve("config.toml");
         Files.createDirectories(dir());
-        Files.writeString(config, String.join("\n",
-                "version = 2",
-                "root = " + Toml.string(dir().resolve("root")),
-                "state = " + Toml.string(dir().resolve("state")),
-                "plugin_dir = " + Toml.string(dir().resolve("plugins")),
-                "disabled_plugins = [\"io.containerd.grpc.v1.cri\"]",
-                "[grpc]",
-                "  address = " + Toml.string(socket),
-                "[ttrpc]",
-                "  address = " + Toml.string(dir().resolve("containerd.sock.ttrpc")),
-                "[debug]",
-                "  address = " + Toml.string(dir().resolve("debug.sock")),
-                "[metrics]",
-                "  address = \"\"",
-                "[plugins.\"io.containerd.internal.v1.opt\"]",
-                "  path = " + Toml.string(dir().resolve("opt")),
-                ""));
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "version = 2",
+                        "root = " + Toml.string(dir().resolve("root")),
+                        "state = " + Toml.string(dir().resolve("state")),
+                        "plugin_dir = " + Toml.string(dir().resolve("plugins")),
+                        "disabled_plugins = [\"io.containerd.grpc.v1.cri\"]",
+                        "[grpc]",
+                        "  address = " + Toml.string(socket),
+                        "[ttrpc]",
+                        "  address = " + Toml.string(dir().resolve("containerd.sock.ttrpc")),
+                        "[debug]",
+                        "  address = " + Toml.string(dir().resolve("debug.sock")),
+                        "[metrics]",
+                        "  address = \"\"",
+                        "[plugins.\"io.containerd.internal.v1.opt\"]",
+                        "  path = " + Toml.string(dir().resolve("opt")),
+                        ""));
         // TMPDIR (set by startDaemon) is inherited by the shims: they make console sockets there.
-        process = startDaemon(List.of("containerd", "--config", config.toString()), log(),
-                "containerd successfully booted");
+        process =
+                startDaemon(
+                        List.of("containerd", "--config", config.toString()),
+                        log(),
+                        "containerd successfully booted");
         return this;
     }
 
@@ -87,10 +91,9 @@ public final class Containerd extends Engine {
     }
 
     /**
-     * ctr bound to this containerd and this fixture's namespace. Commands
-     * that attach IO other than {@link #run} ({@code task exec}, {@code task
-     * start}) need {@code --fifo-dir} from {@link #fifoDir()}, or ctr uses
-     * /run/containerd/fifo.
+     * ctr bound to this containerd and this fixture's namespace. Commands that attach IO other than
+     * {@link #run} ({@code task exec}, {@code task start}) need {@code --fifo-dir} from {@link
+     * #fifoDir()}, or ctr uses /run/containerd/fifo.
      */
     public Cmd.Result cli(String... args) {
         return ctrIn(namespace, args);
@@ -98,20 +101,30 @@ public final class Containerd extends Engine {
 
     private Cmd.Result ctrIn(String ns, String... args) {
         return Cmd.of(args(List.of("ctr", "--address", socket.toString(), "--namespace", ns), args))
-                .env(Map.of("TMPDIR", dir().resolve("tmp").toString())).timeout(60).run();
+                .env(Map.of("TMPDIR", dir().resolve("tmp").toString()))
+                .timeout(60)
+                .run();
     }
 
     /**
-     * {@code ctr run} with FIFOs and runc state in the test dir; callers add
-     * {@code --rm}/{@code -d}, {@code --runc-binary PATH}, {@code --runtime ...},
-     * then IMAGE ID [COMMAND...].
+     * {@code ctr run} with FIFOs and runc state in the test dir; callers add {@code --rm}/{@code
+     * -d}, {@code --runc-binary PATH}, {@code --runtime ...}, then IMAGE ID [COMMAND...].
      */
     public Cmd.Result run(String... args) {
-        return cli(args(List.of("run", "--fifo-dir", fifoDir().toString(), "--runc-root",
-                runcRoot().toString()), args));
+        return cli(
+                args(
+                        List.of(
+                                "run",
+                                "--fifo-dir",
+                                fifoDir().toString(),
+                                "--runc-root",
+                                runcRoot().toString()),
+                        args));
     }
 
-    /** Imports a docker-archive or OCI archive; tags its image {@code name}; returns {@code name}. */
+    /**
+     * Imports a docker-archive or OCI archive; tags its image {@code name}; returns {@code name}.
+     */
     public String importImage(Path archive, String name) {
         String imported = importArchive(archive);
         if (!imported.equals(name)) {
@@ -161,7 +174,9 @@ public final class Containerd extends Engine {
         Leftovers.sweep(dir(), cgroupParent());
     }
 
-    /** Kills and deletes every task and container in every namespace (all of them are this test's). */
+    /**
+     * Kills and deletes every task and container in every namespace (all of them are this test's).
+     */
     private void deleteAllTasks() {
         for (String ns : lines(ctrIn(namespace, "namespaces", "list", "--quiet"))) {
             for (String task : lines(ctrIn(ns, "tasks", "list", "--quiet"))) {

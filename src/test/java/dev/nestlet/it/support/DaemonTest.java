@@ -5,9 +5,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Base of integration tests that run containers against one nestletd of their own: a per-class
- * test dir and daemon, started before the first test and stopped (then the dir removed) after the
- * last, whatever happened.
+ * Base of integration tests that run containers against one nestletd of their own: a per-class test
+ * dir and daemon, started before the first test and stopped (then the dir removed) after the last,
+ * whatever happened.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class DaemonTest {

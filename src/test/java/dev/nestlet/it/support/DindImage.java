@@ -6,11 +6,10 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 
 /**
- * The Docker-in-Docker image of the slow tests, built once per test JVM:
- * Debian 12 (debootstrap from the machine's apt mirror) with docker.io,
- * podman, buildah, systemd and a JRE, plus the Testcontainers check and its jars, a busybox image tar, a
- * nested runc bundle without its own network namespace, and the init that
- * runs the tests' scripts. Removed when the JVM exits.
+ * The Docker-in-Docker image of the slow tests, built once per test JVM: Debian 12 (debootstrap
+ * from the machine's apt mirror) with docker.io, podman, buildah, systemd and a JRE, plus the
+ * Testcontainers check and its jars, a busybox image tar, a nested runc bundle without its own
+ * network namespace, and the init that runs the tests' scripts. Removed when the JVM exits.
  */
 public final class DindImage {
     /** Where the test's content lives inside the image. */
@@ -25,27 +24,50 @@ public final class DindImage {
         if (rootfs == null) {
             Path dir = Files.createTempDirectory(Path.of("/var/tmp"), "nestlet-it-dind-image-");
             Cmd.of("chmod", "711", dir.toString()).run().ok();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                Mounts.unmountBelow(dir);
-                Cmd.of("rm", "-rf", "--one-file-system", dir.toString()).run();
-            }));
+            Runtime.getRuntime()
+                    .addShutdownHook(
+                            new Thread(
+                                    () -> {
+                                        Mounts.unmountBelow(dir);
+                                        Cmd.of("rm", "-rf", "--one-file-system", dir.toString())
+                                                .run();
+                                    }));
             Path root = dir.resolve("rootfs");
-            Path script = Path.of(System.getProperty("nestlet.scripts", "scripts")).resolve("debian-rootfs.sh");
-            Cmd.of(script.toString(), root.toString(), "docker.io", "openjdk-17-jre-headless", "ca-certificates",
-                    "podman", "buildah", "uidmap", "systemd", "systemd-sysv", "dbus")
-                    .timeout(900).run().ok();
+            Path script =
+                    Path.of(System.getProperty("nestlet.scripts", "scripts"))
+                            .resolve("debian-rootfs.sh");
+            Cmd.of(
+                            script.toString(),
+                            root.toString(),
+                            "docker.io",
+                            "openjdk-17-jre-headless",
+                            "ca-certificates",
+                            "podman",
+                            "buildah",
+                            "uidmap",
+                            "systemd",
+                            "systemd-sysv",
+                            "dbus")
+                    .timeout(900)
+                    .run()
+                    .ok();
             addTestContent(root);
             rootfs = root;
         }
         return rootfs;
     }
 
-    /** The image as a rootfs tarball, for `docker import` and `podman import` by an outer engine. */
+    /**
+     * The image as a rootfs tarball, for `docker import` and `podman import` by an outer engine.
+     */
     public static synchronized Path tar() throws Exception {
         if (tar == null) {
             Path root = rootfs();
             Path t = root.resolveSibling("dind.tar");
-            Cmd.of("tar", "-C", root.toString(), "--numeric-owner", "-cf", t.toString(), ".").timeout(600).run().ok();
+            Cmd.of("tar", "-C", root.toString(), "--numeric-owner", "-cf", t.toString(), ".")
+                    .timeout(600)
+                    .run()
+                    .ok();
             tar = t;
         }
         return tar;
@@ -54,7 +76,8 @@ public final class DindImage {
     private static void addTestContent(Path root) throws IOException {
         Path e2e = root.resolve(E2E.substring(1));
         Files.createDirectories(e2e.resolve("lib"));
-        try (Stream<Path> jars = Files.list(Path.of(System.getProperty("nestlet.innerLib", "target/inner-lib")))) {
+        try (Stream<Path> jars =
+                Files.list(Path.of(System.getProperty("nestlet.innerLib", "target/inner-lib")))) {
             for (Path jar : jars.toList()) {
                 Files.copy(jar, e2e.resolve("lib").resolve(jar.getFileName()));
             }
@@ -68,12 +91,17 @@ public final class DindImage {
             }
         }
         Path busybox = Rootfs.busybox(e2e.resolve("busybox-rootfs"));
-        Cmd.of("tar", "-C", busybox.toString(), "-cf", e2e.resolve("busybox.tar").toString(), ".").run().ok();
+        Cmd.of("tar", "-C", busybox.toString(), "-cf", e2e.resolve("busybox.tar").toString(), ".")
+                .run()
+                .ok();
         Path nested = Files.createDirectories(e2e.resolve("nested"));
         Cmd.of("cp", "-a", busybox.toString(), nested.resolve("rootfs").toString()).run().ok();
         Cmd.of("rm", "-rf", busybox.toString()).run().ok();
-        // A nested container without its own network namespace: the runtime inside must mount sysfs for it.
-        Files.writeString(nested.resolve("config.json"), """
+        // A nested container without its own network namespace: the runtime inside must mount sysfs
+        // for it.
+        Files.writeString(
+                nested.resolve("config.json"),
+                """
                 {"ociVersion":"1.0.2","process":{"terminal":false,"user":{"uid":0,"gid":0},
                   "args":["sh","-c","grep -E ' /(sys|proc) ' /proc/self/mountinfo; ls /sys/devices >/dev/null && echo sysfs-ok"],
                   "env":["PATH=/bin:/usr/bin"],"cwd":"/"},
@@ -84,7 +112,9 @@ public final class DindImage {
                  "linux":{"namespaces":[{"type":"pid"},{"type":"ipc"},{"type":"uts"},{"type":"mount"}]}}
                 """);
         Path init = root.resolve("usr/local/bin/nestlet-e2e-init");
-        Files.writeString(init, """
+        Files.writeString(
+                init,
+                """
                 #!/bin/sh
                 # Init of the Docker-in-Docker tests' system container: starts dockerd with
                 # $DOCKERD_ARGS, then runs each script a test drops into /run/nestlet-e2e, one
@@ -106,7 +136,9 @@ public final class DindImage {
                 """);
         init.toFile().setExecutable(true, false);
         Path unit = root.resolve("etc/systemd/system/nestlet-e2e.service");
-        Files.writeString(unit, """
+        Files.writeString(
+                unit,
+                """
                 [Unit]
                 Description=Runs the scripts of nestlet's tests (when systemd is the init)
                 [Service]
@@ -115,7 +147,10 @@ public final class DindImage {
                 [Install]
                 WantedBy=multi-user.target
                 """);
-        Path wants = Files.createDirectories(root.resolve("etc/systemd/system/multi-user.target.wants"));
-        Files.createSymbolicLink(wants.resolve("nestlet-e2e.service"), Path.of("/etc/systemd/system/nestlet-e2e.service"));
+        Path wants =
+                Files.createDirectories(root.resolve("etc/systemd/system/multi-user.target.wants"));
+        Files.createSymbolicLink(
+                wants.resolve("nestlet-e2e.service"),
+                Path.of("/etc/systemd/system/nestlet-e2e.service"));
     }
 }

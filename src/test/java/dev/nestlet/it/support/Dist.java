@@ -3,7 +3,9 @@ package dev.nestlet.it.support;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The install tree under test (target/dist), built by `mvn package` before the integration tests. */
+/**
+ * The install tree under test (target/dist), built by `mvn package` before the integration tests.
+ */
 public final class Dist {
     private Dist() {}
 

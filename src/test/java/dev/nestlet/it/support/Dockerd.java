@@ -1,5 +1,6 @@
 package dev.nestlet.it.support;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,27 +9,26 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 /**
  * A dockerd of the test's own, everything below {@code dir}:
- * <ul>
- * <li>its containerd is a {@link Containerd} fixture passed with
- * {@code --containerd}: the one dockerd 20.10 would start itself writes
- * /opt/containerd and is only stopped when dockerd shuts down cleanly;</li>
- * <li>{@code --config-file} in the dir (not /etc/docker/daemon.json), naming a
- * trust key file in the dir: dockerd 20.10 otherwise writes /etc/docker/key.json;</li>
- * <li>no host network changes: {@code --bridge=none --iptables=false
- * --ip6tables=false --ip-forward=false --ip-masq=false --userland-proxy=false};</li>
- * <li>containers under a cgroup parent unique to the fixture; overlay2.</li>
- * </ul>
- * Runtimes given with {@link #runtime} are registered with {@code --add-runtime};
- * {@code docker run --runtime NAME} picks one. The CLI is the Docker 20.10 one
- * (same API as the daemon; the CLI 28 on PATH works too), with its config dir
- * in the test dir.
  *
- * <p>Not confinable: dockerd 20.10 creates the empty dir /run/docker/plugins
- * (hard-coded plugin socket dir).
+ * <ul>
+ *   <li>its containerd is a {@link Containerd} fixture passed with {@code --containerd}: the one
+ *       dockerd 20.10 would start itself writes /opt/containerd and is only stopped when dockerd
+ *       shuts down cleanly;
+ *   <li>{@code --config-file} in the dir (not /etc/docker/daemon.json), naming a trust key file in
+ *       the dir: dockerd 20.10 otherwise writes /etc/docker/key.json;
+ *   <li>no host network changes: {@code --bridge=none --iptables=false --ip6tables=false
+ *       --ip-forward=false --ip-masq=false --userland-proxy=false};
+ *   <li>containers under a cgroup parent unique to the fixture; overlay2.
+ * </ul>
+ *
+ * Runtimes given with {@link #runtime} are registered with {@code --add-runtime}; {@code docker run
+ * --runtime NAME} picks one. The CLI is the Docker 20.10 one (same API as the daemon; the CLI 28 on
+ * PATH works too), with its config dir in the test dir.
+ *
+ * <p>Not confinable: dockerd 20.10 creates the empty dir /run/docker/plugins (hard-coded plugin
+ * socket dir).
  */
 public final class Dockerd extends Engine {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,22 +50,42 @@ public final class Dockerd extends Engine {
         return this;
     }
 
-    /** Starts containerd, then dockerd; {@link #startTime()} is dockerd's alone (exec to "API listen on"). */
+    /**
+     * Starts containerd, then dockerd; {@link #startTime()} is dockerd's alone (exec to "API listen
+     * on").
+     */
     public Dockerd start() throws IOException, InterruptedException {
         containerd.start();
         Path config = dir().resolve("daemon.json");
-        JSON.writeValue(config.toFile(), Map.of("deprecated-key-path", dir().resolve("key.json").toString()));
-        List<String> cmd = new ArrayList<>(List.of("dockerd",
-                "--config-file", config.toString(),
-                "--containerd", containerd.socket().toString(),
-                "--data-root", dataRoot().toString(),
-                "--exec-root", execRoot().toString(),
-                "-H", "unix://" + socket,
-                "--pidfile", dir().resolve("docker.pid").toString(),
-                "--storage-driver", "overlay2",
-                "--cgroup-parent", cgroupParent(),
-                "--bridge=none", "--iptables=false", "--ip6tables=false", "--ip-forward=false", "--ip-masq=false",
-                "--userland-proxy=false"));
+        JSON.writeValue(
+                config.toFile(),
+                Map.of("deprecated-key-path", dir().resolve("key.json").toString()));
+        List<String> cmd =
+                new ArrayList<>(
+                        List.of(
+                                "dockerd",
+                                "--config-file",
+                                config.toString(),
+                                "--containerd",
+                                containerd.socket().toString(),
+                                "--data-root",
+                                dataRoot().toString(),
+                                "--exec-root",
+                                execRoot().toString(),
+                                "-H",
+                                "unix://" + socket,
+                                "--pidfile",
+                                dir().resolve("docker.pid").toString(),
+                                "--storage-driver",
+                                "overlay2",
+                                "--cgroup-parent",
+                                cgroupParent(),
+                                "--bridge=none",
+                                "--iptables=false",
+                                "--ip6tables=false",
+                                "--ip-forward=false",
+                                "--ip-masq=false",
+                                "--userland-proxy=false"));
         runtimes.forEach((name, path) -> cmd.addAll(List.of("--add-runtime", name + "=" + path)));
         process = startDaemon(cmd, log(), "API listen on");
         return this;
@@ -97,12 +117,18 @@ public final class Dockerd extends Engine {
 
     /** The docker CLI bound to this daemon. */
     public Cmd.Result cli(String... args) {
-        String docker = Files.isExecutable(Path.of("/usr/bin/docker")) ? "/usr/bin/docker" : "docker";
+        String docker =
+                Files.isExecutable(Path.of("/usr/bin/docker")) ? "/usr/bin/docker" : "docker";
         return Cmd.of(args(List.of(docker, "-H", "unix://" + socket), args))
-                .env(Map.of("DOCKER_CONFIG", dir().resolve("cli").toString())).timeout(60).run();
+                .env(Map.of("DOCKER_CONFIG", dir().resolve("cli").toString()))
+                .timeout(60)
+                .run();
     }
 
-    /** {@code docker run ARGS}: callers add --rm, --runtime NAME, --network, the image and the command. */
+    /**
+     * {@code docker run ARGS}: callers add --rm, --runtime NAME, --network, the image and the
+     * command.
+     */
     public Cmd.Result run(String... args) {
         return cli(args(List.of("run"), args));
     }
@@ -128,12 +154,18 @@ public final class Dockerd extends Engine {
         try {
             if (process != null) {
                 if (process.isAlive()) {
-                    List<String> ids = cli("ps", "--all", "--quiet").out().lines().filter(l -> !l.isBlank()).toList();
+                    List<String> ids =
+                            cli("ps", "--all", "--quiet")
+                                    .out()
+                                    .lines()
+                                    .filter(l -> !l.isBlank())
+                                    .toList();
                     if (!ids.isEmpty()) {
                         cli(args(List.of("rm", "--force"), ids.toArray(String[]::new)));
                     }
                 }
-                // SIGTERM: dockerd stops its containers and unmounts the self-bind of its data root.
+                // SIGTERM: dockerd stops its containers and unmounts the self-bind of its data
+                // root.
                 Processes.stop(List.of(process.toHandle()), 15_000);
             }
             Cgroups.killAndRemove(cgroupParent());

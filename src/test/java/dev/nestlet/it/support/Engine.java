@@ -10,11 +10,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A container engine started for one test, everything under its own dir:
- * {@link Dockerd}, {@link Podman}, {@link Containerd}. What tests can do with
- * any of them; engine-specific calls (registering a runtime, the CLI) are on
- * each class. close() stops all it started, by PID, and fails if a process,
- * mount or cgroup of its own is left ({@link Leftovers}).
+ * A container engine started for one test, everything under its own dir: {@link Dockerd}, {@link
+ * Podman}, {@link Containerd}. What tests can do with any of them; engine-specific calls
+ * (registering a runtime, the CLI) are on each class. close() stops all it started, by PID, and
+ * fails if a process, mount or cgroup of its own is left ({@link Leftovers}).
  */
 public abstract class Engine implements AutoCloseable {
     private final String name;
@@ -38,7 +37,10 @@ public abstract class Engine implements AutoCloseable {
         return dir;
     }
 
-    /** How long start() took until the engine answered (podman: its first command, which initialises storage). */
+    /**
+     * How long start() took until the engine answered (podman: its first command, which initialises
+     * storage).
+     */
     public final Duration startTime() {
         return startTime;
     }
@@ -48,8 +50,8 @@ public abstract class Engine implements AutoCloseable {
     }
 
     /**
-     * The cgroup parent of every container this engine starts, unique to the
-     * fixture: how close() finds container processes whose engine is gone.
+     * The cgroup parent of every container this engine starts, unique to the fixture: how close()
+     * finds container processes whose engine is gone.
      */
     public String cgroupParent() {
         return cgroupParent;
@@ -65,15 +67,17 @@ public abstract class Engine implements AutoCloseable {
     public abstract void close();
 
     /**
-     * Starts a daemon with stdin from /dev/null, output to {@code log} and
-     * TMPDIR in the fixture's dir; returns once {@code log} shows {@code ready},
-     * having recorded the time it took.
+     * Starts a daemon with stdin from /dev/null, output to {@code log} and TMPDIR in the fixture's
+     * dir; returns once {@code log} shows {@code ready}, having recorded the time it took.
      */
     protected final Process startDaemon(List<String> command, Path log, String ready)
             throws IOException, InterruptedException {
         Files.createDirectories(dir.resolve("tmp"));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        ProcessBuilder pb =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         pb.environment().put("TMPDIR", dir.resolve("tmp").toString());
         long t0 = System.nanoTime();
         Process p = pb.start();
@@ -81,7 +85,8 @@ public abstract class Engine implements AutoCloseable {
             long deadline = t0 + TimeUnit.SECONDS.toNanos(30);
             while (!readLog(log).contains(ready)) {
                 if (!p.isAlive()) {
-                    throw new AssertionError(name + " exited with " + p.exitValue() + ":\n" + readLog(log));
+                    throw new AssertionError(
+                            name + " exited with " + p.exitValue() + ":\n" + readLog(log));
                 }
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError(name + " not ready after 30 s:\n" + readLog(log));
@@ -89,7 +94,8 @@ public abstract class Engine implements AutoCloseable {
                 Thread.sleep(5);
             }
         } catch (AssertionError | InterruptedException e) {
-            Processes.stop(List.of(p.toHandle()), 2_000); // the caller never gets it, so close() could not
+            Processes.stop(
+                    List.of(p.toHandle()), 2_000); // the caller never gets it, so close() could not
             throw e;
         }
         startTime = Duration.ofNanos(System.nanoTime() - t0);

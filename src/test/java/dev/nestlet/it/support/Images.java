@@ -1,5 +1,7 @@
 package dev.nestlet.it.support;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -10,22 +12,23 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 /**
- * Busybox images for the engines, built once per test JVM in a temp dir
- * (removed when the JVM exits), since no registry is reachable:
+ * Busybox images for the engines, built once per test JVM in a temp dir (removed when the JVM
+ * exits), since no registry is reachable:
+ *
  * <ul>
- * <li>a plain rootfs tar, for {@code docker import} and {@code podman import};</li>
- * <li>a docker-archive, for {@code ctr image import} (and {@code docker load},
- * {@code podman load}). It is written here directly (manifest.json, an image
- * config and the rootfs tar as its one layer): no engine, skopeo or umoci
- * round trip: about 65 ms after the rootfs tar (300 ms), and the same bytes as its layer.</li>
+ *   <li>a plain rootfs tar, for {@code docker import} and {@code podman import};
+ *   <li>a docker-archive, for {@code ctr image import} (and {@code docker load}, {@code podman
+ *       load}). It is written here directly (manifest.json, an image config and the rootfs tar as
+ *       its one layer): no engine, skopeo or umoci round trip: about 65 ms after the rootfs tar
+ *       (300 ms), and the same bytes as its layer.
  * </ul>
  */
 public final class Images {
-    /** The name the docker-archive carries (RepoTags); engines may qualify it (docker.io/, localhost/). */
+    /**
+     * The name the docker-archive carries (RepoTags); engines may qualify it (docker.io/,
+     * localhost/).
+     */
     public static final String BUSYBOX = "nestlet-it/busybox:latest";
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -57,7 +60,9 @@ public final class Images {
         if (rootfsTar == null) {
             Path root = Rootfs.busybox(cacheDir().resolve("busybox-rootfs"));
             Path tar = cacheDir().resolve("busybox-rootfs.tar");
-            Cmd.of("tar", "--numeric-owner", "-C", root.toString(), "-cf", tar.toString(), ".").run().ok();
+            Cmd.of("tar", "--numeric-owner", "-C", root.toString(), "-cf", tar.toString(), ".")
+                    .run()
+                    .ok();
             rootfsTar = tar;
         }
         return rootfsTar;
@@ -65,43 +70,70 @@ public final class Images {
 
     private static Path buildDockerArchive() throws IOException {
         if (dockerArchive == null) {
-            Path layer = buildRootfsTar();
-            String diffId = sha256(layer);
-            Path staging = cacheDir().resolve("docker-archive");
-            Files.createDirectories(staging.resolve(diffId));
-            Files.copy(layer, staging.resolve(diffId).resolve("layer.tar"));
-
-            ObjectNode config = JSON.createObjectNode();
-            config.put("architecture", goArch()).put("os", "linux");
-            ObjectNode c = config.putObject("config");
-            c.putArray("Env").add("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-            c.putArray("Cmd").add("sh");
-            ObjectNode rootfs = config.putObject("rootfs").put("type", "layers");
-            rootfs.putArray("diff_ids").add("sha256:" + diffId);
-            byte[] configBytes = JSON.writeValueAsBytes(config);
-            String configName = sha256(configBytes) + ".json";
-            Files.write(staging.resolve(configName), configBytes);
-
-            ObjectNode manifest = JSON.createObjectNode();
-            manifest.put("Config", configName);
-            manifest.putArray("RepoTags").add(BUSYBOX);
-            manifest.putArray("Layers").add(diffId + "/layer.tar");
-            Files.write(staging.resolve("manifest.json"), JSON.writeValueAsBytes(List.of(manifest)));
-
-            Path tar = cacheDir().resolve("busybox-docker-archive.tar");
-            Cmd.of("tar", "-C", staging.toString(), "-cf", tar.toString(), "manifest.json", configName, diffId)
-                    .run().ok();
-            dockerArchive = tar;
+            dockerArchive =
+                    dockerArchive(
+                            buildRootfsTar(),
+                            BUSYBOX,
+                            List.of("sh"),
+                            cacheDir().resolve("busybox-docker-archive.tar"));
         }
         return dockerArchive;
+    }
+
+    /**
+     * Writes a one-layer docker-archive to {@code out}: {@code layer} (a rootfs tar) tagged {@code
+     * tag}, whose default command is {@code cmd}. For {@code ctr image import} (and {@code docker
+     * load}, {@code podman load}).
+     */
+    public static Path dockerArchive(Path layer, String tag, List<String> cmd, Path out)
+            throws IOException {
+        String diffId = sha256(layer);
+        Path staging = Files.createTempDirectory(out.getParent(), "docker-archive-");
+        Files.createDirectories(staging.resolve(diffId));
+        Files.copy(layer, staging.resolve(diffId).resolve("layer.tar"));
+
+        ObjectNode config = JSON.createObjectNode();
+        config.put("architecture", goArch()).put("os", "linux");
+        ObjectNode c = config.putObject("config");
+        c.putArray("Env").add("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        cmd.forEach(c.putArray("Cmd")::add);
+        ObjectNode rootfs = config.putObject("rootfs").put("type", "layers");
+        rootfs.putArray("diff_ids").add("sha256:" + diffId);
+        byte[] configBytes = JSON.writeValueAsBytes(config);
+        String configName = sha256(configBytes) + ".json";
+        Files.write(staging.resolve(configName), configBytes);
+
+        ObjectNode manifest = JSON.createObjectNode();
+        manifest.put("Config", configName);
+        manifest.putArray("RepoTags").add(tag);
+        manifest.putArray("Layers").add(diffId + "/layer.tar");
+        Files.write(staging.resolve("manifest.json"), JSON.writeValueAsBytes(List.of(manifest)));
+
+        Cmd.of(
+                        "tar",
+                        "-C",
+                        staging.toString(),
+                        "-cf",
+                        out.toString(),
+                        "manifest.json",
+                        configName,
+                        diffId)
+                .run()
+                .ok();
+        Cmd.of("rm", "-rf", staging.toString()).run().ok();
+        return out;
     }
 
     private static Path cacheDir() throws IOException {
         if (dir == null) {
             Path base = Path.of(System.getProperty("nestlet.it.tmp", "/var/tmp"));
             Path d = Files.createTempDirectory(base, "nestlet-it-images-");
-            Runtime.getRuntime().addShutdownHook(new Thread(
-                    () -> Cmd.of("rm", "-rf", "--one-file-system", d.toString()).run()));
+            Runtime.getRuntime()
+                    .addShutdownHook(
+                            new Thread(
+                                    () ->
+                                            Cmd.of("rm", "-rf", "--one-file-system", d.toString())
+                                                    .run()));
             dir = d;
         }
         return dir;
@@ -121,7 +153,7 @@ public final class Images {
         MessageDigest md = digest();
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0;) {
+            for (int n; (n = in.read(buf)) > 0; ) {
                 md.update(buf, 0, n);
             }
         }

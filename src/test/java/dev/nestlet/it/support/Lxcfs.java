@@ -19,15 +19,25 @@ public final class Lxcfs implements AutoCloseable {
     public static Lxcfs start(Path dir) throws IOException, InterruptedException {
         Path mnt = dir.resolve("lxcfs");
         Files.createDirectories(mnt);
-        Process p = new ProcessBuilder("lxcfs", "-f", "-p", dir.resolve("lxcfs.pid").toString(), mnt.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("lxcfs.log").toFile()).start();
+        Process p =
+                new ProcessBuilder(
+                                "lxcfs",
+                                "-f",
+                                "-p",
+                                dir.resolve("lxcfs.pid").toString(),
+                                mnt.toString())
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("lxcfs.log").toFile())
+                        .start();
         Lxcfs l = new Lxcfs(mnt, p);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
-                throw new AssertionError("lxcfs exited: " + Files.readString(dir.resolve("lxcfs.log")));
+                throw new AssertionError(
+                        "lxcfs exited: " + Files.readString(dir.resolve("lxcfs.log")));
             }
-            if (Mounts.mountPoints().contains(mnt.toString()) && Files.exists(mnt.resolve("proc/meminfo"))) {
+            if (Mounts.mountPoints().contains(mnt.toString())
+                    && Files.exists(mnt.resolve("proc/meminfo"))) {
                 return l;
             }
             Thread.sleep(20);

@@ -7,18 +7,28 @@ import java.util.Map;
 /** Parsing of the /proc files tests read inside containers. */
 public final class ProcFiles {
     /** Every virtual file nestlet binds into a system container. */
-    public static final List<String> VIRTUAL = List.of("/proc/meminfo", "/proc/cpuinfo", "/proc/stat",
-            "/proc/uptime", "/proc/loadavg", "/proc/swaps", "/proc/diskstats", "/sys/devices/system/cpu/online");
+    public static final List<String> VIRTUAL =
+            List.of(
+                    "/proc/meminfo",
+                    "/proc/cpuinfo",
+                    "/proc/stat",
+                    "/proc/uptime",
+                    "/proc/loadavg",
+                    "/proc/swaps",
+                    "/proc/diskstats",
+                    "/sys/devices/system/cpu/online");
 
     private ProcFiles() {}
 
-    /** "Name:   123 kB" lines as name -> number. */
+    /** "Name: 123 kB" lines as name -> number. */
     public static Map<String, Long> meminfo(String text) {
         Map<String, Long> out = new HashMap<>();
         for (String line : text.split("\n")) {
             int colon = line.indexOf(':');
             if (colon > 0) {
-                out.put(line.substring(0, colon), Long.parseLong(line.substring(colon + 1).trim().split("\\s+")[0]));
+                out.put(
+                        line.substring(0, colon),
+                        Long.parseLong(line.substring(colon + 1).trim().split("\\s+")[0]));
             }
         }
         return out;

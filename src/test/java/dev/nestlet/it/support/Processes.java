@@ -11,12 +11,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Host processes found through /proc by what their command line names, and
- * stopped by PID. Engine fixtures need it for what they start indirectly
- * (containerd shims, conmon, `podman container cleanup`): those are not the
- * JVM's children, but their command lines name the fixture's private socket
- * or directory, which proves they belong to the test. Never by program name:
- * other tests and helpers run the same programs on this machine.
+ * Host processes found through /proc by what their command line names, and stopped by PID. Engine
+ * fixtures need it for what they start indirectly (containerd shims, conmon, `podman container
+ * cleanup`): those are not the JVM's children, but their command lines name the fixture's private
+ * socket or directory, which proves they belong to the test. Never by program name: other tests and
+ * helpers run the same programs on this machine.
  */
 public final class Processes {
     private Processes() {}
@@ -69,17 +68,21 @@ public final class Processes {
     }
 
     /**
-     * SIGTERM, then SIGKILL to whatever is still alive after {@code graceMillis};
-     * returns once all are gone. A zombie counts as gone: it holds nothing, and
-     * reaping it is its parent's job (PID 1 on this VM reaps lazily).
+     * SIGTERM, then SIGKILL to whatever is still alive after {@code graceMillis}; returns once all
+     * are gone. A zombie counts as gone: it holds nothing, and reaping it is its parent's job (PID
+     * 1 on this VM reaps lazily).
      */
     public static void stop(Collection<ProcessHandle> handles, long graceMillis) {
         handles.forEach(ProcessHandle::destroy);
         waitGone(handles, graceMillis);
         handles.stream().filter(h -> !gone(h)).forEach(ProcessHandle::destroyForcibly);
         if (!waitGone(handles, 10_000)) {
-            throw new AssertionError("still alive after SIGKILL: "
-                    + handles.stream().filter(h -> !gone(h)).map(Processes::describe).toList());
+            throw new AssertionError(
+                    "still alive after SIGKILL: "
+                            + handles.stream()
+                                    .filter(h -> !gone(h))
+                                    .map(Processes::describe)
+                                    .toList());
         }
     }
 
@@ -108,7 +111,8 @@ public final class Processes {
         }
         try {
             String stat = Files.readString(Path.of("/proc/" + h.pid() + "/stat"));
-            // "pid (comm) S ...": comm may contain spaces and parentheses; the state follows the last ')'.
+            // "pid (comm) S ...": comm may contain spaces and parentheses; the state follows the
+            // last ')'.
             return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
         } catch (IOException e) {
             return true;

@@ -9,7 +9,10 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
-/** Writes raw bytes to the daemon's socket and reads one line back: for malformed and hostile requests. */
+/**
+ * Writes raw bytes to the daemon's socket and reads one line back: for malformed and hostile
+ * requests.
+ */
 public final class RawClient {
     private final Path socket;
 
@@ -21,7 +24,10 @@ public final class RawClient {
         return exchange(raw.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Sends {@code raw}, then reads until a newline or EOF. A write the daemon refuses mid-way is not an error. */
+    /**
+     * Sends {@code raw}, then reads until a newline or EOF. A write the daemon refuses mid-way is
+     * not an error.
+     */
     public String exchange(byte[] raw) throws IOException {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(socket));

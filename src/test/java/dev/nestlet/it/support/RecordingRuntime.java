@@ -12,14 +12,13 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * A runtime wrapper script in the test dir that records every call an engine
- * makes (argv, and a copy of the bundle's config.json on create/run), then
- * execs the real runtime; on create also the host's mount table, to see what
- * the engine had mounted (the rootfs overlay) before the runtime ran. Registered with an engine the way nestlet-runtime
- * will be (dockerd --add-runtime, podman --runtime, ctr --runc-binary), it
- * shows exactly what the shim has to parse. Each call is its own file, argv
- * NUL-separated, so arguments with spaces or newlines survive and concurrent
- * calls never interleave.
+ * A runtime wrapper script in the test dir that records every call an engine makes (argv, and a
+ * copy of the bundle's config.json on create/run), then execs the real runtime; on create also the
+ * host's mount table, to see what the engine had mounted (the rootfs overlay) before the runtime
+ * ran. Registered with an engine the way nestlet-runtime will be (dockerd --add-runtime, podman
+ * --runtime, ctr --runc-binary), it shows exactly what the shim has to parse. Each call is its own
+ * file, argv NUL-separated, so arguments with spaces or newlines survive and concurrent calls never
+ * interleave.
  */
 public final class RecordingRuntime {
     private final Path script;
@@ -31,21 +30,31 @@ public final class RecordingRuntime {
         this.logDir = dir.resolve(name + ".calls");
         Files.createDirectories(logDir);
         String d = OciRuntime.shellQuote(logDir.toString());
-        String body = "#!/bin/sh\n"
-                + "# Written by a nestlet integration test: records this call, then runs " + real.binary() + ".\n"
-                + "n=$(date +%s%N)-$$\n"
-                + "printf '%s\\0' \"$@\" > " + d + "/call-$n\n"
-                + "b= prev=\n"
-                + "for a in \"$@\"; do\n"
-                + "  case \"$prev\" in --bundle|-b) b=$a ;; esac\n"
-                + "  case \"$a\" in --bundle=*) b=${a#--bundle=} ;; esac\n"
-                + "  prev=$a\n"
-                + "done\n"
-                + "if [ -n \"$b\" ]; then\n"
-                + "  cp \"$b/config.json\" " + d + "/call-$n.config.json\n"
-                + "  cp /proc/self/mountinfo " + d + "/call-$n.mountinfo\n"
-                + "fi\n"
-                + real.execLine() + "\n";
+        String body =
+                "#!/bin/sh\n"
+                        + "# Written by a nestlet integration test: records this call, then runs "
+                        + real.binary()
+                        + ".\n"
+                        + "n=$(date +%s%N)-$$\n"
+                        + "printf '%s\\0' \"$@\" > "
+                        + d
+                        + "/call-$n\n"
+                        + "b= prev=\n"
+                        + "for a in \"$@\"; do\n"
+                        + "  case \"$prev\" in --bundle|-b) b=$a ;; esac\n"
+                        + "  case \"$a\" in --bundle=*) b=${a#--bundle=} ;; esac\n"
+                        + "  prev=$a\n"
+                        + "done\n"
+                        + "if [ -n \"$b\" ]; then\n"
+                        + "  cp \"$b/config.json\" "
+                        + d
+                        + "/call-$n.config.json\n"
+                        + "  cp /proc/self/mountinfo "
+                        + d
+                        + "/call-$n.mountinfo\n"
+                        + "fi\n"
+                        + real.execLine()
+                        + "\n";
         Files.writeString(script, body);
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
@@ -59,8 +68,10 @@ public final class RecordingRuntime {
     public List<RuntimeCall> calls() {
         List<Path> files;
         try (Stream<Path> s = Files.list(logDir)) {
-            files = s.filter(p -> !p.getFileName().toString().contains("."))
-                    .sorted(Comparator.comparing(RecordingRuntime::sortKey)).toList();
+            files =
+                    s.filter(p -> !p.getFileName().toString().contains("."))
+                            .sorted(Comparator.comparing(RecordingRuntime::sortKey))
+                            .toList();
         } catch (IOException e) {
             throw new AssertionError("cannot list " + logDir, e);
         }
@@ -68,8 +79,13 @@ public final class RecordingRuntime {
         for (Path f : files) {
             try {
                 String raw = new String(Files.readAllBytes(f), StandardCharsets.UTF_8);
-                List<String> argv = raw.isEmpty() ? List.of() : List.of(raw.substring(0, raw.length() - 1).split("\0", -1));
-                out.add(new RuntimeCall(argv, sibling(f, ".config.json"), sibling(f, ".mountinfo")));
+                List<String> argv =
+                        raw.isEmpty()
+                                ? List.of()
+                                : List.of(raw.substring(0, raw.length() - 1).split("\0", -1));
+                out.add(
+                        new RuntimeCall(
+                                argv, sibling(f, ".config.json"), sibling(f, ".mountinfo")));
             } catch (IOException e) {
                 throw new AssertionError("cannot read " + f, e);
             }
@@ -84,10 +100,13 @@ public final class RecordingRuntime {
 
     /** The one create call for container {@code id} (the last argument of create). */
     public RuntimeCall create(String id) {
-        List<RuntimeCall> c = calls("create").stream().filter(x -> x.argv().get(x.argv().size() - 1).equals(id))
-                .toList();
+        List<RuntimeCall> c =
+                calls("create").stream()
+                        .filter(x -> x.argv().get(x.argv().size() - 1).equals(id))
+                        .toList();
         if (c.size() != 1) {
-            throw new AssertionError("expected one create of " + id + ", saw " + c + " among " + calls());
+            throw new AssertionError(
+                    "expected one create of " + id + ", saw " + c + " among " + calls());
         }
         return c.get(0);
     }

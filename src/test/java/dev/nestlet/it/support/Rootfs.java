@@ -8,11 +8,26 @@ import java.nio.file.Path;
 public final class Rootfs {
     private Rootfs() {}
 
-    /** A busybox rootfs: the static binary, one symlink per applet, passwd and group, empty mount points. */
+    /**
+     * A busybox rootfs: the static binary, one symlink per applet, passwd and group, empty mount
+     * points.
+     */
     public static Path busybox(Path dir) throws IOException {
         Files.createDirectories(dir);
-        for (String d : new String[] {"bin", "sbin", "usr/bin", "usr/sbin", "etc", "proc", "sys", "dev", "tmp",
-                "root", "var"}) {
+        for (String d :
+                new String[] {
+                    "bin",
+                    "sbin",
+                    "usr/bin",
+                    "usr/sbin",
+                    "etc",
+                    "proc",
+                    "sys",
+                    "dev",
+                    "tmp",
+                    "root",
+                    "var"
+                }) {
             Files.createDirectories(dir.resolve(d));
         }
         Path busybox = dir.resolve("bin/busybox");
@@ -28,7 +43,9 @@ public final class Rootfs {
                 Files.createSymbolicLink(link, Path.of("/bin/busybox"));
             }
         }
-        Files.writeString(dir.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/:/bin/sh\n");
+        Files.writeString(
+                dir.resolve("etc/passwd"),
+                "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/:/bin/sh\n");
         Files.writeString(dir.resolve("etc/group"), "root:x:0:\nnobody:x:65534:\n");
         Cmd.of("chmod", "1777", dir.resolve("tmp").toString()).run().ok();
         return dir;

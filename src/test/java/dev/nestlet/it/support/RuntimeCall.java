@@ -7,15 +7,14 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * One invocation of an OCI runtime as an engine made it: the argv after the
- * program name, split the way runc and crun parse it (global options, the
- * verb, the verb's arguments), and the bundle's config.json as it was when
- * the call happened (saved for {@code create} and {@code run}).
+ * One invocation of an OCI runtime as an engine made it: the argv after the program name, split the
+ * way runc and crun parse it (global options, the verb, the verb's arguments), and the bundle's
+ * config.json as it was when the call happened (saved for {@code create} and {@code run}).
  */
 public record RuntimeCall(List<String> argv, Optional<Path> config, Optional<Path> mountInfo) {
     /** runc/crun global options that take a separate value (the others are booleans). */
-    private static final Set<String> GLOBAL_WITH_VALUE = Set.of("--root", "--log", "--log-format", "--criu",
-            "--rootless", "--cgroup-manager");
+    private static final Set<String> GLOBAL_WITH_VALUE =
+            Set.of("--root", "--log", "--log-format", "--criu", "--rootless", "--cgroup-manager");
 
     /** Index of the verb in argv, or argv.size() when there is none. */
     private int verbIndex() {
@@ -33,7 +32,9 @@ public record RuntimeCall(List<String> argv, Optional<Path> config, Optional<Pat
         return i < argv.size() ? argv.get(i) : "";
     }
 
-    /** What comes before the verb: --root DIR, --log FILE, --log-format json, --systemd-cgroup... */
+    /**
+     * What comes before the verb: --root DIR, --log FILE, --log-format json, --systemd-cgroup...
+     */
     public List<String> globalArgs() {
         return argv.subList(0, verbIndex());
     }
@@ -59,9 +60,8 @@ public record RuntimeCall(List<String> argv, Optional<Path> config, Optional<Pat
     }
 
     /**
-     * The argv with every option value replaced by {@code V} and the last
-     * argument (the container id) by {@code ID}: the shape a shim has to
-     * parse, comparable across runs.
+     * The argv with every option value replaced by {@code V} and the last argument (the container
+     * id) by {@code ID}: the shape a shim has to parse, comparable across runs.
      */
     public List<String> shape() {
         List<String> out = new ArrayList<>();
@@ -74,7 +74,9 @@ public record RuntimeCall(List<String> argv, Optional<Path> config, Optional<Pat
                 out.add("ID");
             } else if (a.startsWith("--") && a.contains("=")) {
                 out.add(a.substring(0, a.indexOf('=') + 1) + "V");
-            } else if (!a.startsWith("-") && i > 0 && argv.get(i - 1).startsWith("-")
+            } else if (!a.startsWith("-")
+                    && i > 0
+                    && argv.get(i - 1).startsWith("-")
                     && (i > verb || GLOBAL_WITH_VALUE.contains(argv.get(i - 1)))) {
                 out.add("V");
             } else {

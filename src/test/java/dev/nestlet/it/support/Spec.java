@@ -1,18 +1,17 @@
 package dev.nestlet.it.support;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 /**
- * An OCI config.json for tests, close to what `runc spec` writes: own
- * namespaces, the usual mounts and masked paths, no terminal. Builders add
- * nestlet's hooks, the annotation, a user namespace and limits.
+ * An OCI config.json for tests, close to what `runc spec` writes: own namespaces, the usual mounts
+ * and masked paths, no terminal. Builders add nestlet's hooks, the annotation, a user namespace and
+ * limits.
  */
 public final class Spec {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -27,13 +26,22 @@ public final class Spec {
         for (String s : args) {
             a.add(s);
         }
-        process.putArray("env").add("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        process.putArray("env")
+                .add("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         process.put("cwd", "/");
         ObjectNode caps = process.putObject("capabilities");
         for (String set : List.of("bounding", "effective", "permitted")) {
             ArrayNode c = caps.putArray(set);
-            for (String cap : List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_KILL", "CAP_SETUID",
-                    "CAP_SETGID", "CAP_AUDIT_WRITE", "CAP_NET_BIND_SERVICE")) {
+            for (String cap :
+                    List.of(
+                            "CAP_CHOWN",
+                            "CAP_DAC_OVERRIDE",
+                            "CAP_FOWNER",
+                            "CAP_KILL",
+                            "CAP_SETUID",
+                            "CAP_SETGID",
+                            "CAP_AUDIT_WRITE",
+                            "CAP_NET_BIND_SERVICE")) {
                 c.add(cap);
             }
         }
@@ -43,30 +51,72 @@ public final class Spec {
         ArrayNode mounts = root.putArray("mounts");
         mount(mounts, "/proc", "proc", "proc");
         mount(mounts, "/dev", "tmpfs", "tmpfs", "nosuid", "strictatime", "mode=755", "size=65536k");
-        mount(mounts, "/dev/pts", "devpts", "devpts", "nosuid", "noexec", "newinstance", "ptmxmode=0666",
+        mount(
+                mounts,
+                "/dev/pts",
+                "devpts",
+                "devpts",
+                "nosuid",
+                "noexec",
+                "newinstance",
+                "ptmxmode=0666",
                 "mode=0620");
-        mount(mounts, "/dev/shm", "tmpfs", "shm", "nosuid", "noexec", "nodev", "mode=1777", "size=65536k");
+        mount(
+                mounts,
+                "/dev/shm",
+                "tmpfs",
+                "shm",
+                "nosuid",
+                "noexec",
+                "nodev",
+                "mode=1777",
+                "size=65536k");
         mount(mounts, "/dev/mqueue", "mqueue", "mqueue", "nosuid", "noexec", "nodev");
         mount(mounts, "/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", "ro");
-        mount(mounts, "/sys/fs/cgroup", "cgroup", "cgroup", "nosuid", "noexec", "nodev", "relatime", "ro");
+        mount(
+                mounts,
+                "/sys/fs/cgroup",
+                "cgroup",
+                "cgroup",
+                "nosuid",
+                "noexec",
+                "nodev",
+                "relatime",
+                "ro");
         ObjectNode linux = root.putObject("linux");
         ArrayNode ns = linux.putArray("namespaces");
         for (String t : List.of("pid", "network", "ipc", "uts", "mount")) {
             ns.addObject().put("type", t);
         }
         ArrayNode masked = linux.putArray("maskedPaths");
-        for (String p : List.of("/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-                "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi")) {
+        for (String p :
+                List.of(
+                        "/proc/acpi",
+                        "/proc/kcore",
+                        "/proc/keys",
+                        "/proc/latency_stats",
+                        "/proc/timer_list",
+                        "/proc/timer_stats",
+                        "/proc/sched_debug",
+                        "/sys/firmware",
+                        "/proc/scsi")) {
             masked.add(p);
         }
         ArrayNode ro = linux.putArray("readonlyPaths");
-        for (String p : List.of("/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-                "/proc/sysrq-trigger")) {
+        for (String p :
+                List.of(
+                        "/proc/asound",
+                        "/proc/bus",
+                        "/proc/fs",
+                        "/proc/irq",
+                        "/proc/sys",
+                        "/proc/sysrq-trigger")) {
             ro.add(p);
         }
     }
 
-    private static void mount(ArrayNode mounts, String dest, String type, String source, String... options) {
+    private static void mount(
+            ArrayNode mounts, String dest, String type, String source, String... options) {
         ObjectNode m = mounts.addObject();
         m.put("destination", dest).put("type", type).put("source", source);
         if (options.length > 0) {
@@ -82,7 +132,7 @@ public final class Spec {
     }
 
     public Spec annotation(String key, String value) {
-        root.with("annotations").put(key, value);
+        root.withObjectProperty("annotations").put(key, value);
         return this;
     }
 
@@ -91,10 +141,13 @@ public final class Spec {
         return annotation("io.nestlet.mode", "system");
     }
 
-    /** nestlet-hook at createRuntime and poststop (and createContainer), talking to {@code socket}. */
+    /**
+     * nestlet-hook at createRuntime and poststop (and createContainer), talking to {@code socket}.
+     */
     public Spec nestletHooks(Path socket, String... stages) {
-        ObjectNode hooks = root.with("hooks");
-        List<String> all = stages.length > 0 ? List.of(stages) : List.of("createRuntime", "poststop");
+        ObjectNode hooks = root.withObjectProperty("hooks");
+        List<String> all =
+                stages.length > 0 ? List.of(stages) : List.of("createRuntime", "poststop");
         for (String stage : all) {
             ObjectNode h = hooks.withArray(stage).addObject();
             h.put("path", Dist.bin("nestlet-hook").toString());
@@ -109,12 +162,23 @@ public final class Spec {
     public Spec userns(long base, long size) {
         ((ArrayNode) root.path("linux").path("namespaces")).addObject().put("type", "user");
         ObjectNode linux = (ObjectNode) root.path("linux");
-        linux.putArray("uidMappings").addObject().put("containerID", 0).put("hostID", base).put("size", size);
-        linux.putArray("gidMappings").addObject().put("containerID", 0).put("hostID", base).put("size", size);
+        linux.putArray("uidMappings")
+                .addObject()
+                .put("containerID", 0)
+                .put("hostID", base)
+                .put("size", size);
+        linux.putArray("gidMappings")
+                .addObject()
+                .put("containerID", 0)
+                .put("hostID", base)
+                .put("size", size);
         return this;
     }
 
-    /** Joins the network namespace at {@code path} (an `ip netns` one, say) instead of making a new one. */
+    /**
+     * Joins the network namespace at {@code path} (an `ip netns` one, say) instead of making a new
+     * one.
+     */
     public Spec joinNetwork(Path path) {
         for (com.fasterxml.jackson.databind.JsonNode ns : root.path("linux").path("namespaces")) {
             if (ns.path("type").asText().equals("network")) {
@@ -134,7 +198,14 @@ public final class Spec {
 
     /** A tmpfs of {@code size} (e.g. "128m") at {@code dest}. */
     public Spec tmpfs(String dest, String size) {
-        mount((ArrayNode) root.path("mounts"), dest, "tmpfs", "tmpfs", "nosuid", "nodev", "size=" + size);
+        mount(
+                (ArrayNode) root.path("mounts"),
+                dest,
+                "tmpfs",
+                "tmpfs",
+                "nosuid",
+                "nodev",
+                "size=" + size);
         return this;
     }
 
@@ -160,7 +231,8 @@ public final class Spec {
     /** Writes bundle/config.json; returns the bundle. */
     public Path writeTo(Path bundle) throws IOException {
         Files.createDirectories(bundle);
-        JSON.writerWithDefaultPrettyPrinter().writeValue(bundle.resolve("config.json").toFile(), root);
+        JSON.writerWithDefaultPrettyPrinter()
+                .writeValue(bundle.resolve("config.json").toFile(), root);
         return bundle;
     }
 }

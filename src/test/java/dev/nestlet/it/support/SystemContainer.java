@@ -1,18 +1,16 @@
 package dev.nestlet.it.support;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 /**
- * A Docker-in-Docker system container of the slow tests: the DinD image
- * under a private overlay (the image stays pristine), an engine-like config
- * (Docker's default capabilities, seccomp profile, masked and read-only paths), started
- * through nestlet-runtime; its init starts dockerd and runs the scripts
- * its {@link InitRunner} drops into its /run.
+ * A Docker-in-Docker system container of the slow tests: the DinD image under a private overlay
+ * (the image stays pristine), an engine-like config (Docker's default capabilities, seccomp
+ * profile, masked and read-only paths), started through nestlet-runtime; its init starts dockerd
+ * and runs the scripts its {@link InitRunner} drops into its /run.
  */
 public final class SystemContainer implements AutoCloseable {
     private final Container container;
@@ -25,13 +23,26 @@ public final class SystemContainer implements AutoCloseable {
     }
 
     /** Docker's default capability set for an unprivileged container. */
-    static final String[] DOCKER_CAPS = {"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
-        "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
-        "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"};
+    static final String[] DOCKER_CAPS = {
+        "CAP_CHOWN",
+        "CAP_DAC_OVERRIDE",
+        "CAP_FSETID",
+        "CAP_FOWNER",
+        "CAP_MKNOD",
+        "CAP_NET_RAW",
+        "CAP_SETGID",
+        "CAP_SETUID",
+        "CAP_SETFCAP",
+        "CAP_SETPCAP",
+        "CAP_NET_BIND_SERVICE",
+        "CAP_SYS_CHROOT",
+        "CAP_KILL",
+        "CAP_AUDIT_WRITE"
+    };
 
     /**
-     * An engine-like spec for the DinD image at {@code rootfs}; the caller may
-     * adjust it (a network namespace path, a seccomp profile) before {@link #start}.
+     * An engine-like spec for the DinD image at {@code rootfs}; the caller may adjust it (a network
+     * namespace path, a seccomp profile) before {@link #start}.
      */
     public static Spec spec(Path rootfs, String dockerdArgs) {
         Spec spec = new Spec(rootfs, "/usr/local/bin/nestlet-e2e-init");
@@ -54,17 +65,26 @@ public final class SystemContainer implements AutoCloseable {
         return spec;
     }
 
-    /** The seccomp profile dockerd 20.10 wrote for an unprivileged container (recorded in engine-configs/). */
+    /**
+     * The seccomp profile dockerd 20.10 wrote for an unprivileged container (recorded in
+     * engine-configs/).
+     */
     static ObjectNode dockerDefaultSeccomp() {
         try (var in = SystemContainer.class.getResourceAsStream("/engine-configs/dockerd.json")) {
-            return (ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(in).path("linux")
-                    .path("seccomp");
+            return (ObjectNode)
+                    new com.fasterxml.jackson.databind.ObjectMapper()
+                            .readTree(in)
+                            .path("linux")
+                            .path("seccomp");
         } catch (IOException e) {
             throw new AssertionError("no recorded dockerd config", e);
         }
     }
 
-    /** Joins the network namespace {@code name} made on the host (ip netns add), as a pod sandbox is. */
+    /**
+     * Joins the network namespace {@code name} made on the host (ip netns add), as a pod sandbox
+     * is.
+     */
     public static void joinNetns(Spec spec, String name) {
         for (var ns : spec.json().path("linux").path("namespaces")) {
             if (ns.path("type").asText().equals("network")) {
@@ -73,15 +93,33 @@ public final class SystemContainer implements AutoCloseable {
         }
     }
 
-    /** Mounts a private overlay of the image in {@code dir}, writes the bundle, starts it through nestlet-runtime. */
-    public static SystemContainer start(OciRuntime rt, Daemon daemon, Path dir, String id, Path image,
-            java.util.function.Consumer<Spec> adjust, String dockerdArgs) throws Exception {
+    /**
+     * Mounts a private overlay of the image in {@code dir}, writes the bundle, starts it through
+     * nestlet-runtime.
+     */
+    public static SystemContainer start(
+            OciRuntime rt,
+            Daemon daemon,
+            Path dir,
+            String id,
+            Path image,
+            java.util.function.Consumer<Spec> adjust,
+            String dockerdArgs)
+            throws Exception {
         Path layers = Files.createDirectories(dir.resolve(id + "-layers"));
         Path upper = Files.createDirectories(layers.resolve("upper"));
         Path work = Files.createDirectories(layers.resolve("work"));
         Path merged = Files.createDirectories(layers.resolve("merged"));
-        Cmd.of("mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + image + ",upperdir=" + upper + ",workdir="
-                + work, merged.toString()).run().ok();
+        Cmd.of(
+                        "mount",
+                        "-t",
+                        "overlay",
+                        "overlay",
+                        "-o",
+                        "lowerdir=" + image + ",upperdir=" + upper + ",workdir=" + work,
+                        merged.toString())
+                .run()
+                .ok();
         Spec spec = spec(merged, dockerdArgs);
         adjust.accept(spec);
         Path bundle = spec.writeTo(dir.resolve(id));

@@ -2,7 +2,10 @@ package dev.nestlet.it.support;
 
 import java.nio.file.Path;
 
-/** TOML for the engine configs the fixtures write (containerd config.toml, containers.conf, storage.conf). */
+/**
+ * TOML for the engine configs the fixtures write (containerd config.toml, containers.conf,
+ * storage.conf).
+ */
 final class Toml {
     private Toml() {}
 

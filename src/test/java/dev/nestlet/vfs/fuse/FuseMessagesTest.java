@@ -4,30 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-
 import org.junit.jupiter.api.Test;
 
-/** Decoding of fuse_in_header and encoding of every reply nestlet writes, at the offsets of linux/fuse.h. */
+/**
+ * Decoding of fuse_in_header and encoding of every reply nestlet writes, at the offsets of
+ * linux/fuse.h.
+ */
 class FuseMessagesTest {
-    /** A request as the kernel lays it out: fuse_in_header then the body. */
-    static ByteBuffer request(int opcode, long unique, long nodeid, byte[] body) {
-        ByteBuffer b = ByteBuffer.allocateDirect(4096).order(ByteOrder.nativeOrder());
-        int len = FuseProtocol.IN_HEADER + body.length;
-        b.putInt(0, len).putInt(4, opcode).putLong(8, unique).putLong(16, nodeid).putInt(24, 1000).putInt(28, 1001)
-                .putInt(32, 4242).putShort(36, (short) 0).putShort(38, (short) 0);
-        b.put(FuseProtocol.IN_HEADER, body);
-        return b;
-    }
-
-    static FuseRequest decode(int opcode, long unique, long nodeid, byte[] body) {
-        return FuseRequest.decode(request(opcode, unique, nodeid, body), FuseProtocol.IN_HEADER + body.length);
-    }
-
     @Test
     void decodesHeaderAndName() {
-        FuseRequest r = decode(FuseProtocol.LOOKUP, 42, 7, "meminfo\0".getBytes(StandardCharsets.UTF_8));
+        FuseRequest r =
+                FuseFrames.decode(
+                        FuseProtocol.LOOKUP, 42, 7, "meminfo\0".getBytes(StandardCharsets.UTF_8));
         assertEquals(FuseProtocol.LOOKUP, r.opcode());
         assertEquals(42, r.unique());
         assertEquals(7, r.nodeid());
@@ -39,9 +28,15 @@ class FuseMessagesTest {
 
     @Test
     void refusesTruncatedRequests() {
-        ByteBuffer b = request(FuseProtocol.GETATTR, 2, 1, new byte[16]);
-        assertThrows(IllegalArgumentException.class, () -> FuseRequest.decode(b, 20), "shorter than a header");
-        assertThrows(IllegalArgumentException.class, () -> FuseRequest.decode(b, 50), "length disagrees");
+        ByteBuffer b = FuseFrames.request(FuseProtocol.GETATTR, 2, 1, new byte[16]);
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> FuseRequest.decode(b, 20),
+                "shorter than a header");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> FuseRequest.decode(b, 50),
+                "length disagrees");
     }
 
     private static FuseReply reply() {
@@ -65,7 +60,9 @@ class FuseMessagesTest {
     @Test
     void entryAndAttr() {
         FuseReply out = reply();
-        NodeAttr a = new NodeAttr(9, 1234, FuseProtocol.S_IFREG | 0644, 1, 1_700_000_000L, 400000, 400001);
+        NodeAttr a =
+                new NodeAttr(
+                        9, 1234, FuseProtocol.S_IFREG | 0644, 1, 1_700_000_000L, 400000, 400001);
         header(out, out.entry(10, a, 1, 0), 16 + 128, 0, 10);
         ByteBuffer b = out.buffer();
         assertEquals(9, b.getLong(16), "nodeid");
@@ -87,7 +84,12 @@ class FuseMessagesTest {
     @Test
     void openDataInitStatfs() {
         FuseReply out = reply();
-        header(out, out.open(4, 77, FuseProtocol.FOPEN_DIRECT_IO | FuseProtocol.FOPEN_NOFLUSH), 32, 0, 4);
+        header(
+                out,
+                out.open(4, 77, FuseProtocol.FOPEN_DIRECT_IO | FuseProtocol.FOPEN_NOFLUSH),
+                32,
+                0,
+                4);
         assertEquals(77, out.buffer().getLong(16));
         assertEquals(0x21, out.buffer().getInt(24));
 
@@ -98,7 +100,7 @@ class FuseMessagesTest {
         assertEquals("3456", new String(got, StandardCharsets.US_ASCII));
         header(out, out.data(6, content, 8, 100), 18, 0, 6);
         header(out, out.data(6, content, 10, 100), 16, 0, 6);
-        header(out, out.data(6, content, 1 << 40, 100), 16, 0, 6);
+        header(out, out.data(6, content, 1L << 40, 100), 16, 0, 6);
 
         header(out, out.written(5, 3), 24, 0, 5);
         assertEquals(3, out.buffer().getInt(16), "fuse_write_out.size");
@@ -120,7 +122,10 @@ class FuseMessagesTest {
         FuseReply out = reply();
         FuseReply.DirentWriter w = out.dirents(20, 56);
         assertEquals(true, w.dirent(5, 1, FuseProtocol.DT_DIR, "proc"), "24 + 4 -> 32 bytes");
-        assertEquals(false, w.dirent(6, 2, FuseProtocol.DT_REG, "meminfo"), "24 + 7 -> 32 more is over 56");
+        assertEquals(
+                false,
+                w.dirent(6, 2, FuseProtocol.DT_REG, "meminfo"),
+                "24 + 7 -> 32 more is over 56");
         header(out, w.finish(), 16 + 32, 0, 20);
         ByteBuffer b = out.buffer();
         assertEquals(5, b.getLong(16));

@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.nestlet.sys.Errno;
 import java.nio.charset.StandardCharsets;
-
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
-
-import dev.nestlet.sys.Errno;
 
 /**
  * Parsing and printing as the kernel's handlers do. Every "kernel:" case below was written to a
@@ -29,22 +27,64 @@ class SysctlSyntaxTest {
     }
 
     private static int refused(SysctlSyntax syntax, String input, long[] current) {
-        return assertThrows(SysctlInputException.class, () -> syntax.parse(b(input), 0, current),
-                "'" + input + "' must be refused").errno();
+        return assertThrows(
+                        SysctlInputException.class,
+                        () -> syntax.parse(b(input), 0, current),
+                        "'" + input + "' must be refused")
+                .errno();
     }
 
     @ParameterizedTest(name = "kernel: [{0}] -> {1}")
-    @CsvSource(delimiter = '|', value = {"10|10", "10\\n|10", "' 12'|12", "'\\t5'|5", "'  8  '|8", "9\\n\\n|9",
-        "0x10|16", "0X1f|31", "010|8", "00|0", "-1|-1", "-0|0", "-2147483648|-2147483648", "2147483647|2147483647",
-        "'1 x'|1", "'5 6'|5"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "10|10",
+                "10\\n|10",
+                "' 12'|12",
+                "'\\t5'|5",
+                "'  8  '|8",
+                "9\\n\\n|9",
+                "0x10|16",
+                "0X1f|31",
+                "010|8",
+                "00|0",
+                "-1|-1",
+                "-0|0",
+                "-2147483648|-2147483648",
+                "2147483647|2147483647",
+                "'1 x'|1",
+                "'5 6'|5"
+            })
     void acceptedLikeProcDointvec(String input, long expected) {
-        assertEquals(expected, write(SysctlSyntax.anyInt(), input.replace("\\n", "\n").replace("\\t", "\t")));
+        assertEquals(
+                expected,
+                write(SysctlSyntax.anyInt(), input.replace("\\n", "\n").replace("\\t", "\t")));
     }
 
     @ParameterizedTest(name = "kernel: [{0}] -> EINVAL")
-    @CsvSource(delimiter = '|', value = {"12abc", "x", "+5", "'- 1'", "-", "0x", "1x", "1e3", "08", "0x1G", "'   '",
-        "1\\u000b", "1\\r", "2147483648", "-2147483649", "99999999999999999999", "18446744073709551616",
-        "000000000000000000005", "0000000000000000000005"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "12abc",
+                "x",
+                "+5",
+                "'- 1'",
+                "-",
+                "0x",
+                "1x",
+                "1e3",
+                "08",
+                "0x1G",
+                "'   '",
+                "1\\u000b",
+                "1\\r",
+                "2147483648",
+                "-2147483649",
+                "99999999999999999999",
+                "18446744073709551616",
+                "000000000000000000005",
+                "0000000000000000000005"
+            })
     void refusedLikeProcDointvec(String input) {
         String in = input.replace("\\u000b", "\u000b").replace("\\r", "\r");
         assertEquals(Errno.EINVAL, refused(SysctlSyntax.anyInt(), in, ZERO));
@@ -72,7 +112,10 @@ class SysctlSyntaxTest {
         assertEquals(524288, write(watches, "524288\n"));
         assertEquals(Errno.EINVAL, refused(watches, "-0", ZERO), "proc_doulongvec refuses any '-'");
         assertEquals(Errno.EINVAL, refused(watches, "2147483648", ZERO));
-        assertEquals(Errno.EINVAL, refused(SysctlSyntax.ints(1, SysctlSyntax.INT_MAX), "0", ZERO), "maxkeys >= 1");
+        assertEquals(
+                Errno.EINVAL,
+                refused(SysctlSyntax.ints(1, SysctlSyntax.INT_MAX), "0", ZERO),
+                "maxkeys >= 1");
     }
 
     @Test
@@ -93,17 +136,26 @@ class SysctlSyntaxTest {
     void rangeLikeIpLocalPortRange() {
         SysctlSyntax range = SysctlSyntax.range(1, 65535);
         long[] current = {32768, 60999};
-        assertArrayEquals(new long[] {1024, 2048}, range.parse(b("1024 2048"), 0, current).values());
-        assertArrayEquals(new long[] {1024, 65535}, range.parse(b("1024\t65535"), 0, current).values());
-        assertArrayEquals(new long[] {3000, 60999}, range.parse(b("3000"), 0, current).values(), "kernel: 3000 60999");
+        assertArrayEquals(
+                new long[] {1024, 2048}, range.parse(b("1024 2048"), 0, current).values());
+        assertArrayEquals(
+                new long[] {1024, 65535}, range.parse(b("1024\t65535"), 0, current).values());
+        assertArrayEquals(
+                new long[] {3000, 60999},
+                range.parse(b("3000"), 0, current).values(),
+                "kernel: 3000 60999");
         SysctlSyntax.Parsed three = range.parse(b("2000 3000 4000"), 0, current);
         assertArrayEquals(new long[] {2000, 3000}, three.values());
         assertEquals(10, three.consumed(), "kernel: 10");
         assertEquals(Errno.EINVAL, refused(range, "5000 4000", current), "low above high");
         assertEquals(Errno.EINVAL, refused(range, "0 100", current));
         assertEquals(Errno.EINVAL, refused(range, "1024 65536", current));
-        assertEquals(Errno.EINVAL, refused(range, "1024 x", current), "nothing of a refused write stays");
-        assertArrayEquals(new long[] {32768, 60999}, current, "the current values are never touched");
+        assertEquals(
+                Errno.EINVAL,
+                refused(range, "1024 x", current),
+                "nothing of a refused write stays");
+        assertArrayEquals(
+                new long[] {32768, 60999}, current, "the current values are never touched");
     }
 
     @Test
@@ -115,17 +167,32 @@ class SysctlSyntaxTest {
         assertEquals(Errno.EINVAL, refused(hashsize, "5\n\n", ZERO), "one newline at most");
         assertEquals(Errno.EINVAL, refused(hashsize, "0", ZERO), "an empty table");
         assertEquals(Errno.ERANGE, refused(hashsize, "4294967296", ZERO));
-        assertEquals(Errno.ENOMEM, refused(hashsize, "268435456", ZERO), "a table the kernel cannot index");
+        assertEquals(
+                Errno.ENOMEM,
+                refused(hashsize, "268435456", ZERO),
+                "a table the kernel cannot index");
         long[] current = {16384};
-        assertEquals(65536, hashsize.parse(b("65536"), 7, current).values()[0], "sysfs ignores the offset");
+        assertEquals(
+                65536,
+                hashsize.parse(b("65536"), 7, current).values()[0],
+                "sysfs ignores the offset");
     }
 
     @Test
     void renderedAsTheKernelPrints() {
-        assertEquals("-1\n", new String(SysctlSyntax.anyInt().render(new long[] {-1}), StandardCharsets.US_ASCII));
-        assertEquals("32768\t60999\n", new String(SysctlSyntax.range(1, 65535).render(new long[] {32768, 60999}),
-                StandardCharsets.US_ASCII));
-        assertArrayEquals(new long[] {32768, 60999}, SysctlSyntax.range(1, 65535).parseShown("32768\t60999\n"));
-        assertThrows(IllegalArgumentException.class, () -> SysctlSyntax.anyInt().parseShown("1 2\n"));
+        assertEquals(
+                "-1\n",
+                new String(
+                        SysctlSyntax.anyInt().render(new long[] {-1}), StandardCharsets.US_ASCII));
+        assertEquals(
+                "32768\t60999\n",
+                new String(
+                        SysctlSyntax.range(1, 65535).render(new long[] {32768, 60999}),
+                        StandardCharsets.US_ASCII));
+        assertArrayEquals(
+                new long[] {32768, 60999},
+                SysctlSyntax.range(1, 65535).parseShown("32768\t60999\n"));
+        assertThrows(
+                IllegalArgumentException.class, () -> SysctlSyntax.anyInt().parseShown("1 2\n"));
     }
 }

@@ -1,0 +1,12 @@
+package dev.nestlet.cli;
+
+import picocli.CommandLine.Command;
+
+/** nestletctl metrics */
+@Command(name = "metrics", description = "nestletd's metrics in the Prometheus text format.")
+final class MetricsCommand extends Nestletctl.Sub {
+    @Override
+    public Integer call() {
+        return parent.run("metrics", req -> {}, r -> System.out.print(r.path("text").asText()));
+    }
+}

@@ -1,0 +1,502 @@
+package dev.nestlet.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nestlet.it.support.Cmd;
+import dev.nestlet.it.support.CriClient;
+import dev.nestlet.it.support.KubeNode;
+import dev.nestlet.it.support.KubeTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pods through containerd 2.x's CRI plugin, sent by a kubelet-like client ({@link CriClient}) to a
+ * node of the test's own ({@link KubeNode}), with nestletd running in the node and registered as
+ * runtime handler {@code nestlet}.
+ */
+class KubePodsIT extends KubeTest {
+    // KubeContainerd16IT runs these on Debian 12's containerd 1.6.
+    @Override
+    protected String name() {
+        return "kube";
+    }
+
+    private CriClient.Pod pod(String name, String handler) throws Exception {
+        return pod(name, handler, null);
+    }
+
+    @Test
+    void criVersion() {
+        var v = cri.version();
+        assertEquals("containerd", v.getRuntimeName());
+        assertTrue(v.getRuntimeVersion().startsWith(containerdMajor() + "."), v.toString());
+    }
+
+    /**
+     * The plain runc handler first: the node, the CNI network and the client are right without
+     * nestlet.
+     */
+    @Test
+    void runcPodServesItsIpAndLeavesNothing() throws Exception {
+        CriClient.Pod pod = pod("runc", "runc");
+        String podId = cri.runPodSandbox(pod);
+        String ip = cri.podIp(podId);
+        assertTrue(ip.startsWith("10.88."), "CNI gave the pod an address: " + ip);
+        Path www = Files.createDirectories(dir.resolve("www-" + pod.name()));
+        Files.writeString(www.resolve("index.html"), "hello from " + pod.name() + "\n");
+        String c =
+                cri.createContainer(
+                        podId,
+                        pod,
+                        "web",
+                        KubeNode.BUSYBOX,
+                        List.of("httpd", "-f", "-p", "8080", "-h", "/www"),
+                        Map.of(),
+                        Map.of("/www", www));
+        cri.startContainer(c);
+        assertEquals(
+                "0 0 4294967295",
+                cri.execSync(c, 10, "cat", "/proc/self/uid_map")
+                        .ok()
+                        .out()
+                        .trim()
+                        .replaceAll("\\s+", " "),
+                "no user namespace with runc");
+        String got;
+        try {
+            got = fetchFromNode(ip, 8080).trim();
+        } catch (AssertionError e) {
+            throw new AssertionError(
+                    e.getMessage()
+                            + "\ncontainer: "
+                            + cri.containerStatus(c)
+                            + "\nlistening: "
+                            + cri.execSync(c, 10, "netstat", "-ltn")
+                            + "\ninside: "
+                            + cri.execSync(
+                                    c,
+                                    10,
+                                    "sh",
+                                    "-c",
+                                    "ls -la /www; wget -O- http://127.0.0.1:8080/")
+                            + "\nnode: "
+                            + node.exec("ip", "addr").all()
+                            + node.exec("ip", "route").all()
+                            + "\nlog: "
+                            + readLogs(pod));
+        }
+        assertEquals("hello from " + pod.name(), got);
+
+        cri.deletePod(podId);
+        assertNodeNetworkClean();
+    }
+
+    /**
+     * A pod through the nestlet handler, hostUsers unset: one id range and one user namespace for
+     * all its containers, a network namespace the pod's root owns (it can make bridges and set its
+     * sysctls), the pod IP still answering on the pod's port; after deletion nothing is left.
+     */
+    @Test
+    void nestletPodIsOneSystemWithANetworkItOwns() throws Exception {
+        CriClient.Pod pod = pod("sys", "nestlet");
+        String podId = cri.runPodSandbox(pod);
+        String ip = cri.podIp(podId);
+        Path www = Files.createDirectories(dir.resolve("www-" + pod.name()));
+        Files.writeString(www.resolve("index.html"), "hello from " + pod.name() + "\n");
+        String web =
+                cri.createContainer(
+                        podId,
+                        pod,
+                        "web",
+                        KubeNode.BUSYBOX,
+                        List.of("httpd", "-f", "-p", "8080", "-h", "/www"),
+                        Map.of(),
+                        Map.of("/www", www));
+        // The pod's root, as its main process (and below, through CRI exec).
+        String side =
+                cri.createContainer(
+                        podId,
+                        pod,
+                        "side",
+                        KubeNode.BUSYBOX,
+                        List.of(
+                                "sh",
+                                "-c",
+                                "{ ip link add nl0 type bridge && ip link del nl0 && echo 1 > /proc/sys/net/ipv4/ip_forward "
+                                        + "&& cat /proc/sys/net/ipv4/ip_forward; } > /tmp/net 2>&1; exec sleep 3600"),
+                        Map.of(),
+                        Map.of());
+        cri.startContainer(web);
+        cri.startContainer(side);
+
+        String[] map =
+                cri.execSync(web, 10, "cat", "/proc/self/uid_map").ok().out().trim().split("\\s+");
+        assertEquals("0", map[0]);
+        long base = Long.parseLong(map[1]);
+        assertTrue(
+                base >= BASE && base < BASE + 16 * RANGE, "a range from nestlet's pool: " + base);
+        assertEquals(String.valueOf(RANGE), map[2]);
+        for (String ns : List.of("user", "net")) {
+            assertEquals(
+                    cri.execSync(web, 10, "readlink", "/proc/self/ns/" + ns).ok().out(),
+                    cri.execSync(side, 10, "readlink", "/proc/self/ns/" + ns).ok().out(),
+                    "both containers of the pod share one " + ns + " namespace");
+        }
+        assertEquals(
+                "1",
+                awaitFile(side, "/tmp/net"),
+                "the pod's root made a bridge and set ip_forward");
+        assertEquals(
+                "000001ffffffffff",
+                cri.execSync(
+                                side,
+                                10,
+                                "sh",
+                                "-c",
+                                "ip link add nl1 type bridge && ip link del nl1 && grep CapEff /proc/self/status")
+                        .ok()
+                        .out()
+                        .trim()
+                        .split("\\s+")[1],
+                "a CRI exec gets the system container's capabilities");
+        assertEquals("hello from " + pod.name(), fetchFromNode(ip, 8080).trim());
+
+        // Outbound: from the pod through the moved interface to a server in the node's network
+        // namespace
+        // (made by the test), on the CNI bridge's gateway address.
+        Path nodeWww = Files.createDirectories(dir.resolve("www-node"));
+        Files.writeString(nodeWww.resolve("index.html"), "hello from the node\n");
+        Process server =
+                new ProcessBuilder(
+                                "nsenter",
+                                "-t",
+                                String.valueOf(node.pid()),
+                                "-n",
+                                "--",
+                                "busybox",
+                                "httpd",
+                                "-f",
+                                "-p",
+                                "10.88.0.1:18080",
+                                "-h",
+                                nodeWww.toString())
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start();
+        try {
+            CriClient.Exec out = null;
+            for (int i = 0; i < 50 && (out == null || out.exit() != 0); i++) {
+                Thread.sleep(100);
+                out = cri.execSync(side, 10, "wget", "-qO-", "http://10.88.0.1:18080/");
+            }
+            assertEquals("hello from the node", out.ok().out().trim(), "outbound from the pod");
+        } finally {
+            server.destroy();
+            server.waitFor();
+        }
+
+        String ps = daemon.ctl("ps").ok().out();
+        assertTrue(ps.contains(pod.config().getMetadata().getNamespace() + "/" + pod.name()), ps);
+        assertEquals(3, daemon.ps().size(), "sandbox and two containers: " + ps);
+
+        cri.deletePod(podId);
+        assertNodeNetworkClean();
+        daemon.awaitAllReleased();
+    }
+
+    /**
+     * {@code hostUsers: false}: containerd makes the pod's user namespace with the kubelet's
+     * mapping and the pod's network namespace inside it; nestlet adopts that mapping once for the
+     * pod (never allocating over it) and every container of the pod joins it.
+     */
+    @Test
+    void hostUsersFalsePodKeepsTheKubeletsMapping() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                containerdMajor() >= 2, "user namespaces need containerd 2");
+        long base = 65536L * 40; // a kubelet-style range, outside nestlet's pool
+        CriClient.Pod pod = pod("userns", "nestlet", CriClient.kubeletMapping(base));
+        String podId = cri.runPodSandbox(pod);
+        String a =
+                cri.createContainer(
+                        podId,
+                        pod,
+                        "a",
+                        KubeNode.BUSYBOX,
+                        List.of(
+                                "sh",
+                                "-c",
+                                "{ ip link add nl0 type bridge && ip link del nl0 && echo ok; } > /tmp/net 2>&1; exec sleep 3600"),
+                        Map.of(),
+                        Map.of());
+        String b =
+                cri.createContainer(
+                        podId,
+                        pod,
+                        "b",
+                        KubeNode.BUSYBOX,
+                        List.of("sleep", "3600"),
+                        Map.of(),
+                        Map.of());
+        cri.startContainer(a);
+        cri.startContainer(b);
+        for (String c : List.of(a, b)) {
+            assertEquals(
+                    "0 " + base + " 65536",
+                    cri.execSync(c, 10, "cat", "/proc/self/uid_map")
+                            .ok()
+                            .out()
+                            .trim()
+                            .replaceAll("\\s+", " "),
+                    "the kubelet's mapping, as given");
+        }
+        assertEquals(
+                cri.execSync(a, 10, "readlink", "/proc/self/ns/user").ok().out(),
+                cri.execSync(b, 10, "readlink", "/proc/self/ns/user").ok().out(),
+                "one user namespace per pod");
+        assertEquals("ok", awaitFile(a, "/tmp/net"), "the pod's root owns its network namespace");
+        var inUse =
+                new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(daemon.ctl("allocations", "-o", "json").ok().out())
+                        .path("inUse");
+        assertEquals(1, inUse.size(), "one adopted range for the pod: " + inUse);
+        assertEquals(3, daemon.ps().size());
+
+        cri.deletePod(podId);
+        assertNodeNetworkClean();
+        daemon.awaitAllReleased();
+    }
+
+    /** A mapping that gives the pod host root is refused, and the CRI caller is told why. */
+    @Test
+    void mappingWithHostRootIsRefused() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                containerdMajor() >= 2, "user namespaces need containerd 2");
+        CriClient.Pod pod = pod("root", "nestlet", CriClient.kubeletMapping(0));
+        io.grpc.StatusRuntimeException e =
+                org.junit.jupiter.api.Assertions.assertThrows(
+                        io.grpc.StatusRuntimeException.class, () -> cri.runPodSandbox(pod));
+        assertTrue(e.getMessage().contains("contains host uid 0"), e.getMessage());
+        daemon.awaitAllReleased();
+        assertEquals(List.of(), ipamLeases(), "the failed sandbox's IP is released");
+    }
+
+    /**
+     * Ten one-container pods created at once through the nestlet handler: all run, each with its
+     * own range.
+     */
+    @Test
+    void tenPodsInParallel() throws Exception {
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(10);
+        List<java.util.concurrent.Future<String[]>> started = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                started.add(
+                        pool.submit(
+                                () -> {
+                                    CriClient.Pod pod = pod("par", "nestlet");
+                                    String podId = cri.runPodSandbox(pod);
+                                    String c =
+                                            cri.createContainer(
+                                                    podId,
+                                                    pod,
+                                                    "main",
+                                                    KubeNode.BUSYBOX,
+                                                    List.of("sleep", "3600"),
+                                                    Map.of(),
+                                                    Map.of());
+                                    cri.startContainer(c);
+                                    return new String[] {podId, c};
+                                }));
+            }
+            java.util.Set<String> bases = new java.util.HashSet<>();
+            List<String> pods = new java.util.ArrayList<>();
+            Throwable first = null;
+            for (var f : started) {
+                try {
+                    String[] r = f.get(300, java.util.concurrent.TimeUnit.SECONDS);
+                    pods.add(r[0]);
+                    bases.add(
+                            cri.execSync(r[1], 10, "cat", "/proc/self/uid_map")
+                                    .ok()
+                                    .out()
+                                    .trim()
+                                    .split("\\s+")[1]);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    first = first == null ? e.getCause() : first;
+                }
+            }
+            for (String p : pods) {
+                cri.deletePod(p);
+            }
+            if (first != null) {
+                throw new AssertionError("a pod failed", first);
+            }
+            assertEquals(10, bases.size(), "ten pods, ten ranges: " + bases);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertNodeNetworkClean();
+        daemon.awaitAllReleased();
+    }
+
+    /**
+     * StopPodSandbox and RemovePodSandbox while a container runs: everything goes, nothing is left.
+     */
+    @Test
+    void removeSandboxWhileItsContainerRuns() throws Exception {
+        CriClient.Pod pod = pod("rm", "nestlet");
+        String podId = cri.runPodSandbox(pod);
+        String c =
+                cri.createContainer(
+                        podId,
+                        pod,
+                        "main",
+                        KubeNode.BUSYBOX,
+                        List.of("sleep", "3600"),
+                        Map.of(),
+                        Map.of());
+        cri.startContainer(c);
+        assertEquals(2, daemon.ps().size());
+        cri.stopPodSandbox(podId);
+        cri.removePodSandbox(podId);
+        assertTrue(cri.listContainers().stream().noneMatch(x -> x.getPodSandboxId().equals(podId)));
+        assertNodeNetworkClean();
+        daemon.awaitAllReleased();
+    }
+
+    /**
+     * A pod container naming a sandbox nestlet does not know is refused at prepare, and nothing is
+     * kept.
+     */
+    @Test
+    void containerOfAnUnknownSandboxIsRefused() throws Exception {
+        Path bundle = Files.createDirectories(dir.resolve("bundle-unknown"));
+        Files.createDirectories(bundle.resolve("rootfs"));
+        Files.writeString(
+                bundle.resolve("config.json"),
+                """
+                {"ociVersion": "1.0.2", "root": {"path": "rootfs"},
+                 "process": {"args": ["true"], "cwd": "/", "user": {"uid": 0, "gid": 0}},
+                 "annotations": {"io.kubernetes.cri.container-type": "container",
+                   "io.kubernetes.cri.sandbox-id": "no-such-sandbox",
+                   "io.kubernetes.cri.sandbox-name": "ghost", "io.kubernetes.cri.sandbox-namespace": "default"},
+                 "linux": {"namespaces": [{"type": "mount"}, {"type": "pid"}]}}
+                """);
+        var r =
+                daemon.request(
+                        "{\"v\":1,\"op\":\"prepare\",\"id\":\"orphan-1\",\"bundle\":\""
+                                + bundle
+                                + "\",\"runtime\":\"runc\"}");
+        assertEquals(false, r.path("ok").asBoolean(), r.toString());
+        assertEquals("conflict", r.path("error").path("code").asText(), r.toString());
+        assertTrue(
+                r.path("error")
+                        .path("message")
+                        .asText()
+                        .contains(
+                                "names sandbox no-such-sandbox, which nestlet " + "does not know"),
+                r.toString());
+        daemon.awaitAllReleased();
+    }
+
+    private String awaitFile(String container, String path) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        CriClient.Exec e;
+        do {
+            e = cri.execSync(container, 10, "cat", path);
+            if (e.exit() == 0) {
+                return e.out().trim();
+            }
+            Thread.sleep(100);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError(path + " not written in " + container + ": " + e);
+    }
+
+    /** No IPAM lease, no veth, no network namespace, no per-pod iptables chain left on the node. */
+    private void assertNodeNetworkClean() throws Exception {
+        assertEquals(List.of(), ipamLeases(), "the pod's IP is released");
+        List<String> links =
+                node.exec("ip", "-o", "link", "show")
+                        .ok()
+                        .out()
+                        .lines()
+                        .map(l -> l.split(":\\s+")[1].split("@")[0])
+                        .toList();
+        assertEquals(List.of("lo", "cni0"), links, "no veth left on the node");
+        assertEquals(
+                "", node.exec("ls", "/run/netns").ok().out().trim(), "no network namespace left");
+        List<String> chains =
+                node.exec("iptables-save")
+                        .ok()
+                        .out()
+                        .lines()
+                        .filter(l -> l.matches(".*CNI-[0-9a-f]{24}.*"))
+                        .toList();
+        assertEquals(List.of(), chains, "no per-pod iptables chain or rule left");
+    }
+
+    /**
+     * GET http://ip:port/ from the node's network namespace, with the host's busybox (whose wget -T
+     * segfaults).
+     */
+    private String fetchFromNode(String ip, int port) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        Cmd.Result r;
+        do {
+            r =
+                    Cmd.of(
+                                    "nsenter",
+                                    "-t",
+                                    String.valueOf(node.pid()),
+                                    "-n",
+                                    "--",
+                                    "timeout",
+                                    "5",
+                                    "busybox",
+                                    "wget",
+                                    "-qO-",
+                                    "http://" + ip + ":" + port + "/")
+                            .run();
+            if (r.exit() == 0) {
+                return r.out();
+            }
+            Thread.sleep(100);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError(
+                "pod "
+                        + ip
+                        + ":"
+                        + port
+                        + " does not answer from the node: exit "
+                        + r.exit()
+                        + ": "
+                        + r.all());
+    }
+
+    private String readLogs(CriClient.Pod pod) throws Exception {
+        StringBuilder out = new StringBuilder();
+        try (Stream<Path> s = Files.walk(Path.of(pod.config().getLogDirectory()))) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                out.append(p).append(":\n").append(Files.readString(p));
+            }
+        }
+        return out.toString();
+    }
+
+    private List<String> ipamLeases() throws Exception {
+        Path net = node.ipamDir().resolve("nestlet-it");
+        if (!Files.isDirectory(net)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(net)) {
+            return s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.matches("[0-9.]+"))
+                    .toList();
+        }
+    }
+}
