@@ -113,26 +113,7 @@ public record ContainerRecord(
 
     /** The config's annotations, known from prepare on (createRuntime records the state's). */
     public ContainerRecord withAnnotations(Map<String, String> annos) {
-        return new ContainerRecord(
-                id,
-                pid,
-                pidStartTime,
-                bundle,
-                rootfs,
-                runtime,
-                runtimeRoot,
-                stage,
-                annos,
-                prepared,
-                created,
-                rootUid,
-                rootGid,
-                idRange,
-                idRangeAdopted,
-                shift,
-                dataDir,
-                mounts,
-                cgroups);
+        return with(b -> b.annotations = annos);
     }
 
     public ContainerRecord withShift(ShiftResult s) {
