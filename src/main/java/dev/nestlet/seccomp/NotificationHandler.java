@@ -452,30 +452,23 @@ final class NotificationHandler implements AutoCloseable {
             String what,
             BooleanSupplier pending)
             throws IOException {
-        ProtectedMounts p = session.protectedMounts();
-        if (p.isEmpty()) {
-            return Verdict.proceed("nothing protected");
-        }
-        caller.open();
-        if (!pending.getAsBoolean()) {
-            return null;
-        }
-        try (Fd fd = target.open()) {
-            if (!FileCalls.isMountRoot(fd)) {
-                return Verdict.proceed(what + ": not a mount point");
-            }
-            java.util.List<MountInfo> mounts = caller.mounts().all();
-            int id = caller.mountIdOf(fd);
-            boolean root =
-                    mounts.stream().anyMatch(m -> m.id() == id && m.mountPoint().equals("/"));
-            if (!root && p.beneath(mounts, id, true)) {
-                return Verdict.fail(Errno.EPERM, what + ": nestlet's mounts sit below it");
-            }
-            return Verdict.proceed(what + ": nothing of nestlet's below");
-        } catch (SysException e) {
-            return Verdict.fail(
-                    e.is(Errno.EXDEV) ? Errno.EPERM : e.errno(), what + ": " + e.getMessage());
-        }
+        return atMountPoint(
+                session,
+                caller,
+                target,
+                what,
+                pending,
+                (p, fd) -> {
+                    java.util.List<MountInfo> mounts = caller.mounts().all();
+                    int id = caller.mountIdOf(fd);
+                    boolean root =
+                            mounts.stream()
+                                    .anyMatch(m -> m.id() == id && m.mountPoint().equals("/"));
+                    if (!root && p.beneath(mounts, id, true)) {
+                        return Verdict.fail(Errno.EPERM, what + ": nestlet's mounts sit below it");
+                    }
+                    return Verdict.proceed(what + ": nothing of nestlet's below");
+                });
     }
 
     private Verdict moveMount(
@@ -541,6 +534,33 @@ final class NotificationHandler implements AutoCloseable {
             String what,
             BooleanSupplier pending)
             throws IOException {
+        return atMountPoint(
+                session,
+                caller,
+                target,
+                what,
+                pending,
+                (p, fd) -> verdictFor(p, caller.mountOf(fd), what));
+    }
+
+    /** What to answer for a call on the mount whose root {@code fd} is. */
+    private interface MountCheck {
+        Verdict decide(ProtectedMounts p, Fd fd) throws IOException;
+    }
+
+    /**
+     * The common part of every check of a call on a mount: nothing protected, or the target not a
+     * mount point, lets the kernel decide; else {@code check} does. Null when the notification is
+     * gone.
+     */
+    private Verdict atMountPoint(
+            NotifySession session,
+            Caller caller,
+            Target target,
+            String what,
+            BooleanSupplier pending,
+            MountCheck check)
+            throws IOException {
         ProtectedMounts p = session.protectedMounts();
         if (p.isEmpty()) {
             return Verdict.proceed("nothing protected");
@@ -555,7 +575,7 @@ final class NotificationHandler implements AutoCloseable {
                 // mounted").
                 return Verdict.proceed(what + ": not a mount point");
             }
-            return verdictFor(p, caller.mountOf(fd), what);
+            return check.decide(p, fd);
         } catch (SysException e) {
             // The kernel would fail the same lookup; a path that escapes its start is refused
             // outright.
