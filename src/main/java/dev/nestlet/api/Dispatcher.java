@@ -102,6 +102,7 @@ public final class Dispatcher {
         if (opName == null || !opName.isTextual()) {
             throw new NestletException(ErrorCode.BAD_REQUEST, "request has no \"op\"");
         }
+        Output output = Output.of(req.remove("output"));
         Operation<?> op = ops.get(opName.asText());
         if (op == null) {
             throw new NestletException(
@@ -124,13 +125,14 @@ public final class Dispatcher {
         }
         long t0 = System.nanoTime();
         try {
-            return invoke(op, req, peer);
+            return invoke(op, req, peer, output);
         } finally {
             NestletMetrics.REQUESTS.labelValues(op.name()).observe(NestletMetrics.since(t0));
         }
     }
 
-    private <P> Object invoke(Operation<P> op, ObjectNode body, Peer peer) throws Exception {
+    private <P> Object invoke(Operation<P> op, ObjectNode body, Peer peer, Output output)
+            throws Exception {
         P params;
         try {
             params = json.treeToValue(body, op.params());
@@ -143,7 +145,27 @@ public final class Dispatcher {
                     ErrorCode.BAD_REQUEST,
                     "bad body for op '" + op.name() + "': " + e.getOriginalMessage());
         }
-        return op.handle(params, peer);
+        return switch (output) {
+            case TEXT -> {
+                if (op instanceof TextOperation<P, ?> t) {
+                    yield rendered(text(t, params, peer));
+                }
+                throw new NestletException(
+                        ErrorCode.BAD_REQUEST, "op '" + op.name() + "' has no text output");
+            }
+            case JSON -> rendered(Json.pretty(op.handle(params, peer)));
+            case DATA -> op.handle(params, peer);
+        };
+    }
+
+    private static <P, R> String text(TextOperation<P, R> op, P params, Peer peer)
+            throws Exception {
+        return op.text(op.result(params, peer));
+    }
+
+    /** A result rendered for a client to print as it is. */
+    private ObjectNode rendered(String text) {
+        return json.createObjectNode().put("text", text);
     }
 
     private ObjectNode ok(Object result) {

@@ -11,20 +11,6 @@ final class InspectCommand extends Nestletctl.Sub {
 
     @Override
     public Integer call() {
-        return parent.run(
-                "inspect",
-                req -> req.put("id", id),
-                r -> {
-                    // Text output is the same document: nested data reads best as indented JSON.
-                    try {
-                        System.out.println(
-                                parent.client()
-                                        .json()
-                                        .writerWithDefaultPrettyPrinter()
-                                        .writeValueAsString(r));
-                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
+        return parent.run("inspect", req -> req.put("id", id));
     }
 }

@@ -7,6 +7,6 @@ import picocli.CommandLine.Command;
 final class MetricsCommand extends Nestletctl.Sub {
     @Override
     public Integer call() {
-        return parent.run("metrics", req -> {}, r -> System.out.print(r.path("text").asText()));
+        return parent.run("metrics", req -> {});
     }
 }

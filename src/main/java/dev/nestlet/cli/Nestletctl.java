@@ -1,10 +1,12 @@
 package dev.nestlet.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nestlet.api.Protocol;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -68,19 +70,26 @@ public final class Nestletctl implements Callable<Integer> {
         return output.equals("json");
     }
 
-    /** Sends one request and prints its result with {@code text}; maps failures to exit codes. */
-    int run(String op, java.util.function.Consumer<ObjectNode> body, TextPrinter text) {
+    /**
+     * Sends one request and prints what nestletd rendered for it (-o text or json); maps failures
+     * to exit codes. The C nestletctl prints the same bytes for the read-only commands.
+     */
+    int run(String op, Consumer<ObjectNode> body) {
+        return run(op, body, "");
+    }
+
+    /** As {@link #run(String, Consumer)}, with {@code header} printed first (-o text only). */
+    int run(String op, Consumer<ObjectNode> body, String header) {
         ApiClient c = client();
         try {
+            boolean json = json();
             ObjectNode req = c.newRequest(op);
             body.accept(req);
-            JsonNode result = c.call(req);
-            if (json()) {
-                System.out.println(
-                        c.json().writerWithDefaultPrettyPrinter().writeValueAsString(result));
-            } else {
-                text.print(result);
-            }
+            req.put("output", json ? "json" : "text");
+            String text = (json ? "" : header) + c.call(req).path("text").asText();
+            // Bytes, not System.out's charset: the same UTF-8 whatever the locale, as the C client.
+            System.out.write(text.getBytes(StandardCharsets.UTF_8));
+            System.out.flush();
             return 0;
         } catch (ApiClient.ErrorResponse e) {
             System.err.println("nestletctl: " + e.code() + ": " + e.getMessage());
@@ -88,16 +97,10 @@ public final class Nestletctl implements Callable<Integer> {
         } catch (ApiClient.Unreachable e) {
             System.err.println("nestletctl: " + e.getMessage());
             return EXIT_UNREACHABLE;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             System.err.println("nestletctl: " + e.getMessage());
             return EXIT_ERROR;
         }
-    }
-
-    /** Prints a result for humans. */
-    @FunctionalInterface
-    interface TextPrinter {
-        void print(JsonNode result);
     }
 
     /** Base of subcommands: access to the shared options. */

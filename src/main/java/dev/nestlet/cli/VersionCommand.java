@@ -1,5 +1,6 @@
 package dev.nestlet.cli;
 
+import dev.nestlet.api.Version;
 import picocli.CommandLine.Command;
 
 /** nestletctl version */
@@ -7,17 +8,7 @@ import picocli.CommandLine.Command;
 final class VersionCommand extends Nestletctl.Sub {
     @Override
     public Integer call() {
-        return parent.run(
-                "version",
-                req -> {},
-                r -> {
-                    System.out.println("nestletctl " + dev.nestlet.api.Version.VALUE);
-                    System.out.println(
-                            "nestletd   "
-                                    + r.path("version").asText()
-                                    + " (protocol "
-                                    + r.path("protocol").asInt()
-                                    + ")");
-                });
+        // The client's own line; nestletd renders its own below it.
+        return parent.run("version", req -> {}, "nestletctl " + Version.VALUE + "\n");
     }
 }

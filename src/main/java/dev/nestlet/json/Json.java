@@ -1,5 +1,6 @@
 package dev.nestlet.json;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -27,5 +28,20 @@ public final class Json {
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
+    /**
+     * {@code value} as indented JSON ending in a newline: what nestletctl prints for {@code -o
+     * json} and {@code inspect}. Through a tree, as the socket sends results, so that both print
+     * the same document.
+     */
+    public static String pretty(Object value) {
+        try {
+            return MAPPER.writerWithDefaultPrettyPrinter()
+                            .writeValueAsString(MAPPER.valueToTree(value))
+                    + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode a " + value.getClass().getName(), e);
+        }
     }
 }

@@ -1,15 +1,17 @@
 package dev.nestlet.ops;
 
-import dev.nestlet.api.Operation;
 import dev.nestlet.api.Peer;
+import dev.nestlet.api.TextOperation;
 import dev.nestlet.error.ErrorCode;
 import dev.nestlet.error.NestletException;
+import dev.nestlet.json.Json;
 import dev.nestlet.state.ContainerRecord;
 import dev.nestlet.state.LiveContainer;
 import dev.nestlet.state.Registry;
 
 /** op "inspect": everything nestlet knows about one container. */
-public final class InspectOperation implements Operation<InspectOperation.Params> {
+public final class InspectOperation
+        implements TextOperation<InspectOperation.Params, InspectOperation.Result> {
     public record Params(String id) {}
 
     public record Result(ContainerRecord container, boolean alive) {}
@@ -36,7 +38,7 @@ public final class InspectOperation implements Operation<InspectOperation.Params
     }
 
     @Override
-    public Object handle(Params p, Peer peer) {
+    public Result result(Params p, Peer peer) {
         if (p.id() == null) {
             throw new NestletException(ErrorCode.BAD_REQUEST, "inspect needs an \"id\"");
         }
@@ -48,5 +50,11 @@ public final class InspectOperation implements Operation<InspectOperation.Params
                                                 ErrorCode.NOT_FOUND,
                                                 "no container with id '" + p.id() + "'"));
         return new Result(c.record(), c.initAlive());
+    }
+
+    /** The same document as -o json: nested data reads best as indented JSON. */
+    @Override
+    public String text(Result r) {
+        return Json.pretty(r);
     }
 }

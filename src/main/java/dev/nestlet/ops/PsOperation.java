@@ -1,14 +1,20 @@
 package dev.nestlet.ops;
 
-import dev.nestlet.api.Operation;
 import dev.nestlet.api.Peer;
+import dev.nestlet.api.TextOperation;
 import dev.nestlet.state.ContainerRecord;
 import dev.nestlet.state.Registry;
 import dev.nestlet.state.Stage;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** op "ps": one summary line per registered container. */
-public final class PsOperation implements Operation<PsOperation.Params> {
+public final class PsOperation implements TextOperation<PsOperation.Params, List<PsOperation.Row>> {
+    private static final String ROW = "%-24s %-8s %-6s %-9s %-6s %-10s %s\n";
+
     public record Params() {}
 
     /**
@@ -52,7 +58,7 @@ public final class PsOperation implements Operation<PsOperation.Params> {
     }
 
     @Override
-    public Object handle(Params p, Peer peer) {
+    public List<Row> result(Params p, Peer peer) {
         List<Row> rows =
                 registry.all().stream()
                         .map(
@@ -74,5 +80,43 @@ public final class PsOperation implements Operation<PsOperation.Params> {
                                 })
                         .toList();
         return rows;
+    }
+
+    @Override
+    public String text(List<Row> rows) {
+        StringBuilder out = new StringBuilder();
+        out.append(
+                String.format(
+                        ROW, "ID", "PID", "RUNTIME", "STAGE", "ALIVE", "ROOT UID", "CREATED"));
+        // Containers of no pod first, then one group per Kubernetes pod, its sandbox first.
+        Map<String, List<Row>> pods = new TreeMap<>();
+        for (Row r : rows) {
+            if (r.pod() != null) {
+                pods.computeIfAbsent(r.pod() + " " + r.sandboxId(), k -> new ArrayList<>()).add(r);
+            } else {
+                line(out, r, "");
+            }
+        }
+        pods.forEach(
+                (key, members) -> {
+                    String[] k = key.split(" ", 2);
+                    out.append("pod ").append(k[0]).append(" (sandbox ").append(k[1]).append(")\n");
+                    members.sort(Comparator.comparing(r -> !r.sandbox()));
+                    members.forEach(r -> line(out, r, "  "));
+                });
+        return out.toString();
+    }
+
+    private static void line(StringBuilder out, Row r, String indent) {
+        out.append(
+                String.format(
+                        ROW,
+                        indent + r.id() + (r.sandbox() ? " (sandbox)" : ""),
+                        r.pid(),
+                        r.runtime(),
+                        r.stage().json(),
+                        r.alive() ? "yes" : "no",
+                        r.rootUid(),
+                        r.created()));
     }
 }

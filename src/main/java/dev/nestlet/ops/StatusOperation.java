@@ -1,8 +1,8 @@
 package dev.nestlet.ops;
 
-import dev.nestlet.api.Operation;
 import dev.nestlet.api.Peer;
 import dev.nestlet.api.Protocol;
+import dev.nestlet.api.TextOperation;
 import dev.nestlet.api.Version;
 import dev.nestlet.proc.ProcStatus;
 import dev.nestlet.state.Registry;
@@ -12,7 +12,8 @@ import java.time.Duration;
 import java.time.Instant;
 
 /** op "status": is the daemon healthy, and how big is it. */
-public final class StatusOperation implements Operation<StatusOperation.Params> {
+public final class StatusOperation
+        implements TextOperation<StatusOperation.Params, StatusOperation.Status> {
     public record Params() {}
 
     public record Status(
@@ -57,7 +58,7 @@ public final class StatusOperation implements Operation<StatusOperation.Params> 
     }
 
     @Override
-    public Object handle(Params p, Peer peer) throws IOException {
+    public Status result(Params p, Peer peer) throws IOException {
         return new Status(
                 Version.VALUE,
                 Protocol.VERSION,
@@ -70,6 +71,26 @@ public final class StatusOperation implements Operation<StatusOperation.Params> 
                 rssKb(),
                 Thread.activeCount(),
                 clients);
+    }
+
+    @Override
+    public String text(Status s) {
+        return String.format(
+                "nestletd %s (protocol %d), pid %d, up %ds\n"
+                        + "socket     %s (%s)\n"
+                        + "state dir  %s\n"
+                        + "containers %d\n"
+                        + "memory     %d kB RSS, %d threads\n",
+                s.version(),
+                s.protocol(),
+                s.pid(),
+                s.uptimeSeconds(),
+                s.socket(),
+                s.clients(),
+                s.stateDir(),
+                s.containers(),
+                s.rssKb(),
+                s.threads());
     }
 
     /** Resident set size of this process, from /proc/self/status. */

@@ -43,7 +43,32 @@ class DispatcherTest {
         }
     }
 
-    private final Dispatcher d = new Dispatcher(JSON).register(new Echo());
+    record Pair(String left, int right) {}
+
+    /** An op that renders its result for people. */
+    static final class Shout implements TextOperation<EchoParams, Pair> {
+        @Override
+        public String name() {
+            return "shout";
+        }
+
+        @Override
+        public Class<EchoParams> params() {
+            return EchoParams.class;
+        }
+
+        @Override
+        public Pair result(EchoParams p, Peer peer) {
+            return new Pair(p.text(), p.times() == null ? 0 : p.times());
+        }
+
+        @Override
+        public String text(Pair r) {
+            return r.left().toUpperCase(java.util.Locale.ROOT) + " x" + r.right() + "\n";
+        }
+    }
+
+    private final Dispatcher d = new Dispatcher(JSON).register(new Echo()).register(new Shout());
 
     private JsonNode call(String line) throws Exception {
         byte[] out = d.handle(line.getBytes(StandardCharsets.UTF_8), ROOT);
@@ -105,5 +130,35 @@ class DispatcherTest {
     void unknownOpListsKnownOnes() throws Exception {
         JsonNode r = call("{\"v\":1,\"op\":\"nope\"}");
         assertTrue(r.path("error").path("message").asText().contains("echo"), r.toString());
+    }
+
+    @Test
+    void outputTextIsRenderedByTheOperation() throws Exception {
+        JsonNode r = call("{\"v\":1,\"op\":\"shout\",\"text\":\"h\u00e9\",\"output\":\"text\"}");
+        assertEquals("{\"text\":\"H\u00c9 x0\\n\"}", r.path("result").toString(), r.toString());
+        JsonNode data = call("{\"v\":1,\"op\":\"shout\",\"text\":\"a\",\"times\":3}");
+        assertEquals("{\"left\":\"a\",\"right\":3}", data.path("result").toString());
+    }
+
+    @Test
+    void outputJsonIsTheResultIndented() throws Exception {
+        JsonNode r =
+                call("{\"v\":1,\"op\":\"shout\",\"text\":\"a\",\"times\":3,\"output\":\"json\"}");
+        assertEquals(
+                "{\n  \"left\" : \"a\",\n  \"right\" : 3\n}\n",
+                r.path("result").path("text").asText());
+        // Any op: the JSON rendering needs nothing from it.
+        JsonNode echo = call("{\"v\":1,\"op\":\"echo\",\"text\":\"a\",\"output\":\"json\"}");
+        assertEquals("\"a\"\n", echo.path("result").path("text").asText());
+    }
+
+    @Test
+    void outputErrors() throws Exception {
+        assertEquals(
+                "bad_request",
+                code("{\"v\":1,\"op\":\"shout\",\"text\":\"a\",\"output\":\"yaml\"}"));
+        assertEquals("bad_request", code("{\"v\":1,\"op\":\"shout\",\"text\":\"a\",\"output\":1}"));
+        JsonNode r = call("{\"v\":1,\"op\":\"echo\",\"text\":\"a\",\"output\":\"text\"}");
+        assertEquals("op 'echo' has no text output", r.path("error").path("message").asText());
     }
 }
