@@ -224,8 +224,8 @@ static void json_string_field(const char *resp, const char *key, char *dst, size
 	dst[n] = '\0';
 }
 
-int nl_call(const char *socket_path, const char *req, size_t len, int timeout_ms, char *resp, size_t cap,
-	    nl_error *err)
+int nl_exchange(const char *socket_path, const char *req, size_t len, int timeout_ms, char *resp, size_t cap,
+		nl_error *err)
 {
 	long long deadline = now_ms() + timeout_ms;
 	size_t off = 0, got = 0;
@@ -274,18 +274,24 @@ int nl_call(const char *socket_path, const char *req, size_t len, int timeout_ms
 		}
 	}
 	close(fd);
-	/* The daemon always writes "ok" first, so the verdict is a prefix. */
-	if (strncmp(resp, "{\"ok\":true", 10) == 0)
-		return 0;
-	{
-		char code[64], message[sizeof(err->msg) - 80];
-		json_string_field(resp, "code", code, sizeof(code));
-		json_string_field(resp, "message", message, sizeof(message));
-		if (!code[0])
-			return nl_fail(err, "unexpected answer from nestletd: %.200s", resp);
-		return nl_fail(err, "%s: %s", code, message);
-	}
+	return 0;
 fail:
 	close(fd);
 	return -1;
+}
+
+int nl_call(const char *socket_path, const char *req, size_t len, int timeout_ms, char *resp, size_t cap,
+	    nl_error *err)
+{
+	char code[64], message[sizeof(err->msg) - 80];
+	if (nl_exchange(socket_path, req, len, timeout_ms, resp, cap, err) < 0)
+		return -1;
+	/* The daemon always writes "ok" first, so the verdict is a prefix. */
+	if (strncmp(resp, "{\"ok\":true", 10) == 0)
+		return 0;
+	json_string_field(resp, "code", code, sizeof(code));
+	json_string_field(resp, "message", message, sizeof(message));
+	if (!code[0])
+		return nl_fail(err, "unexpected answer from nestletd: %.200s", resp);
+	return nl_fail(err, "%s: %s", code, message);
 }

@@ -32,7 +32,13 @@ int nl_read_all(int fd, size_t max, char **out, size_t *len, nl_error *err);
 /* Appends s to a JSON string body, escaping it; returns bytes written or -1 if it does not fit. */
 int nl_json_escape(char *dst, size_t cap, const char *s);
 
-/* Sends one request line, waits for one response line within timeout_ms.
+/* Sends one request line, waits for one response line within timeout_ms, and
+ * leaves it in resp without its newline. Returns 0 when a whole line came
+ * back, whatever it says; -1 when nestletd could not be reached, did not
+ * answer in time, hung up, or answered more than cap bytes. */
+int nl_exchange(const char *socket, const char *req, size_t len, int timeout_ms, char *resp, size_t cap, nl_error *err);
+
+/* nl_exchange, then the verdict: sends one request line, waits for one response line within timeout_ms.
  * Returns 0 when the daemon answered ok; -1 otherwise, with the daemon's
  * error code and message (or the transport failure) in err. */
 int nl_call(const char *socket, const char *req, size_t len, int timeout_ms, char *resp, size_t cap, nl_error *err);

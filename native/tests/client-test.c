@@ -1,14 +1,12 @@
-/* Unit tests of client.c's helpers: `make -C native test`, and `mvn test`.
- * One line a test ("ok" or "FAIL", with the checks it made), a line for
- * each failed check (file:line, what was expected and what came), totals
- * at the end; the exit status is 1 when a check failed. nl_call runs
- * against a fake nestletd: a child process on a socket in a temporary dir. */
+/* Unit tests of client.c's helpers: `make -C native test`, and `mvn test`
+ * (harness: check.h). nl_call runs against a fake nestletd: a child process
+ * on a socket in a temporary dir. */
 #define _GNU_SOURCE
 #include "../client.h"
+#include "check.h"
 
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,53 +15,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static int checks, failed, tests, tests_failed;
-
-static void expect(int ok, const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static void expect(int ok, const char *file, int line, const char *fmt, ...)
-{
-	va_list ap;
-	checks++;
-	if (ok)
-		return;
-	failed++;
-	printf("    FAIL %s:%d: ", file, line);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
-
-#define EXPECT(cond) expect((cond), __FILE__, __LINE__, "%s", #cond)
-#define EXPECT_INT(got, want)                                                                                          \
-	do {                                                                                                           \
-		long long g_ = (got), w_ = (want);                                                                     \
-		expect(g_ == w_, __FILE__, __LINE__, "%s is %lld, expected %lld", #got, g_, w_);                      \
-	} while (0)
-#define EXPECT_STR(got, want)                                                                                          \
-	do {                                                                                                           \
-		const char *g_ = (got), *w_ = (want);                                                                  \
-		expect(strcmp(g_, w_) == 0, __FILE__, __LINE__, "%s is \"%s\", expected \"%s\"", #got, g_, w_);       \
-	} while (0)
-#define EXPECT_CONTAINS(got, part)                                                                                     \
-	do {                                                                                                           \
-		const char *g_ = (got), *p_ = (part);                                                                  \
-		expect(strstr(g_, p_) != NULL, __FILE__, __LINE__, "%s is \"%s\", expected it to contain \"%s\"",     \
-		       #got, g_, p_);                                                                                  \
-	} while (0)
-
-static void run(const char *name, void (*test)(void))
-{
-	int checks_before = checks, failed_before = failed;
-	test();
-	tests++;
-	if (failed > failed_before)
-		tests_failed++;
-	printf("%s %s (%d checks)\n", failed > failed_before ? "FAIL" : "ok  ", name, checks - checks_before);
-	fflush(stdout);
-}
 
 static void test_json_escape(void)
 {
@@ -327,6 +278,17 @@ static void test_call_error_answer(void)
 	EXPECT_INT(daemon_status(d), 0);
 }
 
+/* nl_exchange leaves an error answer to its caller: only the transport can fail it. */
+static void test_exchange_error_answer(void)
+{
+	char resp[256];
+	nl_error err = {{0}};
+	pid_t d = fake_daemon(ANSWER, "{\"ok\":false,\"error\":{\"code\":\"not_found\",\"message\":\"no\"}}\n");
+	EXPECT_INT(nl_exchange(sock_path, REQ, sizeof(REQ) - 1, 5000, resp, sizeof(resp), &err), 0);
+	EXPECT_STR(resp, "{\"ok\":false,\"error\":{\"code\":\"not_found\",\"message\":\"no\"}}");
+	EXPECT_INT(daemon_status(d), 0);
+}
+
 static void test_call_timeout(void)
 {
 	char resp[256];
@@ -395,10 +357,10 @@ int main(void)
 	run("nl_read_all stops at its limit", test_read_all_limit);
 	run("nl_call returns an ok answer", test_call_ok);
 	run("nl_call reports the daemon's error code and message", test_call_error_answer);
+	run("nl_exchange returns an error answer as it came", test_exchange_error_answer);
 	run("nl_call gives up at its timeout", test_call_timeout);
 	run("nl_call reports transport failures", test_call_transport_failures);
 	unlink(sock_path);
 	rmdir(dir);
-	printf("client.c: %d tests, %d checks, %d failed\n", tests, checks, failed);
-	return failed ? 1 : 0;
+	return summary("client.c");
 }
