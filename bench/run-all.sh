@@ -3,6 +3,7 @@
 set -eu
 cd "$(dirname "$0")"
 ./hook-overhead.sh
+./cli-latency.sh
 ./runtime-overhead.sh
 ./shift-cost.sh
 ./vfs-latency.sh
