@@ -19,7 +19,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 /* Execs the Java CLI next to this program (make install links it from PREFIX/bin). */
 static int java_cli(char **argv, nl_error *err)
 {
