@@ -99,8 +99,4 @@ public final class ApiClient {
         }
         throw new IOException("response from nestletd longer than " + MAX_RESPONSE + " bytes");
     }
-
-    public ObjectMapper json() {
-        return json;
-    }
 }
