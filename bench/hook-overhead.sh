@@ -7,13 +7,14 @@
 # Then nestletd's RSS after start and after MANY annotated containers.
 #
 #   bench/hook-overhead.sh [RUNS=50] [MANY=1000]      (as root, after make build)
+# NESTLET_DIST=DIR measures another install tree than target/dist (to compare builds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 . bench/stats.sh
 RUNS=${RUNS:-${1:-50}}
 MANY=${MANY:-${2:-1000}}
-dist=$(pwd)/target/dist
+dist=${NESTLET_DIST:-$(pwd)/target/dist}
 
 if [ "${NESTLET_BENCH_INNER:-}" = 1 ]; then
   # Inside a private mount namespace without cgroup2 (crun refuses this
@@ -39,7 +40,7 @@ fi
 work=$(mktemp -d /var/tmp/nestlet-bench-XXXXXX)
 chmod 711 "$work"
 daemon_pid=""
-cleanup() { set +e; stop_pid "$daemon_pid"; unmount_below "$work"; rm -rf --one-file-system "$work"; }
+cleanup() { set +e; stop_pid "$daemon_pid"; stop_keeper "$work/state"; unmount_below "$work"; rm -rf --one-file-system "$work"; }
 trap cleanup EXIT INT TERM
 
 make_busybox_rootfs "$work/rootfs"
@@ -74,6 +75,7 @@ write_bundle "$work/nestlet" hooks
 NESTLET_BENCH_INNER=1 RUNS=$RUNS MANY=$MANY unshare -m --propagation private \
   bash -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec "$0" "$1"' "$0" "$work"
 rss_after=$(rss_kb "$daemon_pid")
+registration_shares "$work/nestletd.log" 'b-nestlet-[0-9]*' "$work"
 registered=$("$dist/bin/nestletctl" --socket "$work/nestlet.sock" ps -o json | grep -c '"id"' || true)
 
 echo "### hook overhead: $(date -u +%Y-%m-%d), $(nproc) vCPU, kernel $(uname -r)"
@@ -91,5 +93,11 @@ for rt in runc crun; do
   printf '| %s | nestlet hooks | %d | %.1f | %.1f | %.1f | %.1f | %.2f |\n' "$rt" "$n" "$(bc -l <<< "$nm/1000")" \
     "$(bc -l <<< "$p90/1000")" "$(bc -l <<< "$p99/1000")" "$(bc -l <<< "$mx/1000")" "$(bc -l <<< "$nm/$base")"
 done
+echo
+echo "nestletd's share (its log; runc and crun together):"
+echo
+echo "| step | runs | median | p90 | p99 |"
+echo "|---|---|---|---|---|"
+print_registration_rows "$work"
 echo
 echo "nestletd RSS: $((rss_start / 1024)) MiB after start, $((rss_after / 1024)) MiB after $((RUNS * 2 + MANY)) annotated containers (still registered: $registered)."

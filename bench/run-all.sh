@@ -1,5 +1,6 @@
 #!/bin/sh
 # Every benchmark of the project, each printing its Markdown section; `make bench` runs this.
+# (hook-ab.sh compares two builds of nestletd and is run by hand: bench/hook-ab.sh DIST_A DIST_B.)
 set -eu
 cd "$(dirname "$0")"
 ./hook-overhead.sh

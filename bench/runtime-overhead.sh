@@ -5,16 +5,17 @@
 # user namespace (0 -> a fixed range, rootfs left as is), interleaved.
 #
 #   bench/runtime-overhead.sh [RUNS=50]                 (as root, after make build)
+# NESTLET_DIST=DIR measures another install tree than target/dist (to compare builds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 . bench/stats.sh
 RUNS=${1:-50}
-dist=$(pwd)/target/dist
+dist=${NESTLET_DIST:-$(pwd)/target/dist}
 work=$(mktemp -d /var/tmp/nestlet-bench-XXXXXX)
 chmod 711 "$work"
 daemon_pid=""
-cleanup() { set +e; stop_pid "$daemon_pid"; [ -n "${KEEP_LOG:-}" ] && cp "$work/nestletd.log" "$KEEP_LOG"; unmount_below "$work"; rm -rf --one-file-system "$work"; }
+cleanup() { set +e; stop_pid "$daemon_pid"; stop_keeper "$work/state"; [ -n "${KEEP_LOG:-}" ] && cp "$work/nestletd.log" "$KEEP_LOG"; unmount_below "$work"; rm -rf --one-file-system "$work"; }
 trap cleanup EXIT INT TERM
 
 make_busybox_rootfs "$work/rootfs"
@@ -50,6 +51,7 @@ for i in $(seq 1 "$RUNS"); do
   echo $((t1 - t0)) >> "$work/shim.us"
 done
 grep -o 'prepared n[0-9]* in [0-9]* ms' "$work/nestletd.log" | awk '{print $4 * 1000}' > "$work/prepare.us"
+registration_shares "$work/nestletd.log" 'n[0-9]*' "$work"
 
 echo "### nestlet-runtime overhead: $(date -u +%Y-%m-%d), $(nproc) vCPU, kernel $(uname -r)"
 echo
@@ -66,3 +68,4 @@ printf '| nestlet-runtime + runc (system mode) | %d | %.1f | %.1f | %.1f | %.2f 
 read -r n m p90 p99 mx < <(summarize "$work/prepare.us")
 printf '| of which: prepare in nestletd | %d | %.1f | %.1f | %.1f | |\n' "$n" "$(bc -l <<< "$m/1000")" \
   "$(bc -l <<< "$p90/1000")" "$(bc -l <<< "$p99/1000")"
+print_registration_rows "$work" " |"

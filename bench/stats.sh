@@ -9,3 +9,32 @@ summarize() {
     printf "%d %s %s %s %s\n", n, m, p90, p99, v[n]
   }'
 }
+
+# registration_shares LOG ID_REGEX DIR: from nestletd's "registered ID in N ms
+# (..., virtual files M)" lines, the whole createRuntime registration into
+# DIR/register.us and the virtual files' share into DIR/vfs.us (microseconds).
+registration_shares() {
+  grep -o "registered $2 in [0-9]* ms (.*virtual files [0-9]*)" "$1" > "$3/registered.txt" || true
+  awk '{print $4 * 1000}' "$3/registered.txt" > "$3/register.us"
+  sed 's/.*virtual files \([0-9]*\))/\1/' "$3/registered.txt" | awk '{print $1 * 1000}' > "$3/vfs.us"
+}
+
+# print_registration_rows DIR [CELLS]: table rows (label, runs, median, p90,
+# p99 in ms, then CELLS) of what registration_shares wrote.
+print_registration_rows() {
+  local n m p90 p99 mx
+  read -r n m p90 p99 mx < <(summarize "$1/register.us")
+  printf '| of which: createRuntime in nestletd | %d | %.1f | %.1f | %.1f |%s\n' "$n" "$(bc -l <<< "$m/1000")" \
+    "$(bc -l <<< "$p90/1000")" "$(bc -l <<< "$p99/1000")" "${2:-}"
+  read -r n m p90 p99 mx < <(summarize "$1/vfs.us")
+  printf '| of which: virtual files | %d | %.1f | %.1f | %.1f |%s\n' "$n" "$(bc -l <<< "$m/1000")" \
+    "$(bc -l <<< "$p90/1000")" "$(bc -l <<< "$p99/1000")" "${2:-}"
+}
+
+# stop_keeper STATE_DIR: stops the nestlet-keeper that nestletd started for
+# STATE_DIR (by the pid it wrote), which outlives nestletd by design.
+stop_keeper() {
+  local pid
+  pid=$(cat "$1/run/keeper.pid" 2>/dev/null) || return 0
+  kill "$pid" 2>/dev/null || true
+}

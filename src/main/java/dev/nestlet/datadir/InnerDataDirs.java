@@ -109,7 +109,15 @@ public final class InnerDataDirs implements Feature {
         List<Fd> trees = new ArrayList<>();
         try {
             for (Path dir : dirs) {
-                trees.add(MountCalls.openTreeClone(dir.toString(), false));
+                Fd tree = MountCalls.openTreeClone(dir.toString(), false);
+                trees.add(tree);
+                // The flags prepare gives the same binds in config.json: either path, one mount.
+                MountCalls.setAttr(
+                        tree,
+                        false,
+                        MountCalls.MOUNT_ATTR_NOSUID | MountCalls.MOUNT_ATTR_NODEV,
+                        0,
+                        -1);
             }
             String rootfs = access.rootfs().toString();
             access.inMountNamespace(

@@ -76,6 +76,16 @@ public final class MountCalls {
         return new Fd((int) Native.check(rc, "open_tree", path), "tree " + path);
     }
 
+    /**
+     * A detached copy (not recursive) of the mount at {@code relative}, resolved from the directory
+     * {@code dir}: many files under one directory cost one walk to it.
+     */
+    public static Fd openTreeCloneAt(Fd dir, String relative) {
+        int flags = OPEN_TREE_CLONE | FileCalls.O_CLOEXEC;
+        long rc = Native.C.syscall(NR_OPEN_TREE, dir.get(), relative, flags);
+        return new Fd((int) Native.check(rc, "open_tree", relative), "tree " + relative);
+    }
+
     /** Same as {@link #openTreeClone(String, boolean)} for an fd that is already open. */
     public static Fd openTreeClone(Fd dir, boolean recursive) {
         int flags =

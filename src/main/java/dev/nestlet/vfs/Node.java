@@ -38,16 +38,17 @@ record Node(
     }
 
     /**
-     * Attributes; a file's size is the length of {@code content}, the render its open will read. A
-     * writable file (a sysctl) is the container root's, 0644, as the kernel's sysctls of a
-     * namespace the container owns are; everything else is host root's and read-only.
+     * Attributes; a file's size is the length of {@code content}, the render its open will read (0
+     * without one: a LOOKUP's answer, which the kernel asks again before any use). A writable file
+     * (a sysctl) is the container root's, 0644, as the kernel's sysctls of a namespace the
+     * container owns are; everything else is host root's and read-only.
      */
     NodeAttr attr(Rendered content) {
         if (isDirectory()) {
             return new NodeAttr(
                     id, 0, FuseProtocol.S_IFDIR | 0555, 2, view == null ? 0 : view.created(), 0, 0);
         }
-        long size = content.bytes().length;
+        long size = content == null ? 0 : content.bytes().length;
         return file instanceof WritableFile
                 ? new NodeAttr(
                         id,

@@ -24,9 +24,12 @@ import dev.nestlet.vfs.fuse.FuseServer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -199,7 +202,9 @@ public final class VirtualFiles implements Feature, AutoCloseable {
      * Binds every file of the container that has a target inside it: a target missing there (no
      * /sys mounted, a sysctl of a module that is not loaded) is left out. Targets resolve inside
      * the container's root, never through a symlink out of it, and from inside its network
-     * namespace: a /proc/sys/net path names that namespace's file only there.
+     * namespace: a /proc/sys/net path names that namespace's file only there. Each side is walked
+     * once per directory, not once per file: the sources from the view's directory, opened once,
+     * the targets from their parent directories, opened once each.
      */
     private List<String> bind(
             ContainerRecord rec, ContainerView view, ContainerAccess access, String rootInNamespace)
@@ -207,16 +212,22 @@ public final class VirtualFiles implements Feature, AutoCloseable {
         List<VirtualFile> files = fs.filesOf(view);
         List<Fd> trees = new ArrayList<>();
         try {
-            for (VirtualFile f : files) {
-                Path source = VirtualFs.pathOf(server.mountPoint(), rec.id(), f);
-                Fd tree = MountCalls.openTreeClone(source.toString(), false);
-                trees.add(tree);
-                long readOnly = f instanceof WritableFile ? 0 : MountCalls.MOUNT_ATTR_RDONLY;
-                MountCalls.setAttr(tree, false, BIND_ATTRS | readOnly, 0, -1);
+            try (Fd viewDir =
+                    FileCalls.open(
+                            server.mountPoint().resolve(rec.id()).toString(),
+                            FileCalls.O_PATH | FileCalls.O_DIRECTORY,
+                            0)) {
+                for (VirtualFile f : files) {
+                    Fd tree = MountCalls.openTreeCloneAt(viewDir, f.path().substring(1));
+                    trees.add(tree);
+                    long readOnly = f instanceof WritableFile ? 0 : MountCalls.MOUNT_ATTR_RDONLY;
+                    MountCalls.setAttr(tree, false, BIND_ATTRS | readOnly, 0, -1);
+                }
             }
             return access.inMountAndNetworkNamespaces(
                     () -> {
                         List<String> bound = new ArrayList<>();
+                        Map<String, Optional<Fd>> parents = new HashMap<>();
                         try (Fd root =
                                 FileCalls.open(
                                         rootInNamespace,
@@ -224,13 +235,15 @@ public final class VirtualFiles implements Feature, AutoCloseable {
                                         0)) {
                             for (int i = 0; i < files.size(); i++) {
                                 String path = files.get(i).path();
-                                try (Fd target = target(root, path, rec.id())) {
+                                try (Fd target = target(root, parents, path, rec.id())) {
                                     if (target != null) {
                                         MountCalls.moveMount(trees.get(i), target);
                                         bound.add(path);
                                     }
                                 }
                             }
+                        } finally {
+                            parents.values().forEach(dir -> dir.ifPresent(Fd::close));
                         }
                         return bound;
                     });
@@ -239,23 +252,45 @@ public final class VirtualFiles implements Feature, AutoCloseable {
         }
     }
 
-    private static Fd target(Fd root, String path, String id) {
-        Fd fd;
-        try {
-            fd = RootedPaths.openFile(root, path);
-        } catch (SysException e) {
-            if (e.is(Errno.ENOENT)) {
-                LOG.info(id + " has no " + path + "; it keeps none");
-                return null;
-            }
-            throw e;
+    /**
+     * The regular file {@code path} inside the container, or null if it or its directory is
+     * missing. Its directory is resolved in the container's root once ({@code parents} keeps it)
+     * and the name from there, where it cannot lead out of the root either.
+     */
+    private static Fd target(Fd root, Map<String, Optional<Fd>> parents, String path, String id) {
+        int slash = path.lastIndexOf('/');
+        Optional<Fd> fd =
+                parents.computeIfAbsent(
+                                path.substring(0, slash),
+                                dir -> unlessMissing(() -> RootedPaths.openDir(root, dir)))
+                        .flatMap(
+                                dir ->
+                                        unlessMissing(
+                                                () ->
+                                                        RootedPaths.openFile(
+                                                                dir, path.substring(slash + 1))));
+        if (fd.isEmpty()) {
+            LOG.info(id + " has no " + path + "; it keeps none");
+            return null;
         }
-        if (!FileCalls.fstat(fd).isRegular()) {
-            fd.close();
+        if (!FileCalls.fstat(fd.get()).isRegular()) {
+            fd.get().close();
             throw new NestletException(
                     ErrorCode.UNSAFE_PATH, path + " inside " + id + " is not a regular file");
         }
-        return fd;
+        return fd.get();
+    }
+
+    /** The fd {@code open} returns, or none where it fails with ENOENT. */
+    private static Optional<Fd> unlessMissing(Supplier<Fd> open) {
+        try {
+            return Optional.of(open.get());
+        } catch (SysException e) {
+            if (e.is(Errno.ENOENT)) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     /** Runs a task in one container's mount and network namespaces. */

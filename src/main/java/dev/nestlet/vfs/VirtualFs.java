@@ -30,7 +30,10 @@ import java.util.logging.Logger;
  * reads FUSE files through the page cache up to i_size even with FOPEN_DIRECT_IO, and tail(1) seeks
  * from it. So file attributes are never cached by the kernel (timeout 0), GETATTR renders, and the
  * GETATTR, OPEN and fstat of one open share that render: a render younger than {@link #SHARE_NANOS}
- * is reused instead of made again (a write to a sysctl drops its container's).
+ * is reused instead of made again (a write to a sysctl drops its container's). LOOKUP does not
+ * render: with a zero attribute timeout and default_permissions the kernel sends a GETATTR before
+ * every open and stat of the inode, so a LOOKUP's size is never read; nestletd's own LOOKUPs, one
+ * per file when it binds a container's files, would otherwise render every file for nothing.
  *
  * <p>Only sysctl files ({@link WritableFile}) take writes: one WRITE per write(2), each applied
  * whole. Anything else that would change a file or the tree is refused.
@@ -329,12 +332,8 @@ public final class VirtualFs implements FuseServer.Handler {
         if (child.isDirectory()) {
             return out.entry(r.unique(), child.attr(null), entryValid, DIR_VALID_SECONDS);
         }
-        try {
-            return out.entry(
-                    r.unique(), child.attr(current(child)), entryValid, FILE_ATTR_VALID_SECONDS);
-        } catch (RuntimeException e) {
-            return renderFailed(r, out, child, e);
-        }
+        return out.entry(
+                r.unique(), child.attr(child.recent().get()), entryValid, FILE_ATTR_VALID_SECONDS);
     }
 
     private int getattr(FuseRequest r, FuseReply out) {

@@ -74,6 +74,13 @@ class VirtualFsTest {
         return out.buffer().getLong(16);
     }
 
+    /** st_size in a GETATTR's answer (fuse_attr_out: valid, nsec, dummy, then fuse_attr). */
+    private long getattrSize(long node) {
+        send(FuseProtocol.GETATTR, node, new byte[16]);
+        assertEquals(0, error(), "getattr");
+        return out.buffer().getLong(16 + 16 + 8);
+    }
+
     /** The file handle, or -errno. */
     private long open(long node, int flags) {
         send(FuseProtocol.OPEN, node, ints(flags, 0, 0));
@@ -113,7 +120,7 @@ class VirtualFsTest {
     @Test
     void snapshotPerOpenReadInSmallChunks() {
         long meminfo = lookup(lookup(lookup(FuseProtocol.ROOT_ID, "c1"), "proc"), "meminfo");
-        long size = out.buffer().getLong(16 + 48);
+        long size = getattrSize(meminfo); // the kernel's permission check before the open
         long fh = open(meminfo, 0);
         assertTrue(fh > 0);
         byte[] content = readAll(meminfo, fh, 100);
@@ -127,6 +134,21 @@ class VirtualFsTest {
         assertEquals(0, error());
         send(FuseProtocol.READ, meminfo, ints(fh, 0, 100));
         assertEquals(Errno.EBADF, error(), "released");
+    }
+
+    /**
+     * Issue 13: a LOOKUP (nestletd's own, when it binds a container's files) renders nothing; its
+     * size is the last render's, and the GETATTR the kernel sends before any use renders.
+     */
+    @Test
+    void lookupDoesNotRender() {
+        long proc = lookup(lookup(FuseProtocol.ROOT_ID, "c1"), "proc");
+        lookup(proc, "meminfo");
+        assertEquals(0, out.buffer().getLong(16 + 48), "no render yet: size 0");
+        long size = getattrSize(lookup(proc, "meminfo"));
+        assertTrue(size > 0);
+        lookup(proc, "meminfo");
+        assertEquals(size, out.buffer().getLong(16 + 48), "the last render's size");
     }
 
     /**
