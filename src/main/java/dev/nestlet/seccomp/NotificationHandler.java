@@ -122,17 +122,21 @@ final class NotificationHandler implements AutoCloseable {
     }
 
     /**
+     * /proc/PID/ns/NAME (or of a task, or self): what a bind pins a namespace with; and
+     * /proc/PID/exe, which runc binds read-only to run itself from a sealed copy (CVE-2019-5736)
+     * and copies its whole binary into a memfd when that fails.
+     */
+    private static final java.util.regex.Pattern MAGIC_FILE =
+            java.util.regex.Pattern.compile(
+                    "/proc/(self|thread-self|[0-9]+)(/task/[0-9]+)?/(ns/[a-z_]+|exe)");
+
+    /**
      * A non-recursive bind copies one mount without what is mounted on it: a bind of /proc would
      * show the kernel's files where nestlet's virtual ones are. When nestlet's mounts sit directly
      * on the source's mount, the bind is made recursive (open_tree(OPEN_TREE_CLONE | AT_RECURSIVE)
      * in the caller's mount namespace, attached on the target) and answered as done; otherwise the
      * kernel makes the bind it was asked for.
      */
-    /** /proc/PID/ns/NAME (or of a task, or self): what a bind pins a namespace with. */
-    private static final java.util.regex.Pattern NAMESPACE_FILE =
-            java.util.regex.Pattern.compile(
-                    "/proc/(self|thread-self|[0-9]+)(/task/[0-9]+)?/ns/[a-z_]+");
-
     private Verdict bind(
             NotifySession session,
             Caller caller,
@@ -152,10 +156,10 @@ final class NotificationHandler implements AutoCloseable {
             return Verdict.proceed(
                     "bind: the kernel decides (host namespace or no CAP_SYS_ADMIN over it)");
         }
-        if (NAMESPACE_FILE.matcher(source).matches()) {
-            // A namespace file (how dockerd and ip-netns pin a netns) is a magic link that
-            // resolution in the caller's root refuses; it holds no mounts to carry along.
-            return Verdict.proceed("bind of namespace file " + source);
+        if (MAGIC_FILE.matcher(source).matches()) {
+            // A magic link that resolution in the caller's root refuses (self is nestletd
+            // there); a namespace or an executable, never a directory with mounts to carry along.
+            return Verdict.proceed("bind of " + source);
         }
         try (Fd src = caller.resolve(FileCalls.AT_FDCWD, source, true)) {
             if (!protectedWithin(p, caller, src)) {
