@@ -88,6 +88,9 @@ final class NotificationHandler implements AutoCloseable {
             NotifySession session, SeccompNotif n, Caller caller, BooleanSupplier pending)
             throws Exception {
         long flags = MountFlags.normalize(n.arg(3));
+        if (MountFlags.continuesUnchecked(flags)) {
+            return Verdict.proceed("recursive bind or propagation change");
+        }
         String target = caller.readString(n.arg(1), PATH_MAX);
         if (MountFlags.isNewMount(flags)) {
             String fsType = readOptional(caller, n.arg(2), FSTYPE_MAX);
@@ -115,10 +118,7 @@ final class NotificationHandler implements AutoCloseable {
                     "move " + source,
                     pending);
         }
-        if ((flags & MountCalls.MS_BIND) != 0 && (flags & MountCalls.MS_REC) == 0) {
-            return bind(session, caller, caller.readString(n.arg(0), PATH_MAX), target, pending);
-        }
-        return Verdict.proceed("bind or propagation change");
+        return bind(session, caller, caller.readString(n.arg(0), PATH_MAX), target, pending);
     }
 
     /**
