@@ -68,13 +68,16 @@ step() {
     join -a2 -e0 -o 0,1.2,2.2 "$work/before" "$work/after" | awk '$3 > $2 {print $1, $3 - $2}' > "$work/counts.$name"
   fi
 }
-# start_ct BUNDLE: run -d, then wait until the inner dockerd answers.
+# start_ct BUNDLE: run -d (its own time goes to $work/KIND.create.ms), then
+# wait until the inner dockerd answers.
 start_ct() {
+  local t0=$(clock)
   if [ "$kind" = system ]; then
     (cd "$1" && NESTLET_SOCKET=$sock "$dist/bin/nestlet-runtime" --root "$work/runc" run -d "$current" >/dev/null 2>&1)
   else
     (cd "$1" && runc --root "$work/runc" run -d "$current" >/dev/null 2>&1)
   fi
+  [ "$count" = 1 ] || echo $(( ($(clock) - t0) / 1000 )) >> "$work/$kind.create.ms"
   until in_ct "$current" docker info >/dev/null 2>&1; do sleep 0.02; done
 }
 stop_job() {
@@ -126,10 +129,10 @@ echo "Command: \`bench/ci-job.sh $RUNS\` (ms, $RUNS runs of each, alternated; ra
 echo
 echo "| step | privileged median | p90 | system median | p90 | ratio |"
 echo "|---|---|---|---|---|---|"
-for s in start import run buildkit legacy total; do
+for s in start create import run buildkit legacy total; do
   read -r _ pm pp _ _ < <(summarize "$work/privileged.$s.ms")
   read -r _ sm sp _ _ < <(summarize "$work/system.$s.ms")
-  label=$s; [ "$s" = run ] && label="run (each of 3)"; [ "$s" = start ] && label="start (dockerd up)"
+  label=$s; [ "$s" = run ] && label="run (each of 3)"; [ "$s" = start ] && label="start (run -d until \`docker info\` answers)"; [ "$s" = create ] && label="... of which run -d"
   echo "| $label | $pm | $pp | $sm | $sp | $(awk -v a="$sm" -v b="$pm" 'BEGIN { printf "%.2f", a / b }') |"
 done
 echo
