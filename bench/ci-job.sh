@@ -31,7 +31,7 @@ daemon_pid="" current=""
 cleanup() {
   set +e
   [ -n "$current" ] && stop_job
-  stop_pid "$daemon_pid"
+  stop_nestletd "$daemon_pid" "$work/state"
   [ -n "${KEEP_LOG:-}" ] && cp "$work/nestletd.log" "$KEEP_LOG"
   unmount_below "$work"
   rm -rf --one-file-system "$work"

@@ -26,7 +26,7 @@ cleanup() {
   for id in "${ids[@]}"; do runc --root "$work/runc" delete --force "$id" >/dev/null 2>&1; done
   [ -n "$host_dockerd" ] && stop_pid "$host_dockerd"
   [ -f "$work/hostdocker/containerd.pid" ] && stop_pid "$(cat "$work/hostdocker/containerd.pid")"
-  stop_pid "$daemon_pid"
+  stop_nestletd "$daemon_pid" "$work/state"
   unmount_below "$work"
   rm -rf --one-file-system "$work"
 }
