@@ -17,8 +17,6 @@
 # logs every CONTINUE with its reason).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/lib.sh
-. bench/stats.sh
 . bench/dind-lib.sh
 RUNS=${1:-5}
 dist=${NESTLET_DIST:-$(pwd)/target/dist}

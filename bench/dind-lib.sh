@@ -1,7 +1,10 @@
 # Shell helpers for benchmarks that run dockerd in a container built from the
-# Debian + docker.io rootfs (bench/dind.sh, bench/ci-job.sh). Source it after
-# scripts/lib.sh; it defines functions only. Callers set $work (their temp
-# dir, runc's state is $work/runc) and $cache (the bench cache).
+# Debian + docker.io rootfs (bench/dind.sh, bench/ci-job.sh). Source it from
+# the top of the tree; it brings scripts/lib.sh and bench/stats.sh along and
+# defines functions only. Callers set $work (their temp dir, runc's state is
+# $work/runc) and $cache (the bench cache).
+. scripts/lib.sh
+. bench/stats.sh
 
 # dind_rootfs: the Debian 12 + docker.io rootfs in $cache/dind, debootstrapped once.
 dind_rootfs() {

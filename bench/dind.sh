@@ -9,8 +9,6 @@
 # NESTLET_BENCH_CACHE (default /var/tmp/nestlet-bench-cache) keeps the Debian + docker.io rootfs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/lib.sh
-. bench/stats.sh
 . bench/dind-lib.sh
 RUNS=${1:-10}
 N=${2:-4}
