@@ -9,14 +9,12 @@
 # NESTLET_BENCH_CACHE (default /var/tmp/nestlet-bench-cache) keeps the Debian + docker.io rootfs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/lib.sh
-. bench/stats.sh
+. bench/dind-lib.sh
 RUNS=${1:-10}
 N=${2:-4}
 dist=$(pwd)/target/dist
 cache=${NESTLET_BENCH_CACHE:-/var/tmp/nestlet-bench-cache}
-mkdir -p "$cache"
-[ -d "$cache/dind" ] || scripts/debian-rootfs.sh "$cache/dind" docker.io openjdk-17-jre-headless ca-certificates
+dind_rootfs
 work=$(mktemp -d /var/tmp/nestlet-bench-XXXXXX)
 chmod 711 "$work"
 daemon_pid="" host_dockerd=""
@@ -26,12 +24,11 @@ cleanup() {
   for id in "${ids[@]}"; do runc --root "$work/runc" delete --force "$id" >/dev/null 2>&1; done
   [ -n "$host_dockerd" ] && stop_pid "$host_dockerd"
   [ -f "$work/hostdocker/containerd.pid" ] && stop_pid "$(cat "$work/hostdocker/containerd.pid")"
-  stop_pid "$daemon_pid"
+  stop_nestletd "$daemon_pid" "$work/state"
   unmount_below "$work"
   rm -rf --one-file-system "$work"
 }
 trap cleanup EXIT INT TERM
-clock() { echo "${EPOCHREALTIME/./}"; }
 
 make_busybox_rootfs "$work/bb"
 tar -C "$work/bb" -cf "$work/busybox.tar" .
@@ -40,34 +37,9 @@ daemon_pid=$NESTLETD_PID
 sleep 1
 rss0=$(rss_kb "$daemon_pid")
 
-# $1: id. A private overlay of the image and an engine-like bundle.
-system_bundle() {
-  local b=$work/$1
-  mkdir -p "$b/upper" "$b/work" "$b/merged"
-  mount -t overlay overlay -o "lowerdir=$cache/dind,upperdir=$b/upper,workdir=$b/work" "$b/merged"
-  cat > "$b/config.json" <<JSON
-{"ociVersion": "1.0.2",
- "process": {"terminal": false, "user": {"uid": 0, "gid": 0}, "cwd": "/",
-   "args": ["sh", "-c", "dockerd > /var/log/dockerd.log 2>&1 & exec sleep infinity"],
-   "env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]},
- "root": {"path": "$b/merged"}, "hostname": "$1",
- "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
-   {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755"]},
-   {"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]},
-   {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]},
-   {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["ro", "nosuid", "noexec", "nodev"]},
-   {"destination": "/run", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "mode=755"]}],
- "linux": {"namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}],
-   "cgroupsPath": "/nestlet-bench-$1"}}
-JSON
-  echo "$b"
-}
-pid_of() { runc --root "$work/runc" state "$1" | grep '"pid"' | grep -o '[0-9]*'; }
-in_ct() { local p; p=$(pid_of "$1"); shift; nsenter -t "$p" -a "$@"; }
-
 for i in $(seq 1 "$N"); do
   id=sc$i; ids+=("$id")
-  b=$(system_bundle "$id")
+  b=$(dind_bundle "$id")
   t0=$(clock)
   (cd "$b" && NESTLET_SOCKET=$work/nestlet.sock "$dist/bin/nestlet-runtime" --root "$work/runc" run -d "$id" >/dev/null 2>&1)
   t1=$(clock)

@@ -10,4 +10,5 @@ cd "$(dirname "$0")"
 ./vfs-latency.sh
 ./seccomp-notify.sh
 ./dind.sh
+./ci-job.sh
 ./kube-pods.sh

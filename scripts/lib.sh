@@ -29,6 +29,14 @@ start_nestletd() {
   done
 }
 
+# stop_nestletd PID STATE: stops nestletd, then the nestlet-keeper it started
+# (docs/install.md: the keeper outlives nestletd on purpose, for restarts).
+stop_nestletd() {
+  stop_pid "$1"
+  [ -f "$2/run/keeper.pid" ] && kill "$(cat "$2/run/keeper.pid")" 2>/dev/null
+  return 0
+}
+
 # stop_pid PID: SIGTERM, wait for it.
 stop_pid() {
   [ -n "${1:-}" ] || return 0

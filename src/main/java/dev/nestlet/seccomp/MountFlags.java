@@ -8,7 +8,7 @@ import java.util.OptionalLong;
  * attributes.
  */
 public final class MountFlags {
-    private static final long PROPAGATION =
+    static final long PROPAGATION =
             MountCalls.MS_UNBINDABLE
                     | MountCalls.MS_PRIVATE
                     | MountCalls.MS_SLAVE
@@ -44,6 +44,23 @@ public final class MountFlags {
                                 | MountCalls.MS_MOVE
                                 | PROPAGATION))
                 == 0;
+    }
+
+    /**
+     * True for a request the agent lets through whatever its other arguments: a recursive bind, or
+     * a propagation change that is not also a remount or a move. Nothing nestlet protects can be
+     * uncovered by either (a recursive bind carries nestlet's mounts along), so the seccomp filter
+     * lets them through without notifying ({@link NotifyRules}), and the agent answers CONTINUE to
+     * any that still reach it.
+     */
+    public static boolean continuesUnchecked(long flags) {
+        long f = normalize(flags);
+        if ((f & (MountCalls.MS_REMOUNT | MountCalls.MS_MOVE)) != 0) {
+            return false;
+        }
+        return (f & MountCalls.MS_BIND) != 0
+                ? (f & MountCalls.MS_REC) != 0
+                : (f & PROPAGATION) != 0;
     }
 
     /**

@@ -88,6 +88,9 @@ final class NotificationHandler implements AutoCloseable {
             NotifySession session, SeccompNotif n, Caller caller, BooleanSupplier pending)
             throws Exception {
         long flags = MountFlags.normalize(n.arg(3));
+        if (MountFlags.continuesUnchecked(flags)) {
+            return Verdict.proceed("recursive bind or propagation change");
+        }
         String target = caller.readString(n.arg(1), PATH_MAX);
         if (MountFlags.isNewMount(flags)) {
             String fsType = readOptional(caller, n.arg(2), FSTYPE_MAX);
@@ -115,11 +118,17 @@ final class NotificationHandler implements AutoCloseable {
                     "move " + source,
                     pending);
         }
-        if ((flags & MountCalls.MS_BIND) != 0 && (flags & MountCalls.MS_REC) == 0) {
-            return bind(session, caller, caller.readString(n.arg(0), PATH_MAX), target, pending);
-        }
-        return Verdict.proceed("bind or propagation change");
+        return bind(session, caller, caller.readString(n.arg(0), PATH_MAX), target, pending);
     }
+
+    /**
+     * /proc/PID/ns/NAME (or of a task, or self): what a bind pins a namespace with; and
+     * /proc/PID/exe, which runc binds read-only to run itself from a sealed copy (CVE-2019-5736)
+     * and copies its whole binary into a memfd when that fails.
+     */
+    private static final java.util.regex.Pattern MAGIC_FILE =
+            java.util.regex.Pattern.compile(
+                    "/proc/(self|thread-self|[0-9]+)(/task/[0-9]+)?/(ns/[a-z_]+|exe)");
 
     /**
      * A non-recursive bind copies one mount without what is mounted on it: a bind of /proc would
@@ -128,11 +137,6 @@ final class NotificationHandler implements AutoCloseable {
      * in the caller's mount namespace, attached on the target) and answered as done; otherwise the
      * kernel makes the bind it was asked for.
      */
-    /** /proc/PID/ns/NAME (or of a task, or self): what a bind pins a namespace with. */
-    private static final java.util.regex.Pattern NAMESPACE_FILE =
-            java.util.regex.Pattern.compile(
-                    "/proc/(self|thread-self|[0-9]+)(/task/[0-9]+)?/ns/[a-z_]+");
-
     private Verdict bind(
             NotifySession session,
             Caller caller,
@@ -152,10 +156,10 @@ final class NotificationHandler implements AutoCloseable {
             return Verdict.proceed(
                     "bind: the kernel decides (host namespace or no CAP_SYS_ADMIN over it)");
         }
-        if (NAMESPACE_FILE.matcher(source).matches()) {
-            // A namespace file (how dockerd and ip-netns pin a netns) is a magic link that
-            // resolution in the caller's root refuses; it holds no mounts to carry along.
-            return Verdict.proceed("bind of namespace file " + source);
+        if (MAGIC_FILE.matcher(source).matches()) {
+            // A magic link that resolution in the caller's root refuses (self is nestletd
+            // there); a namespace or an executable, never a directory with mounts to carry along.
+            return Verdict.proceed("bind of " + source);
         }
         try (Fd src = caller.resolve(FileCalls.AT_FDCWD, source, true)) {
             if (!protectedWithin(p, caller, src)) {

@@ -71,11 +71,12 @@ public final class SeccompProfiles {
     }
 
     /**
-     * {@code config} with an SCMP_ACT_NOTIFY rule for {@link #NOTIFIED} and {@code
-     * linux.seccomp.listenerPath} set. An existing profile keeps its default action, architectures,
-     * flags and every other rule; the notified names are taken out of its rules (libseccomp refuses
-     * two actions for one call) and rules left without names are dropped. Without a profile, a
-     * minimal one is made: allow by default, only the notify rule.
+     * {@code config} with SCMP_ACT_NOTIFY rules for {@link #NOTIFIED} ({@link NotifyRules}: mount
+     * and setns only for the arguments the agent may act on) and {@code linux.seccomp.listenerPath}
+     * set. An existing profile keeps its default action, architectures, flags and every other rule;
+     * the notified names are taken out of its rules (libseccomp refuses two actions for one call)
+     * and rules left without names are dropped. Without a profile, a minimal one is made: allow by
+     * default, only the notify rule.
      *
      * @throws IllegalArgumentException when the config already names another seccomp agent
      */
@@ -92,9 +93,9 @@ public final class SeccompProfiles {
                             + "; nestlet cannot share them");
         }
         ArrayNode rules = withoutNames(seccomp, NOTIFIED);
-        ObjectNode rule = rules.addObject();
-        NOTIFIED.forEach(rule.putArray("names")::add);
-        rule.put("action", "SCMP_ACT_NOTIFY");
+        rules.addAll(
+                NotifyRules.of(
+                        NOTIFIED, "SCMP_ACT_ALLOW".equals(seccomp.path("defaultAction").asText())));
         seccomp.put("listenerPath", listenerSocket.toString());
         return out;
     }
