@@ -15,18 +15,7 @@ final class IdPools {
         DaemonConfig.IdPoolSpec spec = config.idPool();
         Optional<IdPool> pool;
         if (spec.explicit() != null) {
-            String[] f = spec.explicit().split(":");
-            if (f.length != 3) {
-                throw new IllegalArgumentException(
-                        "--id-pool must be UID:GID:COUNT, not " + spec.explicit());
-            }
-            pool =
-                    Optional.of(
-                            IdPool.explicit(
-                                    Long.parseLong(f[0]),
-                                    Long.parseLong(f[1]),
-                                    Long.parseLong(f[2]),
-                                    spec.rangeSize()));
+            pool = Optional.of(explicit(spec.explicit(), spec.rangeSize()));
         } else {
             IdPool p =
                     IdPool.fromSubIdFiles(
@@ -44,5 +33,22 @@ final class IdPools {
                         + spec.subgid()
                         + ", or start nestletd with --id-pool UID:GID:COUNT";
         return new IdAllocator(pool, why, config.stateDir().resolve("idmap.journal"));
+    }
+
+    /** The pool {@code --id-pool UID:GID:COUNT} names; a malformed value is refused by its text. */
+    static IdPool explicit(String value, long rangeSize) {
+        String[] f = value.split(":");
+        try {
+            if (f.length == 3) {
+                return IdPool.explicit(
+                        Long.parseLong(f[0]),
+                        Long.parseLong(f[1]),
+                        Long.parseLong(f[2]),
+                        rangeSize);
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with the option's own words
+        }
+        throw new IllegalArgumentException("--id-pool must be UID:GID:COUNT, not " + value);
     }
 }

@@ -208,6 +208,13 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
     /** Checks of values that picocli's types do not make. */
     void checkValues() {
         shiftByCopy();
+        if (idPool != null) {
+            try {
+                IdPools.explicit(idPool, rangeSize);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage(), e);
+            }
+        }
     }
 
     @Override

@@ -30,13 +30,20 @@ class ConfigFileTest {
                                 + "\n"
                                 + "colour = blue\n"
                                 + "shift = sideways\n"
-                                + "vfs-threads = 3\n");
+                                + "vfs-threads = 3\n"
+                                + "id-pool = 1000000:655360\n"
+                                + "id-pool = 1000000:1000000:lots\n");
         ConfigFile.Parsed p = ConfigFile.read(f);
-        assertEquals(3, p.errors().size(), p.errors().toString());
+        assertEquals(5, p.errors().size(), p.errors().toString());
         assertTrue(p.errors().get(0).startsWith(f + ":3: "), p.errors().get(0));
         assertTrue(p.errors().get(0).contains("many"), p.errors().get(0));
         assertEquals(f + ":5: unknown option 'colour'", p.errors().get(1));
         assertEquals(f + ":6: --shift must be idmap or copy", p.errors().get(2));
+        assertEquals(
+                f + ":8: --id-pool must be UID:GID:COUNT, not 1000000:655360", p.errors().get(3));
+        assertEquals(
+                f + ":9: --id-pool must be UID:GID:COUNT, not 1000000:1000000:lots",
+                p.errors().get(4));
         assertEquals(List.of("--state-dir=/var/lib/nestlet", "--vfs-threads=3"), p.args());
     }
 
