@@ -40,7 +40,7 @@ fi
 work=$(mktemp -d /var/tmp/nestlet-bench-XXXXXX)
 chmod 711 "$work"
 daemon_pid=""
-cleanup() { set +e; stop_pid "$daemon_pid"; stop_keeper "$work/state"; unmount_below "$work"; rm -rf --one-file-system "$work"; }
+cleanup() { set +e; stop_nestletd "$daemon_pid" "$work/state"; unmount_below "$work"; rm -rf --one-file-system "$work"; }
 trap cleanup EXIT INT TERM
 
 make_busybox_rootfs "$work/rootfs"

@@ -15,7 +15,7 @@ dist=${NESTLET_DIST:-$(pwd)/target/dist}
 work=$(mktemp -d /var/tmp/nestlet-bench-XXXXXX)
 chmod 711 "$work"
 daemon_pid=""
-cleanup() { set +e; stop_pid "$daemon_pid"; stop_keeper "$work/state"; [ -n "${KEEP_LOG:-}" ] && cp "$work/nestletd.log" "$KEEP_LOG"; unmount_below "$work"; rm -rf --one-file-system "$work"; }
+cleanup() { set +e; stop_nestletd "$daemon_pid" "$work/state"; [ -n "${KEEP_LOG:-}" ] && cp "$work/nestletd.log" "$KEEP_LOG"; unmount_below "$work"; rm -rf --one-file-system "$work"; }
 trap cleanup EXIT INT TERM
 
 make_busybox_rootfs "$work/rootfs"

@@ -19,7 +19,7 @@ cleanup() {
 trap cleanup EXIT
 cc -O2 -static -o "$T/mountloop" "$HERE/bench/mountloop.c"
 ip netns add "$NETNS"
-"$DIST/bin/nestletd" --socket "$T/n.sock" --state-dir "$T/state" >"$T/nestletd.log" 2>&1 &
+"$DIST/bin/nestletd" --socket "$T/n.sock" --state-dir "$T/state" --fd-store none >"$T/nestletd.log" 2>&1 &
 DPID=$!
 while ! grep -q "ready on" "$T/nestletd.log" 2>/dev/null; do sleep 0.1; done
 SOCK=$T/state/run/seccomp.sock

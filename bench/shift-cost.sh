@@ -17,7 +17,7 @@ mkdir -p "$cache"
 work=$(mktemp -d /var/tmp/nestlet-bench-XXXXXX)
 chmod 711 "$work"
 pids=""
-cleanup() { set +e; for p in $pids; do stop_pid "$p"; done; unmount_below "$work"; rm -rf --one-file-system "$work"; }
+cleanup() { set +e; for p in $pids; do stop_pid "$p"; done; for m in idmap copy; do stop_keeper "$work/state-$m"; done; unmount_below "$work"; rm -rf --one-file-system "$work"; }
 trap cleanup EXIT INT TERM
 make_busybox_rootfs "$work/busybox"
 cp -a "$cache/debian" "$work/debian"

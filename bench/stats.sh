@@ -30,11 +30,3 @@ print_registration_rows() {
   printf '| of which: virtual files | %d | %.1f | %.1f | %.1f |%s\n' "$n" "$(bc -l <<< "$m/1000")" \
     "$(bc -l <<< "$p90/1000")" "$(bc -l <<< "$p99/1000")" "${2:-}"
 }
-
-# stop_keeper STATE_DIR: stops the nestlet-keeper that nestletd started for
-# STATE_DIR (by the pid it wrote), which outlives nestletd by design.
-stop_keeper() {
-  local pid
-  pid=$(cat "$1/run/keeper.pid" 2>/dev/null) || return 0
-  kill "$pid" 2>/dev/null || true
-}

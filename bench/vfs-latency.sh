@@ -27,7 +27,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-"$dist/bin/nestletd" --socket "$work/nestlet.sock" --state-dir "$work/state" >"$work/nestletd.log" 2>&1 &
+"$dist/bin/nestletd" --socket "$work/nestlet.sock" --state-dir "$work/state" --fd-store none >"$work/nestletd.log" 2>&1 &
 daemon=$!
 mkdir -p "$work/lxcfs"
 lxcfs -f -p "$work/lxcfs.pid" "$work/lxcfs" >"$work/lxcfs.log" 2>&1 &

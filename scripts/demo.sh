@@ -15,7 +15,7 @@ daemon_pid=""
 cleanup() {
   set +e
   for id in demo-plain demo-userns; do runc --root "$work/runc" delete --force "$id" >/dev/null 2>&1; done
-  stop_pid "$daemon_pid"
+  stop_nestletd "$daemon_pid" "$state"
   unmount_below "$work"
   rm -rf --one-file-system "$work"
 }

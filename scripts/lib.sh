@@ -33,7 +33,13 @@ start_nestletd() {
 # (docs/install.md: the keeper outlives nestletd on purpose, for restarts).
 stop_nestletd() {
   stop_pid "$1"
-  [ -f "$2/run/keeper.pid" ] && kill "$(cat "$2/run/keeper.pid")" 2>/dev/null
+  stop_keeper "$2"
+}
+
+# stop_keeper STATE: stops the nestlet-keeper a nestletd with that state dir
+# started, by the pid it wrote.
+stop_keeper() {
+  [ -f "$1/run/keeper.pid" ] && kill "$(cat "$1/run/keeper.pid")" 2>/dev/null
   return 0
 }
 
