@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 RUNS=${1:-5}
 RUNNING=${2:-100}
 MANY=${3:-1000}
-dist=$(pwd)/target/dist
+dist=${DIST:-$(pwd)/target/dist}
 jdk17=${JDK17:-/usr/lib/jvm/java-17-openjdk-amd64/bin/java}
 VARIANTS=${VARIANTS:-bundled bundled-noarchive jdk17}
 work=$(mktemp -d /var/tmp/nestlet-footprint-XXXXXX)
@@ -57,7 +57,7 @@ bundle() {
 JSON
 }
 runtime() { NESTLET_SOCKET=$work/nestlet.sock "$dist/bin/nestlet-runtime" --root "$work/runc" "$@"; }
-# start VARIANT: nestletd on a fresh state dir; waits for the socket, prints this script's ms.
+# start VARIANT: nestletd on a fresh state dir; waits for the socket; this script's ms in $ext.
 start() {
   rm -rf --one-file-system "$work/state"
   rm -f "$work/nestlet.sock"
@@ -69,14 +69,14 @@ start() {
     kill -0 "$daemon_pid" 2>/dev/null || { cat "$work/nestletd.log" >&2; exit 1; }
     sleep 0.002
   done
-  echo $(( ($(clock) - _t0) / 1000 ))
+  ext=$(( ($(clock) - _t0) / 1000 ))
 }
-stop() { stop_pid "$daemon_pid"; daemon_pid=""; unmount_below "$work/state"; }
+stop() { stop_pid "$daemon_pid"; daemon_pid=""; unmount_below "$work/state" || true; }
 logged() { grep -o "$1" "$work/nestletd.log" | grep -o '[0-9]*' | tail -1; }
 
 for i in $(seq 1 "$RUNS"); do
   for v in $VARIANTS; do
-    ext=$(start "$v")
+    start "$v"
     bundle "$work/b-first" true
     (cd "$work/b-first" && runtime run "first-$v-$i" >/dev/null)
     until grep -q "warm-up done" "$work/nestletd.log"; do sleep 0.05; done
@@ -95,7 +95,7 @@ for i in $(seq 1 "$RUNS"); do
 done
 
 first=${VARIANTS%% *}
-start "$first" >/dev/null
+start "$first"
 until grep -q "warm-up done" "$work/nestletd.log"; do sleep 0.05; done
 sleep 2
 rss_start=$(rss_kb "$daemon_pid")
@@ -111,9 +111,9 @@ done
 for i in $(seq 1 "$RUNNING"); do
   runtime delete -f "run-$i" >/dev/null 2>&1 || true
 done
-bundle "$work/b-many" true
 t0=$(clock)
 for i in $(seq 1 "$MANY"); do
+  bundle "$work/b-many" true # prepare rewrites config.json for its container: a fresh one each run
   (cd "$work/b-many" && runtime run "many-$i" >/dev/null)
 done
 many_s=$(( ($(clock) - t0) / 1000000 ))
