@@ -9,3 +9,5 @@ cd "$(dirname "$0")"
 ./seccomp-notify.sh
 ./dind.sh
 ./kube-pods.sh
+./daemon-footprint.sh
+./daemon-tiered.sh
