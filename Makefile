@@ -35,6 +35,8 @@ install: build
 	install -d $(DESTDIR)$(PREFIX)/lib/nestlet/bin $(DESTDIR)$(PREFIX)/lib/nestlet/lib $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(DIST)/bin/* $(DESTDIR)$(PREFIX)/lib/nestlet/bin/
 	install -m 0644 $(DIST)/lib/* $(DESTDIR)$(PREFIX)/lib/nestlet/lib/
+	rm -rf $(DESTDIR)$(PREFIX)/lib/nestlet/runtime
+	[ ! -d $(DIST)/runtime ] || cp -a $(DIST)/runtime $(DESTDIR)$(PREFIX)/lib/nestlet/runtime
 	for b in nestletd nestletctl nestlet-hook; do ln -sf ../lib/nestlet/bin/$$b $(DESTDIR)$(PREFIX)/bin/$$b; done
 	install -D -m 0644 systemd/nestletd.service $(DESTDIR)/etc/systemd/system/nestletd.service
 	[ -e $(DESTDIR)/etc/nestlet/nestletd.conf ] || install -D -m 0644 packaging/nestletd.conf $(DESTDIR)/etc/nestlet/nestletd.conf

@@ -12,3 +12,5 @@ cd "$(dirname "$0")"
 ./dind.sh
 ./ci-job.sh
 ./kube-pods.sh
+./daemon-footprint.sh
+./daemon-tiered.sh

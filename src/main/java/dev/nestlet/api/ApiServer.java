@@ -5,10 +5,12 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -73,6 +75,10 @@ public final class ApiServer implements AutoCloseable {
                 new ServerBootstrap()
                         .group(group)
                         .channel(EpollServerDomainSocketChannel.class)
+                        // Requests and answers are a few kB on a local socket: plain buffers,
+                        // freed when done, rather than the default allocator's arenas and caches.
+                        .option(ChannelOption.ALLOCATOR, UnpooledByteBufAllocator.DEFAULT)
+                        .childOption(ChannelOption.ALLOCATOR, UnpooledByteBufAllocator.DEFAULT)
                         .childHandler(
                                 new ChannelInitializer<EpollDomainSocketChannel>() {
                                     @Override

@@ -55,6 +55,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -174,9 +175,22 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
                             + " systemd, keeper, none (default: ${DEFAULT-VALUE})")
     String fdStore = "auto";
 
+    /** Set by {@link #main} before anything else runs; null when built otherwise (tests). */
+    private StartClock clock;
+
     public static void main(String[] args) {
+        StartClock clock = StartClock.ofThisProcess();
+        clock.mark("main");
+        // jnr-ffi generates the native binding's classes at its first use (about a quarter of
+        // start-up, and no archive can hold them): done meanwhile, while the options are parsed.
+        // nestletd sets this umask first thing anyway.
+        Thread binding = new Thread(() -> FileCalls.umask(0077), "native-binding");
+        binding.setDaemon(true);
+        binding.start();
+        Nestletd daemon = new Nestletd();
+        daemon.clock = clock;
         System.exit(
-                new CommandLine(new Nestletd())
+                new CommandLine(daemon)
                         .setOverwrittenOptionsAllowed(true)
                         .execute(withConfigFile(args)));
     }
@@ -235,12 +249,14 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
                         shiftByCopy(),
                         vfsThreads,
                         List.copyOf(sysctlRaises));
-        run(config, fdStore, groupMayMutate);
+        run(config, fdStore, groupMayMutate, clock == null ? StartClock.ofThisProcess() : clock);
         return 0;
     }
 
-    static void run(DaemonConfig config, String fdStoreMode, boolean groupMayMutate)
+    static void run(
+            DaemonConfig config, String fdStoreMode, boolean groupMayMutate, StartClock clock)
             throws Exception {
+        clock.mark("options");
         FileCalls.umask(0077);
         HostTree.traversableDir(config.stateDir());
         FdStore store =
@@ -251,6 +267,7 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
                         System.getenv(),
                         (int) ProcessHandle.current().pid());
         Map<String, Fd> kept = new HashMap<>(store.takeAll());
+        clock.mark("fd store");
         ObjectMapper json = Json.mapper();
         Registry registry = new Registry(new StateStore(config.stateDir(), json));
         NamespaceWorkers ns = new NamespaceWorkers(config.workers(), config.requestTimeoutMs());
@@ -269,6 +286,7 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
                         store,
                         kept);
         kept.keySet().removeIf(name -> name.startsWith(FuseServer.STORE_PREFIX));
+        clock.mark("virtual files");
         List<Feature> features =
                 List.of(
                         new PreparedResources(allocator, shifter),
@@ -302,6 +320,9 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
                         config.socket(),
                         seccomp.listenerPath());
         Reconciler reconciler = new Reconciler(registry, hooks, features);
+        clock.mark("seccomp agent");
+        // Recovery finishes before the socket serves: a hook for a recovered container must find
+        // its record and features as they were.
         reconciler.recover();
         vfs.resume();
         seccomp.adopt(
@@ -320,12 +341,16 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
                     }
                 });
 
+        clock.mark("recovery");
         PeerPolicy policy = new PeerPolicy(config.group(), groupMayMutate);
+        AtomicBoolean firstAnswered = new AtomicBoolean();
         Dispatcher dispatcher =
                 new Dispatcher(json)
                         .mutatingAllowed(policy::mayMutate)
-                        .register(new HookOperation(hooks))
-                        .register(new PrepareOperation(prepare))
+                        .register(new FirstAnswer<>(new HookOperation(hooks), clock, firstAnswered))
+                        .register(
+                                new FirstAnswer<>(
+                                        new PrepareOperation(prepare), clock, firstAnswered))
                         .register(new ExecOperation(registry))
                         .register(new AllocationsOperation(allocator))
                         .register(new PsOperation(registry))
@@ -367,6 +392,8 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
                             t.setDaemon(true);
                             return t;
                         });
+        // Threads come with requests and go after 30 idle seconds: an idle node keeps none.
+        executor.allowCoreThreadTimeOut(true);
         ApiServer server =
                 new ApiServer(
                         config.socket(),
@@ -377,10 +404,11 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
                                 config.maxRequestBytes(),
                                 config.requestTimeoutMs(),
                                 config.requestTimeoutMs() * 3));
-        Warmup.run(dispatcher, json, allocator, userns);
         server.start();
+        clock.mark("serving");
         restrictSocket(config);
         reconciler.start(config.reconcileMs());
+        Warmup.start(dispatcher, json, allocator, userns);
 
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -416,7 +444,8 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
                         + config.socket()
                         + " ("
                         + policy.describe()
-                        + ")");
+                        + "); start-up ms after exec: "
+                        + clock.phases());
         SystemdNotify.ready();
         stop.await();
     }

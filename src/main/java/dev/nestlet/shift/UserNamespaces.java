@@ -49,13 +49,24 @@ public final class UserNamespaces {
      * The fd of a user namespace mapping 0..size-1 onto the range; owned by this cache (callers
      * must not close it).
      */
-    public synchronized Fd withMapping(IdRange range) throws IOException, InterruptedException {
-        Fd fd = cache.get(range);
-        if (fd == null) {
-            fd = spawn(range);
-            cache.put(range, fd);
+    public Fd withMapping(IdRange range) throws IOException, InterruptedException {
+        synchronized (cache) {
+            Fd fd = cache.get(range);
+            if (fd != null) {
+                return fd;
+            }
         }
-        return fd;
+        // Made without the lock: a caller that needs another range does not wait for this one.
+        Fd made = spawn(range);
+        synchronized (cache) {
+            Fd fd = cache.get(range);
+            if (fd != null) { // another caller made one for the same range meanwhile: keep theirs
+                made.close();
+                return fd;
+            }
+            cache.put(range, made);
+            return made;
+        }
     }
 
     private Fd spawn(IdRange range) throws IOException, InterruptedException {

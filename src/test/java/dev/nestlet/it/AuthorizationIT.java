@@ -126,6 +126,8 @@ class AuthorizationIT extends DaemonTest {
             c.startDetached();
             daemon.terminate();
             daemon = new Daemon(dir.path(), pool).start();
+            // The warm-up runs once the socket serves: check after it.
+            assertTrue(daemon.logShows("warm-up done", 30_000), daemon.log());
             JsonNode row = HookPathIT.find(daemon.ps(), id);
             assertNotNull(row, "the new nestletd's warm-up left it registered: " + daemon.log());
             assertTrue(row.path("alive").asBoolean());
