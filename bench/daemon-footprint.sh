@@ -10,6 +10,7 @@
 # only, RSS with RUNNING system containers (busybox `sleep`) and after MANY started and removed.
 #
 #   bench/daemon-footprint.sh [RUNS=5] [RUNNING=100] [MANY=1000]   (as root, after make build)
+# NESTLET_DIST=DIR measures another install tree than target/dist.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -17,7 +18,7 @@ cd "$(dirname "$0")/.."
 RUNS=${1:-5}
 RUNNING=${2:-100}
 MANY=${3:-1000}
-dist=${DIST:-$(pwd)/target/dist}
+dist=${NESTLET_DIST:-$(pwd)/target/dist}
 jdk17=${JDK17:-/usr/lib/jvm/java-17-openjdk-amd64/bin/java}
 VARIANTS=${VARIANTS:-bundled bundled-noarchive jdk17}
 work=$(mktemp -d /var/tmp/nestlet-footprint-XXXXXX)

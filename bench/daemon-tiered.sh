@@ -4,7 +4,7 @@
 # of busybox `true` through nestlet-runtime + runc against each, interleaved (A, B, A, B...),
 # after WARM runs each so that both have compiled what they will; then each one's RSS.
 #
-#   A_OPTS= B_OPTS=-XX:TieredStopAtLevel=1 bench/daemon-tiered.sh [RUNS=30] [WARM=10]   (as root; DIST=install tree, default target/dist)
+#   A_OPTS= B_OPTS=-XX:TieredStopAtLevel=1 bench/daemon-tiered.sh [RUNS=30] [WARM=10]   (as root; NESTLET_DIST=install tree, default target/dist)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -13,7 +13,7 @@ RUNS=${1:-30}
 WARM=${2:-10}
 A_OPTS=${A_OPTS:-}
 B_OPTS=${B_OPTS:--XX:TieredStopAtLevel=1}
-dist=${DIST:-$(pwd)/target/dist}
+dist=${NESTLET_DIST:-$(pwd)/target/dist}
 work=$(mktemp -d /var/tmp/nestlet-tiered-XXXXXX)
 chmod 711 "$work"
 pid_a="" pid_b=""
