@@ -6,4 +6,4 @@ set -o pipefail
 cd "$(dirname "$0")/.."
 mkdir -p target
 mvn -B -ntp "$@" 2>&1 | tee target/mvn.log | grep --line-buffered -E \
-  '^\[(INFO|WARNING|ERROR)\] Tests run:|^\[ERROR\]|BUILD (SUCCESS|FAILURE)|Total time|^client\.c:|Results:'
+  '^\[(INFO|WARNING|ERROR)\] Tests run:|^\[ERROR\]|BUILD (SUCCESS|FAILURE)|Total time|: [0-9]+ tests, [0-9]+ checks|Results:'
