@@ -418,8 +418,13 @@ public final class KubeNode extends Engine {
                         "-c",
                         "exec nsenter -t \"$(cat " + pidFile() + ")\" -m -n -- \"$@\"",
                         "sh");
-        return new Daemon(
-                dir, launcher, Map.of("JAVA", javaHome().resolve("bin/java").toString()), args);
+        // The install tree's own runtime, as on a node; without one (a build without Temurin 25),
+        // the test's JVM, whose directories the node has bound in.
+        Map<String, String> env =
+                Files.isExecutable(Dist.home().resolve("runtime/bin/java"))
+                        ? Map.of()
+                        : Map.of("JAVA", javaHome().resolve("bin/java").toString());
+        return new Daemon(dir, launcher, env, args);
     }
 
     private Path pidFile() {
