@@ -349,23 +349,17 @@ final class NotificationHandler implements AutoCloseable {
             boolean anyDepth,
             BooleanSupplier pending)
             throws IOException {
-        ProtectedMounts p = session.protectedMounts();
-        if (p.isEmpty()) {
-            return Verdict.proceed("nothing protected");
-        }
-        caller.open();
-        if (!pending.getAsBoolean()) {
-            return null;
-        }
-        try (Fd fd = target.open()) {
-            if (p.beneath(caller.mounts().all(), caller.mountIdOf(fd), anyDepth)) {
-                return Verdict.fail(Errno.EPERM, what + ": nestlet's mounts sit beneath it");
-            }
-            return Verdict.proceed(what + ": nothing of nestlet's beneath");
-        } catch (SysException e) {
-            return Verdict.fail(
-                    e.is(Errno.EXDEV) ? Errno.EPERM : e.errno(), what + ": " + e.getMessage());
-        }
+        return onTarget(
+                session,
+                caller,
+                target,
+                what,
+                pending,
+                (p, fd) ->
+                        p.beneath(caller.mounts().all(), caller.mountIdOf(fd), anyDepth)
+                                ? Verdict.fail(
+                                        Errno.EPERM, what + ": nestlet's mounts sit beneath it")
+                                : Verdict.proceed(what + ": nothing of nestlet's beneath"));
     }
 
     private Verdict newProcOrSysfs(
@@ -553,11 +547,35 @@ final class NotificationHandler implements AutoCloseable {
     }
 
     /**
-     * The common part of every check of a call on a mount: nothing protected, or the target not a
-     * mount point, lets the kernel decide; else {@code check} does. Null when the notification is
-     * gone.
+     * The check of a call on a mount point: a target that is not one lets the kernel decide (it
+     * answers EINVAL, which engines expect: "not mounted"); else {@code check} does.
      */
     private Verdict atMountPoint(
+            NotifySession session,
+            Caller caller,
+            Target target,
+            String what,
+            BooleanSupplier pending,
+            MountCheck check)
+            throws IOException {
+        return onTarget(
+                session,
+                caller,
+                target,
+                what,
+                pending,
+                (p, fd) ->
+                        FileCalls.isMountRoot(fd)
+                                ? check.decide(p, fd)
+                                : Verdict.proceed(what + ": not a mount point"));
+    }
+
+    /**
+     * The common part of every check of a call on a mount: nothing protected lets the kernel
+     * decide; else {@code check} does with the target opened as the caller sees it. Null when the
+     * notification is gone.
+     */
+    private Verdict onTarget(
             NotifySession session,
             Caller caller,
             Target target,
@@ -574,11 +592,6 @@ final class NotificationHandler implements AutoCloseable {
             return null;
         }
         try (Fd fd = target.open()) {
-            if (!FileCalls.isMountRoot(fd)) {
-                // Not a mount point: the kernel answers EINVAL, which engines expect ("not
-                // mounted").
-                return Verdict.proceed(what + ": not a mount point");
-            }
             return check.decide(p, fd);
         } catch (SysException e) {
             // The kernel would fail the same lookup; a path that escapes its start is refused
