@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "client.h"
 
+#include "answer.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -192,36 +194,15 @@ static int connect_socket(const char *socket_path, long long deadline, int *out,
 	return 0;
 }
 
-/* Copies the JSON string value of "key" found in resp into dst, undoing simple escapes. */
-static void json_string_field(const char *resp, const char *key, char *dst, size_t cap)
+/* A daemon's message on one line: a line break becomes a space, any other
+ * control byte '?'. */
+static void one_line(char *s)
 {
-	char pattern[64];
-	const char *p;
-	size_t n = 0;
-	snprintf(pattern, sizeof(pattern), "\"%s\":\"", key);
-	dst[0] = '\0';
-	p = strstr(resp, pattern);
-	if (!p)
-		return;
-	for (p += strlen(pattern); *p && *p != '"' && n + 1 < cap; p++) {
-		if (*p == '\\' && p[1]) {
-			p++;
-			switch (*p) {
-			case 'n':
-				dst[n++] = ' ';
-				continue;
-			case 'u':
-				/* Control characters only; shown as '?' in a one-line message. */
-				p += strlen(p) >= 5 ? 4 : strlen(p) - 1;
-				dst[n++] = '?';
-				continue;
-			default:
-				break;
-			}
-		}
-		dst[n++] = *p;
-	}
-	dst[n] = '\0';
+	for (; *s; s++)
+		if (*s == '\n')
+			*s = ' ';
+		else if ((unsigned char)*s < 0x20)
+			*s = '?';
 }
 
 int nl_exchange(const char *socket_path, const char *req, size_t len, int timeout_ms, char *resp, size_t cap,
@@ -283,15 +264,21 @@ fail:
 int nl_call(const char *socket_path, const char *req, size_t len, int timeout_ms, char *resp, size_t cap,
 	    nl_error *err)
 {
-	char code[64], message[sizeof(err->msg) - 80];
+	nl_answer answer;
 	if (nl_exchange(socket_path, req, len, timeout_ms, resp, cap, err) < 0)
 		return -1;
 	/* The daemon always writes "ok" first, so the verdict is a prefix. */
 	if (strncmp(resp, "{\"ok\":true", 10) == 0)
 		return 0;
-	json_string_field(resp, "code", code, sizeof(code));
-	json_string_field(resp, "message", message, sizeof(message));
-	if (!code[0])
-		return nl_fail(err, "unexpected answer from nestletd: %.200s", resp);
-	return nl_fail(err, "%s: %s", code, message);
+	if (nl_answer_of(resp, &answer, err) < 0)
+		return -1;
+	if (answer.ok) {
+		nl_answer_free(&answer);
+		return 0;
+	}
+	one_line(answer.code);
+	one_line(answer.message);
+	nl_fail(err, "%s: %s", answer.code, answer.message);
+	nl_answer_free(&answer);
+	return -1;
 }

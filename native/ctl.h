@@ -6,6 +6,7 @@
 #ifndef NESTLET_CTL_H
 #define NESTLET_CTL_H
 
+#include "answer.h"
 #include "client.h"
 
 #include <stddef.h>
@@ -37,18 +38,5 @@ int nl_ctl_parse(int argc, char *const argv[], nl_ctl_cmd *cmd);
 /* The request line for cmd, newline-terminated, malloc'd into *line; *len its length. */
 int nl_ctl_request(const nl_ctl_cmd *cmd, char **line, size_t *len, nl_error *err);
 
-/* nestletd's answer line, decoded. */
-typedef struct nl_ctl_answer {
-	int ok;
-	char *text; /* ok: what to print (result.text), else NULL */
-	size_t len; /* its bytes */
-	char *code; /* not ok: error.code ("unknown" if none), else NULL */
-	char *message; /* not ok: error.message ("" if none), else NULL */
-} nl_ctl_answer;
-
-/* Decodes an answer line. Returns -1 when it is not an answer nestletd gives. */
-int nl_ctl_answer_of(const char *line, nl_ctl_answer *answer, nl_error *err);
-
-void nl_ctl_answer_free(nl_ctl_answer *answer);
 
 #endif

@@ -44,7 +44,7 @@ static int print(const char *text, size_t len, nl_error *err)
 static int run(const nl_ctl_cmd *cmd)
 {
 	nl_error err = {{0}};
-	nl_ctl_answer answer;
+	nl_answer answer;
 	char *req, *resp;
 	size_t len;
 	int timeout, status = 0;
@@ -63,7 +63,7 @@ static int run(const nl_ctl_cmd *cmd)
 	if (nl_exchange(nl_socket_path(cmd->socket), req, len, timeout, resp, NL_CTL_MAX_RESPONSE, &err) < 0) {
 		fprintf(stderr, "nestletctl: %s\n", err.msg);
 		status = NL_CTL_EXIT_UNREACHABLE;
-	} else if (nl_ctl_answer_of(resp, &answer, &err) < 0) {
+	} else if (nl_answer_of(resp, &answer, &err) < 0) {
 		fprintf(stderr, "nestletctl: %s\n", err.msg);
 		status = NL_CTL_EXIT_ERROR;
 	} else {
@@ -76,7 +76,7 @@ static int run(const nl_ctl_cmd *cmd)
 			fprintf(stderr, "nestletctl: %s\n", err.msg);
 			status = NL_CTL_EXIT_ERROR;
 		}
-		nl_ctl_answer_free(&answer);
+		nl_answer_free(&answer);
 	}
 	free(resp);
 	free(req);

@@ -1,4 +1,4 @@
-/* Unit tests of nestletctl's parsing (ctl.c) and of json.c: `make -C native
+/* Unit tests of nestletctl's parsing (ctl.c) and of json.c and answer.c: `make -C native
  * test`, and `mvn test` (harness: check.h). */
 #define _GNU_SOURCE
 #include "../ctl.h"
@@ -197,41 +197,41 @@ static void test_request(void)
 
 static void test_answer(void)
 {
-	nl_ctl_answer a;
+	nl_answer a;
 	nl_error err = {{0}};
-	EXPECT_INT(nl_ctl_answer_of("{\"ok\":true,\"result\":{\"text\":\"line 1\\nline 2\\n\"}}", &a, &err), 0);
+	EXPECT_INT(nl_answer_of("{\"ok\":true,\"result\":{\"text\":\"line 1\\nline 2\\n\"}}", &a, &err), 0);
 	EXPECT_INT(a.ok, 1);
 	EXPECT_STR(a.text, "line 1\nline 2\n");
 	EXPECT_INT(a.len, 14);
-	nl_ctl_answer_free(&a);
-	EXPECT_INT(nl_ctl_answer_of("{\"ok\":true,\"result\":{}}", &a, &err), 0); /* nothing to print */
+	nl_answer_free(&a);
+	EXPECT_INT(nl_answer_of("{\"ok\":true,\"result\":{}}", &a, &err), 0); /* nothing to print */
 	EXPECT_STR(a.text, "");
-	nl_ctl_answer_free(&a);
-	EXPECT_INT(nl_ctl_answer_of("{\"ok\":false,\"error\":{\"code\":\"not_found\",\"message\":\"no container "
+	nl_answer_free(&a);
+	EXPECT_INT(nl_answer_of("{\"ok\":false,\"error\":{\"code\":\"not_found\",\"message\":\"no container "
 				    "with id 'x\\u00e9'\"}}",
 				    &a, &err),
 		   0);
 	EXPECT_INT(a.ok, 0);
 	EXPECT_STR(a.code, "not_found");
 	EXPECT_STR(a.message, "no container with id 'x\xc3\xa9'");
-	nl_ctl_answer_free(&a);
-	EXPECT_INT(nl_ctl_answer_of("{\"ok\":false,\"error\":{}}", &a, &err), 0); /* as Jackson's defaults */
+	nl_answer_free(&a);
+	EXPECT_INT(nl_answer_of("{\"ok\":false,\"error\":{}}", &a, &err), 0); /* as Jackson's defaults */
 	EXPECT_STR(a.code, "unknown");
 	EXPECT_STR(a.message, "");
-	nl_ctl_answer_free(&a);
-	EXPECT_INT(nl_ctl_answer_of("{\"ok\":false}", &a, &err), 0);
+	nl_answer_free(&a);
+	EXPECT_INT(nl_answer_of("{\"ok\":false}", &a, &err), 0);
 	EXPECT_STR(a.code, "unknown");
-	nl_ctl_answer_free(&a);
-	EXPECT_INT(nl_ctl_answer_of("not json", &a, &err), -1);
+	nl_answer_free(&a);
+	EXPECT_INT(nl_answer_of("not json", &a, &err), -1);
 	EXPECT_STR(err.msg, "unexpected answer from nestletd: not json");
-	EXPECT_INT(nl_ctl_answer_of("{\"result\":{}}", &a, &err), -1);
-	EXPECT_INT(nl_ctl_answer_of("{\"ok\":true,\"result\":{\"text\":\"cut", &a, &err), -1);
+	EXPECT_INT(nl_answer_of("{\"result\":{}}", &a, &err), -1);
+	EXPECT_INT(nl_answer_of("{\"ok\":true,\"result\":{\"text\":\"cut", &a, &err), -1);
 }
 
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("json.c and ctl.c unit tests\n");
+	printf("json.c, answer.c and ctl.c unit tests\n");
 	run("nl_json_skip passes every kind of value", test_skip_valid);
 	run("nl_json_skip refuses what is not JSON", test_skip_invalid);
 	run("nl_json_skip refuses nesting deeper than its limit", test_skip_depth);
@@ -240,6 +240,6 @@ int main(void)
 	run("nl_ctl_parse takes the read-only commands and their options", test_parse_native);
 	run("nl_ctl_parse leaves everything else to the Java CLI", test_parse_java);
 	run("nl_ctl_request: the request line, the id escaped", test_request);
-	run("nl_ctl_answer_of: the text to print, or the error", test_answer);
-	return summary("json.c and ctl.c");
+	run("nl_answer_of: the text to print, or the error", test_answer);
+	return summary("json.c, answer.c and ctl.c");
 }
