@@ -56,6 +56,19 @@ class DindIT extends DaemonTest {
     /** Everything the issue asks of a system container with its own network, whoever started it. */
     static void firstScenario(InitRunner sc, String label) throws Exception {
         dockerdOnARealFilesystem(sc);
+        jobSteps(sc);
+        nestedRuncMountsSysfsAndProc(sc, label);
+        virtualMountsStay(sc);
+    }
+
+    /**
+     * What a CI job asks of the dockerd it is given, wherever that dockerd runs (in the job's own
+     * system container or in a sidecar of its pod): docker run (also --net=host, which shares the
+     * job's network namespace, and -m), BuildKit and legacy builds with RUN steps, and the
+     * Testcontainers program (a published port waited on over HTTP, two containers talking by
+     * network alias).
+     */
+    static void jobSteps(InitRunner sc) throws Exception {
         sc.sh("docker import " + DindImage.E2E + "/busybox.tar busybox:latest", 60).ok();
         assertEquals(
                 "hello-inner",
@@ -66,7 +79,7 @@ class DindIT extends DaemonTest {
                         .ok()
                         .out()
                         .trim(),
-                "a host-network container shares the system container's network namespace");
+                "a host-network container shares the job's network namespace");
         assertEquals(
                 "67108864",
                 sc.sh(
@@ -76,10 +89,7 @@ class DindIT extends DaemonTest {
                         .ok()
                         .out()
                         .trim());
-
         builds(sc, "");
-        nestedRuncMountsSysfsAndProc(sc, label);
-        virtualMountsStay(sc);
 
         // HOST_OVERRIDE: started by dockerd the container has /.dockerenv, and Testcontainers would
         // otherwise look for the Docker host's gateway by running (pulling) an alpine image.
@@ -436,7 +446,7 @@ class DindIT extends DaemonTest {
         sc.sh("docker rm -f inner && docker volume rm inner-data", 60).ok();
     }
 
-    private static void dockerdOnARealFilesystem(InitRunner sc) throws Exception {
+    static void dockerdOnARealFilesystem(InitRunner sc) throws Exception {
         String info = sc.awaitDockerd(60).ok().out();
         assertTrue(info.contains("Storage Driver: overlay2"), info);
         assertTrue(

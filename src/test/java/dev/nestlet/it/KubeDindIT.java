@@ -1,10 +1,13 @@
 package dev.nestlet.it;
 
+import dev.nestlet.it.cri.v1.IDMapping;
 import dev.nestlet.it.support.CriClient;
 import dev.nestlet.it.support.DindImage;
 import dev.nestlet.it.support.Images;
 import dev.nestlet.it.support.InitRunner;
 import dev.nestlet.it.support.KubeTest;
+import dev.nestlet.it.support.TestDir;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +22,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * with its defaults (bridge, iptables); then everything DindIT asks of a system container: docker
  * run (also --net=host), BuildKit and legacy builds with RUN steps, a nested runc, nestlet's mounts
  * immutable, and the Testcontainers program (a published port waited on over HTTP, two containers
- * talking by network alias). With and without hostUsers: false.
+ * talking by network alias). With and without hostUsers: false. Then the two pod shapes CI runners
+ * use, where dockerd runs in a sidecar of the job's pod: Actions Runner Controller's dind mode and
+ * GitLab's dind service.
  */
 @Tag("slow")
 class KubeDindIT extends KubeTest {
@@ -56,6 +61,85 @@ class KubeDindIT extends KubeTest {
                             Map.of());
             cri.startContainer(runner);
             DindIT.firstScenario(new InitRunner(pidOf(runner)), userns ? "kube-userns" : "kube");
+        } finally {
+            cri.deletePod(podId);
+        }
+        daemon.awaitAllReleased();
+    }
+
+    /**
+     * ARC's dind mode: the runner and a dind sidecar, neither privileged, share an emptyDir that
+     * holds dockerd's socket, and the runner's docker uses it through DOCKER_HOST. (ARC mounts the
+     * emptyDir at /var/run; here it is /run/dind, since the test image's init takes its jobs from
+     * /run/nestlet-e2e, which the two containers must not share.)
+     */
+    @ParameterizedTest(name = "hostUsers false: {0}")
+    @ValueSource(booleans = {false, true})
+    void arcRunnerWithADindSidecar(boolean userns) throws Exception {
+        Path sock = Files.createDirectories(dir.resolve(TestDir.unique("dind-sock")));
+        jobWithADindSidecar(
+                "arc",
+                userns ? CriClient.kubeletMapping(65536L * 51) : null,
+                "-H unix:///run/dind/docker.sock",
+                "unix:///run/dind/docker.sock",
+                Map.of("/run/dind", sock));
+    }
+
+    /**
+     * GitLab's Kubernetes executor with a docker:dind service: the service is a second container of
+     * the job's pod, and the job reaches its dockerd at tcp://localhost:2375 (no TLS, as GitLab's
+     * docs set it up with DOCKER_TLS_CERTDIR="").
+     */
+    @ParameterizedTest(name = "hostUsers false: {0}")
+    @ValueSource(booleans = {false, true})
+    void gitlabJobWithADindService(boolean userns) throws Exception {
+        jobWithADindSidecar(
+                "gitlab",
+                userns ? CriClient.kubeletMapping(65536L * 52) : null,
+                "-H tcp://127.0.0.1:2375",
+                "tcp://localhost:2375",
+                Map.of());
+    }
+
+    /**
+     * A pod of two containers of the Docker-in-Docker image: "dind" runs dockerd with {@code
+     * dockerdArgs}, "job" runs none and reaches it at {@code dockerHost}; both mount {@code
+     * shared}. The job then does everything a CI job asks of its Docker.
+     */
+    private void jobWithADindSidecar(
+            String name,
+            IDMapping userns,
+            String dockerdArgs,
+            String dockerHost,
+            Map<String, Path> shared)
+            throws Exception {
+        CriClient.Pod pod = pod(name, "nestlet", userns);
+        String podId = cri.runPodSandbox(pod);
+        try {
+            List<String> init = List.of("/usr/local/bin/nestlet-e2e-init");
+            String dind =
+                    cri.createContainer(
+                            podId,
+                            pod,
+                            "dind",
+                            IMAGE,
+                            init,
+                            Map.of("DOCKERD_ARGS", dockerdArgs),
+                            shared);
+            cri.startContainer(dind);
+            String job =
+                    cri.createContainer(
+                            podId,
+                            pod,
+                            "job",
+                            IMAGE,
+                            init,
+                            Map.of("DOCKERD", "no", "DOCKER_HOST", dockerHost),
+                            shared);
+            cri.startContainer(job);
+            InitRunner runner = new InitRunner(pidOf(job));
+            DindIT.dockerdOnARealFilesystem(runner);
+            DindIT.jobSteps(runner);
         } finally {
             cri.deletePod(podId);
         }
