@@ -5,6 +5,8 @@ import dev.nestlet.api.TextOperation;
 import dev.nestlet.error.ErrorCode;
 import dev.nestlet.error.NestletException;
 import dev.nestlet.json.Json;
+import dev.nestlet.pod.PodView;
+import dev.nestlet.pod.Pods;
 import dev.nestlet.state.ContainerRecord;
 import dev.nestlet.state.LiveContainer;
 import dev.nestlet.state.Registry;
@@ -14,12 +16,20 @@ public final class InspectOperation
         implements TextOperation<InspectOperation.Params, InspectOperation.Result> {
     public record Params(String id) {}
 
-    public record Result(ContainerRecord container, boolean alive) {}
+    /**
+     * What inspect answers: the record, whether its init lives, and its pod.
+     *
+     * @param pod the container's pod (its range and network namespace), null for a container of no
+     *     pod
+     */
+    public record Result(ContainerRecord container, boolean alive, PodView pod) {}
 
     private final Registry registry;
+    private final Pods pods;
 
     public InspectOperation(Registry registry) {
         this.registry = registry;
+        this.pods = new Pods(registry);
     }
 
     @Override
@@ -49,7 +59,8 @@ public final class InspectOperation
                                         new NestletException(
                                                 ErrorCode.NOT_FOUND,
                                                 "no container with id '" + p.id() + "'"));
-        return new Result(c.record(), c.initAlive());
+        boolean alive = c.initAlive();
+        return new Result(c.record(), alive, pods.view(c.record(), alive).orElse(null));
     }
 
     /** The same document as -o json: nested data reads best as indented JSON. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nestlet.error.ErrorCode;
 import dev.nestlet.error.NestletException;
 import dev.nestlet.idmap.IdRange;
+import dev.nestlet.ns.NetworkNamespaces;
 import dev.nestlet.state.ContainerRecord;
 import dev.nestlet.state.LiveContainer;
 import dev.nestlet.state.Registry;
@@ -11,6 +12,9 @@ import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.FileCalls;
 import dev.nestlet.sys.NsCalls;
 import dev.nestlet.sys.Stat;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -70,6 +74,43 @@ public final class Pods {
                 r.idRange(),
                 r.idRangeAdopted(),
                 r.annotations().containsKey(PodSpec.CNI_NETNS));
+    }
+
+    /**
+     * The pod of container {@code r}, as inspect shows it; empty for a container of no pod. The
+     * network namespace is read through the container's init while {@code alive}.
+     */
+    public Optional<PodView> view(ContainerRecord r, boolean alive) {
+        return PodRef.of(r.annotations(), r.id())
+                .map(
+                        pod -> {
+                            ContainerRecord s =
+                                    pod.sandbox()
+                                            ? r
+                                            : registry.get(pod.sandboxId())
+                                                    .map(LiveContainer::record)
+                                                    .orElse(r);
+                            String ns = alive && r.pid() > 0 ? "/proc/" + r.pid() + "/ns/" : null;
+                            return new PodView(
+                                    pod.display(),
+                                    pod.sandboxId(),
+                                    pod.sandbox(),
+                                    s.idRange(),
+                                    s.idRangeAdopted(),
+                                    ns == null ? null : link(ns + "net"),
+                                    ns == null
+                                            ? null
+                                            : NetworkNamespaces.ownedBy(ns + "net", ns + "user"),
+                                    s.annotations().get(PodSpec.CNI_NETNS));
+                        });
+    }
+
+    private static String link(String path) {
+        try {
+            return Files.readSymbolicLink(Path.of(path)).toString();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /**

@@ -3,6 +3,8 @@ package dev.nestlet.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nestlet.it.support.Cmd;
 import dev.nestlet.it.support.CriClient;
 import dev.nestlet.it.support.KubeNode;
@@ -203,6 +205,20 @@ class KubePodsIT extends KubeTest {
         String ps = daemon.ctl("ps").ok().out();
         assertTrue(ps.contains(pod.config().getMetadata().getNamespace() + "/" + pod.name()), ps);
         assertEquals(3, daemon.ps().size(), "sandbox and two containers: " + ps);
+        JsonNode seen = inspectPod(web);
+        assertEquals(
+                pod.config().getMetadata().getNamespace() + "/" + pod.name(),
+                seen.path("pod").asText());
+        assertEquals(podId, seen.path("sandboxId").asText(), seen.toString());
+        assertEquals(false, seen.path("sandbox").asBoolean());
+        assertEquals(base, seen.path("idRange").path("uidBase").asLong(), "the pod's range");
+        assertEquals(false, seen.path("idRangeAdopted").asBoolean());
+        assertEquals(
+                cri.execSync(web, 10, "readlink", "/proc/self/ns/net").ok().out().trim(),
+                seen.path("netns").asText(),
+                "the pod's network namespace");
+        assertEquals(true, seen.path("netnsOwnedByPod").asBoolean(), "nestlet made it the pod's");
+        assertTrue(seen.path("cniNetns").asText().startsWith("/"), "CNI's: " + seen);
 
         cri.deletePod(podId);
         assertNodeNetworkClean();
@@ -265,6 +281,11 @@ class KubePodsIT extends KubeTest {
                         .path("inUse");
         assertEquals(1, inUse.size(), "one adopted range for the pod: " + inUse);
         assertEquals(3, daemon.ps().size());
+        JsonNode seen = inspectPod(b);
+        assertEquals(base, seen.path("idRange").path("uidBase").asLong(), seen.toString());
+        assertEquals(true, seen.path("idRangeAdopted").asBoolean(), "the kubelet's mapping");
+        assertEquals(true, seen.path("netnsOwnedByPod").asBoolean(), "containerd made it so");
+        assertTrue(seen.path("cniNetns").isNull(), "nestlet moved nothing: " + seen);
 
         cri.deletePod(podId);
         assertNodeNetworkClean();
@@ -418,6 +439,14 @@ class KubePodsIT extends KubeTest {
     }
 
     /** No IPAM lease, no veth, no network namespace, no per-pod iptables chain left on the node. */
+    /** {@code nestletctl inspect ID -o json}'s "pod". */
+    private JsonNode inspectPod(String containerId) throws Exception {
+        String out = daemon.ctl("inspect", containerId, "-o", "json").ok().out();
+        JsonNode pod = new ObjectMapper().readTree(out).path("pod");
+        assertTrue(pod.isObject(), "inspect shows the container's pod: " + out);
+        return pod;
+    }
+
     private void assertNodeNetworkClean() throws Exception {
         assertEquals(List.of(), ipamLeases(), "the pod's IP is released");
         List<String> links =
