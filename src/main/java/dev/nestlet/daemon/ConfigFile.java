@@ -6,9 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import picocli.CommandLine;
-import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * nestletd's config file (/etc/nestlet/nestletd.conf): one {@code option = value} per line, the
@@ -17,9 +14,6 @@ import picocli.CommandLine.Model.OptionSpec;
  * command line wins. Every error is reported with its line, all of them at once.
  */
 public final class ConfigFile {
-    /** Options that make no sense in a file. */
-    private static final Set<String> NOT_IN_FILE = Set.of("config", "help", "version");
-
     /** One {@code option = value} line. */
     public record Setting(int line, String option, String value) {}
 
@@ -72,32 +66,11 @@ public final class ConfigFile {
 
     /** Why nestletd would refuse {@code s}, or null: the option's own parsing and checks. */
     private static String check(Setting s) {
-        CommandLine cmd = new CommandLine(new Nestletd());
-        OptionSpec spec = cmd.getCommandSpec().findOption("--" + s.option());
-        if (spec == null || NOT_IN_FILE.contains(s.option())) {
-            return "unknown option '" + s.option() + "'";
-        }
-        if (s.value().isEmpty()) {
-            return s.option() + " has no value";
-        }
-        try {
-            cmd.parseArgs("--" + s.option() + "=" + s.value());
-            ((Nestletd) cmd.getCommand()).checkValues();
-            return null;
-        } catch (CommandLine.ParameterException e) {
-            return e.getMessage();
-        }
+        return DaemonOptions.check(s.option(), s.value());
     }
 
     /** The option names a file may set, as {@code --help} lists them. */
     public static List<String> options() {
-        List<String> names = new ArrayList<>();
-        for (OptionSpec o : new CommandLine(new Nestletd()).getCommandSpec().options()) {
-            String name = o.longestName().substring(2);
-            if (!NOT_IN_FILE.contains(name)) {
-                names.add(name);
-            }
-        }
-        return names;
+        return DaemonOptions.fileOptions();
     }
 }

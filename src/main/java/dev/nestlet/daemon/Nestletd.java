@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nestlet.api.ApiServer;
 import dev.nestlet.api.Dispatcher;
 import dev.nestlet.api.PeerPolicy;
-import dev.nestlet.api.Protocol;
 import dev.nestlet.api.Version;
 import dev.nestlet.cgroup.CgroupDelegation;
 import dev.nestlet.datadir.InnerDataDirs;
@@ -50,133 +49,18 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /** nestletd: the node daemon. Wires the parts together and serves until SIGTERM. */
-@Command(
-        name = "nestletd",
-        mixinStandardHelpOptions = true,
-        versionProvider = Nestletd.VersionProvider.class,
-        description = "nestlet node daemon: system containers for unprivileged Docker-in-Docker.")
-public final class Nestletd implements java.util.concurrent.Callable<Integer> {
+public final class Nestletd {
     private static final Logger LOG = Logger.getLogger(Nestletd.class.getName());
 
-    @Option(
-            names = "--config",
-            paramLabel = "FILE",
-            description =
-                    "settings file: 'option = value' lines (docs/install.md); the command line"
-                            + " wins")
-    Path config;
-
-    @Option(names = "--socket", description = "API socket (default: ${DEFAULT-VALUE})")
-    Path socket = Path.of(Protocol.DEFAULT_SOCKET);
-
-    @Option(
-            names = "--state-dir",
-            description = "state and inner data dirs (default: ${DEFAULT-VALUE})")
-    Path stateDir = Path.of("/var/lib/nestlet");
-
-    @Option(names = "--group", description = "gid whose members may use the socket besides root")
-    Integer group;
-
-    @Option(
-            names = "--group-may-mutate",
-            description =
-                    "let --group members call the operations that change state "
-                            + "(hook, prepare) too, not only the read-only ones")
-    boolean groupMayMutate;
-
-    @Option(
-            names = "--keep-data-dirs",
-            description = "keep inner data dirs on disk when a container is removed")
-    boolean keepDataDirs;
-
-    @Option(
-            names = "--max-request-bytes",
-            description = "longest request line (default: ${DEFAULT-VALUE})")
-    int maxRequestBytes = Protocol.DEFAULT_MAX_REQUEST_BYTES;
-
-    @Option(
-            names = "--request-timeout",
-            description = "seconds a request may take (default: ${DEFAULT-VALUE})")
-    long requestTimeoutSeconds = 120;
-
-    @Option(
-            names = "--workers",
-            description = "namespace worker threads (default: ${DEFAULT-VALUE})")
-    int workers = 4;
-
-    @Option(
-            names = "--vfs-threads",
-            description =
-                    "threads serving the virtual /proc and /sys files "
-                            + "(default: ${DEFAULT-VALUE})")
-    int vfsThreads = 2;
-
-    @Option(
-            names = "--sysctl-raise",
-            paramLabel = "NAME=CEILING",
-            description =
-                    "let system containers raise the host's NAME up to CEILING, never lower it"
-                            + " (repeatable; see docs/proc-sys.md); default: none")
-    List<String> sysctlRaises = new ArrayList<>();
-
-    @Option(
-            names = "--reconcile-interval",
-            description = "seconds between reconcile sweeps (default: ${DEFAULT-VALUE})")
-    long reconcileSeconds = 5;
-
-    @Option(
-            names = "--id-pool",
-            paramLabel = "UID:GID:COUNT",
-            description =
-                    "host ids to give system containers (default: the --subid-user entries of"
-                            + " --subuid/--subgid)")
-    String idPool;
-
-    @Option(names = "--subuid", description = "subordinate uid file (default: ${DEFAULT-VALUE})")
-    Path subuid = Path.of("/etc/subuid");
-
-    @Option(names = "--subgid", description = "subordinate gid file (default: ${DEFAULT-VALUE})")
-    Path subgid = Path.of("/etc/subgid");
-
-    @Option(
-            names = "--subid-user",
-            description = "owner of nestlet's entries in those files (default: ${DEFAULT-VALUE})")
-    String subidUser = "nestlet";
-
-    @Option(
-            names = "--range-size",
-            description = "ids per system container (default: ${DEFAULT-VALUE})")
-    long rangeSize = 65536;
-
-    @Option(
-            names = "--shift",
-            description =
-                    "idmap (ID-mapped mounts, chown copy where refused) or copy "
-                            + "(always a chown copy) (default: ${DEFAULT-VALUE})")
-    String shift = "idmap";
-
-    @Option(
-            names = "--fd-store",
-            description =
-                    "where the FUSE connection and the seccomp listener fds are kept across"
-                            + " restarts: auto (systemd's fd store under systemd, else nestlet-keeper),"
-                            + " systemd, keeper, none (default: ${DEFAULT-VALUE})")
-    String fdStore = "auto";
-
-    /** Set by {@link #main} before anything else runs; null when built otherwise (tests). */
-    private StartClock clock;
+    private Nestletd() {}
 
     public static void main(String[] args) {
         StartClock clock = StartClock.ofThisProcess();
@@ -187,70 +71,73 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
         Thread binding = new Thread(() -> FileCalls.umask(0077), "native-binding");
         binding.setDaemon(true);
         binding.start();
-        Nestletd daemon = new Nestletd();
-        daemon.clock = clock;
-        System.exit(
-                new CommandLine(daemon)
-                        .setOverwrittenOptionsAllowed(true)
-                        .execute(withConfigFile(args)));
+        DaemonOptions o;
+        try {
+            o = DaemonOptions.parse(withConfigFile(args));
+        } catch (OptionException e) {
+            System.err.println("nestletd: " + e.getMessage());
+            System.err.println("Try 'nestletd --help' for more information.");
+            System.exit(2);
+            return;
+        }
+        if (o.help()) {
+            System.out.print(DaemonOptions.usage());
+            return;
+        }
+        if (o.version()) {
+            System.out.println("nestletd " + Version.VALUE);
+            return;
+        }
+        try {
+            run(config(o), o.text("fd-store"), o.flag("group-may-mutate"), clock);
+        } catch (Exception | Error e) {
+            // Non-daemon threads (netty, the FUSE server) must not keep a failed daemon alive.
+            e.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    /** The daemon's settings from its options. */
+    static DaemonConfig config(DaemonOptions o) {
+        return new DaemonConfig(
+                o.path("socket").toAbsolutePath(),
+                o.path("state-dir").toAbsolutePath(),
+                o.optionalInteger("group"),
+                o.flag("keep-data-dirs"),
+                o.integer("max-request-bytes"),
+                o.number("request-timeout") * 1000,
+                o.integer("workers"),
+                o.number("reconcile-interval") * 1000,
+                home(),
+                new DaemonConfig.IdPoolSpec(
+                        o.text("id-pool"),
+                        o.path("subuid"),
+                        o.path("subgid"),
+                        o.text("subid-user"),
+                        o.number("range-size")),
+                o.text("shift").equals("copy"),
+                o.integer("vfs-threads"),
+                o.sysctlRaises());
     }
 
     /**
      * The settings of {@code --config FILE} (when given) before {@code args}, so that the command
      * line wins; a file with errors stops nestletd before anything starts.
      */
-    private static String[] withConfigFile(String[] args) {
-        Nestletd probe = new Nestletd();
-        try {
-            new CommandLine(probe).setOverwrittenOptionsAllowed(true).parseArgs(args);
-        } catch (CommandLine.ParameterException e) {
-            return args; // execute() reports it
+    private static List<String> withConfigFile(String[] args) throws OptionException {
+        Path config = DaemonOptions.parse(List.of(args)).path("config");
+        if (config == null) {
+            return List.of(args);
         }
-        if (probe.config == null) {
-            return args;
-        }
-        ConfigFile.Parsed file = ConfigFile.read(probe.config);
+        ConfigFile.Parsed file = ConfigFile.read(config);
         if (!file.errors().isEmpty()) {
             file.errors().forEach(e -> System.err.println("nestletd: " + e));
             System.exit(2);
         }
         List<String> all = new ArrayList<>(file.args());
         all.addAll(List.of(args));
-        return all.toArray(new String[0]);
-    }
-
-    /** Checks of values that picocli's types do not make. */
-    void checkValues() {
-        shiftByCopy();
-        if (idPool != null) {
-            try {
-                IdPools.explicit(idPool, rangeSize);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage(), e);
-            }
-        }
-    }
-
-    @Override
-    public Integer call() throws Exception {
-        checkValues();
-        DaemonConfig config =
-                new DaemonConfig(
-                        socket.toAbsolutePath(),
-                        stateDir.toAbsolutePath(),
-                        group == null ? OptionalInt.empty() : OptionalInt.of(group),
-                        keepDataDirs,
-                        maxRequestBytes,
-                        requestTimeoutSeconds * 1000,
-                        workers,
-                        reconcileSeconds * 1000,
-                        home(),
-                        new DaemonConfig.IdPoolSpec(idPool, subuid, subgid, subidUser, rangeSize),
-                        shiftByCopy(),
-                        vfsThreads,
-                        List.copyOf(sysctlRaises));
-        run(config, fdStore, groupMayMutate, clock == null ? StartClock.ofThisProcess() : clock);
-        return 0;
+        return all;
     }
 
     static void run(
@@ -450,14 +337,6 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
         stop.await();
     }
 
-    private boolean shiftByCopy() {
-        if (!shift.equals("idmap") && !shift.equals("copy")) {
-            throw new CommandLine.ParameterException(
-                    new CommandLine(this), "--shift must be idmap or copy");
-        }
-        return shift.equals("copy");
-    }
-
     /**
      * The install tree (bin/, lib/): set by the launcher, else found from this class's jar in lib/.
      */
@@ -500,13 +379,6 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
         } else {
             Files.setPosixFilePermissions(
                     config.socket(), PosixFilePermissions.fromString("rw-------"));
-        }
-    }
-
-    static final class VersionProvider implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            return new String[] {"nestletd " + Version.VALUE};
         }
     }
 }

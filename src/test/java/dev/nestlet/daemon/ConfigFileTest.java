@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class ConfigFileTest {
     @TempDir Path dir;
@@ -71,14 +70,11 @@ class ConfigFileTest {
         Path f = file("workers = 2\nsysctl-raise = vm.max_map_count=262144\n");
         List<String> args = new ArrayList<>(ConfigFile.read(f).args());
         args.addAll(List.of("--workers", "6", "--sysctl-raise", "fs.inotify.max_user_watches=1"));
-        Nestletd d = new Nestletd();
-        new CommandLine(d)
-                .setOverwrittenOptionsAllowed(true)
-                .parseArgs(args.toArray(new String[0]));
-        assertEquals(6, d.workers);
+        DaemonOptions d = DaemonOptions.parse(args);
+        assertEquals(6, d.integer("workers"));
         assertEquals(
                 List.of("vm.max_map_count=262144", "fs.inotify.max_user_watches=1"),
-                d.sysctlRaises);
+                d.sysctlRaises());
     }
 
     @Test
