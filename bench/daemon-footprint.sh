@@ -10,7 +10,9 @@
 # only, RSS with RUNNING system containers (busybox `sleep`) and after MANY started and removed.
 #
 #   bench/daemon-footprint.sh [RUNS=5] [RUNNING=100] [MANY=1000]   (as root, after make build)
-# NESTLET_DIST=DIR measures another install tree than target/dist.
+# NESTLET_DIST=DIR measures another install tree than target/dist; a variant dist:DIR runs
+# another build's install tree with its own runtime and archive (e.g. main against a branch:
+# VARIANTS="bundled dist:/path/to/other/target/dist").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -36,11 +38,14 @@ make_busybox_rootfs "$work/rootfs"
 
 java_of() {
   case $1 in
-    bundled) echo "" ;;
+    bundled|dist:*) echo "" ;;
     bundled-noarchive) echo "$dist/runtime/bin/java" ;;
     jdk17) echo "$jdk17" ;;
   esac
 }
+tree_of() { case $1 in dist:*) echo "${1#dist:}" ;; *) echo "$dist" ;; esac; }
+# A variant's name as a file name.
+key() { local k=${1//\//_}; echo "${k//:/_}"; }
 clock() { echo "${EPOCHREALTIME/./}"; }
 # bundle DIR ARGS...: a system container's bundle (nestlet-runtime makes it one) running ARGS.
 bundle() {
@@ -63,7 +68,7 @@ start() {
   rm -rf --one-file-system "$work/state"
   rm -f "$work/nestlet.sock"
   _t0=$(clock)
-  JAVA=$(java_of "$1") "$dist/bin/nestletd" --socket "$work/nestlet.sock" --state-dir "$work/state" \
+  JAVA=$(java_of "$1") "$(tree_of "$1")/bin/nestletd" --socket "$work/nestlet.sock" --state-dir "$work/state" \
     --fd-store none --id-pool 7000000:7000000:$((65536 * (RUNNING + 4))) > "$work/nestletd.log" 2>&1 &
   daemon_pid=$!
   until [ -S "$work/nestlet.sock" ]; do
@@ -79,17 +84,17 @@ for i in $(seq 1 "$RUNS"); do
   for v in $VARIANTS; do
     start "$v"
     bundle "$work/b-first" true
-    (cd "$work/b-first" && runtime run "first-$v-$i" >/dev/null)
+    (cd "$work/b-first" && runtime run "first-$(key "$v")-$i" >/dev/null)
     until grep -q "warm-up done" "$work/nestletd.log"; do sleep 0.05; done
     sleep 2
-    echo "$ext" >> "$work/$v.ext"
-    logged 'serving [0-9]*' >> "$work/$v.serving"
-    logged 'main [0-9]*' >> "$work/$v.main"
-    logged 'first container answered [0-9]*' >> "$work/$v.first"
-    grep -o 'start-up ms after exec: .*' "$work/nestletd.log" >> "$work/$v.phases"
-    rss_kb "$daemon_pid" >> "$work/$v.rss"
+    echo "$ext" >> "$work/$(key "$v").ext"
+    logged 'serving [0-9]*' >> "$work/$(key "$v").serving"
+    logged 'main [0-9]*' >> "$work/$(key "$v").main"
+    logged 'first container answered [0-9]*' >> "$work/$(key "$v").first"
+    grep -o 'start-up ms after exec: .*' "$work/nestletd.log" >> "$work/$(key "$v").phases"
+    rss_kb "$daemon_pid" >> "$work/$(key "$v").rss"
     # CPU time until ready is not in /proc once it runs on; the total after start is an upper bound.
-    awk '{print ($14 + $15) * 10}' "/proc/$daemon_pid/stat" >> "$work/$v.cpu"
+    awk '{print ($14 + $15) * 10}' "/proc/$daemon_pid/stat" >> "$work/$(key "$v").cpu"
     grep -i 'warning' "$work/nestletd.log" >&2 || true
     stop
   done
@@ -132,9 +137,9 @@ echo "|---|---|---|---|---|---|---|---|"
 base=""
 [ -f "$work/jdk17.serving" ] && base=$(summarize "$work/jdk17.serving" | cut -d' ' -f2)
 for v in $VARIANTS; do
-  cell() { read -r _ m p90 _ mx < <(summarize "$work/$v.$1"); echo "$m ($p90, $mx)"; }
-  read -r _ srv _ < <(summarize "$work/$v.serving")
-  read -r _ rss _ < <(summarize "$work/$v.rss")
+  cell() { read -r _ m p90 _ mx < <(summarize "$work/$(key "$v").$1"); echo "$m ($p90, $mx)"; }
+  read -r _ srv _ < <(summarize "$work/$(key "$v").serving")
+  read -r _ rss _ < <(summarize "$work/$(key "$v").rss")
   ratio=""
   [ -n "$base" ] && ratio=$(printf '%.2f' "$(bc -l <<< "$srv/$base")")
   printf '| %s | %s | %s | %s | %s | %s | %.1f | %s |\n' "$v" "$(cell main)" "$(cell serving)" \
