@@ -151,4 +151,4 @@ echo "RSS of nestletd ($first), MB: after start $(printf '%.1f' "$(bc -l <<< "$r
   "after $MANY more started and removed $(printf '%.1f' "$(bc -l <<< "$rss_many/1024")") ($MANY runs in $many_s s; containers left: $left)"
 echo
 echo "Start-up phases of the last run of each variant (ms after exec):"
-for v in $VARIANTS; do echo "- $v: $(tail -1 "$work/$v.phases" | sed 's/start-up ms after exec: //')"; done
+for v in $VARIANTS; do echo "- $v: $(tail -1 "$work/$(key "$v").phases" | sed 's/start-up ms after exec: //')"; done
