@@ -105,6 +105,11 @@ class DebPackageIT {
                 Files.writeString(node.root().resolve("etc/subuid"), SUBUID);
                 Files.writeString(node.root().resolve("etc/subgid"), SUBGID);
                 String before = snapshot(node, dir.path());
+                // the listing walked the root and hashed /etc (a failed find would compare "")
+                assertTrue(
+                        before.contains("\n/usr/bin d 755 0:0\n")
+                                && before.contains("  /etc/subgid\n"),
+                        before.length() + " bytes");
 
                 node.exec("dpkg", "-i", deb.toString()).ok();
                 node.exec("apt-get", "-f", "install", "-y", "-q").ok();
