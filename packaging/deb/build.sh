@@ -5,7 +5,7 @@
 #   packaging/deb/build.sh STAGING VERSION OUT.deb [DPKG-DEB-COMPRESSION]
 #
 # Compression: xz (-Zxz), what every dpkg reads, by default; it takes
-# minutes for the 110 MB tree on a busy 2-vCPU machine, so DebPackageIT
+# minutes for the 110 MB tree on a busy 2-vCPU machine (4.6 min, 30 MB), so DebPackageIT
 # passes "-Zgzip -z1".
 #
 # Depends: what dpkg-shlibdeps finds the install tree's dynamically linked
