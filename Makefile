@@ -1,9 +1,13 @@
 # The front door. `make demo` and `make test` are the README's quick start.
 PREFIX ?= /usr/local
+# Where the systemd unit goes: the admin's directory for `make install`, the
+# package's (/lib/systemd/system) for `make deb`.
+UNITDIR ?= /etc/systemd/system
+VERSION := $(shell sed -n 's:^  <version>\(.*\)</version>$$:\1:p' pom.xml | head -n1)
 MVN ?= mvn -B -q
 DIST = target/dist
 
-.PHONY: all deps build demo test test-fast test-unit bench install clean
+.PHONY: all deps build demo test test-fast test-unit bench install install-files deb deb-files clean
 
 all: build
 
@@ -32,21 +36,43 @@ bench: build
 	bench/run-all.sh
 
 install: build
+	$(MAKE) --no-print-directory install-files
+
+# $(call prefixed,FILES,DIR): FILES into DIR (mode 0644), naming the install
+# tree under PREFIX: the repository's unit, hooks.d and engine files name
+# /usr/local.
+prefixed = for f in $(1); do sed 's|/usr/local/|$(PREFIX)/|g' "$$f" > $(2)/$$(basename "$$f") && chmod 0644 $(2)/$$(basename "$$f"); done
+
+install-files:
 	install -d $(DESTDIR)$(PREFIX)/lib/nestlet/bin $(DESTDIR)$(PREFIX)/lib/nestlet/lib $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(DIST)/bin/* $(DESTDIR)$(PREFIX)/lib/nestlet/bin/
 	install -m 0644 $(DIST)/lib/* $(DESTDIR)$(PREFIX)/lib/nestlet/lib/
 	rm -rf $(DESTDIR)$(PREFIX)/lib/nestlet/runtime
 	[ ! -d $(DIST)/runtime ] || cp -a $(DIST)/runtime $(DESTDIR)$(PREFIX)/lib/nestlet/runtime
-	for b in nestletd nestletctl nestlet-hook; do ln -sf ../lib/nestlet/bin/$$b $(DESTDIR)$(PREFIX)/bin/$$b; done
-	install -D -m 0644 systemd/nestletd.service $(DESTDIR)/etc/systemd/system/nestletd.service
+	for b in nestletd nestletctl nestlet-hook nestlet-runtime; do ln -sf ../lib/nestlet/bin/$$b $(DESTDIR)$(PREFIX)/bin/$$b; done
+	install -d $(DESTDIR)$(UNITDIR)
+	$(call prefixed,systemd/nestletd.service,$(DESTDIR)$(UNITDIR))
 	[ -e $(DESTDIR)/etc/nestlet/nestletd.conf ] || install -D -m 0644 packaging/nestletd.conf $(DESTDIR)/etc/nestlet/nestletd.conf
 	install -d $(DESTDIR)$(PREFIX)/share/containers/oci/hooks.d
-	install -m 0644 packaging/hooks.d/*.json $(DESTDIR)$(PREFIX)/share/containers/oci/hooks.d/
+	$(call prefixed,packaging/hooks.d/*.json,$(DESTDIR)$(PREFIX)/share/containers/oci/hooks.d)
 	install -D -m 0644 packaging/apparmor/nestlet-system-container $(DESTDIR)/etc/apparmor.d/nestlet-system-container
 	install -d $(DESTDIR)$(PREFIX)/share/nestlet/containerd $(DESTDIR)$(PREFIX)/share/nestlet/crio $(DESTDIR)$(PREFIX)/share/nestlet/k8s
-	install -m 0644 packaging/containerd/*.toml $(DESTDIR)$(PREFIX)/share/nestlet/containerd/
-	install -m 0644 packaging/crio/*.conf $(DESTDIR)$(PREFIX)/share/nestlet/crio/
+	$(call prefixed,packaging/containerd/*.toml,$(DESTDIR)$(PREFIX)/share/nestlet/containerd)
+	$(call prefixed,packaging/crio/*.conf,$(DESTDIR)$(PREFIX)/share/nestlet/crio)
 	install -m 0644 packaging/k8s/*.yaml $(DESTDIR)$(PREFIX)/share/nestlet/k8s/
+
+## target/nestlet_VERSION_amd64.deb: the install tree of `make install PREFIX=/usr`, with postinst/postrm (packaging/deb).
+deb: build
+	$(MAKE) --no-print-directory deb-files
+
+# The .deb from the build as it is (DebPackageIT makes its own in its test dir).
+DEB_STAGING ?= target/deb-staging
+DEB ?= target/nestlet_$(VERSION)_amd64.deb
+DEB_COMPRESS ?= -Zxz
+deb-files:
+	rm -rf $(DEB_STAGING)
+	$(MAKE) --no-print-directory install-files PREFIX=/usr UNITDIR=/lib/systemd/system DESTDIR=$(abspath $(DEB_STAGING))
+	packaging/deb/build.sh $(DEB_STAGING) $(VERSION) $(DEB) "$(DEB_COMPRESS)"
 
 clean:
 	$(MVN) clean

@@ -20,6 +20,8 @@ check newuidmap uidmap
 check skopeo skopeo
 check umoci umoci
 check debootstrap debootstrap
+# make deb: dpkg-shlibdeps computes the package's Depends
+check dpkg-shlibdeps dpkg-dev
 check hyperfine hyperfine
 check ip iproute2
 check setpriv util-linux

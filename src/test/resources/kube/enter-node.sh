@@ -38,5 +38,6 @@ mkdir -p .oldroot
 pivot_root . .oldroot
 umount -l /.oldroot
 rmdir /.oldroot
-ip link set lo up
+# A root without iproute2 (DebianNode's minbase, which keeps the host's network) has none to bring up.
+! command -v ip >/dev/null || ip link set lo up
 exec "$@"

@@ -144,6 +144,8 @@ public final class Nestletd {
             DaemonConfig config, String fdStoreMode, boolean groupMayMutate, StartClock clock)
             throws Exception {
         clock.mark("options");
+        SystemdNotify notify = SystemdNotify.ofThisProcess();
+        notify.status("starting");
         FileCalls.umask(0077);
         HostTree.traversableDir(config.stateDir());
         FdStore store =
@@ -210,6 +212,7 @@ public final class Nestletd {
         clock.mark("seccomp agent");
         // Recovery finishes before the socket serves: a hook for a recovered container must find
         // its record and features as they were.
+        notify.status("recovering " + registry.store().count() + " containers");
         reconciler.recover();
         vfs.resume();
         seccomp.adopt(
@@ -296,6 +299,16 @@ public final class Nestletd {
         restrictSocket(config);
         reconciler.start(config.reconcileMs());
         Warmup.start(dispatcher, json, allocator, userns);
+        // A tick starts one interval (half of WatchdogSec) after the last ping: a probe may take
+        // three quarters of an interval and its ping still beats systemd's deadline. Right after
+        // start-up the warm-up shares the CPU with it.
+        SystemdWatchdog watchdog =
+                SystemdWatchdog.start(
+                        notify,
+                        every ->
+                                new SocketProbe(
+                                        config.socket(), every.multipliedBy(3).dividedBy(4)),
+                        registry::size);
 
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -311,6 +324,8 @@ public final class Nestletd {
                                                                     + " and trapped calls waiting"
                                                                     + " for the next nestletd"
                                                             : ""));
+                                    notify.stopping();
+                                    watchdog.close();
                                     reconciler.close();
                                     seccomp.close();
                                     server.close();
@@ -333,7 +348,7 @@ public final class Nestletd {
                         + policy.describe()
                         + "); start-up ms after exec: "
                         + clock.phases());
-        SystemdNotify.ready();
+        notify.ready(SystemdWatchdog.serving(registry.size()));
         stop.await();
     }
 

@@ -47,6 +47,17 @@ public final class StateStore {
         Files.deleteIfExists(file(id));
     }
 
+    /** How many records are on disk (what {@link #loadAll} will read, corrupt ones included). */
+    public int count() throws IOException {
+        int n = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.json")) {
+            for (Path ignored : ds) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Every record on disk; unreadable files are logged and set aside, never silently dropped. */
     public List<ContainerRecord> loadAll() throws IOException {
         List<ContainerRecord> out = new ArrayList<>();

@@ -191,22 +191,8 @@ public final class KubeNode extends Engine {
         Files.writeString(dir().resolve("cni/net.d/10-nestlet-it.conflist"), cniConfig());
         Path config = dir().resolve("config.toml");
         Files.writeString(config, containerdConfig());
-        Path enter =
-                Path.of(System.getProperty("nestlet.testResources", "src/test/resources"))
-                        .resolve("kube/enter-node.sh");
-        List<String> cmd =
-                new ArrayList<>(
-                        List.of(
-                                "unshare",
-                                "--mount",
-                                "--net",
-                                "--propagation",
-                                "private",
-                                "sh",
-                                enter.toString(),
-                                root.toString(),
-                                dir().toString(),
-                                Dist.home().toString()));
+        List<String> cmd = EnterNode.command(true, root, dir());
+        cmd.add(Dist.home().toString());
         cmd.addAll(jvmDirs());
         if (containerd16) {
             cmd.addAll(CONTAINERD_16);

@@ -1,0 +1,101 @@
+package dev.nestlet.it.support;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A fresh Debian 12 machine for the package test: a minbase bookworm root of the test's own,
+ * entered the way {@link KubeNode} enters its node (src/test/resources/kube/enter-node.sh: a
+ * private mount namespace, the root bind-mounted on itself and pivot_root'ed into, fresh /run and
+ * /tmp), with the host's network. The root is a copy of {@code -Dnestlet.it.debianRoot} (a minbase
+ * root built before with scripts/debian-rootfs.sh DIR, never written to), else built in the test
+ * dir with scripts/debian-rootfs.sh (1-2 minutes). Commands run in it through nsenter; its main
+ * process is a sleep, and with it go its mount namespace and every mount made inside.
+ */
+public final class DebianNode implements AutoCloseable {
+    private final Path root;
+    private final Process process;
+
+    private DebianNode(Path root, Process process) {
+        this.root = root;
+        this.process = process;
+    }
+
+    /**
+     * Makes the root at {@code dir/root} and enters it; {@code testDir} and each of {@code shared}
+     * (files or dirs of the host) appear at their host paths inside, the shared ones read-only.
+     */
+    public static DebianNode start(Path testDir, String... shared)
+            throws IOException, InterruptedException {
+        Path root = testDir.resolve("root");
+        String prebuilt = System.getProperty("nestlet.it.debianRoot", "");
+        if (!prebuilt.isEmpty()) {
+            Cmd.of("cp", "-a", "--reflink=auto", prebuilt, root.toString()).timeout(300).run().ok();
+        } else {
+            Path script =
+                    Path.of(System.getProperty("nestlet.scripts", "scripts"))
+                            .resolve("debian-rootfs.sh");
+            Cmd.of(script.toString(), root.toString()).timeout(900).run().ok();
+        }
+        List<String> cmd = EnterNode.command(false, root, testDir);
+        cmd.addAll(List.of(shared));
+        cmd.addAll(List.of("--", "sh", "-c", "touch /run/node-ready && exec sleep infinity"));
+        Process p =
+                new ProcessBuilder(cmd)
+                        .redirectErrorStream(true)
+                        .redirectOutput(testDir.resolve("node.log").toFile())
+                        .start();
+        DebianNode node = new DebianNode(root, p);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.exists(Path.of("/proc/" + p.pid() + "/root/run/node-ready"))) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                node.close();
+                throw new AssertionError(
+                        "node did not start: " + Files.readString(testDir.resolve("node.log")));
+            }
+            Thread.sleep(20);
+        }
+        return node;
+    }
+
+    /** The root on the host (what the node sees at /). */
+    public Path root() {
+        return root;
+    }
+
+    private List<String> enter() {
+        return List.of("nsenter", "-t", String.valueOf(process.pid()), "-m", "--");
+    }
+
+    /** Runs a command inside the node, with apt and dpkg kept from asking questions. */
+    public Cmd.Result exec(String... command) {
+        List<String> cmd = new ArrayList<>(enter());
+        cmd.addAll(List.of("env", "DEBIAN_FRONTEND=noninteractive"));
+        cmd.addAll(List.of(command));
+        return Cmd.of(cmd).timeout(300).run();
+    }
+
+    /** Starts a command inside the node with {@code env} added, output to {@code log}. */
+    public Process spawn(Map<String, String> env, Path log, List<String> command)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(enter());
+        cmd.add("env");
+        env.forEach((k, v) -> cmd.add(k + "=" + v));
+        cmd.addAll(command);
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .start();
+    }
+
+    @Override
+    public void close() {
+        Processes.stop(List.of(process.toHandle()), 5_000);
+    }
+}
