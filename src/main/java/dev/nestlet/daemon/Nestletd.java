@@ -316,6 +316,7 @@ public final class Nestletd implements java.util.concurrent.Callable<Integer> {
                         allocator,
                         shifter,
                         dataDirs,
+                        vfs,
                         config.home().resolve("bin/nestlet-hook"),
                         config.socket(),
                         seccomp.listenerPath());
