@@ -205,6 +205,7 @@ public final class Nestletd {
                         allocator,
                         shifter,
                         dataDirs,
+                        vfs,
                         config.home().resolve("bin/nestlet-hook"),
                         config.socket(),
                         seccomp.listenerPath());

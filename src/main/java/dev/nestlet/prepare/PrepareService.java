@@ -8,6 +8,8 @@ import dev.nestlet.error.NestletException;
 import dev.nestlet.idmap.IdAllocator;
 import dev.nestlet.idmap.IdRange;
 import dev.nestlet.json.Json;
+import dev.nestlet.lifecycle.ConfigBind;
+import dev.nestlet.lifecycle.ConfigMounts;
 import dev.nestlet.lifecycle.HookService;
 import dev.nestlet.ns.NetworkNamespaces;
 import dev.nestlet.oci.Annotations;
@@ -23,6 +25,7 @@ import dev.nestlet.state.ContainerRecord;
 import dev.nestlet.state.LiveContainer;
 import dev.nestlet.state.Registry;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -32,10 +35,11 @@ import java.util.logging.Logger;
 /**
  * prepare: turns the bundle an engine wrote into a system container's, in place, before the runtime
  * reads it. The container gets an exclusive id range (or keeps the engine's own mapping), its
- * rootfs and volumes shifted by ID-mapped mounts, its inner data dirs as bind mounts, its own
- * cgroup namespace, the full capability set inside its user namespace, and nestlet-hook at
- * createRuntime and poststop. Every step is recorded before it takes effect; on any failure
- * everything is undone and config.json is left as it was.
+ * rootfs and volumes shifted by ID-mapped mounts, its inner data dirs and the virtual files the
+ * runtime can bind ({@link ConfigMounts}) as bind mounts, its own cgroup namespace, the full
+ * capability set inside its user namespace, and nestlet-hook at createRuntime and poststop. Every
+ * step is recorded before it takes effect; on any failure everything is undone and config.json is
+ * left as it was.
  */
 public final class PrepareService {
     private static final Logger LOG = Logger.getLogger(PrepareService.class.getName());
@@ -46,6 +50,7 @@ public final class PrepareService {
     private final IdAllocator allocator;
     private final RootfsShifter shifter;
     private final InnerDataDirs dataDirs;
+    private final ConfigMounts configMounts;
     private final Path hook;
     private final Path socket;
     private final Path seccompListener;
@@ -57,6 +62,7 @@ public final class PrepareService {
             IdAllocator allocator,
             RootfsShifter shifter,
             InnerDataDirs dataDirs,
+            ConfigMounts configMounts,
             Path hook,
             Path socket,
             Path seccompListener) {
@@ -65,6 +71,7 @@ public final class PrepareService {
         this.allocator = allocator;
         this.shifter = shifter;
         this.dataDirs = dataDirs;
+        this.configMounts = configMounts;
         this.hook = hook;
         this.socket = socket;
         this.seccompListener = seccompListener;
@@ -209,6 +216,17 @@ public final class PrepareService {
         if (SpecEditor.ownsItsNetwork(cfg, NetworkNamespaces::ownedBy)) {
             SpecEditor.writableSys(cfg);
         }
+        // After every edit of the mounts: whether a target will be there depends on them. The
+        // host's
+        // file stands for the container's: one kernel serves both.
+        List<ConfigBind> binds =
+                configMounts.configBinds(
+                        rec.id(),
+                        path ->
+                                SpecEditor.mountsKernelFsOf(cfg, path)
+                                        && Files.isRegularFile(Path.of(path)));
+        binds.forEach(b -> SpecEditor.addBind(cfg, b));
+        rec = rec.withMoreMounts(binds.stream().map(ConfigBind::destination).toList());
         String enginesProfile = SpecEditor.systemAppArmorProfile(cfg);
         if (enginesProfile != null) {
             LOG.info(

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nestlet.idmap.IdRange;
 import dev.nestlet.idmap.IdSpan;
+import dev.nestlet.lifecycle.ConfigBind;
 import dev.nestlet.oci.Annotations;
 import dev.nestlet.shift.RootfsShifter;
 import java.nio.file.Path;
@@ -362,11 +363,49 @@ public final class SpecEditor {
         config.withObjectProperty("root").put("path", root.toString());
     }
 
-    /** A bind mount added to the config; the runtime resolves its destination inside the rootfs. */
+    /** A read-write bind of a host directory (an inner data dir), nosuid and nodev. */
     public static void addBind(ObjectNode config, String destination, Path source) {
+        addBind(
+                config,
+                new ConfigBind(destination, source, List.of("rbind", "rw", "nosuid", "nodev")));
+    }
+
+    /**
+     * A bind mount added at the end of the config's mounts, so on top of the engine's; the runtime
+     * resolves its destination inside the rootfs.
+     */
+    public static void addBind(ObjectNode config, ConfigBind bind) {
         ObjectNode m = config.withArray("mounts").addObject();
-        m.put("destination", destination).put("type", "bind").put("source", source.toString());
-        m.putArray("options").add("rbind").add("rw").add("nosuid").add("nodev");
+        m.put("destination", bind.destination())
+                .put("type", "bind")
+                .put("source", bind.source().toString());
+        ArrayNode opts = m.putArray("options");
+        bind.options().forEach(opts::add);
+    }
+
+    /**
+     * Whether the runtime mounts, from this config, the kernel file system that holds {@code path}:
+     * a proc at /proc for a path below /proc, a sysfs (or a bind of the host's /sys) at /sys for
+     * one below /sys. Anything else nestlet cannot know the content of before the container runs.
+     */
+    public static boolean mountsKernelFsOf(ObjectNode config, String path) {
+        for (JsonNode m : config.path("mounts")) {
+            String dest = m.path("destination").asText();
+            String type = m.path("type").asText();
+            boolean holds =
+                    switch (dest) {
+                        case "/proc" -> type.equals("proc");
+                        case "/sys" ->
+                                type.equals("sysfs")
+                                        || (type.equals("bind")
+                                                && m.path("source").asText().equals("/sys"));
+                        default -> false;
+                    };
+            if (holds && path.startsWith(dest + "/")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Bind mounts of host directories and files: the volumes to shift. */

@@ -2,6 +2,7 @@ package dev.nestlet.vfs;
 
 import dev.nestlet.cgroup.Cgroup;
 import dev.nestlet.vfs.sysctl.ContainerSysctls;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -19,6 +20,17 @@ public final class ContainerView {
     private volatile LoadAverage load = LoadAverage.NONE;
 
     /**
+     * The view of a container prepared for nestlet-runtime, whose init does not run yet: its files
+     * exist (the runtime binds them from config.json) but read empty until createRuntime replaces
+     * it with the container's own view.
+     */
+    static ContainerView pending(String id) {
+        // No sysctl values, hence no sysctl files, and nothing to write to.
+        return new ContainerView(
+                id, 0, null, new ContainerSysctls(0, 0, Map.of(), (s, v, a) -> {}));
+    }
+
+    /**
      * @param startTicks start time of its init in clock ticks since the host booted (/proc/PID/stat
      *     field 22)
      */
@@ -27,6 +39,11 @@ public final class ContainerView {
         this.startTicks = startTicks;
         this.cgroup = cgroup;
         this.sysctls = sysctls;
+    }
+
+    /** Whether this is a prepared container's stand-in ({@link #pending}), with no cgroup yet. */
+    boolean pending() {
+        return cgroup == null;
     }
 
     public String id() {

@@ -4,6 +4,8 @@ import dev.nestlet.cgroup.CgroupLocator;
 import dev.nestlet.error.ErrorCode;
 import dev.nestlet.error.NestletException;
 import dev.nestlet.fdstore.FdStore;
+import dev.nestlet.lifecycle.ConfigBind;
+import dev.nestlet.lifecycle.ConfigMounts;
 import dev.nestlet.lifecycle.ContainerAccess;
 import dev.nestlet.lifecycle.Feature;
 import dev.nestlet.ns.NamespaceTask;
@@ -29,6 +31,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -36,17 +41,22 @@ import java.util.logging.Logger;
  * Virtual /proc and /sys files as a lifecycle feature. At createRuntime the container gets a view
  * (its cgroup, its init's start time, its sysctl values) and each of its files, {@code
  * MOUNT/ID/proc/meminfo}..., is bound over the kernel's file inside its mount namespace: read-only,
- * but for its sysctls. At release the view and the saved sysctl values go; the binds go with the
- * container's mount namespace. When nestletd stops it takes the binds away, so running containers
- * fall back to the kernel's files instead of "Transport endpoint is not connected"; a restarted
- * nestletd binds them again ({@link #reattach}).
+ * but for its sysctls. Through nestlet-runtime the runtime has bound all but the sysctls already,
+ * from the config.json prepare wrote ({@link #configBinds}). At release the view and the saved
+ * sysctl values go; the binds go with the container's mount namespace. When nestletd stops it takes
+ * the binds away, so running containers fall back to the kernel's files instead of "Transport
+ * endpoint is not connected"; a restarted nestletd binds them again ({@link #reattach}).
  */
-public final class VirtualFiles implements Feature, AutoCloseable {
+public final class VirtualFiles implements Feature, ConfigMounts, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(VirtualFiles.class.getName());
     private static final long BIND_ATTRS =
             MountCalls.MOUNT_ATTR_NOSUID
                     | MountCalls.MOUNT_ATTR_NODEV
                     | MountCalls.MOUNT_ATTR_NOEXEC;
+
+    /** {@link #BIND_ATTRS} and read-only, as config.json asks for them. */
+    private static final List<String> CONFIG_OPTIONS =
+            List.of("bind", "ro", "nosuid", "nodev", "noexec");
 
     private final VirtualFs fs;
     private final FuseServer server;
@@ -54,6 +64,9 @@ public final class VirtualFiles implements Feature, AutoCloseable {
     private final CgroupLocator cgroups;
     private final Sysctls sysctls;
     private final NodeBases bases;
+
+    /** Containers prepared for nestlet-runtime and not yet at createRuntime. */
+    private final ConcurrentMap<String, PreparedView> prepared = new ConcurrentHashMap<>();
 
     private VirtualFiles(
             VirtualFs fs,
@@ -66,7 +79,8 @@ public final class VirtualFiles implements Feature, AutoCloseable {
         this.bases = bases;
         this.cgroups = cgroups;
         this.sysctls = sysctls;
-        this.sampler = new LoadSampler(() -> List.copyOf(fs.views()));
+        this.sampler =
+                new LoadSampler(() -> fs.views().stream().filter(v -> !v.pending()).toList());
     }
 
     /** Mounts the FUSE file system at {@code mountPoint} and starts serving it. */
@@ -118,12 +132,44 @@ public final class VirtualFiles implements Feature, AutoCloseable {
         return "virtual files";
     }
 
+    /**
+     * The files of a prepared container that the runtime can bind itself: its view is added now, as
+     * a stand-in that reads empty, so that the sources exist when the runtime mounts them; its
+     * createRuntime makes it the container's, under the same node ids. Left to createRuntime: the
+     * sysctls (runc refuses a bind below /proc/sys, and a network one must be bound from inside the
+     * container's network namespace) and the files whose node ids depend on them
+     * (/sys/devices/system/cpu/online comes after /proc/sys in the tree).
+     */
+    @Override
+    public List<ConfigBind> configBinds(String id, Predicate<String> present) {
+        ContainerView view = ContainerView.pending(id);
+        long base = fs.add(view, -1);
+        List<ConfigBind> binds = new ArrayList<>();
+        for (VirtualFile f : fs.numberedAlikeInEveryView(view)) {
+            if (present.test(f.path())) {
+                binds.add(
+                        new ConfigBind(
+                                f.path(),
+                                VirtualFs.pathOf(server.mountPoint(), id, f),
+                                CONFIG_OPTIONS));
+            }
+        }
+        prepared.put(
+                id, new PreparedView(base, binds.stream().map(ConfigBind::destination).toList()));
+        return binds;
+    }
+
     @Override
     public ContainerRecord createRuntime(ContainerRecord rec, ContainerAccess access)
             throws Exception {
+        PreparedView given = prepared.remove(rec.id());
         try {
-            ContainerView view = addView(rec, access, -1);
-            return rec.withMoreMounts(bind(rec, view, access, access.rootfs().toString()));
+            ContainerView view = addView(rec, access, given == null ? -1 : given.base());
+            List<VirtualFile> left =
+                    fs.filesOf(view).stream()
+                            .filter(f -> given == null || !given.bound().contains(f.path()))
+                            .toList();
+            return rec.withMoreMounts(bind(rec, left, access, access.rootfs().toString()));
         } catch (Exception e) {
             fs.remove(rec.id());
             try {
@@ -151,7 +197,7 @@ public final class VirtualFiles implements Feature, AutoCloseable {
         ContainerView view = addView(rec, access, -1);
         unbind(rec.pid(), access::inMountAndNetworkNamespaces);
         // After pivot_root the namespace's root is the container's root: paths resolve from "/".
-        bind(rec, view, access, "/");
+        bind(rec, fs.filesOf(view), access, "/");
         return rec;
     }
 
@@ -175,6 +221,7 @@ public final class VirtualFiles implements Feature, AutoCloseable {
 
     @Override
     public void release(ContainerRecord rec) throws IOException {
+        prepared.remove(rec.id());
         fs.remove(rec.id());
         server.invalidateEntry(FuseProtocol.ROOT_ID, rec.id());
         sysctls.release(rec.id());
@@ -207,9 +254,14 @@ public final class VirtualFiles implements Feature, AutoCloseable {
      * the targets from their parent directories, opened once each.
      */
     private List<String> bind(
-            ContainerRecord rec, ContainerView view, ContainerAccess access, String rootInNamespace)
+            ContainerRecord rec,
+            List<VirtualFile> files,
+            ContainerAccess access,
+            String rootInNamespace)
             throws Exception {
-        List<VirtualFile> files = fs.filesOf(view);
+        if (files.isEmpty()) {
+            return List.of();
+        }
         List<Fd> trees = new ArrayList<>();
         try {
             try (Fd viewDir =

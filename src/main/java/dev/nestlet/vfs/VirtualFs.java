@@ -10,6 +10,7 @@ import dev.nestlet.vfs.sysctl.SysctlInputException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +71,9 @@ public final class VirtualFs implements FuseServer.Handler {
     private final ConcurrentMap<Long, Snapshot> handles = new ConcurrentHashMap<>();
     private final AtomicLong nextNode = new AtomicLong(FuseProtocol.ROOT_ID + 1);
 
+    /** The size of a fresh block of node ids: a subtree with every file. */
+    private final long maxNodes;
+
     /**
      * File handles count from the start time in milliseconds shifted left 20 bits: a restarted
      * nestletd never hands out a handle that a file opened under the previous one still carries.
@@ -85,6 +89,7 @@ public final class VirtualFs implements FuseServer.Handler {
 
     public VirtualFs(List<VirtualFile> files, HostFiles host) {
         this.files = List.copyOf(files);
+        this.maxNodes = offsets(treeOf(this.files)).size();
         this.host = host;
         this.root = Node.directory(FuseProtocol.ROOT_ID, null, Map.of());
         nodes.put(root.id(), root);
@@ -116,14 +121,66 @@ public final class VirtualFs implements FuseServer.Handler {
 
     /**
      * Adds (or replaces) a container's subtree with node ids from {@code base} on (a fresh block
-     * when {@code base} is not positive); returns the first id. The ids follow the files' order, so
-     * the same files get the same ids again: after a restart on a kept FUSE connection the kernel
-     * still names the container's bound files by the ids the previous nestletd gave them.
+     * when {@code base} is not positive); returns the first id. The ids follow the files' order
+     * (depth first, {@link #offsets}), so the same files get the same ids again: after a restart on
+     * a kept FUSE connection the kernel still names the container's bound files by the ids the
+     * previous nestletd gave them. A fresh block is large enough for every file, whichever a
+     * container ends up with: a prepared container's stand-in ({@link ContainerView#pending}) is
+     * replaced by its own view, sysctls included, from the same first id.
      */
     public synchronized long add(ContainerView view, long base) {
-        remove(view.id());
+        Map<String, Object> tree = treeOf(filesOf(view));
+        Map<String, Long> offsets = offsets(tree);
+        long first = base > 0 ? base : nextNode.getAndAdd(maxNodes);
+        reserve(first + offsets.size());
+        Node old = containers.put(view.id(), build(view, "", tree, first, offsets));
+        if (old != null) {
+            forget(old);
+            closeCgroup(old.view());
+        }
+        return first;
+    }
+
+    /**
+     * The files of {@code view} whose node ids (from its first) are the same in every subtree,
+     * whatever sysctls a container has: no sysctl's node comes before theirs. The runtime can bind
+     * these from a prepared container's stand-in before its sysctls are known.
+     */
+    public List<VirtualFile> numberedAlikeInEveryView(ContainerView view) {
+        List<VirtualFile> mine = filesOf(view);
+        Map<String, Long> own = offsets(treeOf(mine));
+        Map<String, Long> every = offsets(treeOf(files));
+        return mine.stream()
+                .filter(
+                        f ->
+                                own.get(f.path().substring(1))
+                                        .equals(every.get(f.path().substring(1))))
+                .toList();
+    }
+
+    /**
+     * Each node's offset from the subtree's first id, by path relative to the container's directory
+     * ("" for it): depth first, in the order of the tree's entries.
+     */
+    private static Map<String, Long> offsets(Map<String, Object> tree) {
+        Map<String, Long> out = new HashMap<>();
+        number("", tree, out);
+        return out;
+    }
+
+    private static void number(String path, Object entry, Map<String, Long> out) {
+        out.put(path, (long) out.size());
+        if (entry instanceof Map<?, ?> dir) {
+            dir.forEach(
+                    (name, child) ->
+                            number(path.isEmpty() ? (String) name : path + "/" + name, child, out));
+        }
+    }
+
+    /** The files as nested directories: name -> file or sub-directory, in the files' order. */
+    private static Map<String, Object> treeOf(List<VirtualFile> files) {
         Map<String, Object> tree = new LinkedHashMap<>();
-        for (VirtualFile f : filesOf(view)) {
+        for (VirtualFile f : files) {
             Map<String, Object> dir = tree;
             String[] parts = f.path().substring(1).split("/");
             for (int i = 0; i < parts.length - 1; i++) {
@@ -136,12 +193,7 @@ public final class VirtualFs implements FuseServer.Handler {
             }
             dir.put(parts[parts.length - 1], f);
         }
-        long count = count(tree);
-        long first = base > 0 ? base : nextNode.getAndAdd(count);
-        reserve(first + count);
-        AtomicLong ids = new AtomicLong(first);
-        containers.put(view.id(), build(view, tree, ids));
-        return first;
+        return tree;
     }
 
     /** How many node ids the subtree of {@code id} takes (0 when it has none). */
@@ -163,19 +215,9 @@ public final class VirtualFs implements FuseServer.Handler {
         nextNode.accumulateAndGet(next, Math::max);
     }
 
-    private static long count(Object entry) {
-        if (entry instanceof Map<?, ?> dir) {
-            long n = 1;
-            for (Object child : dir.values()) {
-                n += count(child);
-            }
-            return n;
-        }
-        return 1;
-    }
-
-    private Node build(ContainerView view, Object entry, AtomicLong ids) {
-        long id = ids.getAndIncrement();
+    private Node build(
+            ContainerView view, String path, Object entry, long first, Map<String, Long> offsets) {
+        long id = first + offsets.get(path);
         Node n;
         if (entry instanceof VirtualFile f) {
             n = Node.file(id, view, f);
@@ -183,7 +225,16 @@ public final class VirtualFs implements FuseServer.Handler {
             Map<String, Node> children = new LinkedHashMap<>();
             @SuppressWarnings("unchecked")
             Map<String, Object> dir = (Map<String, Object>) entry;
-            dir.forEach((name, child) -> children.put(name, build(view, child, ids)));
+            dir.forEach(
+                    (name, child) ->
+                            children.put(
+                                    name,
+                                    build(
+                                            view,
+                                            path.isEmpty() ? name : path + "/" + name,
+                                            child,
+                                            first,
+                                            offsets)));
             n = Node.directory(id, view, Map.copyOf(children));
         }
         nodes.put(id, n);
@@ -198,12 +249,19 @@ public final class VirtualFs implements FuseServer.Handler {
         Node dir = containers.remove(id);
         if (dir != null) {
             forget(dir);
-            dir.view().cgroup().close();
+            closeCgroup(dir.view());
         }
     }
 
+    private static void closeCgroup(ContainerView view) {
+        if (!view.pending()) {
+            view.cgroup().close();
+        }
+    }
+
+    /** Drops a subtree's nodes, but not the ones a newer subtree gave the same ids. */
     private void forget(Node n) {
-        nodes.remove(n.id());
+        nodes.remove(n.id(), n);
         n.children().values().forEach(this::forget);
     }
 
@@ -356,7 +414,8 @@ public final class VirtualFs implements FuseServer.Handler {
         long now = System.nanoTime();
         Node.Rendered r = n.recent().get();
         if (r == null || now - r.at() >= SHARE_NANOS) {
-            r = new Node.Rendered(n.file().render(n.view(), host), now);
+            byte[] bytes = n.view().pending() ? new byte[0] : n.file().render(n.view(), host);
+            r = new Node.Rendered(bytes, now);
             n.recent().set(r);
         }
         return r;

@@ -1,11 +1,14 @@
 package dev.nestlet.prepare;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nestlet.idmap.IdRange;
+import dev.nestlet.lifecycle.ConfigBind;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -190,5 +193,39 @@ class SpecEditorTest {
     @Test
     void noUserNamespaceMeansNoExistingMapping() throws Exception {
         assertEquals(Optional.empty(), SpecEditor.existingMapping(docker()));
+    }
+
+    /**
+     * Issue 13: a virtual file's bind goes after the engine's mounts, with its options, and only
+     * where the runtime mounts the kernel file system that holds its target.
+     */
+    @Test
+    void fileBindsGoOnTopWhereTheKernelFsIsMounted() throws Exception {
+        ObjectNode c = docker();
+        assertTrue(SpecEditor.mountsKernelFsOf(c, "/proc/meminfo"), "proc at /proc");
+        assertFalse(
+                SpecEditor.mountsKernelFsOf(c, "/sys/devices/system/cpu/online"),
+                "a cgroup at /sys/fs/cgroup is no sysfs at /sys");
+        assertFalse(SpecEditor.mountsKernelFsOf(c, "/procfoo/meminfo"));
+        c.withArray("mounts")
+                .addObject()
+                .put("destination", "/sys")
+                .put("type", "bind")
+                .put("source", "/sys");
+        assertTrue(
+                SpecEditor.mountsKernelFsOf(c, "/sys/devices/system/cpu/online"),
+                "the host's /sys bound (a joined network namespace)");
+        SpecEditor.addBind(
+                c,
+                new ConfigBind(
+                        "/proc/meminfo",
+                        Path.of("/st/vfs/x/proc/meminfo"),
+                        List.of("bind", "ro", "nosuid", "nodev", "noexec")));
+        JsonNode last = c.at("/mounts").get(c.at("/mounts").size() - 1);
+        assertEquals(
+                "{\"destination\":\"/proc/meminfo\",\"type\":\"bind\","
+                        + "\"source\":\"/st/vfs/x/proc/meminfo\","
+                        + "\"options\":[\"bind\",\"ro\",\"nosuid\",\"nodev\",\"noexec\"]}",
+                last.toString());
     }
 }

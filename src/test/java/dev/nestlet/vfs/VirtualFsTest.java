@@ -194,6 +194,48 @@ class VirtualFsTest {
                 "fresh ids never reuse a recorded block");
     }
 
+    /**
+     * Issue 13: a container prepared for nestlet-runtime has a stand-in view whose files the
+     * runtime binds before its sysctls are known; its own view, added at createRuntime from the
+     * same first id, gives those files the same node ids. Only files no sysctl's node precedes
+     * qualify: the /proc files, not /sys/devices/system/cpu/online (after /proc/sys in the tree).
+     */
+    @Test
+    void aPreparedContainersOwnViewKeepsTheNodeIdsOfItsStandIn() {
+        ContainerView standIn = ContainerView.pending("c3");
+        long base = fs.add(standIn, -1);
+        List<String> procFiles =
+                VirtualFs.allFiles().stream()
+                        .map(VirtualFile::path)
+                        .filter(p -> p.startsWith("/proc/"))
+                        .toList();
+        assertEquals(
+                procFiles,
+                fs.numberedAlikeInEveryView(standIn).stream().map(VirtualFile::path).toList());
+        long proc = lookup(lookup(FuseProtocol.ROOT_ID, "c3"), "proc");
+        Map<String, Long> before = new LinkedHashMap<>();
+        for (String p : procFiles) {
+            before.put(
+                    p.substring("/proc/".length()), lookup(proc, p.substring("/proc/".length())));
+        }
+        assertEquals(0, getattrSize(before.get("meminfo")), "a stand-in reads empty");
+        send(FuseProtocol.LOOKUP, proc, name("sys"));
+        assertEquals(Errno.ENOENT, error(), "no sysctls yet");
+
+        Map<String, long[]> values = new LinkedHashMap<>();
+        values.put("kernel.panic", new long[] {1});
+        ContainerView own =
+                new ContainerView("c3", 258161, Recorded.v1(), TestSysctls.of(values, changes));
+        assertEquals(base, fs.add(own, base));
+        before.forEach(
+                (n, id) -> assertEquals(id, lookup(proc, n), n + ": the runtime's bind names it"));
+        assertTrue(getattrSize(before.get("meminfo")) > 0, "the container's own content");
+        lookup(lookup(lookup(proc, "sys"), "kernel"), "panic");
+        assertTrue(
+                fs.add(ContainerView.pending("c4"), -1) >= base + fs.nodeCount("c3"),
+                "a stand-in's block holds its own view");
+    }
+
     @Test
     void refusesEveryChange() {
         long proc = lookup(lookup(FuseProtocol.ROOT_ID, "c1"), "proc");
