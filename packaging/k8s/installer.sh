@@ -31,6 +31,7 @@ TREE=$PREFIX/lib/nestlet
 # What install created, so that uninstall removes exactly that.
 RECORD=/var/lib/nestlet-installer/created
 SUPERVISED=
+SLEEPER=
 
 log() { echo "nestlet-installer: $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -57,10 +58,10 @@ engine_sums() {
   find "$d" -type f -exec md5sum {} + 2>/dev/null | sort
 }
 
-# The engine command of the tree in the image, on the host's files.
+# The engine command of the tree in the image, on the host's files (it
+# records what it changed under the host's /var/lib/nestlet/engines).
 engine_cmd() {
-  "$IMAGE_TREE/bin/nestletctl" engine "$1" "$(engine)" --root "$HOST" --prefix "$PREFIX" \
-    ${NESTLET_ENGINE_CONFIG:+--config "$NESTLET_ENGINE_CONFIG"}
+  "$IMAGE_TREE/bin/nestletctl" engine "$@" "$(engine)" --root "$HOST"
 }
 
 record() {
@@ -188,8 +189,10 @@ label() {
 install() {
   [ -d "$HOST/etc" ] || die "the host's root is not at $HOST"
   copy_tree
+  # nestletd's state and the engine's records: ours unless the node had them.
+  [ -e "$HOST/var/lib/nestlet" ] || record /var/lib/nestlet
   before=$(engine_sums)
-  engine_cmd install
+  engine_cmd install --prefix "$PREFIX" ${NESTLET_ENGINE_CONFIG:+--config "$NESTLET_ENGINE_CONFIG"}
   start_nestletd
   [ "$(engine_sums)" = "$before" ] || restart_engine
   label '"true"'
@@ -201,8 +204,9 @@ uninstall() {
   if has_systemd && [ -e "$HOST/etc/systemd/system/nestletd.service" ]; then
     on_host systemctl disable --now nestletd.service || :
   fi
+  before=$(engine_sums)
   engine_cmd uninstall
-  restart_engine
+  [ "$(engine_sums)" = "$before" ] || restart_engine
   if [ -e "$HOST$RECORD" ]; then
     # Deepest first: files before the dirs that hold them.
     sort -r "$HOST$RECORD" | while read -r p; do rm -rf "${HOST:?}$p"; done
@@ -212,10 +216,14 @@ uninstall() {
   log "nestlet is uninstalled from ${NODE_NAME:-this node}"
 }
 
+# The pod stays (a DaemonSet's pod must not exit) until the kubelet stops it,
+# which stops the nestletd it runs, if any.
 stay() {
-  trap '[ -z "$SUPERVISED" ] || { kill "$SUPERVISED"; wait "$SUPERVISED"; }; exit 0' TERM INT
-  while :; do sleep 3600 & wait $! || :; done
+  while :; do sleep 3600 & SLEEPER=$!; wait "$SLEEPER" || :; done
 }
+
+trap '[ -z "$SLEEPER" ] || kill "$SLEEPER"
+  [ -z "$SUPERVISED" ] || { kill "$SUPERVISED"; wait "$SUPERVISED"; }; exit 0' TERM INT
 
 case "${1:-}" in
   install) install; stay ;;
