@@ -41,10 +41,11 @@ cp "$curl" "$root/usr/bin/curl"
   done
 echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
 
-# The layer, reproducible: fixed owners, order and times.
+# The layer: fixed owners and order; the files keep their times (nestletd's AOT
+# cache is valid only for jars of the times it was made with).
 layout=$work/layout
 mkdir -p "$layout/blobs/sha256"
-tar --numeric-owner --owner=0 --group=0 --sort=name --mtime=@0 -C "$root" -cf "$work/layer.tar" .
+tar --numeric-owner --owner=0 --group=0 --sort=name -C "$root" -cf "$work/layer.tar" .
 blob() { # moves file $1 into the blobs, prints its digest
   d=$(sha256sum "$1" | cut -d' ' -f1)
   mv "$1" "$layout/blobs/sha256/$d"

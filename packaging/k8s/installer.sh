@@ -152,7 +152,9 @@ start_nestletd() {
 supervise() {
   trap 'kill "$child" 2>/dev/null; wait "$child"; exit 0' TERM INT
   while :; do
-    on_host "$PREFIX/bin/nestletd" --config /etc/nestlet/nestletd.conf &
+    # Not through on_host: $! must be nestletd's own pid (nsenter execs it),
+    # not a subshell's that TERM would leave it behind.
+    nsenter -t "$HOST_PID" -m -n -- "$PREFIX/bin/nestletd" --config /etc/nestlet/nestletd.conf &
     child=$!
     wait "$child" || :
     log "nestletd exited; starting it again in 1 s"
@@ -203,6 +205,16 @@ uninstall() {
   label null
   if has_systemd && [ -e "$HOST/etc/systemd/system/nestletd.service" ]; then
     on_host systemctl disable --now nestletd.service || :
+  fi
+  ! answers || die "nestletd still runs on the host: remove nestlet.dev/install from the node first"
+  # Without systemd, nestletd kept its fds in nestlet-keeper: it goes too.
+  state=$(sed -n 's/^[[:space:]]*state-dir[[:space:]]*=[[:space:]]*//p' \
+    "$HOST/etc/nestlet/nestletd.conf" 2>/dev/null | tail -n 1)
+  # Read in the host's mount namespace: the state dir may be a mount of its own.
+  keeper=$(on_host cat "${state:-/var/lib/nestlet}/run/keeper.pid" 2>/dev/null || :)
+  if [ -n "$keeper" ] && kill "$keeper" 2>/dev/null; then
+    i=0
+    while kill -0 "$keeper" 2>/dev/null && [ "$i" -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
   fi
   before=$(engine_sums)
   engine_cmd uninstall
