@@ -32,9 +32,9 @@ import org.junit.jupiter.api.Test;
  * packaging/k8s's installer, run the way its DaemonSet runs it: the image `make image` builds
  * (scripts/installer-image.sh), its rootfs as the container's root, the node's root at /host,
  * nsenter into the node's namespaces for what runs on the host; against the containerd 2.1 node rig
- * ({@link KubeNode}, no systemd: the installer runs nestletd itself). The node's root is an overlay
- * on the shared node root (never modified); the API server is an HTTP server of the test's that
- * records the label PATCHes.
+ * ({@link KubeNode}, no systemd: the installer runs nestletd itself) and the same node with Debian
+ * 12's containerd 1.6. The node's root is an overlay on the shared node root (never modified); the
+ * API server is an HTTP server of the test's that records the label PATCHes.
  *
  * <p>Install; install again (no file of the node changes, the engine is not restarted); containerd
  * restarted, the installer again (as a restarted pod), a pod with the nestlet handler runs using
@@ -49,6 +49,15 @@ class KubeInstallerIT {
     @Test
     void containerd21() throws Exception {
         installTwiceRunAPodUninstall(2);
+    }
+
+    /**
+     * Debian 12's containerd 1.6: its config is version 2, the CRI plugin
+     * io.containerd.grpc.v1.cri.
+     */
+    @Test
+    void containerd16() throws Exception {
+        installTwiceRunAPodUninstall(1);
     }
 
     private void installTwiceRunAPodUninstall(int containerdMajor) throws Exception {
@@ -172,6 +181,12 @@ class KubeInstallerIT {
             api.stop(0);
             Cleanup.closeAll(open.toArray(AutoCloseable[]::new));
         }
+    }
+
+    private static KubeNode node(TestDir dir, Path root, int containerdMajor) {
+        KubeNode n =
+                new KubeNode(dir.path()).root(root).configInNode("/etc/containerd/config.toml");
+        return containerdMajor == 1 ? n.containerd16() : n;
     }
 
     /**
