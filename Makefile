@@ -7,7 +7,7 @@ VERSION := $(shell sed -n 's:^  <version>\(.*\)</version>$$:\1:p' pom.xml | head
 MVN ?= mvn -B -q
 DIST = target/dist
 
-.PHONY: all deps build demo test test-fast test-unit bench install install-files deb deb-files clean
+.PHONY: all deps build image demo test test-fast test-unit bench install install-files deb deb-files clean
 
 all: build
 
@@ -16,6 +16,10 @@ deps:
 
 build: deps
 	$(MVN) package -DskipTests
+
+## The Kubernetes installer image (packaging/k8s), an OCI archive for `ctr -n k8s.io images import`.
+image: build
+	scripts/installer-image.sh $(DIST) target/nestlet-installer.oci.tar $$(sed -n 's#^  <version>\(.*\)</version>#\1#p' pom.xml | head -1)
 
 ## Build, start nestletd on a private socket, run containers through it with runc, stop everything.
 demo: build

@@ -26,6 +26,9 @@ check hyperfine hyperfine
 check ip iproute2
 check setpriv util-linux
 check apparmor_parser apparmor
+# make image (the Kubernetes installer image) copies curl and its libraries in.
+check curl curl
+check file file
 [ -x /bin/busybox ] && /bin/busybox --list-full >/dev/null 2>&1 || need="$need busybox-static"
 # busybox (dynamic) lacks the static binary a rootfs needs
 [ -f /usr/share/doc/busybox-static/copyright ] || need="$need busybox-static"

@@ -24,6 +24,7 @@ import picocli.CommandLine.ParentCommand;
             AllocationsCommand.class,
             VersionCommand.class,
             ConfigCommand.class,
+            EngineCommand.class,
             MetricsCommand.class
         })
 public final class Nestletctl implements Callable<Integer> {

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The runtime-handler registration files, as files: containerd 1.x and 2.x tables, CRI-O's drop-in
- * (CRI-O is not packaged here, so this is its only test), the RuntimeClass. containerd 2.1 runs
- * KubePodsIT with the 2.x file.
+ * (CRI-O is not packaged here, so this is its only test). containerd 2.1 runs KubePodsIT with the
+ * 2.x file; the RuntimeClass is K8sManifestsTest's.
  */
 class RegistrationFilesTest {
     private static final Path DIR = Path.of(System.getProperty("nestlet.packaging", "packaging"));
@@ -69,16 +69,6 @@ class RegistrationFilesTest {
         assertEquals("\"oci\"", k.get(t + " runtime_type"));
         assertEquals("\"/run/runc\"", k.get(t + " runtime_root"));
         assertEquals("[\"io.nestlet.mode\"]", k.get(t + " allowed_annotations"));
-    }
-
-    @Test
-    void runtimeClass() throws IOException {
-        String y = Files.readString(DIR.resolve("k8s/runtimeclass.yaml"));
-        assertTrue(
-                y.contains(
-                        "\napiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: nestlet\n"
-                                + "handler: nestlet\n"),
-                y);
     }
 
     /** What `make install` puts where the files say nestlet-runtime is. */

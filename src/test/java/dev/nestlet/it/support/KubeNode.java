@@ -3,6 +3,7 @@ package dev.nestlet.it.support;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +50,8 @@ public final class KubeNode extends Engine {
     private boolean containerd16;
     private final Map<String, Handler> handlers = new LinkedHashMap<>();
     private final List<String> extraToml = new ArrayList<>();
+    private Path root;
+    private String configInNode;
     private Process process;
 
     /**
@@ -77,6 +80,27 @@ public final class KubeNode extends Engine {
     public KubeNode containerd16() {
         containerd16 = true;
         return this;
+    }
+
+    /** Runs the node on {@code root} instead of the shared {@link #nodeRoot()} (before start). */
+    public KubeNode root(Path root) {
+        this.root = root;
+        return this;
+    }
+
+    /**
+     * containerd reads {@code pathInNode}, a file of the node root, as a real node's reads its
+     * /etc/containerd/config.toml, instead of a config this node writes at start: e.g. one that
+     * {@link #config()} wrote and an installer edited since, over a restart.
+     */
+    public KubeNode configInNode(String pathInNode) {
+        this.configInNode = pathInNode;
+        return this;
+    }
+
+    /** The containerd config this node runs with by default: everything in its dir. */
+    public String config() {
+        return containerdConfig();
     }
 
     /** 1 or 2: the major version of the containerd this node runs. */
@@ -185,19 +209,22 @@ public final class KubeNode extends Engine {
     }
 
     public KubeNode start() throws IOException, InterruptedException {
-        Path root = nodeRoot();
+        Path root = this.root != null ? this.root : nodeRoot();
         Path archive = pauseArchive();
         Files.createDirectories(dir().resolve("cni/net.d"));
         Files.writeString(dir().resolve("cni/net.d/10-nestlet-it.conflist"), cniConfig());
-        Path config = dir().resolve("config.toml");
-        Files.writeString(config, containerdConfig());
+        String config = configInNode;
+        if (config == null) {
+            config = dir().resolve("config.toml").toString();
+            Files.writeString(Path.of(config), containerdConfig());
+        }
         List<String> cmd = EnterNode.command(true, root, dir());
         cmd.add(Dist.home().toString());
         cmd.addAll(jvmDirs());
         if (containerd16) {
             cmd.addAll(CONTAINERD_16);
         }
-        cmd.addAll(List.of("--", "containerd", "--config", config.toString()));
+        cmd.addAll(List.of("--", "containerd", "--config", config));
         process = startDaemon(cmd, log(), "containerd successfully booted");
         Files.writeString(pidFile(), String.valueOf(process.pid()));
         importImage(archive);
@@ -379,7 +406,8 @@ public final class KubeNode extends Engine {
         Path in = archive;
         if (!archive.toAbsolutePath().startsWith(dir())) {
             in = imagesDir().resolve(archive.getFileName());
-            Files.copy(archive, in);
+            // A node started again in the same dir finds its copy there.
+            Files.copy(archive, in, StandardCopyOption.REPLACE_EXISTING);
         }
         ctr("image", "import", in.toString()).ok();
     }
