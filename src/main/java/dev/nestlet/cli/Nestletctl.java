@@ -24,7 +24,8 @@ import picocli.CommandLine.ParentCommand;
             AllocationsCommand.class,
             VersionCommand.class,
             ConfigCommand.class,
-            MetricsCommand.class
+            MetricsCommand.class,
+            DoctorCommand.class
         })
 public final class Nestletctl implements Callable<Integer> {
     static final int EXIT_ERROR = 1;
