@@ -48,6 +48,10 @@ public final class ApiClient {
         this.socket = socket;
     }
 
+    public Path socket() {
+        return socket;
+    }
+
     public ObjectNode newRequest(String op) {
         ObjectNode req = json.createObjectNode();
         req.put("v", Protocol.VERSION);

@@ -25,7 +25,8 @@ import picocli.CommandLine.ParentCommand;
             VersionCommand.class,
             ConfigCommand.class,
             EngineCommand.class,
-            MetricsCommand.class
+            MetricsCommand.class,
+            DoctorCommand.class
         })
 public final class Nestletctl implements Callable<Integer> {
     static final int EXIT_ERROR = 1;

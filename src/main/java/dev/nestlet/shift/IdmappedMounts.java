@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** ID-mapped copies of existing mounts, attached where nestlet wants them. */
-final class IdmappedMounts {
+public final class IdmappedMounts {
     private IdmappedMounts() {}
 
     /**
@@ -14,7 +14,7 @@ final class IdmappedMounts {
      * {@code target} (created as a directory or an empty file to match). Nothing is attached when
      * the kernel refuses.
      */
-    static void attach(Path source, Path target, Fd userns, boolean recursive)
+    public static void attach(Path source, Path target, Fd userns, boolean recursive)
             throws java.io.IOException {
         try (Fd tree = MountCalls.openTreeClone(source.toString(), recursive)) {
             MountCalls.setAttr(tree, recursive, MountCalls.MOUNT_ATTR_IDMAP, 0, userns.get());
