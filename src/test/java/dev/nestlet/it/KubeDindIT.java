@@ -9,6 +9,7 @@ import dev.nestlet.it.support.KubeTest;
 import dev.nestlet.it.support.TestDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -76,7 +77,10 @@ class KubeDindIT extends KubeTest {
     @ParameterizedTest(name = "hostUsers false: {0}")
     @ValueSource(booleans = {false, true})
     void arcRunnerWithADindSidecar(boolean userns) throws Exception {
+        // An emptyDir as the kubelet makes one: mode 0777, so that a hostUsers: false pod's root
+        // (a host id nothing on the node owns) may create the socket in it.
         Path sock = Files.createDirectories(dir.resolve(TestDir.unique("dind-sock")));
+        Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString("rwxrwxrwx"));
         jobWithADindSidecar(
                 "arc",
                 userns ? CriClient.kubeletMapping(65536L * 51) : null,
