@@ -12,8 +12,8 @@ import java.util.Optional;
  * namespace follows the config's {@code version} (1: {@code plugins.cri}, 2: containerd 1.x's
  * {@code io.containerd.grpc.v1.cri}, 3: containerd 2.x's {@code io.containerd.cri.v1.runtime}). An
  * absent config gets version 2, which containerd 2.x migrates. Where the config imports a glob
- * ({@code imports = ["/etc/containerd/conf.d/*.toml"]}), nestlet goes into a drop-in {@code
- * nestlet.toml} there and the config itself is left alone.
+ * ({@code imports = ["/etc/containerd/conf.d/*.toml"]}) and the config is version 3, nestlet goes
+ * into a drop-in {@code nestlet.toml} there and the config itself is left alone.
  */
 final class ContainerdConfig implements EngineConfig {
     static final String DROP_IN = "nestlet.toml";
@@ -46,7 +46,12 @@ final class ContainerdConfig implements EngineConfig {
                 o.key(List.of(), List.of("imports"))
                         .map(k -> TomlOutline.strings(o.value(k)))
                         .orElse(List.of())) {
-            String p = pattern.startsWith("/") ? pattern : dir + "/" + pattern;
+            // As containerd resolves them: a relative glob from its working directory (/ as a
+            // service), a relative file from the config's directory.
+            String p =
+                    pattern.startsWith("/")
+                            ? pattern
+                            : (pattern.contains("*") ? "" : dir) + "/" + pattern;
             String pdir = parent(p);
             String name = p.substring(pdir.length() + 1);
             for (String imported : files.glob(pdir, name)) {
@@ -55,7 +60,10 @@ final class ContainerdConfig implements EngineConfig {
                 }
             }
             String candidate = pdir + "/" + DROP_IN;
+            // containerd 1.x merges an imported file per plugin: a drop-in's CRI table would
+            // replace the config's and the other imports' whole CRI section (seen with 1.6.20).
             if (dropIn.isEmpty()
+                    && version >= 3
                     && !candidate.equals(config)
                     && FileSystems.getDefault()
                             .getPathMatcher("glob:" + name)
@@ -81,7 +89,7 @@ final class ContainerdConfig implements EngineConfig {
                                 dropIn.get(),
                                 existing,
                                 List.of(Insertion.append(d, head + block(version, layout))))),
-                List.of(config + " imports " + dropIn.get() + ": nestlet goes there"));
+                List.of());
     }
 
     /** The handler's tables, as packaging/containerd/nestlet-containerd-{1,2}.toml hold them. */

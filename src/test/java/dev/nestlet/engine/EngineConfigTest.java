@@ -133,11 +133,27 @@ class EngineConfigTest {
     }
 
     @Test
-    void containerdRelativeImportsAreBesideTheConfig() throws IOException {
-        NodeFiles f = files("/etc/containerd/config.toml", "version = 2\nimports = ['conf.d/*']\n");
+    void containerdRelativeGlobsAreFromTheRoot() throws IOException {
+        NodeFiles f =
+                files(
+                        "/etc/containerd/config.toml",
+                        "version = 3\nimports = ['etc/containerd/conf.d/*', 'more.toml']\n");
         assertEquals(
                 "/etc/containerd/conf.d/nestlet.toml",
                 only(new ContainerdConfig().plan(f, "/etc/containerd/config.toml", LOCAL)).path());
+    }
+
+    @Test
+    void containerd1xImportsDoNotGetADropIn() throws IOException {
+        String main = "version = 2\nimports = [\"/etc/containerd/conf.d/*.toml\"]\n";
+        FileChange c =
+                only(
+                        new ContainerdConfig()
+                                .plan(
+                                        files("/etc/containerd/config.toml", main),
+                                        "/etc/containerd/config.toml",
+                                        LOCAL));
+        assertEquals("/etc/containerd/config.toml", c.path());
     }
 
     @Test
