@@ -42,6 +42,7 @@ final class ContainerdConfig implements EngineConfig {
         }
         String dir = parent(config);
         Optional<String> dropIn = Optional.empty();
+        List<String> cri = nestlet.subList(0, 2);
         for (String pattern :
                 o.key(List.of(), List.of("imports"))
                         .map(k -> TomlOutline.strings(o.value(k)))
@@ -55,13 +56,17 @@ final class ContainerdConfig implements EngineConfig {
             String pdir = parent(p);
             String name = p.substring(pdir.length() + 1);
             for (String imported : files.glob(pdir, name)) {
-                if (TomlOutline.of(imported, files.read(imported).orElse("")).defines(nestlet)) {
+                TomlOutline io = TomlOutline.of(imported, files.read(imported).orElse(""));
+                if (io.defines(nestlet)) {
                     return Plan.registered(imported);
+                }
+                // containerd 1.x merges an imported file per plugin: the last file with a CRI
+                // section replaces the others' whole (seen with 1.6.20), so nestlet goes there.
+                if (version < 3 && io.defines(cri)) {
+                    dropIn = Optional.of(imported);
                 }
             }
             String candidate = pdir + "/" + DROP_IN;
-            // containerd 1.x merges an imported file per plugin: a drop-in's CRI table would
-            // replace the config's and the other imports' whole CRI section (seen with 1.6.20).
             if (dropIn.isEmpty()
                     && version >= 3
                     && !candidate.equals(config)

@@ -145,8 +145,8 @@ class EngineConfigsIT {
             String main = "version = 2\nimports = [\"/etc/containerd/conf.d/*.toml\"]\n";
             containerd(
                     dir,
-                    // containerd 1.x would let a drop-in's CRI table replace 10-kata.toml's.
-                    "/etc/containerd/config.toml",
+                    // containerd 1.x takes the last imported CRI section whole.
+                    "/etc/containerd/conf.d/10-kata.toml",
                     Map.of(
                             "etc/containerd/config.toml",
                             main,
