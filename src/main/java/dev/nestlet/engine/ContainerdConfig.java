@@ -12,8 +12,8 @@ import java.util.Optional;
  * namespace follows the config's {@code version} (1: {@code plugins.cri}, 2: containerd 1.x's
  * {@code io.containerd.grpc.v1.cri}, 3: containerd 2.x's {@code io.containerd.cri.v1.runtime}). An
  * absent config gets version 2, which containerd 2.x migrates. Where the config imports a glob
- * ({@code imports = ["/etc/containerd/conf.d/*.toml"]}), nestlet goes into a drop-in {@code
- * nestlet.toml} there and the config itself is left alone.
+ * ({@code imports = ["/etc/containerd/conf.d/*.toml"]}) and the config is version 3, nestlet goes
+ * into a drop-in {@code nestlet.toml} there and the config itself is left alone.
  */
 final class ContainerdConfig implements EngineConfig {
     static final String DROP_IN = "nestlet.toml";
@@ -42,20 +42,33 @@ final class ContainerdConfig implements EngineConfig {
         }
         String dir = parent(config);
         Optional<String> dropIn = Optional.empty();
+        List<String> cri = nestlet.subList(0, 2);
         for (String pattern :
                 o.key(List.of(), List.of("imports"))
                         .map(k -> TomlOutline.strings(o.value(k)))
                         .orElse(List.of())) {
-            String p = pattern.startsWith("/") ? pattern : dir + "/" + pattern;
+            // As containerd resolves them: a relative glob from its working directory (/ as a
+            // service), a relative file from the config's directory.
+            String p =
+                    pattern.startsWith("/")
+                            ? pattern
+                            : (pattern.contains("*") ? "" : dir) + "/" + pattern;
             String pdir = parent(p);
             String name = p.substring(pdir.length() + 1);
             for (String imported : files.glob(pdir, name)) {
-                if (TomlOutline.of(imported, files.read(imported).orElse("")).defines(nestlet)) {
+                TomlOutline io = TomlOutline.of(imported, files.read(imported).orElse(""));
+                if (io.defines(nestlet)) {
                     return Plan.registered(imported);
+                }
+                // containerd 1.x merges an imported file per plugin: the last file with a CRI
+                // section replaces the others' whole (seen with 1.6.20), so nestlet goes there.
+                if (version < 3 && io.defines(cri)) {
+                    dropIn = Optional.of(imported);
                 }
             }
             String candidate = pdir + "/" + DROP_IN;
             if (dropIn.isEmpty()
+                    && version >= 3
                     && !candidate.equals(config)
                     && FileSystems.getDefault()
                             .getPathMatcher("glob:" + name)
@@ -81,7 +94,7 @@ final class ContainerdConfig implements EngineConfig {
                                 dropIn.get(),
                                 existing,
                                 List.of(Insertion.append(d, head + block(version, layout))))),
-                List.of(config + " imports " + dropIn.get() + ": nestlet goes there"));
+                List.of());
     }
 
     /** The handler's tables, as packaging/containerd/nestlet-containerd-{1,2}.toml hold them. */

@@ -8,10 +8,12 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * {@code nestletctl engine install|uninstall|status}: registers nestlet-runtime with an engine by
@@ -35,6 +37,8 @@ public final class EngineInstaller {
         String cfg = config != null ? config : engine.defaultConfig();
         Layout layout = new Layout(prefix != null ? prefix : Layout.DEFAULT_PREFIX);
         Optional<InstallRecord> old = state.record();
+        // Planned against the originals of a previous install, so a new prefix replaces its text.
+        NodeFiles planned = new NodeFiles(files.root());
         Map<String, Optional<String>> originals = new LinkedHashMap<>();
         if (old.isPresent()) {
             for (int i = 0; i < old.get().files().size(); i++) {
@@ -45,10 +49,10 @@ public final class EngineInstaller {
                     return changedSinceInstall(cfg, layout, e.path());
                 }
                 originals.put(e.path(), orig);
-                files.overlay(e.path(), orig);
+                planned.overlay(e.path(), orig);
             }
         }
-        Plan plan = plan(cfg, layout);
+        Plan plan = engine.config().plan(planned, cfg, layout);
         Map<String, Optional<String>> desired = new LinkedHashMap<>();
         originals.forEach(desired::put);
         List<InstallRecord.Entry> entries = new ArrayList<>();
@@ -72,6 +76,7 @@ public final class EngineInstaller {
         }
         List<String> created =
                 new ArrayList<>(old.map(InstallRecord::createdDirs).orElse(List.of()));
+        created.addAll(missingDirs(EngineState.DIR + "/" + engine.id() + "/record.json"));
         for (String path : writes.keySet()) {
             created.addAll(missingDirs(path));
         }
@@ -152,17 +157,13 @@ public final class EngineInstaller {
                     .append(w.getKey())
                     .append('\n');
         }
-        for (String dir : record.get().createdDirs()) {
-            Path d = files.host(dir);
-            try (var s = Files.list(d)) {
-                if (s.findAny().isEmpty()) {
-                    Files.delete(d);
-                }
-            } catch (java.nio.file.NoSuchFileException gone) {
-                // Removed by someone else already: nothing to do.
-            }
-        }
         state.remove(record.get());
+        // Deepest first: a dir made for the state may hold one made for a config.
+        List<String> dirs = new ArrayList<>(record.get().createdDirs());
+        dirs.sort(Comparator.comparingInt(String::length).reversed());
+        for (String dir : dirs) {
+            removeIfEmpty(files.host(dir));
+        }
         return new Outcome(true, out.append(restartNote()).toString());
     }
 
@@ -174,10 +175,13 @@ public final class EngineInstaller {
                         ? config
                         : record.map(InstallRecord::config).orElse(engine.defaultConfig());
         Plan plan =
-                plan(
-                        cfg,
-                        new Layout(
-                                record.map(InstallRecord::prefix).orElse(Layout.DEFAULT_PREFIX)));
+                engine.config()
+                        .plan(
+                                files,
+                                cfg,
+                                new Layout(
+                                        record.map(InstallRecord::prefix)
+                                                .orElse(Layout.DEFAULT_PREFIX)));
         if (!plan.changes().isEmpty()) {
             return new Outcome(
                     false, engine.id() + ": runtime nestlet is not registered (" + cfg + ")\n");
@@ -193,14 +197,9 @@ public final class EngineInstaller {
                         + "\n");
     }
 
-    private Plan plan(String cfg, Layout layout) throws IOException {
-        return engine.config().plan(files, cfg, layout);
-    }
-
     /** Install over an install whose files were edited since: fine if nestlet is still there. */
     private Outcome changedSinceInstall(String cfg, Layout layout, String path) throws IOException {
-        NodeFiles fresh = new NodeFiles(files.root());
-        Plan plan = engine.config().plan(fresh, cfg, layout);
+        Plan plan = engine.config().plan(files, cfg, layout);
         if (plan.changes().isEmpty()) {
             return new Outcome(
                     true,
@@ -243,6 +242,18 @@ public final class EngineInstaller {
 
     private String restartNote() {
         return engine.id() + ": " + engine.restart() + "\n";
+    }
+
+    private static void removeIfEmpty(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            if (s.findAny().isPresent()) {
+                return;
+            }
+        }
+        Files.delete(dir);
     }
 
     /** {@code text} with each insertion taken out, when each occurs exactly once in it. */

@@ -124,6 +124,10 @@ final class TomlOutline {
                 pos += array ? 2 : 1;
                 table = keyPath();
                 skipBlank();
+                if (!at(array ? "]]" : "]")) {
+                    throw new IllegalArgumentException(
+                            "line " + line(pos) + ": a table header lacks its ']'");
+                }
                 pos += array ? 2 : 1;
                 skipLine();
                 tables.add(new Table(table, start, pos));
