@@ -15,10 +15,10 @@ final class SubIdPoolCheck implements Check {
     static final long KUBELET_MAX_PODS = 110;
 
     /**
-     * The kubelet's default user-namespace ids: 65536 per pod, from 65536 up to 65536 x max pods
-     * (pkg/kubelet/userns).
+     * The kubelet's default user-namespace ids: 65536 per pod, from 65536, one block per pod it may
+     * run (pkg/kubelet/userns hands out the lowest free block), so up to 65536 x (max pods + 1).
      */
-    static final IdRange KUBELET = new IdRange(65536, 65536, 65536 * (KUBELET_MAX_PODS - 1));
+    static final IdRange KUBELET = new IdRange(65536, 65536, 65536 * KUBELET_MAX_PODS);
 
     private final DoctorSettings settings;
 

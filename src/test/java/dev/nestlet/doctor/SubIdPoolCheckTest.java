@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The pool rules: present, one range at least, clear of other entries and the kubelet's ids. */
 class SubIdPoolCheckTest {
-    private static final long KUBELET_END = 65536L * 110;
+    private static final long KUBELET_END = 65536L * 111;
 
     @TempDir Path dir;
 

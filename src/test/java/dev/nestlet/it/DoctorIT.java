@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
 class DoctorIT extends DaemonTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Above the kubelet's default user-namespace ids (65536 x 110). */
-    private static final long POOL = 65536L * 110;
+    /** Above the kubelet's default user-namespace ids (65536 x 111). */
+    private static final long POOL = 65536L * 111;
 
     private Path goodSubuid;
     private Path engines;
