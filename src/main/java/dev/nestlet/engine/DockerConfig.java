@@ -44,44 +44,14 @@ final class DockerConfig implements EngineConfig {
         String i1 = unit == null ? "" : unit;
         String i2 = i1.repeat(2);
         String i3 = i1.repeat(3);
+        String nestlet = "\"nestlet\": {" + nl + i3 + sp + "\"path\": " + path + sp + nl + i2 + "}";
         Insertion edit;
         if (at.runtimes >= 0) {
-            String member =
-                    nl
-                            + i2
-                            + "\"nestlet\": {"
-                            + nl
-                            + i3
-                            + sp
-                            + "\"path\": "
-                            + path
-                            + sp
-                            + nl
-                            + i2
-                            + "}";
+            String member = nl + i2 + nestlet;
             edit = new Insertion(at.runtimes + 1, member + (at.runtimesEmpty ? nl + i1 : ","));
         } else {
             String member =
-                    nl
-                            + i1
-                            + "\"runtimes\": {"
-                            + nl
-                            + i2
-                            + sp
-                            + "\"nestlet\": {"
-                            + nl
-                            + i3
-                            + sp
-                            + "\"path\": "
-                            + path
-                            + sp
-                            + nl
-                            + i2
-                            + "}"
-                            + sp
-                            + nl
-                            + i1
-                            + "}";
+                    nl + i1 + "\"runtimes\": {" + nl + i2 + sp + nestlet + sp + nl + i1 + "}";
             edit = new Insertion(at.top + 1, member + (at.firstMember < 0 ? nl : ","));
         }
         FileChange change = new FileChange(config, before, List.of(edit));
