@@ -85,14 +85,17 @@ final class EngineCommand implements Callable<Integer> {
         }
     }
 
+    /** install and uninstall: they write, unless asked only to show the diff. */
+    abstract static class Change extends Base {
+        @Option(names = "--dry-run", description = "print the diff, write nothing")
+        boolean dryRun;
+    }
+
     @Command(
             name = "install",
             description =
                     "Merge runtime nestlet into the engine's config (idempotent); the engine is not restarted.")
-    static final class Install extends Base {
-        @Option(names = "--dry-run", description = "print the diff, write nothing")
-        boolean dryRun;
-
+    static final class Install extends Change {
         @Option(
                 names = "--config",
                 paramLabel = "FILE",
@@ -115,10 +118,7 @@ final class EngineCommand implements Callable<Integer> {
             name = "uninstall",
             description =
                     "Restore what install changed, byte for byte; the engine is not restarted.")
-    static final class Uninstall extends Base {
-        @Option(names = "--dry-run", description = "print the diff, write nothing")
-        boolean dryRun;
-
+    static final class Uninstall extends Change {
         @Option(
                 names = "--config",
                 paramLabel = "FILE",

@@ -17,6 +17,8 @@ final class SubIdPoolCheck implements Check {
     /**
      * The kubelet's default user-namespace ids: 65536 per pod, from 65536, one block per pod it may
      * run (pkg/kubelet/userns hands out the lowest free block), so up to 65536 x (max pods + 1).
+     * The .deb's packaging/deb/subid-pool has its own copy in shell; SubIdPoolCheckTest keeps the
+     * two in step.
      */
     static final IdRange KUBELET = new IdRange(65536, 65536, 65536 * KUBELET_MAX_PODS);
 

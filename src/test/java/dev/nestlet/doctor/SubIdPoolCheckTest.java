@@ -3,9 +3,12 @@ package dev.nestlet.doctor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nestlet.idmap.IdRange;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +38,24 @@ class SubIdPoolCheckTest {
                         dir.resolve("nestlet-userns"));
         // Through Doctor: a check that throws (IdPool refusing an overlap) is reported as FAIL.
         return new Doctor(List.of(new SubIdPoolCheck(s))).run().get(0);
+    }
+
+    /**
+     * The .deb's postinst picks its pool with packaging/deb/subid-pool, a shell script with its own
+     * copy of the kubelet's ranges: on empty subid files it must start where doctor's end.
+     */
+    @Test
+    void theDebsPoolStartsWhereDoctorsKubeletRangesEnd() throws Exception {
+        Process p =
+                new ProcessBuilder("sh", "packaging/deb/subid-pool")
+                        .redirectErrorStream(true)
+                        .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        IdRange kubelet = SubIdPoolCheck.KUBELET;
+        assertEquals(kubelet.uidBase() + kubelet.size(), Long.parseLong(out.split(" ")[0]), out);
+        assertEquals(KUBELET_END, kubelet.uidBase() + kubelet.size());
     }
 
     @Test
