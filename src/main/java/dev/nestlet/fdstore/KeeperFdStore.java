@@ -1,6 +1,7 @@
 package dev.nestlet.fdstore;
 
 import dev.nestlet.sys.Fd;
+import dev.nestlet.sys.ForkFence;
 import dev.nestlet.sys.ReceivedMessage;
 import dev.nestlet.sys.SocketCalls;
 import dev.nestlet.sys.SysException;
@@ -87,10 +88,12 @@ public final class KeeperFdStore implements FdStore {
 
     private static void start(Path binary, Path socket) throws IOException {
         Process p =
-                new ProcessBuilder(binary.toString(), socket.toString())
-                        .redirectErrorStream(true)
-                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                        .start();
+                ForkFence.start(
+                        new ProcessBuilder(binary.toString(), socket.toString())
+                                .redirectErrorStream(true)
+                                .redirectInput(
+                                        ProcessBuilder.Redirect.from(
+                                                new java.io.File("/dev/null"))));
         try (BufferedReader r =
                 new BufferedReader(
                         new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

@@ -7,6 +7,7 @@ import dev.nestlet.error.NestletException;
 import dev.nestlet.lifecycle.ContainerAccess;
 import dev.nestlet.lifecycle.Feature;
 import dev.nestlet.state.ContainerRecord;
+import dev.nestlet.sys.ForkFence;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -275,7 +276,7 @@ public final class PodNetwork implements Feature {
             if (stdin == null) {
                 pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             }
-            Process p = pb.start();
+            Process p = ForkFence.start(pb);
             if (stdin != null) {
                 try (var in = p.getOutputStream()) {
                     in.write(stdin.getBytes(StandardCharsets.UTF_8));

@@ -3,6 +3,7 @@ package dev.nestlet.seccomp;
 import dev.nestlet.sys.Epoll;
 import dev.nestlet.sys.Errno;
 import dev.nestlet.sys.Fd;
+import dev.nestlet.sys.ForkFence;
 import dev.nestlet.sys.SeccompCalls;
 import dev.nestlet.sys.SeccompNotif;
 import dev.nestlet.sys.SysException;
@@ -157,7 +158,8 @@ final class NotifySupervisor implements AutoCloseable {
         Verdict v;
         Error fatal = null;
         try {
-            v = handler.handle(s, n);
+            // its fds on the caller's mounts must not be copied into a child process (ForkFence)
+            v = ForkFence.pinning(() -> handler.handle(s, n));
         } catch (SysException e) {
             v = e.is(Errno.ESRCH) ? null : Verdict.fail(e.errno(), e.getMessage());
         } catch (Exception | Error e) {

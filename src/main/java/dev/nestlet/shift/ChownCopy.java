@@ -2,6 +2,7 @@ package dev.nestlet.shift;
 
 import dev.nestlet.idmap.IdRange;
 import dev.nestlet.sys.FileCalls;
+import dev.nestlet.sys.ForkFence;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
@@ -27,15 +28,15 @@ final class ChownCopy {
     static long copy(Path source, Path target, IdRange range)
             throws IOException, InterruptedException {
         Process cp =
-                new ProcessBuilder(
-                                "cp",
-                                "-a",
-                                "--reflink=auto",
-                                "--one-file-system",
-                                source.toString(),
-                                target.toString())
-                        .redirectErrorStream(true)
-                        .start();
+                ForkFence.start(
+                        new ProcessBuilder(
+                                        "cp",
+                                        "-a",
+                                        "--reflink=auto",
+                                        "--one-file-system",
+                                        source.toString(),
+                                        target.toString())
+                                .redirectErrorStream(true));
         String out = new String(cp.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         if (!cp.waitFor(30, TimeUnit.MINUTES) || cp.exitValue() != 0) {
             throw new IOException("cannot copy " + source + ": " + out);

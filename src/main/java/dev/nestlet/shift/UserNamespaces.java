@@ -3,6 +3,7 @@ package dev.nestlet.shift;
 import dev.nestlet.idmap.IdRange;
 import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.FileCalls;
+import dev.nestlet.sys.ForkFence;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -70,7 +71,8 @@ public final class UserNamespaces {
     }
 
     private Fd spawn(IdRange range) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(helper.toString()).redirectErrorStream(true).start();
+        Process p =
+                ForkFence.start(new ProcessBuilder(helper.toString()).redirectErrorStream(true));
         try {
             BufferedReader out =
                     new BufferedReader(

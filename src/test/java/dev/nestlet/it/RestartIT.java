@@ -10,17 +10,25 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.nestlet.it.support.Cmd;
 import dev.nestlet.it.support.Container;
 import dev.nestlet.it.support.Daemon;
+import dev.nestlet.it.support.DindImage;
+import dev.nestlet.it.support.InitRunner;
 import dev.nestlet.it.support.Mounts;
 import dev.nestlet.it.support.OciRuntime;
 import dev.nestlet.it.support.Root;
 import dev.nestlet.it.support.Rootfs;
 import dev.nestlet.it.support.Spec;
 import dev.nestlet.it.support.SubIds;
+import dev.nestlet.it.support.SystemContainer;
 import dev.nestlet.it.support.TestDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -100,18 +108,21 @@ class RestartIT {
     }
 
     /**
-     * Issue 11: system containers read their virtual files and mount/unmount a tmpfs in loops while
-     * nestletd is stopped (SIGTERM) and started, then SIGKILLed and started: the FUSE connection
-     * and the seccomp listeners are kept by nestlet-keeper, so no read and no mount fails (they
-     * wait), values stay the container's, nothing is mounted or bound again, and the trapped calls
-     * are still nestlet's (a protected unmount is refused, not ENOSYS).
+     * Issue 11: 20 system containers read their virtual files and mount/unmount a tmpfs in loops
+     * while nestletd is stopped (SIGTERM) and started, then SIGKILLed and started, then SIGKILLed
+     * during a burst of container starts and started: the FUSE connection and the seccomp listeners
+     * are kept by nestlet-keeper, so no read and no mount fails (they wait), values stay the
+     * container's, nothing is mounted or bound again, and the trapped calls are still nestlet's (a
+     * protected unmount is refused, not ENOSYS). Each container of the burst either started whole
+     * (its own range, its own virtual files) or failed with a message; no range is held twice, and
+     * once everything is deleted nothing is left.
      */
     @Test
     void readsAndMountsNeverFailWhileTheDaemonRestartsOrCrashes() throws Exception {
         Root.require();
-        int containers = 4;
+        int containers = 20;
         try (TestDir dir = new TestDir("restart-keep")) {
-            String[] pool = SubIds.pool(dir.path(), 5_000_000, containers * 65536L);
+            String[] pool = SubIds.pool(dir.path(), 5_000_000, (containers + BURST) * 65536L);
             Daemon daemon = new Daemon(dir.path(), pool).start();
             List<Container> running = new ArrayList<>();
             List<Path> counters = new ArrayList<>();
@@ -133,7 +144,8 @@ class RestartIT {
                                     bundle,
                                     TestDir.unique("keep" + i));
                     running.add(c);
-                    c.startDetached();
+                    Cmd.Result started = c.startDetachedResult();
+                    assertEquals(0, started.exit(), started.all() + "\n" + daemon.log());
                     Path root = Path.of("/proc/" + c.pid() + "/root");
                     counters.add(root.resolve("tmp/n"));
                     failures.add(root.resolve("tmp/fail"));
@@ -150,6 +162,8 @@ class RestartIT {
                 List<Long> quiet = progress.takeLongest();
 
                 long t0 = System.nanoTime();
+                StringBuilder phases = new StringBuilder();
+                phases.append("iterations at SIGTERM: ").append(progress.counts()).append('\n');
                 daemon.terminate();
                 Thread.sleep(1000); // readers and mounts wait meanwhile
                 daemon = new Daemon(dir.path(), pool).start();
@@ -161,14 +175,46 @@ class RestartIT {
                 List<Long> planned = progress.takeLongest();
 
                 t0 = System.nanoTime();
+                phases.append("at SIGKILL: ").append(progress.counts()).append('\n');
                 daemon.kill();
                 Thread.sleep(1000);
                 daemon = new Daemon(dir.path(), pool).start();
                 progress.awaitAll(30_000, "after SIGKILL and a new start");
                 long crashDown = (System.nanoTime() - t0) / 1_000_000;
+                List<Long> crash = progress.takeLongest();
+
+                t0 = System.nanoTime();
+                phases.append("at the burst: ").append(progress.counts()).append('\n');
+                BurstOutcome burst = startBurstAndKill(dir, daemon, running);
+                daemon = new Daemon(dir.path(), pool).start();
+                for (Container failed : burst.failed()) {
+                    failed.close(); // delete --force, through the new nestletd
+                }
+                for (Container c : burst.started()) {
+                    assertTrue(
+                            c.exec("grep", "MemTotal", "/proc/meminfo")
+                                    .ok()
+                                    .out()
+                                    .contains("262144"),
+                            "a container of the burst reads its own meminfo");
+                }
+                progress.awaitAll(30_000, "after SIGKILL during a burst and a new start");
+                long burstDown = (System.nanoTime() - t0) / 1_000_000;
                 Thread.sleep(2000);
                 progress.close();
-                List<Long> crash = progress.takeLongest();
+                List<Long> duringBurst = progress.takeLongest();
+                List<Long> hostUids = new ArrayList<>();
+                for (Container c : running) {
+                    hostUids.add(
+                            Long.parseLong(
+                                    Files.readString(Path.of("/proc/" + c.pid() + "/uid_map"))
+                                            .trim()
+                                            .split("\\s+")[1]));
+                }
+                assertEquals(
+                        hostUids.size(),
+                        hostUids.stream().distinct().count(),
+                        "no range held by two containers: " + hostUids);
 
                 for (int i = 0; i < containers; i++) {
                     String failed =
@@ -176,7 +222,15 @@ class RestartIT {
                     assertEquals(
                             "",
                             failed,
-                            "container " + i + ": no read, value or mount failed\n" + daemon.log());
+                            "container "
+                                    + i
+                                    + ": no read, value or mount failed\n"
+                                    + phases
+                                    + "its mounts now:\n"
+                                    + String.join(
+                                            "\n", Mounts.mountInfoLines("" + running.get(i).pid()))
+                                    + "\n"
+                                    + daemon.log());
                 }
                 Container c0 = running.get(0);
                 assertEquals(
@@ -210,6 +264,16 @@ class RestartIT {
                                 + crash
                                 + " ("
                                 + crashDown
+                                + " ms); SIGKILL during a burst of "
+                                + BURST
+                                + " starts ("
+                                + burst.started().size()
+                                + " started, failures: "
+                                + burst.failures()
+                                + "), 1 s, start: "
+                                + duringBurst
+                                + " ("
+                                + burstDown
                                 + " ms); iterations: "
                                 + progress.counts());
                 for (Container c : running) {
@@ -227,7 +291,119 @@ class RestartIT {
         }
     }
 
+    /**
+     * Issue 11: an inner dockerd keeps working across a planned restart and a SIGKILL of nestletd:
+     * a {@code docker run} (mounts, a nested runc, its /proc) after each.
+     */
+    @Test
+    @Tag("slow")
+    void innerDockerdRunsContainersAfterEachRestart() throws Exception {
+        Root.require();
+        try (TestDir dir = new TestDir("restart-dind")) {
+            String[] pool = SubIds.pool(dir.path(), 9_000_000, 2 * 65536L);
+            Path image = DindImage.rootfs();
+            Daemon daemon = new Daemon(dir.path(), pool).start();
+            try (SystemContainer c =
+                    SystemContainer.start(
+                            OciRuntime.RUNC,
+                            daemon,
+                            dir.path(),
+                            TestDir.unique("restart-dind"),
+                            image,
+                            s -> {},
+                            "")) {
+                InitRunner sc = c.runner();
+                sc.awaitDockerd(60).ok();
+                sc.sh("docker import " + DindImage.E2E + "/busybox.tar busybox:latest", 60).ok();
+                assertEquals("before", dockerRun(sc, "before"));
+                daemon.terminate();
+                daemon = new Daemon(dir.path(), pool).start();
+                assertEquals("after-restart", dockerRun(sc, "after-restart"));
+                daemon.kill();
+                daemon = new Daemon(dir.path(), pool).start();
+                assertEquals("after-kill", dockerRun(sc, "after-kill"));
+            } finally {
+                daemon.close();
+            }
+        }
+    }
+
+    /** `docker run` of busybox inside, which also reads its own /proc/meminfo; what it echoed. */
+    private static String dockerRun(InitRunner sc, String word) throws Exception {
+        return sc.sh(
+                        "docker run --rm busybox sh -c 'grep -q MemTotal /proc/meminfo && echo "
+                                + word
+                                + "'",
+                        120)
+                .ok()
+                .out()
+                .trim();
+    }
+
     private static final long MEMORY = 256L << 20;
+
+    /** Containers started at once while nestletd is killed. */
+    private static final int BURST = 6;
+
+    /** The burst's containers that run, those whose start failed and what they said. */
+    private record BurstOutcome(
+            List<Container> started, List<Container> failed, List<String> failures) {}
+
+    /**
+     * Starts {@link #BURST} containers at once through the shim, SIGKILLs nestletd while they start
+     * and waits 1 s (a new nestletd is the caller's). A start that fails must say why. Containers
+     * that started are also added to {@code cleanup}.
+     */
+    private static BurstOutcome startBurstAndKill(
+            TestDir dir, Daemon daemon, List<Container> cleanup) throws Exception {
+        int running = cleanup.size();
+        List<Container> burst = new ArrayList<>();
+        for (int i = 0; i < BURST; i++) {
+            Path bundle = dir.resolve("burst" + i);
+            new Spec(Rootfs.busybox(bundle.resolve("rootfs")), "sleep", "300")
+                    .resources(MEMORY, "1", 50_000, 100_000)
+                    .writeTo(bundle);
+            burst.add(
+                    Container.viaShim(
+                            OciRuntime.RUNC,
+                            daemon,
+                            dir.resolve("rt"),
+                            bundle,
+                            TestDir.unique("burst" + i)));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(BURST);
+        try {
+            List<Future<Cmd.Result>> starts = new ArrayList<>();
+            for (Container c : burst) {
+                starts.add(pool.submit(c::startDetachedResult));
+            }
+            // killed once the first of them is prepared: the others are in prepare, a hook or
+            // the runtime
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (daemon.ps().size() <= running && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            daemon.kill();
+            Thread.sleep(1000);
+            List<Container> started = new ArrayList<>();
+            List<Container> failed = new ArrayList<>();
+            List<String> failures = new ArrayList<>();
+            for (int i = 0; i < BURST; i++) {
+                Cmd.Result r = starts.get(i).get(120, TimeUnit.SECONDS);
+                if (r.exit() == 0) {
+                    started.add(burst.get(i));
+                    cleanup.add(burst.get(i));
+                } else {
+                    assertFalse(r.err().isBlank(), "a failed start says why: " + r.all());
+                    failures.add(r.err().strip());
+                    failed.add(burst.get(i));
+                }
+            }
+            return new BurstOutcome(started, failed, failures);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 
     /**
      * Reads MemTotal (the container's 256 MiB) and mounts and unmounts a tmpfs, forever; counts in
@@ -238,7 +414,7 @@ class RestartIT {
                     + " \"read $i failed\" >> /tmp/fail; case \"$v\" in *262144*) ;; *) echo \"read $i:"
                     + " $v\" >> /tmp/fail;; esac; mount -t tmpfs t /mnt 2>>/tmp/fail || echo \"mount $i"
                     + " failed\" >> /tmp/fail; umount /mnt 2>>/tmp/fail || echo \"umount $i failed\" >>"
-                    + " /tmp/fail; echo $i > /tmp/n.new && mv /tmp/n.new /tmp/n; done";
+                    + " /tmp/fail; echo $i > /tmp/n.new && mv /tmp/n.new /tmp/n; sleep 0.05; done";
 
     /**
      * Samples each container's loop counter every few ms: how far it got, and its longest stall.

@@ -67,9 +67,14 @@ public final class Container implements AutoCloseable {
 
     /** `run -d`: returns once the container's process runs. */
     public Container startDetached() {
-        started = true;
-        cmd("run", "-d", id).dir(bundle).timeout(60).run().ok();
+        startDetachedResult().ok();
         return this;
+    }
+
+    /** `run -d`, its failure the caller's to judge. */
+    public Cmd.Result startDetachedResult() {
+        started = true;
+        return cmd("run", "-d", id).dir(bundle).timeout(60).run();
     }
 
     /** `create` only: the container exists, its process waits for `start`. */

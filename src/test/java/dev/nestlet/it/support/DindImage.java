@@ -33,24 +33,33 @@ public final class DindImage {
                                                 .run();
                                     }));
             Path root = dir.resolve("rootfs");
-            Path script =
-                    Path.of(System.getProperty("nestlet.scripts", "scripts"))
-                            .resolve("debian-rootfs.sh");
-            Cmd.of(
-                            script.toString(),
-                            root.toString(),
-                            "docker.io",
-                            "openjdk-17-jre-headless",
-                            "ca-certificates",
-                            "podman",
-                            "buildah",
-                            "uidmap",
-                            "systemd",
-                            "systemd-sysv",
-                            "dbus")
-                    .timeout(900)
-                    .run()
-                    .ok();
+            // A root built before with the packages below, kept: for a developer's repeated runs.
+            String prebuilt = System.getProperty("nestlet.it.dindRoot", "");
+            if (!prebuilt.isEmpty()) {
+                Cmd.of("cp", "-a", "--reflink=auto", prebuilt, root.toString())
+                        .timeout(600)
+                        .run()
+                        .ok();
+            } else {
+                Path script =
+                        Path.of(System.getProperty("nestlet.scripts", "scripts"))
+                                .resolve("debian-rootfs.sh");
+                Cmd.of(
+                                script.toString(),
+                                root.toString(),
+                                "docker.io",
+                                "openjdk-17-jre-headless",
+                                "ca-certificates",
+                                "podman",
+                                "buildah",
+                                "uidmap",
+                                "systemd",
+                                "systemd-sysv",
+                                "dbus")
+                        .timeout(900)
+                        .run()
+                        .ok();
+            }
             addTestContent(root);
             rootfs = root;
         }
