@@ -23,8 +23,8 @@ image: build
 
 ## Build, start nestletd on a private socket, run dockerd, docker run and docker build inside an
 ## unprivileged system container (podman with nestlet-runtime), remove everything (README, quick start).
-# The tests are not compiled: the demo runs none, and compiling them (with Error Prone) took
-# three quarters of `make build` (bench/RESULTS.md, "make demo").
+# The tests are not compiled: the demo runs none, and compiling them (with Error Prone, on every
+# run) took two thirds of the CPU time of `make build` with nothing changed (bench/RESULTS.md, issue 12).
 demo: deps
 	@echo "== building target/dist (Maven: Java, the C programs, the bundled Java runtime; the tests are not compiled)"
 	$(MVN) package -DskipTests -Dmaven.test.skip=true

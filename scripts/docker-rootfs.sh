@@ -6,7 +6,7 @@
 # modules) and the shared libraries they load, copied from the host, at the
 # same paths. `make demo` starts its system container from it: building a
 # Debian root with debootstrap and apt takes minutes (bench/RESULTS.md,
-# "make demo"), copying what scripts/install-deps.sh already installed
+# issue 12), copying what scripts/install-deps.sh already installed
 # takes seconds, and the engine inside is the same Debian 12 build.
 # Copies, not hard links: root inside the container owns the root's files
 # and must not be able to write to the host's binaries.
@@ -59,10 +59,11 @@ cp "$modules"/*.so "$tmp$modules/"
   for b in $bins; do echo "$b"; done
   readelf -d "$modules"/*.so | awk '/^File: / {f = $2} /NEEDED/ && !/libxtables\.so|libc\.so/ {print f}' | sort -u
 } | copy_shared_libs "$tmp"
-mkdir -p "$tmp/root" "$tmp/run" "$tmp/var/lib/docker" "$tmp/var/log" "$tmp/etc/docker"
+mkdir -p "$tmp/root" "$tmp/run" "$tmp/var/lib/docker" "$tmp/var/log"
 ln -s ../run "$tmp/var/run"
 # dockerd's `docker info` names the system from os-release.
 printf 'PRETTY_NAME="nestlet demo root (busybox, docker.io %s)"\nID=nestlet-demo\n' \
   "$(/usr/sbin/dockerd --version | sed 's/^Docker version \([^,]*\),.*/\1/')" > "$tmp/etc/os-release"
+# dockerd gives its socket to group docker, and warns when there is none.
 echo 'docker:x:999:' >> "$tmp/etc/group"
 mv "$tmp" "$dir"
