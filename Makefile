@@ -21,8 +21,13 @@ build: deps
 image: build
 	scripts/installer-image.sh $(DIST) target/nestlet-installer.oci.tar $$(sed -n 's#^  <version>\(.*\)</version>#\1#p' pom.xml | head -1)
 
-## Build, start nestletd on a private socket, run containers through it with runc, stop everything.
-demo: build
+## Build, start nestletd on a private socket, run dockerd, docker run and docker build inside an
+## unprivileged system container (podman with nestlet-runtime), remove everything (README, quick start).
+# The tests are not compiled: the demo runs none, and compiling them (with Error Prone, on every
+# run) took two thirds of the CPU time of `make build` with nothing changed (bench/RESULTS.md, issue 12).
+demo: deps
+	@echo "== building target/dist (Maven: Java, the C programs, the bundled Java runtime; the tests are not compiled)"
+	$(MVN) package -DskipTests -Dmaven.test.skip=true
 	scripts/demo.sh
 
 ## The whole suite: unit tests, integration tests, the slow Docker-in-Docker group.

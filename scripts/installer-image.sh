@@ -12,6 +12,7 @@ set -eu
 dist=$1; out=$2; version=$3
 name=docker.io/nestlet/installer:$version
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/scripts/lib.sh"
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/nestlet-image-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 root=$work/rootfs
@@ -33,12 +34,7 @@ cp "$curl" "$root/usr/bin/curl"
 # Every library (and the loader) of curl and of the runtime's ELF files, at
 # the same path as here.
 { echo "$curl"; find "$root/opt/nestlet/runtime" -type f \( -name '*.so' -o -path '*/bin/*' \) 2>/dev/null; } |
-  while read -r f; do ldd "$f" 2>/dev/null || :; done |
-  sed -n 's#.*=> \(/[^ ]*\) .*#\1#p; s#^[[:space:]]*\(/[^ ]*\) (.*#\1#p' | sort -u |
-  while read -r lib; do
-    mkdir -p "$root$(dirname "$lib")"
-    cp -L "$lib" "$root$lib"
-  done
+  copy_shared_libs "$root"
 echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
 
 # The layer: fixed owners and order; the files keep their times (nestletd's AOT
