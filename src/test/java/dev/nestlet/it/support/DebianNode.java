@@ -3,6 +3,7 @@ package dev.nestlet.it.support;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -74,10 +75,53 @@ public final class DebianNode implements AutoCloseable {
 
     /** Runs a command inside the node, with apt and dpkg kept from asking questions. */
     public Cmd.Result exec(String... command) {
+        return exec(300, command);
+    }
+
+    private Cmd.Result exec(int timeoutSeconds, String... command) {
         List<String> cmd = new ArrayList<>(enter());
         cmd.addAll(List.of("env", "DEBIAN_FRONTEND=noninteractive"));
         cmd.addAll(List.of(command));
-        return Cmd.of(cmd).timeout(300).run();
+        return Cmd.of(cmd).timeout(timeoutSeconds).run();
+    }
+
+    /**
+     * Installs {@code packages} from Debian with apt inside the node, without recommends, starting
+     * no service (a policy-rc.d saying no while apt runs, as scripts/debian-rootfs.sh does): the
+     * engines' packages would start dockerd and containerd through their init scripts. A root that
+     * has them already changes nothing.
+     */
+    public void install(String... packages) throws IOException {
+        Path policy = root.resolve("usr/sbin/policy-rc.d");
+        Files.writeString(policy, "#!/bin/sh\nexit 101\n");
+        Files.setPosixFilePermissions(policy, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try {
+            List<String> cmd =
+                    new ArrayList<>(
+                            List.of("apt-get", "install", "-y", "-q", "--no-install-recommends"));
+            cmd.addAll(List.of(packages));
+            exec(900, cmd.toArray(String[]::new)).ok();
+        } finally {
+            Files.delete(policy);
+        }
+    }
+
+    /**
+     * Starts a daemon inside the node (the process is the daemon itself: nsenter and env exec it),
+     * output to {@code log}, and waits up to 60 s for {@code ready} in that log.
+     */
+    public Process daemon(Path log, String ready, String... command)
+            throws IOException, InterruptedException {
+        Process p = spawn(Map.of(), log, List.of(command));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.readString(log).contains(ready)) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                Processes.stop(List.of(p.toHandle()), 5_000);
+                throw new AssertionError(command[0] + " not ready:\n" + Files.readString(log));
+            }
+            Thread.sleep(20);
+        }
+        return p;
     }
 
     /** Starts a command inside the node with {@code env} added, output to {@code log}. */

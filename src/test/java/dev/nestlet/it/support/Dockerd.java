@@ -31,6 +31,16 @@ import java.util.Map;
  * socket dir).
  */
 public final class Dockerd extends Engine {
+    /** dockerd's flags that keep it from changing the host's network: no bridge, no rules. */
+    public static final List<String> NO_HOST_NETWORK =
+            List.of(
+                    "--bridge=none",
+                    "--iptables=false",
+                    "--ip6tables=false",
+                    "--ip-forward=false",
+                    "--ip-masq=false",
+                    "--userland-proxy=false");
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path socket;
@@ -79,13 +89,8 @@ public final class Dockerd extends Engine {
                                 "--storage-driver",
                                 "overlay2",
                                 "--cgroup-parent",
-                                cgroupParent(),
-                                "--bridge=none",
-                                "--iptables=false",
-                                "--ip6tables=false",
-                                "--ip-forward=false",
-                                "--ip-masq=false",
-                                "--userland-proxy=false"));
+                                cgroupParent()));
+        cmd.addAll(NO_HOST_NETWORK);
         runtimes.forEach((name, path) -> cmd.addAll(List.of("--add-runtime", name + "=" + path)));
         process = startDaemon(cmd, log(), "API listen on");
         return this;
