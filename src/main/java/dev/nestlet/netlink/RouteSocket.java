@@ -3,21 +3,18 @@ package dev.nestlet.netlink;
 import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.FileCalls;
 import dev.nestlet.sys.NetlinkCalls;
-import dev.nestlet.sys.NsCalls;
+import dev.nestlet.sys.NetnsThread;
 import dev.nestlet.sys.SysException;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * An rtnetlink socket in one network namespace: what `ip link`, `ip addr` and `ip route` do there,
  * without a child process. A socket belongs to the namespace it was made in, so it is made by a
- * short-lived thread that enters the namespace first (a thread's network namespace is its own); the
- * calls below may then run on any thread, one at a time.
+ * short-lived thread that enters the namespace first ({@code sys.NetnsThread}); the calls below may
+ * then run on any thread, one at a time.
  */
 public final class RouteSocket implements AutoCloseable {
     private static final long OPEN_TIMEOUT_SECONDS = 10;
@@ -35,28 +32,12 @@ public final class RouteSocket implements AutoCloseable {
     public static RouteSocket in(String netnsPath) throws Exception {
         String what = "rtnetlink in " + netnsPath;
         try (Fd ns = FileCalls.open(netnsPath, FileCalls.O_RDONLY, 0)) {
-            CompletableFuture<Fd> opened = new CompletableFuture<>();
-            Thread t =
-                    new Thread(
-                            () -> {
-                                try {
-                                    NsCalls.setns(ns, NsCalls.CLONE_NEWNET);
-                                    opened.complete(NetlinkCalls.openRoute(what));
-                                } catch (Throwable e) {
-                                    opened.completeExceptionally(e);
-                                }
-                            },
-                            "netns-rtnetlink");
-            t.setDaemon(true);
-            t.start();
-            try {
-                return new RouteSocket(opened.get(OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS));
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof Exception ex ? ex : e;
-            } finally {
-                // the fd must outlive the thread's setns
-                t.join(TimeUnit.SECONDS.toMillis(OPEN_TIMEOUT_SECONDS));
-            }
+            return new RouteSocket(
+                    NetnsThread.call(
+                            ns,
+                            "netns-rtnetlink",
+                            OPEN_TIMEOUT_SECONDS,
+                            () -> NetlinkCalls.openRoute(what)));
         }
     }
 
