@@ -28,4 +28,4 @@ echo
 echo "nestletd's share ($log):"
 echo "- prepare: $(sed -n 's/.* prepared [^ ]* in \([0-9]*\) ms.*/\1/p' "$log" | stats)"
 echo "- createRuntime, all features: $(sed -n 's/.* registered [^ ]* in \([0-9]*\) ms.*/\1/p' "$log" | stats)"
-echo "- of which the pod network move (sandboxes): $(sed -n 's/.*, pod network \([0-9]*\).*/\1/p' "$log" | stats)"
+echo "- of which the pod network move (sandboxes): $(sed -n 's/.*into its own network namespace in \([0-9]*\) ms.*/\1/p' "$log" | stats)"
