@@ -10,7 +10,6 @@
 #
 # Depends: what dpkg-shlibdeps finds the install tree's dynamically linked
 # files need (the Java runtime's: libc6 only; the C programs are static).
-# iproute2 is only Recommended: nestletd runs `ip` for Kubernetes pods only.
 set -eu
 staging=$(cd "$1" && pwd); version=$2; out=$3; compress=${4:--Zxz}
 here=$(cd "$(dirname "$0")" && pwd)

@@ -3,15 +3,13 @@ package dev.nestlet.ns;
 import dev.nestlet.sys.Errno;
 import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.FileCalls;
+import dev.nestlet.sys.NetnsThread;
 import dev.nestlet.sys.NsCalls;
 import dev.nestlet.sys.Stat;
 import dev.nestlet.sys.SysException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /** Who owns a container's network namespace, and what its sysctls say. */
 public final class NetworkNamespaces {
@@ -60,34 +58,22 @@ public final class NetworkNamespaces {
      * ends with it; everything else stays the host's (mount namespace included).
      */
     public static Map<String, String> readInside(Fd pidfd, List<String> paths) throws Exception {
-        CompletableFuture<Map<String, String>> result = new CompletableFuture<>();
-        Thread t =
-                new Thread(
-                        () -> {
-                            try {
-                                NsCalls.setns(pidfd, NsCalls.CLONE_NEWNET);
-                                Map<String, String> texts = new LinkedHashMap<>();
-                                for (String p : paths) {
-                                    try {
-                                        texts.put(p, FileCalls.readText(p));
-                                    } catch (SysException e) {
-                                        if (!e.is(Errno.ENOENT)) {
-                                            throw e;
-                                        }
-                                    }
-                                }
-                                result.complete(texts);
-                            } catch (Throwable e) {
-                                result.completeExceptionally(e);
+        return NetnsThread.call(
+                pidfd,
+                "netns-read",
+                READ_TIMEOUT_SECONDS,
+                () -> {
+                    Map<String, String> texts = new LinkedHashMap<>();
+                    for (String p : paths) {
+                        try {
+                            texts.put(p, FileCalls.readText(p));
+                        } catch (SysException e) {
+                            if (!e.is(Errno.ENOENT)) {
+                                throw e;
                             }
-                        },
-                        "netns-read");
-        t.setDaemon(true);
-        t.start();
-        try {
-            return result.get(READ_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof Exception ex ? ex : e;
-        }
+                        }
+                    }
+                    return texts;
+                });
     }
 }

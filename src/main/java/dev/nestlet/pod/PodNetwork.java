@@ -1,23 +1,26 @@
 package dev.nestlet.pod;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nestlet.error.ErrorCode;
 import dev.nestlet.error.NestletException;
 import dev.nestlet.lifecycle.ContainerAccess;
 import dev.nestlet.lifecycle.Feature;
+import dev.nestlet.netlink.Address;
+import dev.nestlet.netlink.Link;
+import dev.nestlet.netlink.Route;
+import dev.nestlet.netlink.RouteSocket;
 import dev.nestlet.state.ContainerRecord;
-import dev.nestlet.sys.ForkFence;
-import java.io.File;
+import dev.nestlet.sys.MountCalls;
+import dev.nestlet.sys.SysException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
@@ -32,12 +35,11 @@ import java.util.stream.Stream;
  * sandbox's release the interfaces go back, addresses included, to the CNI namespace before the CNI
  * DEL, which finds and removes them as it made them; then the pin goes and the namespace with it.
  *
- * <p>Uses the node's {@code ip} (iproute2), {@code nsenter} and {@code mount}.
+ * <p>Everything goes through rtnetlink sockets opened in either namespace ({@code
+ * netlink.RouteSocket}) and mount(2); no child process, no `ip` on the node.
  */
 public final class PodNetwork implements Feature {
     private static final Logger LOG = Logger.getLogger(PodNetwork.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final long TIMEOUT_S = 30;
 
     private final Path dir;
 
@@ -54,10 +56,7 @@ public final class PodNetwork implements Feature {
         return dir.resolve(id + ".netns");
     }
 
-    /**
-     * The `ip -batch` lines that give the interfaces back their addresses (used in the CNI
-     * namespace).
-     */
+    /** The interfaces' addresses, given back in the CNI namespace ({@link SavedAddresses}). */
     private Path addresses(String id) {
         return dir.resolve(id + ".addresses");
     }
@@ -81,89 +80,67 @@ public final class PodNetwork implements Feature {
         Files.writeString(origin(rec.id()), cni);
         Path pin = pin(rec.id());
         Files.writeString(pin, "");
-        run(null, "mount", "--bind", own, pin.toString());
+        MountCalls.mount(own, pin.toString(), null, MountCalls.MS_BIND, null);
 
-        JsonNode links = JSON.readTree(run(cni, "ip", "-j", "addr", "show"));
-        List<String> config = new ArrayList<>();
-        List<String> back = new ArrayList<>();
-        List<String> moved = new ArrayList<>();
-        for (JsonNode l : links) {
-            String name = l.path("ifname").asText();
-            if (name.equals("lo") || name.isEmpty()) {
-                continue;
+        Map<String, List<Address>> addresses = new LinkedHashMap<>();
+        Map<Integer, String> moved = new HashMap<>();
+        List<Route> direct = new ArrayList<>();
+        List<Route> viaGateway = new ArrayList<>();
+        try (RouteSocket from = RouteSocket.in(cni)) {
+            for (Link l : from.links()) {
+                if (!l.isLoopback() && !l.name().isEmpty()) {
+                    moved.put(l.index(), l.name());
+                    addresses.put(l.name(), new ArrayList<>());
+                }
             }
-            moved.add(name);
-            for (JsonNode a : l.path("addr_info")) {
-                if (!"global".equals(a.path("scope").asText())) {
-                    continue; // link-local addresses come back by themselves
-                }
-                String line =
-                        "addr add "
-                                + a.path("local").asText()
-                                + "/"
-                                + a.path("prefixlen").asInt()
-                                + " dev "
-                                + name;
-                config.add(line);
-                back.add(line);
+            if (moved.isEmpty()) {
+                throw new NestletException(
+                        ErrorCode.CONFLICT,
+                        "pod sandbox "
+                                + rec.id()
+                                + ": no interface in its CNI "
+                                + "network namespace "
+                                + cni
+                                + " to move into the pod's own");
             }
-            config.add("link set dev " + name + " up");
-            back.add("link set dev " + name + " up");
-        }
-        if (moved.isEmpty()) {
-            throw new NestletException(
-                    ErrorCode.CONFLICT,
-                    "pod sandbox "
-                            + rec.id()
-                            + ": no interface in its CNI "
-                            + "network namespace "
-                            + cni
-                            + " to move into the pod's own");
-        }
-        List<String> direct = new ArrayList<>();
-        List<String> viaGateway = new ArrayList<>();
-        for (String family : List.of("-4", "-6")) {
-            for (JsonNode r : JSON.readTree(run(cni, "ip", "-j", family, "route", "show"))) {
-                if ("kernel".equals(r.path("protocol").asText())
-                        || !moved.contains(r.path("dev").asText())) {
-                    continue; // the kernel makes the subnet routes again with the addresses
+            for (Address a : from.addresses()) {
+                // link-local addresses come back by themselves
+                if (a.scope() == Address.SCOPE_GLOBAL && moved.containsKey(a.index())) {
+                    addresses.get(moved.get(a.index())).add(a);
                 }
-                String dst = r.path("dst").asText();
-                StringBuilder line =
-                        new StringBuilder("route add ")
-                                .append(
-                                        dst.equals("default") && family.equals("-6")
-                                                ? "::/0"
-                                                : dst);
-                if (r.has("gateway")) {
-                    line.append(" via ").append(r.path("gateway").asText());
+            }
+            for (int family : List.of(Route.AF_INET, Route.AF_INET6)) {
+                for (Route r : from.routes(family)) {
+                    // `ip route` shows the main table; the kernel makes the subnet routes again
+                    // with the addresses
+                    if (r.table() == Route.TABLE_MAIN
+                            && !r.byKernel()
+                            && moved.containsKey(r.outputIndex())) {
+                        (r.gateway() == null ? direct : viaGateway).add(r);
+                    }
                 }
-                line.append(" dev ").append(r.path("dev").asText());
-                if (r.has("scope") && !r.path("scope").asText().equals("universe")) {
-                    line.append(" scope ").append(r.path("scope").asText());
-                }
-                if (r.has("prefsrc")) {
-                    line.append(" src ").append(r.path("prefsrc").asText());
-                }
-                if (r.has("metric")) {
-                    line.append(" metric ").append(r.path("metric").asInt());
-                }
-                (r.has("gateway") ? viaGateway : direct).add(line.toString());
+            }
+            Files.writeString(addresses(rec.id()), SavedAddresses.format(addresses));
+            for (int index : moved.keySet()) {
+                from.moveLink(index, own);
             }
         }
-        // Direct routes first: a gateway must be reachable when its route is added.
-        config.addAll(direct);
-        config.addAll(viaGateway);
-        Files.writeString(addresses(rec.id()), String.join("\n", back) + "\n");
-        for (String name : moved) {
-            run(cni, "ip", "link", "set", "dev", name, "netns", own);
+        try (RouteSocket to = RouteSocket.in(own)) {
+            Map<String, Integer> indexes = indexes(to);
+            configure(to, indexes, addresses);
+            // Direct routes first: a gateway must be reachable when its route is added.
+            for (Route r : direct) {
+                to.add(r, indexes.get(moved.get(r.outputIndex())));
+            }
+            for (Route r : viaGateway) {
+                to.add(r, indexes.get(moved.get(r.outputIndex())));
+            }
         }
-        runBatch(own, config);
         LOG.info(
                 "pod sandbox "
                         + rec.id()
                         + ": moved "
-                        + moved
+                        + addresses.keySet()
                         + " from "
                         + cni
                         + " into its own network "
@@ -171,6 +148,37 @@ public final class PodNetwork implements Feature {
                         + (System.nanoTime() - t0) / 1_000_000
                         + " ms");
         return rec;
+    }
+
+    /**
+     * Interface name -> index in the namespace of {@code socket}: an index may change when an
+     * interface moves, its name does not.
+     */
+    private static Map<String, Integer> indexes(RouteSocket socket) {
+        Map<String, Integer> out = new HashMap<>();
+        for (Link l : socket.links()) {
+            out.put(l.name(), l.index());
+        }
+        return out;
+    }
+
+    /** Gives each named interface its addresses and brings it up. */
+    private static void configure(
+            RouteSocket socket,
+            Map<String, Integer> indexes,
+            Map<String, List<Address>> addresses) {
+        addresses.forEach(
+                (name, list) -> {
+                    Integer index = indexes.get(name);
+                    if (index == null) {
+                        throw new NestletException(
+                                ErrorCode.KERNEL, "interface " + name + " did not arrive");
+                    }
+                    for (Address a : list) {
+                        socket.add(a, index);
+                    }
+                    socket.up(index);
+                });
     }
 
     @Override
@@ -205,21 +213,22 @@ public final class PodNetwork implements Feature {
         boolean pinned = isMountPoint(pin);
         if (pinned && !cni.isEmpty() && Files.exists(Path.of(cni))) {
             try {
-                JsonNode links = JSON.readTree(run(pin.toString(), "ip", "-j", "link", "show"));
-                for (JsonNode l : links) {
-                    String name = l.path("ifname").asText();
-                    if (!name.equals("lo") && !name.isEmpty()) {
-                        run(pin.toString(), "ip", "link", "set", "dev", name, "netns", cni);
+                try (RouteSocket inPod = RouteSocket.in(pin.toString())) {
+                    for (Link l : inPod.links()) {
+                        if (!l.isLoopback() && !l.name().isEmpty()) {
+                            inPod.moveLink(l.index(), cni);
+                        }
                     }
                 }
                 if (Files.exists(addresses(id))) {
-                    runBatch(
-                            cni,
-                            Files.readAllLines(addresses(id)).stream()
-                                    .filter(l -> !l.isBlank())
-                                    .toList());
+                    try (RouteSocket back = RouteSocket.in(cni)) {
+                        configure(
+                                back,
+                                indexes(back),
+                                SavedAddresses.parse(Files.readAllLines(addresses(id))));
+                    }
                 }
-            } catch (NestletException e) {
+            } catch (NestletException | SysException e) {
                 // The CNI DEL still removes the veth pair with the namespace; say why it could not
                 // go back.
                 LOG.warning(
@@ -232,7 +241,7 @@ public final class PodNetwork implements Feature {
             }
         }
         if (pinned) {
-            run(null, "umount", pin.toString());
+            MountCalls.umount2(pin.toString(), 0);
         }
         Files.deleteIfExists(pin);
         Files.deleteIfExists(addresses(id));
@@ -247,61 +256,5 @@ public final class PodNetwork implements Feature {
             }
         }
         return false;
-    }
-
-    private static void runBatch(String netns, List<String> lines) throws Exception {
-        if (!lines.isEmpty()) {
-            run(netns, String.join("\n", lines) + "\n", List.of("ip", "-batch", "-"));
-        }
-    }
-
-    private static String run(String netns, String... cmd) throws Exception {
-        return run(netns, null, List.of(cmd));
-    }
-
-    /**
-     * Runs {@code cmd} (in network namespace {@code netns}, a path, unless null); its output, or
-     * why it failed.
-     */
-    private static String run(String netns, String stdin, List<String> cmd) throws Exception {
-        List<String> full = new ArrayList<>();
-        if (netns != null) {
-            full.addAll(List.of("nsenter", "--net=" + netns, "--"));
-        }
-        full.addAll(cmd);
-        File out = File.createTempFile("nestlet-ip", ".out");
-        try {
-            ProcessBuilder pb =
-                    new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(out);
-            if (stdin == null) {
-                pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            }
-            Process p = ForkFence.start(pb);
-            if (stdin != null) {
-                try (var in = p.getOutputStream()) {
-                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
-                }
-            }
-            if (!p.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new NestletException(
-                        ErrorCode.TIMEOUT,
-                        String.join(" ", full) + " took over " + TIMEOUT_S + " s");
-            }
-            String text = Files.readString(out.toPath());
-            if (p.exitValue() != 0) {
-                throw new NestletException(
-                        ErrorCode.KERNEL,
-                        String.join(" ", full)
-                                + (stdin == null ? "" : " <<" + stdin)
-                                + " failed (exit "
-                                + p.exitValue()
-                                + "): "
-                                + text.trim());
-            }
-            return text;
-        } finally {
-            out.delete();
-        }
     }
 }
