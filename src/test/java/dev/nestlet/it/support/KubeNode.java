@@ -210,8 +210,10 @@ public final class KubeNode extends Engine {
 
     /**
      * An overlay on the shared {@link #nodeRoot()} at {@code dir}/root, its changes in {@code
-     * dir}/upper: a node root of one's own that leaves the shared one as it was (containerd, CNI
-     * and enter-node.sh write into the node's root). Unmounted with the dir.
+     * dir}/upper: a node root of one's own, for {@link #root}, that leaves the shared one as it was
+     * (containerd, CNI and enter-node.sh write into the node's root). Unmounted with the dir. Not
+     * the default: on an overlay root, nestlet-runtime's features probe of /var/lib/nestlet finds
+     * no ID-mapped mounts, and containerd 2.x then refuses hostUsers: false pods.
      */
     public static Path overlay(Path dir) throws IOException {
         Path merged = Files.createDirectories(dir.resolve("root"));
@@ -236,11 +238,7 @@ public final class KubeNode extends Engine {
     }
 
     public KubeNode start() throws IOException, InterruptedException {
-        if (root == null) {
-            // Every node its own overlay: tests on a prebuilt root run side by side, and a test
-            // that compares a root's files (KubeInstallerIT) sees only its own node's changes.
-            root = overlay(dir().resolve("node-root"));
-        }
+        Path root = this.root != null ? this.root : nodeRoot();
         Path archive = pauseArchive();
         Files.createDirectories(dir().resolve("cni/net.d"));
         Files.writeString(dir().resolve("cni/net.d/10-nestlet-it.conflist"), cniConfig());
