@@ -69,10 +69,7 @@ class DindIT extends DaemonTest {
      * network alias).
      */
     static void jobSteps(InitRunner sc) throws Exception {
-        sc.sh("docker import " + DindImage.E2E + "/busybox.tar busybox:latest", 60).ok();
-        assertEquals(
-                "hello-inner",
-                sc.sh("docker run --rm busybox echo hello-inner", 60).ok().out().trim());
+        runAndBuild(sc);
         assertEquals(
                 sc.sh("readlink /proc/self/ns/net", 10).ok().out().trim(),
                 sc.sh("docker run --rm --net=host busybox readlink /proc/self/ns/net", 60)
@@ -89,7 +86,8 @@ class DindIT extends DaemonTest {
                         .ok()
                         .out()
                         .trim());
-        builds(sc, "");
+        Cmd.Result legacy = sc.sh("DOCKER_BUILDKIT=0 docker build -t legacy /tmp/ctx", 120).ok();
+        assertTrue(legacy.out().contains("built-by-run"), legacy.out());
 
         // HOST_OVERRIDE: started by dockerd the container has /.dockerenv, and Testcontainers would
         // otherwise look for the Docker host's gateway by running (pulling) an alpine image.
@@ -455,12 +453,16 @@ class DindIT extends DaemonTest {
                 "a real filesystem under overlay2, not overlay:\n" + info);
     }
 
-    /** A Dockerfile with RUN steps, built by the legacy builder and by BuildKit. */
-    private static void builds(InitRunner sc, String flags) throws Exception {
-        buildKit(sc, flags);
-        Cmd.Result legacy =
-                sc.sh("DOCKER_BUILDKIT=0 docker build " + flags + " -t legacy /tmp/ctx", 120).ok();
-        assertTrue(legacy.out().contains("built-by-run"), legacy.out());
+    /**
+     * The least a CI job asks of its dockerd: busybox imported, a `docker run`, a BuildKit build
+     * with RUN steps (its context left in /tmp/ctx).
+     */
+    static void runAndBuild(InitRunner sc) throws Exception {
+        sc.sh("docker import " + DindImage.E2E + "/busybox.tar busybox:latest", 60).ok();
+        assertEquals(
+                "hello-inner",
+                sc.sh("docker run --rm busybox echo hello-inner", 60).ok().out().trim());
+        buildKit(sc, "");
     }
 
     /** The Dockerfile with RUN steps, built by BuildKit (what buildx uses). */

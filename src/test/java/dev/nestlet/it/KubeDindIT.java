@@ -2,15 +2,9 @@ package dev.nestlet.it;
 
 import dev.nestlet.it.cri.v1.IDMapping;
 import dev.nestlet.it.support.CriClient;
-import dev.nestlet.it.support.DindImage;
-import dev.nestlet.it.support.Images;
+import dev.nestlet.it.support.DindPods;
 import dev.nestlet.it.support.InitRunner;
 import dev.nestlet.it.support.KubeTest;
-import dev.nestlet.it.support.TestDir;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -29,8 +23,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Tag("slow")
 class KubeDindIT extends KubeTest {
-    private static final String IMAGE = "nestlet.test/dind:1";
-
     @Override
     protected String name() {
         return "kube-dind";
@@ -38,10 +30,7 @@ class KubeDindIT extends KubeTest {
 
     @BeforeAll
     void importImage() throws Exception {
-        Path archive = node.imagesDir().resolve("dind.tar");
-        Images.dockerArchive(
-                DindImage.tar(), IMAGE, List.of("/usr/local/bin/nestlet-e2e-init"), archive);
-        node.importImage(archive);
+        DindPods.importInto(node);
     }
 
     @ParameterizedTest(name = "hostUsers false: {0}")
@@ -51,16 +40,7 @@ class KubeDindIT extends KubeTest {
                 pod("runner", "nestlet", userns ? CriClient.kubeletMapping(65536L * 50) : null);
         String podId = cri.runPodSandbox(pod);
         try {
-            String runner =
-                    cri.createContainer(
-                            podId,
-                            pod,
-                            "runner",
-                            IMAGE,
-                            List.of("/usr/local/bin/nestlet-e2e-init"),
-                            Map.of("DOCKERD_ARGS", ""),
-                            Map.of());
-            cri.startContainer(runner);
+            String runner = DindPods.runner(cri, podId, pod);
             DindIT.firstScenario(new InitRunner(pidOf(runner)), userns ? "kube-userns" : "kube");
         } finally {
             cri.deletePod(podId);
@@ -68,25 +48,19 @@ class KubeDindIT extends KubeTest {
         daemon.awaitAllReleased();
     }
 
-    /**
-     * ARC's dind mode: the runner and a dind sidecar, neither privileged, share an emptyDir that
-     * holds dockerd's socket, and the runner's docker uses it through DOCKER_HOST. (ARC mounts the
-     * emptyDir at /var/run; here it is /run/dind, since the test image's init takes its jobs from
-     * /run/nestlet-e2e, which the two containers must not share.)
-     */
+    /** ARC's dind mode ({@link DindPods#arc}); the runner does every step of a CI job. */
     @ParameterizedTest(name = "hostUsers false: {0}")
     @ValueSource(booleans = {false, true})
     void arcRunnerWithADindSidecar(boolean userns) throws Exception {
-        // An emptyDir as the kubelet makes one: mode 0777, so that a hostUsers: false pod's root
-        // (a host id nothing on the node owns) may create the socket in it.
-        Path sock = Files.createDirectories(dir.resolve(TestDir.unique("dind-sock")));
-        Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString("rwxrwxrwx"));
-        jobWithADindSidecar(
-                "arc",
-                userns ? CriClient.kubeletMapping(65536L * 51) : null,
-                "-H unix:///run/dind/docker.sock",
-                "unix:///run/dind/docker.sock",
-                Map.of("/run/dind", sock));
+        CriClient.Pod pod =
+                pod("arc", "nestlet", userns ? CriClient.kubeletMapping(65536L * 51) : null);
+        String podId = cri.runPodSandbox(pod);
+        try {
+            jobSteps(DindPods.arc(cri, podId, pod, dir.path()));
+        } finally {
+            cri.deletePod(podId);
+        }
+        daemon.awaitAllReleased();
     }
 
     /**
@@ -97,56 +71,28 @@ class KubeDindIT extends KubeTest {
     @ParameterizedTest(name = "hostUsers false: {0}")
     @ValueSource(booleans = {false, true})
     void gitlabJobWithADindService(boolean userns) throws Exception {
-        jobWithADindSidecar(
-                "gitlab",
-                userns ? CriClient.kubeletMapping(65536L * 52) : null,
-                "-H tcp://127.0.0.1:2375",
-                "tcp://localhost:2375",
-                Map.of());
-    }
-
-    /**
-     * A pod of two containers of the Docker-in-Docker image: "dind" runs dockerd with {@code
-     * dockerdArgs}, "job" runs none and reaches it at {@code dockerHost}; both mount {@code
-     * shared}. The job then does everything a CI job asks of its Docker.
-     */
-    private void jobWithADindSidecar(
-            String name,
-            IDMapping userns,
-            String dockerdArgs,
-            String dockerHost,
-            Map<String, Path> shared)
-            throws Exception {
-        CriClient.Pod pod = pod(name, "nestlet", userns);
+        IDMapping mapping = userns ? CriClient.kubeletMapping(65536L * 52) : null;
+        CriClient.Pod pod = pod("gitlab", "nestlet", mapping);
         String podId = cri.runPodSandbox(pod);
         try {
-            List<String> init = List.of("/usr/local/bin/nestlet-e2e-init");
-            String dind =
-                    cri.createContainer(
+            jobSteps(
+                    DindPods.jobWithASidecar(
+                            cri,
                             podId,
                             pod,
-                            "dind",
-                            IMAGE,
-                            init,
-                            Map.of("DOCKERD_ARGS", dockerdArgs),
-                            shared);
-            cri.startContainer(dind);
-            String job =
-                    cri.createContainer(
-                            podId,
-                            pod,
-                            "job",
-                            IMAGE,
-                            init,
-                            Map.of("DOCKERD", "no", "DOCKER_HOST", dockerHost),
-                            shared);
-            cri.startContainer(job);
-            InitRunner runner = new InitRunner(pidOf(job));
-            DindIT.dockerdOnARealFilesystem(runner);
-            DindIT.jobSteps(runner);
+                            "-H tcp://127.0.0.1:2375",
+                            "tcp://localhost:2375",
+                            Map.of()));
         } finally {
             cri.deletePod(podId);
         }
         daemon.awaitAllReleased();
+    }
+
+    /** Everything a CI job asks of its Docker, from container {@code job}. */
+    private void jobSteps(String job) throws Exception {
+        InitRunner runner = new InitRunner(pidOf(job));
+        DindIT.dockerdOnARealFilesystem(runner);
+        DindIT.jobSteps(runner);
     }
 }

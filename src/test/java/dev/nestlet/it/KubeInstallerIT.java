@@ -4,11 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.nestlet.it.support.Cleanup;
 import dev.nestlet.it.support.Cmd;
 import dev.nestlet.it.support.CriClient;
+import dev.nestlet.it.support.DindPods;
 import dev.nestlet.it.support.Dist;
+import dev.nestlet.it.support.InitRunner;
 import dev.nestlet.it.support.KubeNode;
 import dev.nestlet.it.support.Processes;
 import dev.nestlet.it.support.Root;
@@ -37,8 +41,9 @@ import org.junit.jupiter.api.Test;
  * API server is an HTTP server of the test's that records the label PATCHes.
  *
  * <p>Install; install again (no file of the node changes, the engine is not restarted); containerd
- * restarted, the installer again (as a restarted pod), a pod with the nestlet handler runs using
- * only what was installed; uninstall: the label removed, every file of the node as before.
+ * restarted, the installer again (as a restarted pod), Actions Runner Controller's dind-mode pod
+ * with the nestlet handler runs using only what was installed ({@link #arcPod}); uninstall: the
+ * label removed, every file of the node as before.
  */
 @Tag("slow")
 class KubeInstallerIT {
@@ -81,7 +86,7 @@ class KubeInstallerIT {
         api.start();
         List<AutoCloseable> open = new ArrayList<>(List.of(rootDir, dir));
         try {
-            Path root = overlay(rootDir);
+            Path root = KubeNode.overlay(rootDir.path());
             Path image = imageRoot(dir, api.getAddress().getPort());
             Path config = root.resolve("etc/containerd/config.toml");
 
@@ -136,32 +141,7 @@ class KubeInstallerIT {
             third.await("nestlet is ready on " + NODE);
             sameFiles(installed, files(root, true), "a third install changed files");
 
-            try (CriClient cri = node2.cri()) {
-                CriClient.Pod pod =
-                        CriClient.pod(
-                                TestDir.unique("inst"),
-                                "nestlet",
-                                node2.cgroupParent(),
-                                dir.resolve("logs"),
-                                null);
-                String podId = cri.runPodSandbox(pod);
-                String c =
-                        cri.createContainer(
-                                podId,
-                                pod,
-                                "main",
-                                KubeNode.BUSYBOX,
-                                List.of("sleep", "3600"),
-                                Map.of(),
-                                Map.of());
-                cri.startContainer(c);
-                // A system container: its root is not the host's root.
-                String uidMap = cri.execSync(c, 30, "cat", "/proc/self/uid_map").ok().out().strip();
-                assertFalse(uidMap.startsWith("0 0 "), uidMap);
-                String ps = node2.exec("/usr/local/bin/nestletctl", "ps").ok().out();
-                assertTrue(ps.contains(c.substring(0, 12)) || ps.contains(c), ps);
-                cri.deletePod(podId);
-            }
+            arcPod(dir, node2);
             third.close();
 
             Installer uninstall = installer(dir, image, root, node2, "uninstall", "uninstall");
@@ -183,35 +163,64 @@ class KubeInstallerIT {
         }
     }
 
+    /**
+     * ARC's dind-mode pod through the handler the installer registered, served by the nestletd it
+     * started: the runner is a system container (its root is not the host's, the installed
+     * nestletctl lists it) and uses the sidecar's dockerd. On containerd 1.6 the job does every
+     * step KubeDindIT asks on 2.1 (this is the only DinD pod on 1.6); on 2.1, where KubeDindIT runs
+     * them all, a docker run and a build. Nothing of the pod is left in nestletd afterwards.
+     */
+    private static void arcPod(TestDir dir, KubeNode node) throws Exception {
+        DindPods.importInto(node);
+        try (CriClient cri = node.cri()) {
+            CriClient.Pod pod =
+                    CriClient.pod(
+                            TestDir.unique("arc"),
+                            "nestlet",
+                            node.cgroupParent(),
+                            dir.resolve("logs"),
+                            null);
+            String podId = cri.runPodSandbox(pod);
+            try {
+                String runner = DindPods.arc(cri, podId, pod, dir.path());
+                String uidMap =
+                        cri.execSync(runner, 30, "cat", "/proc/self/uid_map").ok().out().strip();
+                assertFalse(uidMap.startsWith("0 0 "), uidMap);
+                String ps = nestletctl(node, "ps");
+                assertTrue(ps.contains(runner.substring(0, 12)) || ps.contains(runner), ps);
+                InitRunner sc = new InitRunner(node.taskPid(runner));
+                DindIT.dockerdOnARealFilesystem(sc);
+                if (node.containerdMajor() == 1) {
+                    DindIT.jobSteps(sc);
+                } else {
+                    DindIT.runAndBuild(sc);
+                }
+            } finally {
+                cri.deletePod(podId);
+            }
+        }
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        JsonNode left = new ObjectMapper().readTree(nestletctl(node, "ps", "-o", "json"));
+        while (left.size() > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("nestletd still holds the pod's containers: " + left);
+            }
+            Thread.sleep(200);
+            left = new ObjectMapper().readTree(nestletctl(node, "ps", "-o", "json"));
+        }
+    }
+
+    /** The installed nestletctl, in the node. */
+    private static String nestletctl(KubeNode node, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("/usr/local/bin/nestletctl"));
+        cmd.addAll(List.of(args));
+        return node.exec(cmd.toArray(String[]::new)).ok().out();
+    }
+
     private static KubeNode node(TestDir dir, Path root, int containerdMajor) {
         KubeNode n =
                 new KubeNode(dir.path()).root(root).configInNode("/etc/containerd/config.toml");
         return containerdMajor == 1 ? n.containerd16() : n;
-    }
-
-    /**
-     * An overlay on the shared node root, its changes in {@code d}: the node's root for this test.
-     */
-    private static Path overlay(TestDir d) throws IOException {
-        Path merged = Files.createDirectories(d.resolve("root"));
-        Files.createDirectories(d.resolve("upper"));
-        Files.createDirectories(d.resolve("work"));
-        Cmd.of(
-                        "mount",
-                        "-t",
-                        "overlay",
-                        "overlay",
-                        "-o",
-                        "lowerdir="
-                                + KubeNode.nodeRoot()
-                                + ",upperdir="
-                                + d.resolve("upper")
-                                + ",workdir="
-                                + d.resolve("work"),
-                        merged.toString())
-                .run()
-                .ok();
-        return merged;
     }
 
     /**
@@ -333,16 +342,25 @@ class KubeInstallerIT {
     /**
      * The node's files: each path's type and mode, a file's size and SHA-256 and a link's target;
      * with {@code times}, modification times too (a file written again with the same bytes shows).
+     * Not /var/lib/cni: the CNI library's cache of the pods' network results, which containerd
+     * writes for every pod (the ARC pod's dirs stay there), never the installer.
      */
     private static String files(Path root, boolean times) {
         String fmt = times ? "%P %y %m %s %T@ %l\\n" : "%P %y %m %s %l\\n";
+        String notCni = " -xdev -path ./var/lib/cni -prune -o";
         return Cmd.sh(
                         "cd "
                                 + root
-                                + " && { find . -xdev ! -type d -printf '"
+                                + " && { find ."
+                                + notCni
+                                + " ! -type d -printf '"
                                 + fmt
-                                + "'; find . -xdev -type d -printf '%P d %m\\n';"
-                                + " find etc usr/local var/lib -xdev -type f -exec sha256sum {} +; } | sort")
+                                + "'; find ."
+                                + notCni
+                                + " -type d -printf '%P d %m\\n';"
+                                + " find ./etc ./usr/local ./var/lib"
+                                + notCni
+                                + " -type f -exec sha256sum {} +; } | sort")
                 .ok()
                 .out();
     }

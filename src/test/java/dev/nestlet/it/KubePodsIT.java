@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.nestlet.it.support.Cmd;
 import dev.nestlet.it.support.CriClient;
 import dev.nestlet.it.support.KubeNode;
 import dev.nestlet.it.support.KubeTest;
@@ -71,7 +70,7 @@ class KubePodsIT extends KubeTest {
                 "no user namespace with runc");
         String got;
         try {
-            got = fetchFromNode(ip, 8080).trim();
+            got = node.fetch(ip, 8080).trim();
         } catch (AssertionError e) {
             throw new AssertionError(
                     e.getMessage()
@@ -166,7 +165,7 @@ class KubePodsIT extends KubeTest {
                         .trim()
                         .split("\\s+")[1],
                 "a CRI exec gets the system container's capabilities");
-        assertEquals("hello from " + pod.name(), fetchFromNode(ip, 8080).trim());
+        assertEquals("hello from " + pod.name(), node.fetch(ip, 8080).trim());
 
         // Outbound: from the pod through the moved interface to a server in the node's network
         // namespace
@@ -319,19 +318,12 @@ class KubePodsIT extends KubeTest {
                 started.add(
                         pool.submit(
                                 () -> {
-                                    CriClient.Pod pod = pod("par", "nestlet");
-                                    String podId = cri.runPodSandbox(pod);
-                                    String c =
-                                            cri.createContainer(
-                                                    podId,
-                                                    pod,
-                                                    "main",
+                                    CriClient.Started p =
+                                            cri.startPod(
+                                                    pod("par", "nestlet"),
                                                     KubeNode.BUSYBOX,
-                                                    List.of("sleep", "3600"),
-                                                    Map.of(),
-                                                    Map.of());
-                                    cri.startContainer(c);
-                                    return new String[] {podId, c};
+                                                    List.of("sleep", "3600"));
+                                    return new String[] {p.podId(), p.containerId()};
                                 }));
             }
             java.util.Set<String> bases = new java.util.HashSet<>();
@@ -370,18 +362,9 @@ class KubePodsIT extends KubeTest {
      */
     @Test
     void removeSandboxWhileItsContainerRuns() throws Exception {
-        CriClient.Pod pod = pod("rm", "nestlet");
-        String podId = cri.runPodSandbox(pod);
-        String c =
-                cri.createContainer(
-                        podId,
-                        pod,
-                        "main",
-                        KubeNode.BUSYBOX,
-                        List.of("sleep", "3600"),
-                        Map.of(),
-                        Map.of());
-        cri.startContainer(c);
+        String podId =
+                cri.startPod(pod("rm", "nestlet"), KubeNode.BUSYBOX, List.of("sleep", "3600"))
+                        .podId();
         assertEquals(2, daemon.ps().size());
         cri.stopPodSandbox(podId);
         cri.removePodSandbox(podId);
@@ -467,44 +450,6 @@ class KubePodsIT extends KubeTest {
                         .filter(l -> l.matches(".*CNI-[0-9a-f]{24}.*"))
                         .toList();
         assertEquals(List.of(), chains, "no per-pod iptables chain or rule left");
-    }
-
-    /**
-     * GET http://ip:port/ from the node's network namespace, with the host's busybox (whose wget -T
-     * segfaults).
-     */
-    private String fetchFromNode(String ip, int port) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        Cmd.Result r;
-        do {
-            r =
-                    Cmd.of(
-                                    "nsenter",
-                                    "-t",
-                                    String.valueOf(node.pid()),
-                                    "-n",
-                                    "--",
-                                    "timeout",
-                                    "5",
-                                    "busybox",
-                                    "wget",
-                                    "-qO-",
-                                    "http://" + ip + ":" + port + "/")
-                            .run();
-            if (r.exit() == 0) {
-                return r.out();
-            }
-            Thread.sleep(100);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError(
-                "pod "
-                        + ip
-                        + ":"
-                        + port
-                        + " does not answer from the node: exit "
-                        + r.exit()
-                        + ": "
-                        + r.all());
     }
 
     private String readLogs(CriClient.Pod pod) throws Exception {

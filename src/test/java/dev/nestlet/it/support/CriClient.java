@@ -245,6 +245,20 @@ public final class CriClient implements AutoCloseable {
                 .getContainerId();
     }
 
+    /** A pod with its one container, both started. */
+    public record Started(String podId, String containerId) {}
+
+    /**
+     * Runs {@code pod} with one container "main" of {@code image} running {@code command}, as the
+     * kubelet starts a pod: RunPodSandbox, CreateContainer, StartContainer.
+     */
+    public Started startPod(Pod pod, String image, List<String> command) {
+        String podId = runPodSandbox(pod);
+        String c = createContainer(podId, pod, "main", image, command, Map.of(), Map.of());
+        startContainer(c);
+        return new Started(podId, c);
+    }
+
     public void startContainer(String id) {
         rt().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
     }

@@ -9,7 +9,10 @@ import java.util.stream.Stream;
  * The Docker-in-Docker image of the slow tests, built once per test JVM: Debian 12 (debootstrap
  * from the machine's apt mirror) with docker.io, podman, buildah, systemd and a JRE, plus the
  * Testcontainers check and its jars, a busybox image tar, a nested runc bundle without its own
- * network namespace, and the init that runs the tests' scripts. Removed when the JVM exits.
+ * network namespace, and the init that runs the tests' scripts. Removed when the JVM exits. For
+ * development, {@code -Dnestlet.it.dindRoot=DIR} copies a root built before with {@code
+ * scripts/debian-rootfs.sh DIR docker.io openjdk-17-jre-headless ca-certificates podman buildah
+ * uidmap systemd systemd-sysv dbus} instead of building one.
  */
 public final class DindImage {
     /** Where the test's content lives inside the image. */
@@ -33,14 +36,8 @@ public final class DindImage {
                                                 .run();
                                     }));
             Path root = dir.resolve("rootfs");
-            // A root built before with the packages below, kept: for a developer's repeated runs.
             String prebuilt = System.getProperty("nestlet.it.dindRoot", "");
-            if (!prebuilt.isEmpty()) {
-                Cmd.of("cp", "-a", "--reflink=auto", prebuilt, root.toString())
-                        .timeout(600)
-                        .run()
-                        .ok();
-            } else {
+            if (prebuilt.isEmpty()) {
                 Path script =
                         Path.of(System.getProperty("nestlet.scripts", "scripts"))
                                 .resolve("debian-rootfs.sh");
@@ -59,6 +56,10 @@ public final class DindImage {
                         .timeout(900)
                         .run()
                         .ok();
+            } else {
+                // A root built before with the packages above (development): copied, since the
+                // test content goes into it and tests write to it.
+                Cmd.of("cp", "-a", prebuilt, root.toString()).timeout(600).run().ok();
             }
             addTestContent(root);
             rootfs = root;

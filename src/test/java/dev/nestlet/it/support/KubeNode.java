@@ -208,6 +208,35 @@ public final class KubeNode extends Engine {
         return pauseArchive;
     }
 
+    /**
+     * An overlay on the shared {@link #nodeRoot()} at {@code dir}/root, its changes in {@code
+     * dir}/upper: a node root of one's own, for {@link #root}, that leaves the shared one as it was
+     * (containerd, CNI and enter-node.sh write into the node's root). Unmounted with the dir. Not
+     * the default: on an overlay root, nestlet-runtime's features probe of /var/lib/nestlet finds
+     * no ID-mapped mounts, and containerd 2.x then refuses hostUsers: false pods.
+     */
+    public static Path overlay(Path dir) throws IOException {
+        Path merged = Files.createDirectories(dir.resolve("root"));
+        Files.createDirectories(dir.resolve("upper"));
+        Files.createDirectories(dir.resolve("work"));
+        Cmd.of(
+                        "mount",
+                        "-t",
+                        "overlay",
+                        "overlay",
+                        "-o",
+                        "lowerdir="
+                                + nodeRoot()
+                                + ",upperdir="
+                                + dir.resolve("upper")
+                                + ",workdir="
+                                + dir.resolve("work"),
+                        merged.toString())
+                .run()
+                .ok();
+        return merged;
+    }
+
     public KubeNode start() throws IOException, InterruptedException {
         Path root = this.root != null ? this.root : nodeRoot();
         Path archive = pauseArchive();
@@ -382,6 +411,58 @@ public final class KubeNode extends Engine {
         List<String> cmd = new ArrayList<>(enter());
         cmd.addAll(List.of(command));
         return Cmd.of(cmd).timeout(timeoutSeconds).run();
+    }
+
+    /**
+     * GET http://ip:port/ from the node's network namespace, as a probe or a Service would reach a
+     * pod, retried for 10 s; with the host's busybox (whose wget -T segfaults).
+     */
+    public String fetch(String ip, int port) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        Cmd.Result r;
+        do {
+            r =
+                    Cmd.of(
+                                    "nsenter",
+                                    "-t",
+                                    String.valueOf(pid()),
+                                    "-n",
+                                    "--",
+                                    "timeout",
+                                    "5",
+                                    "busybox",
+                                    "wget",
+                                    "-qO-",
+                                    "http://" + ip + ":" + port + "/")
+                            .run();
+            if (r.exit() == 0) {
+                return r.out();
+            }
+            Thread.sleep(100);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError(
+                "pod "
+                        + ip
+                        + ":"
+                        + port
+                        + " does not answer from the node: exit "
+                        + r.exit()
+                        + ": "
+                        + r.all());
+    }
+
+    /**
+     * The host pid of a running container's init, as containerd knows it (the node shares the
+     * host's pid namespace), whatever nestletd runs.
+     */
+    public int taskPid(String containerId) {
+        for (String line : ctr("task", "ls").ok().out().lines().skip(1).toList()) {
+            String[] f = line.trim().split("\\s+");
+            if (f[0].equals(containerId)) {
+                return Integer.parseInt(f[1]);
+            }
+        }
+        throw new AssertionError("containerd runs no task " + containerId);
     }
 
     /** ctr in the node, namespace k8s.io. */
