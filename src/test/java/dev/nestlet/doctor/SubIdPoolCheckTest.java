@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +33,8 @@ class SubIdPoolCheckTest {
                         rangeSize,
                         dir.resolve("fuse"),
                         dir,
-                        dir.resolve("nestlet-userns"));
+                        dir.resolve("nestlet-userns"),
+                        Optional.empty());
         // Through Doctor: a check that throws (IdPool refusing an overlap) is reported as FAIL.
         return new Doctor(List.of(new SubIdPoolCheck(s))).run().get(0);
     }
