@@ -2,6 +2,7 @@ package dev.nestlet.it;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nestlet.it.support.Daemon;
 import dev.nestlet.it.support.DaemonTest;
 import dev.nestlet.it.support.DindImage;
 import dev.nestlet.it.support.OciRuntime;
@@ -12,16 +13,18 @@ import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The key scenarios again under {@code nestletd --kernel-compat}, so that the fallbacks of older
- * kernels run on this one: the virtual files (VirtualFilesIT's tests) and the shifts (ShiftIT's,
- * whose overlay rebuild takes one lowerdir option under 6.1) on 6.1 and 6.8, and the
- * Docker-in-Docker scenario (DindIT's first, whose inner containers mount proc through the
- * nestlet-procfs helper) once per version, with runc.
+ * kernels run on this one: the virtual files (VirtualFilesIT's tests) on 6.1 and 6.8, the shifts
+ * (ShiftIT's, whose overlay rebuild takes one lowerdir option under 6.1), the seccomp agent's
+ * emulated proc mounts (AgentGapsIT's, through nestlet-procfs under 6.8), and the Docker-in-Docker
+ * scenario (DindIT's first, whose inner containers mount proc through the nestlet-procfs helper)
+ * once per version, with runc.
  */
 class KernelCompatIT {
     /** Adds --kernel-compat VERSION to {@code args}. */
@@ -85,6 +88,39 @@ class KernelCompatIT {
         }
     }
 
+    /** The seccomp agent's emulated proc mounts (AgentGapsIT's) through nestlet-procfs. */
+    @Nested
+    class AgentGapsOn68 extends AgentGapsIT {
+        @Override
+        protected String name() {
+            return "agent-gaps-6.8";
+        }
+
+        @Override
+        protected String[] daemonArgs(Path testDir) throws Exception {
+            return compat("6.8", super.daemonArgs(testDir));
+        }
+
+        @AfterAll
+        void procCameThroughTheHelper() {
+            assertTrue(helperProcs(daemon) >= 1, "proc contexts through nestlet-procfs");
+        }
+    }
+
+    /** Proc contexts the daemon opened, all through nestlet-procfs (none through pidns). */
+    static double helperProcs(Daemon daemon) {
+        Matcher m =
+                Pattern.compile("nestlet_proc_contexts_total\\{how=\"(\\w+)\"} (\\S+)")
+                        .matcher(daemon.ctl("metrics").ok().out());
+        double helper = 0;
+        while (m.find()) {
+            assertTrue(
+                    m.group(1).equals("helper"), "no proc through fsconfig(pidns): " + m.group());
+            helper = Double.parseDouble(m.group(2));
+        }
+        return helper;
+    }
+
     /** DindIT's first scenario with runc under one compat version; proc contexts via the helper. */
     abstract static class DindUnderCompat extends DaemonTest {
         abstract String version();
@@ -113,17 +149,9 @@ class KernelCompatIT {
                             "")) {
                 DindIT.firstScenario(c.runner(), "compat-" + version());
             }
-            Matcher m =
-                    Pattern.compile("nestlet_proc_contexts_total\\{how=\"(\\w+)\"} (\\S+)")
-                            .matcher(daemon.ctl("metrics").ok().out());
-            double helper = 0;
-            while (m.find()) {
-                assertTrue(
-                        m.group(1).equals("helper"),
-                        "no proc through fsconfig(pidns): " + m.group());
-                helper = Double.parseDouble(m.group(2));
-            }
-            assertTrue(helper >= 1, "the inner containers' proc came through nestlet-procfs");
+            assertTrue(
+                    helperProcs(daemon) >= 1,
+                    "the inner containers' proc came through nestlet-procfs");
         }
     }
 
