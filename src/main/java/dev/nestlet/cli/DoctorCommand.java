@@ -3,10 +3,12 @@ package dev.nestlet.cli;
 import dev.nestlet.doctor.CheckResult;
 import dev.nestlet.doctor.Doctor;
 import dev.nestlet.doctor.DoctorSettings;
+import dev.nestlet.kernel.KernelVersion;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -44,6 +46,13 @@ final class DoctorCommand extends Nestletctl.Sub {
                     "where the engines' config files are looked up (default: ${DEFAULT-VALUE})")
     Path engineRoot = Path.of("/");
 
+    @Option(
+            names = "--kernel-compat",
+            paramLabel = "VERSION",
+            description =
+                    "nestletd's --kernel-compat: report the features it turns off (default: none)")
+    String kernelCompat;
+
     @Override
     public Integer call() throws IOException {
         boolean json = parent.json();
@@ -58,7 +67,8 @@ final class DoctorCommand extends Nestletctl.Sub {
                         rangeSize,
                         fuseDevice,
                         engineRoot,
-                        home().resolve("bin/nestlet-userns"));
+                        home().resolve("bin/nestlet-userns"),
+                        Optional.ofNullable(kernelCompat).map(KernelVersion::parse));
         List<CheckResult> results =
                 Doctor.of(settings, () -> client.call(client.newRequest("status"))).run();
         String out = json ? Doctor.json(results) : Doctor.text(results);

@@ -1,7 +1,9 @@
 package dev.nestlet.daemon;
 
+import dev.nestlet.kernel.KernelVersion;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -13,6 +15,7 @@ import java.util.OptionalInt;
  * @param shiftByCopy copy rootfs with shifted owners instead of ID-mapped mounts
  * @param vfsThreads threads reading FUSE requests for the virtual /proc and /sys files
  * @param sysctlRaises NAME=CEILING: host sysctls containers may raise up to CEILING (never lower)
+ * @param kernelCompat features introduced after this version count as absent
  */
 public record DaemonConfig(
         Path socket,
@@ -27,7 +30,8 @@ public record DaemonConfig(
         IdPoolSpec idPool,
         boolean shiftByCopy,
         int vfsThreads,
-        List<String> sysctlRaises) {
+        List<String> sysctlRaises,
+        Optional<KernelVersion> kernelCompat) {
 
     /**
      * Where id ranges come from: {@code explicit} ("UID:GID:COUNT") when given, else the {@code

@@ -1,6 +1,7 @@
 package dev.nestlet.daemon;
 
 import dev.nestlet.api.Protocol;
+import dev.nestlet.kernel.KernelVersion;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -105,6 +106,13 @@ public final class DaemonOptions {
                 "idmap (ID-mapped mounts, chown copy where refused) or copy (always a chown copy)");
         option(
                 Kind.TEXT,
+                "kernel-compat",
+                "VERSION",
+                null,
+                "behave as if the kernel were VERSION (6.1, 6.8...): features introduced after it"
+                        + " count as absent, so their fallbacks run (docs/kernel.md)");
+        option(
+                Kind.TEXT,
                 "fd-store",
                 "auto",
                 "where the FUSE connection and the seccomp listener fds are kept across restarts:"
@@ -207,6 +215,13 @@ public final class DaemonOptions {
         }
         if (spec.name().equals("shift") && !value.equals("idmap") && !value.equals("copy")) {
             throw new OptionException("--shift must be idmap or copy");
+        }
+        if (spec.name().equals("kernel-compat")) {
+            try {
+                KernelVersion.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new OptionException("--kernel-compat must be MAJOR.MINOR, as 6.1: " + value);
+            }
         }
         if (spec.name().equals("id-pool")) {
             try {

@@ -12,6 +12,8 @@ import dev.nestlet.fdstore.FdStores;
 import dev.nestlet.host.HostTree;
 import dev.nestlet.idmap.IdAllocator;
 import dev.nestlet.json.Json;
+import dev.nestlet.kernel.KernelFeatures;
+import dev.nestlet.kernel.KernelVersion;
 import dev.nestlet.lifecycle.Feature;
 import dev.nestlet.lifecycle.HookService;
 import dev.nestlet.lifecycle.InitProcesses;
@@ -31,6 +33,7 @@ import dev.nestlet.pod.PodNetwork;
 import dev.nestlet.prepare.PrepareService;
 import dev.nestlet.prepare.PreparedResources;
 import dev.nestlet.seccomp.KnownContainer;
+import dev.nestlet.seccomp.ProcContexts;
 import dev.nestlet.seccomp.SeccompAgent;
 import dev.nestlet.shift.RootfsShifter;
 import dev.nestlet.shift.UserNamespaces;
@@ -49,6 +52,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -118,7 +122,8 @@ public final class Nestletd {
                         o.number("range-size")),
                 o.text("shift").equals("copy"),
                 o.integer("vfs-threads"),
-                o.sysctlRaises());
+                o.sysctlRaises(),
+                Optional.ofNullable(o.text("kernel-compat")).map(KernelVersion::parse));
     }
 
     /**
@@ -162,7 +167,21 @@ public final class Nestletd {
         NamespaceWorkers ns = new NamespaceWorkers(config.workers(), config.requestTimeoutMs());
         IdAllocator allocator = IdPools.allocator(config);
         UserNamespaces userns = new UserNamespaces(config.home().resolve("bin/nestlet-userns"));
-        RootfsShifter shifter = new RootfsShifter(config.stateDir(), userns, config.shiftByCopy());
+        KernelFeatures kernel =
+                KernelFeatures.start(config.stateDir(), userns::forProbes, config.kernelCompat());
+        kernel.whenProbed(() -> LOG.info("kernel: " + kernel.summary()))
+                .exceptionally(
+                        e -> {
+                            LOG.severe("kernel probes failed: " + e);
+                            return null;
+                        });
+        Optional<String> missing = kernel.missingRequirement();
+        if (missing.isPresent()) {
+            throw new IllegalStateException(missing.get());
+        }
+        clock.mark("kernel features");
+        RootfsShifter shifter =
+                new RootfsShifter(config.stateDir(), userns, config.shiftByCopy(), kernel);
         InnerDataDirs dataDirs = new InnerDataDirs(config.stateDir(), config.keepDataDirs());
         // The FUSE mount lives under the state dir; a dead one left by a killed nestletd is
         // replaced.
@@ -197,7 +216,8 @@ public final class Nestletd {
                                                                 c.record().mounts()))
                                         .orElse(null),
                         2,
-                        store);
+                        store,
+                        new ProcContexts(kernel, config.home().resolve("bin/nestlet-procfs")));
         PrepareService prepare =
                 new PrepareService(
                         registry,
@@ -251,7 +271,8 @@ public final class Nestletd {
                                         config.socket(),
                                         config.stateDir(),
                                         registry,
-                                        policy.describe()))
+                                        policy.describe(),
+                                        kernel))
                         .register(new VersionOperation())
                         .register(new MetricsOperation());
         NestletMetrics.gauge("nestlet_containers", "containers nestletd knows", registry::size);

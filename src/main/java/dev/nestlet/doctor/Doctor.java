@@ -3,12 +3,14 @@ package dev.nestlet.doctor;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nestlet.json.Json;
+import dev.nestlet.kernel.KernelFeature;
+import dev.nestlet.kernel.KernelFeatures;
 import dev.nestlet.shift.UserNamespaces;
-import dev.nestlet.sys.FileCalls;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** {@code nestletctl doctor}: every check, in order, each reported on its own line. */
 public final class Doctor {
@@ -23,19 +25,15 @@ public final class Doctor {
 
     /** The checks of a node, with the paths {@code settings} gives. */
     public static Doctor of(DoctorSettings settings, DaemonProbe daemon) throws IOException {
-        KernelVersion kernel =
-                KernelVersion.parse(
-                        FileCalls.readText(PROC_SYS.resolve("kernel/osrelease").toString()));
-        ProbeUserns userns = new ProbeUserns(new UserNamespaces(settings.usernsHelper()));
+        KernelFeatures kernel =
+                new KernelFeatures(KernelFeatures.running(), settings.kernelCompat(), Map.of());
+        UserNamespaces namespaces = new UserNamespaces(settings.usernsHelper());
         List<Check> checks = new ArrayList<>();
         checks.add(new KernelCheck(kernel));
         checks.add(new UserNamespacesCheck(PROC_SYS));
-        checks.add(new MountApiCheck(settings.stateDir()));
-        checks.add(new IdmappedMountsCheck(settings.stateDir(), userns));
-        checks.add(new OverlayIdmappedCheck(settings.stateDir(), userns));
-        checks.add(new TmpfsIdmapCheck(userns));
-        checks.add(new ProcPidnsCheck());
-        checks.add(new SeccompNotifyCheck());
+        for (KernelFeature f : KernelFeature.values()) {
+            checks.add(new FeatureCheck(f, settings.stateDir(), namespaces::forProbes, kernel));
+        }
         checks.add(new FuseCheck(settings.fuseDevice()));
         checks.add(new CgroupCheck());
         checks.add(new AppArmorCheck(SYS));

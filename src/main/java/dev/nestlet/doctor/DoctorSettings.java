@@ -1,6 +1,8 @@
 package dev.nestlet.doctor;
 
+import dev.nestlet.kernel.KernelVersion;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Where doctor looks: every path is an option of {@code nestletctl doctor}, so that a test can
@@ -15,6 +17,8 @@ import java.nio.file.Path;
  * @param fuseDevice the FUSE device nestletd opens
  * @param engineRoot the root under which the engines' config files and binaries are looked up
  * @param usernsHelper nestlet-userns, which makes the user namespace an ID-mapped mount needs
+ * @param kernelCompat the version nestletd's {@code --kernel-compat} names: the features it turns
+ *     off are reported so
  */
 public record DoctorSettings(
         Path stateDir,
@@ -25,4 +29,5 @@ public record DoctorSettings(
         long rangeSize,
         Path fuseDevice,
         Path engineRoot,
-        Path usernsHelper) {}
+        Path usernsHelper,
+        Optional<KernelVersion> kernelCompat) {}

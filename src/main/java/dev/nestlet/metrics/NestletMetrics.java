@@ -70,6 +70,17 @@ public final class NestletMetrics {
                     .labelNames("call", "outcome")
                     .register(REGISTRY);
 
+    /**
+     * Proc contexts the seccomp agent opened for an emulated mount, by how: "pidns" (fsconfig,
+     * Linux 6.18) or "helper" (nestlet-procfs in the caller's pid namespace).
+     */
+    public static final Counter PROC_CONTEXTS =
+            Counter.builder()
+                    .name("nestlet_proc_contexts_total")
+                    .help("proc contexts opened for emulated proc mounts, by how")
+                    .labelNames("how")
+                    .register(REGISTRY);
+
     private NestletMetrics() {}
 
     /** Registers a gauge read at scrape time. */

@@ -4,12 +4,14 @@ import dev.nestlet.api.Peer;
 import dev.nestlet.api.Protocol;
 import dev.nestlet.api.TextOperation;
 import dev.nestlet.api.Version;
+import dev.nestlet.kernel.KernelFeatures;
 import dev.nestlet.proc.ProcStatus;
 import dev.nestlet.state.Registry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 
 /** op "status": is the daemon healthy, and how big is it. */
 public final class StatusOperation
@@ -27,19 +29,24 @@ public final class StatusOperation
             int containers,
             long rssKb,
             int threads,
-            String clients) {}
+            String clients,
+            String kernel,
+            Map<String, String> kernelFeatures) {}
 
     private final Path socket;
     private final Path stateDir;
     private final Registry registry;
     private final Instant started = Instant.now();
     private final String clients;
+    private final KernelFeatures kernel;
 
-    public StatusOperation(Path socket, Path stateDir, Registry registry, String clients) {
+    public StatusOperation(
+            Path socket, Path stateDir, Registry registry, String clients, KernelFeatures kernel) {
         this.socket = socket;
         this.stateDir = stateDir;
         this.registry = registry;
         this.clients = clients;
+        this.kernel = kernel;
     }
 
     @Override
@@ -70,7 +77,9 @@ public final class StatusOperation
                 registry.size(),
                 rssKb(),
                 Thread.activeCount(),
-                clients);
+                clients,
+                kernel.summary(),
+                kernel.states());
     }
 
     @Override
@@ -80,7 +89,8 @@ public final class StatusOperation
                         + "socket     %s (%s)\n"
                         + "state dir  %s\n"
                         + "containers %d\n"
-                        + "memory     %d kB RSS, %d threads\n",
+                        + "memory     %d kB RSS, %d threads\n"
+                        + "kernel     %s\n",
                 s.version(),
                 s.protocol(),
                 s.pid(),
@@ -90,7 +100,8 @@ public final class StatusOperation
                 s.stateDir(),
                 s.containers(),
                 s.rssKb(),
-                s.threads());
+                s.threads(),
+                s.kernel());
     }
 
     /** Resident set size of this process, from /proc/self/status. */

@@ -18,10 +18,10 @@ import java.util.logging.Logger;
  * the caller asked.
  *
  * <p>The superblock is the one the kernel would have made: proc for the caller's pid namespace
- * (fsconfig "pidns", Linux 6.18), sysfs for its network namespace (fsopen from a thread that joined
- * it). It never shows more than the caller already sees: every mount stacked on the caller's own
- * /proc (or /sys) — masked paths, read-only paths, nestlet's virtual files — is cloned onto the new
- * tree at the same place, with its own flags, before the tree is attached. The requested
+ * ({@link ProcContexts}), sysfs for its network namespace (fsopen from a thread that joined it). It
+ * never shows more than the caller already sees: every mount stacked on the caller's own /proc (or
+ * /sys) — masked paths, read-only paths, nestlet's virtual files — is cloned onto the new tree at
+ * the same place, with its own flags, before the tree is attached. The requested
  * nosuid/nodev/noexec/ro flags apply to the new mount itself, as the kernel would apply them (nodev
  * on a mask, a bind of /dev/null, would break it). Attaching is one move_mount onto an O_PATH fd of
  * the target, in the caller's mount namespace, so nothing is ever mounted outside it.
@@ -32,9 +32,11 @@ final class FreshMount {
             FileCalls.RESOLVE_BENEATH | FileCalls.RESOLVE_NO_MAGICLINKS;
 
     private final NamespaceWorkers workers;
+    private final ProcContexts procs;
 
-    FreshMount(NamespaceWorkers workers) {
+    FreshMount(NamespaceWorkers workers, ProcContexts procs) {
         this.workers = workers;
+        this.procs = procs;
     }
 
     /** The canonical place of a filesystem type in a container ("/proc", "/sys"), or null. */
@@ -88,20 +90,18 @@ final class FreshMount {
 
     /**
      * Makes the new superblock with this thread's credentials: proc for the pid namespace {@code
-     * pidNs}, or sysfs for the network namespace {@code netNs}. {@code options} are the caller's
-     * comma-separated mount data.
+     * pidNs} of the thread {@code tid}, or sysfs for the network namespace {@code netNs}. {@code
+     * options} are the caller's comma-separated mount data.
      */
-    static Fd context(String fsType, Fd pidNs, Fd netNs, String source, String options) {
+    Fd context(int tid, String fsType, Fd pidNs, Fd netNs, String source, String options)
+            throws IOException, InterruptedException {
         Fd ctx;
         if (fsType.equals("sysfs")) {
             ctx = inNetworkNamespace(netNs, () -> MountCalls.fsopen("sysfs"));
         } else {
-            ctx = MountCalls.fsopen("proc");
+            ctx = procs.open(tid, pidNs);
         }
         try {
-            if (fsType.equals("proc")) {
-                MountCalls.fsconfigFd(ctx, "pidns", pidNs);
-            }
             if (source != null && !source.isEmpty()) {
                 MountCalls.fsconfig(ctx, "source", source);
             }

@@ -50,8 +50,8 @@ final class NotificationHandler implements AutoCloseable {
     private final Fd hostProc;
 
     /** Call from a thread in nestletd's own mount namespace: it opens the host's /proc. */
-    NotificationHandler(NamespaceWorkers workers) {
-        this.fresh = new FreshMount(workers);
+    NotificationHandler(NamespaceWorkers workers, ProcContexts procs) {
+        this.fresh = new FreshMount(workers, procs);
         this.hostProc = FileCalls.open("/proc", FileCalls.O_PATH | FileCalls.O_DIRECTORY, 0);
     }
 
@@ -414,7 +414,7 @@ final class NotificationHandler implements AutoCloseable {
                 attrs.getAsLong()
                         | (FreshMount.readOnly(template) ? MountCalls.MOUNT_ATTR_RDONLY : 0);
         try (Fd at = caller.resolve(FileCalls.AT_FDCWD, target, true)) {
-            Fd context = FreshMount.context(fsType, pidNs, netNs, source, data);
+            Fd context = fresh.context(caller.tid(), fsType, pidNs, netNs, source, data);
             try (context) {
                 fresh.attach(caller, context, template, mountAttrs, at, pending);
             }

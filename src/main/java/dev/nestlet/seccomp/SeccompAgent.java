@@ -36,34 +36,26 @@ public final class SeccompAgent implements AutoCloseable {
     private final AtomicLong sequence = new AtomicLong(System.currentTimeMillis() * 1000);
 
     /**
+     * Every listener fd a runtime hands over is also given to {@code store} (and removed from it
+     * when its last task is gone), so that it outlives this nestletd: see {@link #adopt}.
+     *
      * @param known container id -> its init and the paths inside it that nestlet mounted and that
      *     must stay; null for containers nestlet does not know
-     */
-    public SeccompAgent(
-            Path stateDir,
-            NamespaceWorkers workers,
-            Function<String, KnownContainer> known,
-            int threads)
-            throws IOException {
-        this(stateDir, workers, known, threads, FdStore.none());
-    }
-
-    /**
-     * As above; every listener fd a runtime hands over is also given to {@code store} (and removed
-     * from it when its last task is gone), so that it outlives this nestletd: see {@link #adopt}.
+     * @param procs where the emulated {@code mount -t proc} gets its proc contexts
      */
     public SeccompAgent(
             Path stateDir,
             NamespaceWorkers workers,
             Function<String, KnownContainer> known,
             int threads,
-            FdStore store)
+            FdStore store,
+            ProcContexts procs)
             throws IOException {
         SeccompCalls.checkSizes();
         this.store = store;
         this.supervisor =
                 new NotifySupervisor(
-                        new NotificationHandler(workers), known, threads, store::remove);
+                        new NotificationHandler(workers, procs), known, threads, store::remove);
         try {
             this.listener = new NotifyListener(stateDir.resolve(SOCKET), this::received);
         } catch (IOException | RuntimeException e) {

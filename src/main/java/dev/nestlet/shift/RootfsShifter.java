@@ -2,6 +2,8 @@ package dev.nestlet.shift;
 
 import dev.nestlet.host.HostTree;
 import dev.nestlet.idmap.IdRange;
+import dev.nestlet.kernel.KernelFeature;
+import dev.nestlet.kernel.KernelFeatures;
 import dev.nestlet.proc.MountInfo;
 import dev.nestlet.proc.MountTable;
 import dev.nestlet.sys.Fd;
@@ -30,16 +32,20 @@ public final class RootfsShifter {
     private final Path base;
     private final UserNamespaces userns;
     private final boolean copyOnly;
+    private final KernelFeatures kernel;
 
     /**
-     * @param copyOnly never id-map: always copy with shifted owners (for kernels without ID-mapped
-     *     mounts)
+     * @param copyOnly never id-map: always copy with shifted owners
+     * @param kernel which ways the kernel offers: without ID-mapped mounts (or overlay over them,
+     *     for an overlay rootfs) the rootfs is copied
      */
-    public RootfsShifter(Path stateDir, UserNamespaces userns, boolean copyOnly)
+    public RootfsShifter(
+            Path stateDir, UserNamespaces userns, boolean copyOnly, KernelFeatures kernel)
             throws IOException {
         this.base = HostTree.traversableDir(stateDir.resolve("mounts"));
         this.userns = userns;
         this.copyOnly = copyOnly;
+        this.kernel = kernel;
     }
 
     public Path dirOf(String id) {
@@ -65,11 +71,14 @@ public final class RootfsShifter {
         Path root = dir.resolve("rootfs");
         try {
             Fd ns = userns.withMapping(range);
+            Optional<MountInfo> overlay = overlayAt(rootfs);
+            Optional<String> without = lacking(overlay.isPresent());
             if (copyOnly) {
                 notes.add("nestletd runs with --shift=copy");
+            } else if (without.isPresent()) {
+                notes.add(without.get() + ": copied with shifted owners");
             } else {
                 try {
-                    Optional<MountInfo> overlay = overlayAt(rootfs);
                     if (overlay.isPresent()) {
                         rebuildOverlay(
                                 OverlayLayers.parse(overlay.get().superOptions()),
@@ -77,7 +86,8 @@ public final class RootfsShifter {
                                 root,
                                 ns,
                                 range,
-                                mounts);
+                                mounts,
+                                kernel.has(KernelFeature.OVERLAY_LOWERDIR_APPEND));
                         method = "idmap-overlay";
                     } else {
                         IdmappedMounts.attach(rootfs, root, ns, true);
@@ -104,6 +114,18 @@ public final class RootfsShifter {
             for (int i = 0; i < volumes.size(); i++) {
                 Volume v = volumes.get(i);
                 Path target = dir.resolve("vol").resolve(Integer.toString(i));
+                Optional<String> noIdmap = kernel.whyAbsent(KernelFeature.IDMAPPED_MOUNTS);
+                if (noIdmap.isPresent()) {
+                    sources.add(v.source());
+                    volumeNotes.add(
+                            v.destination()
+                                    + ": "
+                                    + v.source()
+                                    + " left as is (ID-mapped mounts "
+                                    + noIdmap.get()
+                                    + ")");
+                    continue;
+                }
                 try {
                     IdmappedMounts.attach(v.source(), target, ns, v.recursive());
                     mounts.add(target.toString());
@@ -131,8 +153,28 @@ public final class RootfsShifter {
     }
 
     /**
-     * lowerdir+ (one fsconfig call per layer) has no length limit and no escaping, unlike a
-     * mount(2) option string.
+     * The kernel feature an id-mapped rootfs needs and nestletd may not use, as a note: ID-mapped
+     * mounts, and overlay over them for an overlay rootfs.
+     */
+    private Optional<String> lacking(boolean overlay) {
+        List<KernelFeature> needed =
+                overlay
+                        ? List.of(KernelFeature.IDMAPPED_MOUNTS, KernelFeature.OVERLAY_IDMAPPED)
+                        : List.of(KernelFeature.IDMAPPED_MOUNTS);
+        for (KernelFeature f : needed) {
+            Optional<String> why = kernel.whyAbsent(f);
+            if (why.isPresent()) {
+                return Optional.of(f.title() + " " + why.get());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * lowerdir+ (one fsconfig call per layer, Linux 6.8) has no length limit and no escaping;
+     * without it ({@code appendLayers} false) the layers go in one lowerdir option, ':'-separated
+     * with ':' and backslash escaped, which the kernel takes up to a page long (longer, it refuses
+     * and the rootfs is copied).
      *
      * <p>overlayfs does every upper-layer operation (work dir, copy-up) with its creator's
      * credentials. Through an id-mapped upper, host root has no mapping (EOVERFLOW, and the overlay
@@ -140,7 +182,13 @@ public final class RootfsShifter {
      * container's root, with its capabilities kept: on disk that is uid 0.
      */
     private static void rebuildOverlay(
-            OverlayLayers layers, Path dir, Path root, Fd ns, IdRange range, List<String> mounts)
+            OverlayLayers layers,
+            Path dir,
+            Path root,
+            Fd ns,
+            IdRange range,
+            List<String> mounts,
+            boolean appendLayers)
             throws IOException, InterruptedException {
         if (layers.upper() == null
                 || layers.work() == null
@@ -165,8 +213,12 @@ public final class RootfsShifter {
                         () -> {
                             Fd ctx = MountCalls.fsopen("overlay");
                             try {
-                                for (Path l : lower) {
-                                    MountCalls.fsconfig(ctx, "lowerdir+", l.toString());
+                                if (appendLayers) {
+                                    for (Path l : lower) {
+                                        MountCalls.fsconfig(ctx, "lowerdir+", l.toString());
+                                    }
+                                } else {
+                                    MountCalls.fsconfig(ctx, "lowerdir", lowerdirOption(lower));
                                 }
                                 MountCalls.fsconfig(
                                         ctx,
@@ -201,6 +253,18 @@ public final class RootfsShifter {
                 mounts.add(root.toString());
             }
         }
+    }
+
+    /** The layers as one lowerdir value: ':' between them, ':' and backslash in a path escaped. */
+    static String lowerdirOption(List<Path> lower) {
+        StringBuilder b = new StringBuilder();
+        for (Path l : lower) {
+            if (b.length() > 0) {
+                b.append(':');
+            }
+            b.append(l.toString().replace("\\", "\\\\").replace(":", "\\:"));
+        }
+        return b.toString();
     }
 
     /** The overlay mounted exactly at {@code rootfs}, if the engine handed one over. */

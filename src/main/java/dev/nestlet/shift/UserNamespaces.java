@@ -27,6 +27,12 @@ import java.util.concurrent.TimeUnit;
 public final class UserNamespaces {
     static final int CACHED = 256;
 
+    /**
+     * What the kernel probes map through (nestletd's start, doctor): which ids does not matter,
+     * nothing is written through a probe's mount.
+     */
+    private static final IdRange PROBE_RANGE = new IdRange(1 << 20, 1 << 20, 65536);
+
     private final Path helper;
     private final Map<IdRange, Fd> cache =
             new LinkedHashMap<>(16, 0.75f, true) {
@@ -68,6 +74,11 @@ public final class UserNamespaces {
             cache.put(range, made);
             return made;
         }
+    }
+
+    /** A user namespace for kernel probes, cached like the others (callers must not close it). */
+    public Fd forProbes() throws IOException, InterruptedException {
+        return withMapping(PROBE_RANGE);
     }
 
     private Fd spawn(IdRange range) throws IOException, InterruptedException {

@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nestlet.kernel.KernelFeatures;
+import dev.nestlet.kernel.KernelVersion;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Running checks and printing them: a throwing check, warnings, the fix lines, JSON. */
@@ -76,11 +80,28 @@ class DoctorTest {
         assertTrue(Doctor.passed(r));
     }
 
+    private static KernelFeatures kernel(String release, String compat) {
+        return new KernelFeatures(
+                KernelVersion.parse(release),
+                Optional.ofNullable(compat).map(KernelVersion::parse),
+                Map.of());
+    }
+
     @Test
-    void kernelReleasesAreComparedByMajorAndMinor() {
-        KernelVersion v = KernelVersion.parse("6.18.44-fc-v782\n");
-        assertTrue(v.atLeast(6, 18) && v.atLeast(5, 12) && !v.atLeast(6, 19) && !v.atLeast(7, 0));
-        assertEquals(Status.FAIL, new KernelCheck(KernelVersion.parse("5.11.0")).run().status());
-        assertEquals(Status.OK, new KernelCheck(KernelVersion.parse("5.12.1")).run().status());
+    void theKernelCheckFailsBelow512AndNamesWhatACompatVersionTurnsOff() {
+        assertEquals(Status.FAIL, new KernelCheck(kernel("5.11.0", null)).run().status());
+        assertEquals(Status.OK, new KernelCheck(kernel("5.12.1", null)).run().status());
+        assertEquals("Linux 6.18.4", new KernelCheck(kernel("6.18.4", null)).run().detail());
+        CheckResult r = new KernelCheck(kernel("6.18.4", "6.1")).run();
+        assertEquals(Status.OK, r.status());
+        assertEquals(
+                "Linux 6.18.4; --kernel-compat 6.1 turns off tmpfs ID-mapping (6.3), overlay"
+                        + " lowerdir+ (6.8), proc pidns (6.18)",
+                r.detail());
+        assertTrue(
+                new KernelCheck(kernel("6.18.4", "6.18"))
+                        .run()
+                        .detail()
+                        .endsWith("turns nothing off"));
     }
 }

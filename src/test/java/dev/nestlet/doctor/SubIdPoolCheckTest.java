@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +36,8 @@ class SubIdPoolCheckTest {
                         rangeSize,
                         dir.resolve("fuse"),
                         dir,
-                        dir.resolve("nestlet-userns"));
+                        dir.resolve("nestlet-userns"),
+                        Optional.empty());
         // Through Doctor: a check that throws (IdPool refusing an overlap) is reported as FAIL.
         return new Doctor(List.of(new SubIdPoolCheck(s))).run().get(0);
     }

@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * nestletctl doctor on this machine's kernel, against a nestletd of the test's own, with a subuid
@@ -126,6 +128,24 @@ class DoctorIT extends DaemonTest {
             i++;
         }
         assertTrue(checks.size() >= 15, json.out());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"6.1, warn", "6.8, ok"})
+    void eachKernelCompatModeReportsWhatItTurnsOff(String version, String lowerdir) {
+        Cmd.Result r = doctor("--kernel-compat", version);
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(
+                lineOf(r, "kernel").contains("--kernel-compat " + version + " turns off"), r.out());
+        String pidns = lineOf(r, "proc pidns");
+        assertTrue(
+                pidns.startsWith("warn")
+                        && pidns.contains("off under --kernel-compat " + version + " (Linux 6.18)")
+                        && pidns.contains("fix: without it: a helper (nestlet-procfs)"),
+                pidns);
+        assertTrue(lineOf(r, "overlay lowerdir+").startsWith(lowerdir), r.out());
+        assertTrue(lineOf(r, "ID-mapped mounts").startsWith("ok"), r.out());
+        assertTrue(lineOf(doctor(), "proc pidns").startsWith("ok"), "natively it is on");
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.nestlet.idmap.Allocation;
 import dev.nestlet.idmap.IdRange;
 import dev.nestlet.state.Stage;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** What nestletctl prints for each read-only command, rendered by nestletd ("output": "text"). */
@@ -85,7 +86,9 @@ class TextRenderTest {
                         3,
                         90000,
                         16,
-                        "root only");
+                        "root only",
+                        "Linux 6.18.4, --kernel-compat 6.8: without proc pidns (6.18)",
+                        Map.of("proc pidns (6.18)", "off"));
         assertEquals(
                 String.join(
                         "\n",
@@ -94,8 +97,9 @@ class TextRenderTest {
                         "state dir  /var/lib/n",
                         "containers 3",
                         "memory     90000 kB RSS, 16 threads",
+                        "kernel     Linux 6.18.4, --kernel-compat 6.8: without proc pidns (6.18)",
                         ""),
-                new StatusOperation(null, null, null, "").text(s));
+                new StatusOperation(null, null, null, "", null).text(s));
     }
 
     @Test

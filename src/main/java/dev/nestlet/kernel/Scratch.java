@@ -1,4 +1,4 @@
-package dev.nestlet.doctor;
+package dev.nestlet.kernel;
 
 import dev.nestlet.sys.MountCalls;
 import java.io.IOException;
@@ -13,11 +13,11 @@ import java.util.stream.Stream;
  * A directory of a probe's own on the filesystem under test, with the mounts made in it detached
  * and the directory removed on close.
  */
-final class Scratch implements AutoCloseable {
+public final class Scratch implements AutoCloseable {
     private final Path dir;
     private final Deque<Path> mounts = new ArrayDeque<>();
 
-    Scratch(Path onFilesystemOf) throws IOException {
+    public Scratch(Path onFilesystemOf) throws IOException {
         this.dir = Files.createTempDirectory(existing(onFilesystemOf), ".nestlet-doctor-");
     }
 
@@ -25,7 +25,7 @@ final class Scratch implements AutoCloseable {
      * {@code path}, or its nearest existing parent: the filesystem a state dir not made yet will be
      * on.
      */
-    static Path existing(Path path) {
+    public static Path existing(Path path) {
         Path p = path.toAbsolutePath();
         while (!Files.isDirectory(p) && p.getParent() != null) {
             p = p.getParent();
@@ -34,12 +34,12 @@ final class Scratch implements AutoCloseable {
     }
 
     /** A new empty directory in the scratch dir. */
-    Path dir(String name) throws IOException {
+    public Path dir(String name) throws IOException {
         return Files.createDirectory(dir.resolve(name));
     }
 
     /** Records that something is mounted at {@code path}: detached on close, last first. */
-    void mounted(Path path) {
+    public void mounted(Path path) {
         mounts.push(path);
     }
 
