@@ -6,6 +6,7 @@ import dev.nestlet.metrics.NestletMetrics;
 import dev.nestlet.sys.Errno;
 import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.FileCalls;
+import dev.nestlet.sys.ForkFence;
 import dev.nestlet.sys.MountCalls;
 import dev.nestlet.sys.PidCalls;
 import dev.nestlet.sys.SysException;
@@ -58,9 +59,9 @@ public final class ProcContexts {
 
     private Fd throughHelper(int tid, Fd pidNs) throws IOException, InterruptedException {
         Process p =
-                new ProcessBuilder(helper.toString(), Integer.toString(tid))
-                        .redirectErrorStream(true)
-                        .start();
+                ForkFence.start(
+                        new ProcessBuilder(helper.toString(), Integer.toString(tid))
+                                .redirectErrorStream(true));
         try {
             String line =
                     new BufferedReader(

@@ -2,7 +2,6 @@ package dev.nestlet.sys;
 
 import java.io.IOException;
 import java.util.concurrent.Callable;
-import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -13,15 +12,20 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * kernel, fails with EBUSY. So children are started only while no such fd is open: {@link #start}
  * takes the exclusive side, code holding such fds the shared side. Fair, so a storm of trapped
  * calls cannot hold a start off for ever. {@link ProcessBuilder#start} returns only after the
- * child's exec.
+ * child's exec. A trapped call that itself needs a child (proc through nestlet-procfs, before Linux
+ * 6.18) starts it without waiting, as it holds the shared side: on those kernels the window stays
+ * open for that start only.
  */
 public final class ForkFence {
-    private static final ReadWriteLock LOCK = new ReentrantReadWriteLock(true);
+    private static final ReentrantReadWriteLock LOCK = new ReentrantReadWriteLock(true);
 
     private ForkFence() {}
 
     /** Starts {@code pb} while nothing pins a container's mount. */
     public static Process start(ProcessBuilder pb) throws IOException {
+        if (LOCK.getReadHoldCount() > 0) {
+            return pb.start(); // the exclusive side would wait for this thread for ever
+        }
         LOCK.writeLock().lock();
         try {
             return pb.start();
