@@ -1,5 +1,6 @@
 package dev.nestlet.daemon;
 
+import dev.nestlet.metrics.ListenAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalInt;
@@ -13,6 +14,7 @@ import java.util.OptionalInt;
  * @param shiftByCopy copy rootfs with shifted owners instead of ID-mapped mounts
  * @param vfsThreads threads reading FUSE requests for the virtual /proc and /sys files
  * @param sysctlRaises NAME=CEILING: host sysctls containers may raise up to CEILING (never lower)
+ * @param metricsListen where to serve the metrics over HTTP, or null: nowhere
  */
 public record DaemonConfig(
         Path socket,
@@ -27,7 +29,8 @@ public record DaemonConfig(
         IdPoolSpec idPool,
         boolean shiftByCopy,
         int vfsThreads,
-        List<String> sysctlRaises) {
+        List<String> sysctlRaises,
+        ListenAddress metricsListen) {
 
     /**
      * Where id ranges come from: {@code explicit} ("UID:GID:COUNT") when given, else the {@code

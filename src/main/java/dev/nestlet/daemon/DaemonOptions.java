@@ -1,6 +1,7 @@
 package dev.nestlet.daemon;
 
 import dev.nestlet.api.Protocol;
+import dev.nestlet.metrics.ListenAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -110,6 +111,13 @@ public final class DaemonOptions {
                 "where the FUSE connection and the seccomp listener fds are kept across restarts:"
                         + " auto (systemd's fd store under systemd, else nestlet-keeper), systemd,"
                         + " keeper, none");
+        option(
+                Kind.TEXT,
+                "metrics-listen",
+                "HOST:PORT",
+                null,
+                "serve the metrics over HTTP at /metrics on this address (off when unset or"
+                        + " empty; a non-loopback address is logged as a warning)");
     }
 
     private final Map<String, String> values = new HashMap<>();
@@ -207,6 +215,13 @@ public final class DaemonOptions {
         }
         if (spec.name().equals("shift") && !value.equals("idmap") && !value.equals("copy")) {
             throw new OptionException("--shift must be idmap or copy");
+        }
+        if (spec.name().equals("metrics-listen") && !value.isEmpty()) {
+            try {
+                ListenAddress.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new OptionException(e.getMessage());
+            }
         }
         if (spec.name().equals("id-pool")) {
             try {
