@@ -65,14 +65,7 @@ class MetricsIT extends DaemonTest {
 
     @Test
     void metricsCountHooksFuseReadsSeccompCallsAndKeptFds() throws Exception {
-        String id = TestDir.unique("metrics");
-        Path bundle = dir.resolve(id);
-        Path rootfs = Rootfs.busybox(bundle.resolve("rootfs"));
-        Files.createDirectories(rootfs.resolve("x"));
-        new Spec(rootfs, "sleep", "300").writeTo(bundle);
-        try (Container c =
-                Container.viaShim(OciRuntime.RUNC, daemon, dir.resolve("rt"), bundle, id)) {
-            c.startDetached();
+        try (Container c = started("metrics")) {
             c.exec("cat", "/proc/meminfo").ok();
             c.exec("sh", "-c", "mount -t tmpfs t /x && umount /x").ok();
             String text = daemon.ctl("metrics").ok().out();
@@ -113,14 +106,7 @@ class MetricsIT extends DaemonTest {
     void endpointServesEveryFamilyOverLoopbackAndTheValuesMoveWithAContainer() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         String before = scrape(http);
-        String id = TestDir.unique("scraped");
-        Path bundle = dir.resolve(id);
-        Path rootfs = Rootfs.busybox(bundle.resolve("rootfs"));
-        Files.createDirectories(rootfs.resolve("x"));
-        new Spec(rootfs, "sleep", "300").writeTo(bundle);
-        try (Container c =
-                Container.viaShim(OciRuntime.RUNC, daemon, dir.resolve("rt"), bundle, id)) {
-            c.startDetached();
+        try (Container c = started("scraped")) {
             c.exec("cat", "/proc/meminfo", "/proc/uptime").ok();
             c.exec("sh", "-c", "mount -t tmpfs t /x && umount /x").ok();
             assertEquals(1, daemon.ctl("inspect", "no-such-container").exit());
@@ -167,6 +153,23 @@ class MetricsIT extends DaemonTest {
         String after = scrape(http);
         assertEquals(0.0, value(after, "nestlet_containers"), after);
         assertEquals(0.0, value(after, "nestlet_id_ranges_in_use"), after);
+    }
+
+    /** A busybox system container through the shim and runc, with /x to mount on, running. */
+    private Container started(String name) throws Exception {
+        String id = TestDir.unique(name);
+        Path bundle = dir.resolve(id);
+        Path rootfs = Rootfs.busybox(bundle.resolve("rootfs"));
+        Files.createDirectories(rootfs.resolve("x"));
+        new Spec(rootfs, "sleep", "300").writeTo(bundle);
+        Container c = Container.viaShim(OciRuntime.RUNC, daemon, dir.resolve("rt"), bundle, id);
+        try {
+            c.startDetached();
+        } catch (RuntimeException | Error e) {
+            c.close();
+            throw e;
+        }
+        return c;
     }
 
     private String scrape(HttpClient http) throws Exception {
