@@ -88,6 +88,7 @@ public final class PrepareService {
             return new PrepareResult(id, PrepareResult.UNTOUCHED, null, false, null);
         }
         Path rootfs = Bundles.rootfsOf(config);
+        SpecEditor.checkShape(cfg);
         long t0 = System.nanoTime();
         synchronized (registry.lockFor(id)) {
             Optional<LiveContainer> existing = registry.get(id);
