@@ -36,11 +36,11 @@ test-fast: deps
 test-unit:
 	scripts/mvn-progress.sh test
 
-## The property tests (*PropertyTest, jqwik) with FUZZ_TRIES generated cases each instead of
-## the 1000 of `make test`; a failure prints the seed and the shrunk case.
+## The property tests (*PropertyTest) with FUZZ_TRIES generated cases each instead of the
+## 400 of `make test`; a failure prints the seed (replay: -Dnestlet.props.seed=S) and the case.
 FUZZ_TRIES ?= 100000
 fuzz: deps
-	$(MVN) test -Dtest='*PropertyTest' -Dsurefire.failIfNoSpecifiedTests=false -Djqwik.tries.default=$(FUZZ_TRIES)
+	$(MVN) test -Dtest='*PropertyTest' -Dsurefire.failIfNoSpecifiedTests=false -Dnestlet.props.tries=$(FUZZ_TRIES)
 
 bench: build
 	bench/run-all.sh

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nestlet.error.ErrorCode;
 import dev.nestlet.error.NestletException;
+import dev.nestlet.props.Cases;
+import dev.nestlet.props.Gen;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,25 +20,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The id allocator under random sequences of allocations, releases, engine-chosen (adopted)
  * mappings, restarts and crashes that leave a torn journal line: after every step the ranges held
  * never overlap, every block of the pool is either held or free (none leaks), a restart sees
  * exactly what was acknowledged, and an allocation fails only when the pool is really exhausted.
- * The tries come from {@code jqwik.tries.default} (junit-platform.properties; {@code make fuzz}
- * raises it).
+ * The number of sequences: {@link Cases}.
  */
 class IdAllocatorPropertyTest {
     private static final long BLOCK = 65536;
@@ -63,44 +59,43 @@ class IdAllocatorPropertyTest {
     /** A crash in the middle of writing a record: {@code cut} bytes of it reach the file. */
     record TornCrash(int id, boolean alloc, int cut) implements Step {}
 
-    @BeforeContainer
+    @BeforeAll
     static void quietTornLineWarnings() {
         JOURNAL_LOG.setLevel(Level.SEVERE); // thousands of torn lines are the point here
     }
 
-    @AfterContainer
+    @AfterAll
     static void restoreWarnings() {
         JOURNAL_LOG.setLevel(null);
     }
 
-    @Provide
-    Arbitrary<List<Step>> sequences() {
-        Arbitrary<Integer> id = Arbitraries.integers().between(0, 7);
-        Arbitrary<Step> step =
-                Arbitraries.frequencyOf(
-                        Tuple.of(5, id.map(Allocate::new)),
-                        Tuple.of(4, id.map(Free::new)),
-                        Tuple.of(
-                                2,
-                                Combinators.combine(
-                                                id,
-                                                Arbitraries.longs().between(0, 20_000),
-                                                Arbitraries.longs().between(1, 5_000))
-                                        .as(Adopt::new)),
-                        Tuple.of(1, Arbitraries.just(new Restart())),
-                        Tuple.of(
-                                1,
-                                Combinators.combine(
-                                                id,
-                                                Arbitraries.of(true, false),
-                                                Arbitraries.integers().between(1, 200))
-                                        .as(TornCrash::new)));
-        return step.list().ofMaxSize(50);
+    /** Up to 50 steps, allocations and releases the most frequent. */
+    static List<Step> sequence(SplittableRandom r) {
+        List<Step> steps = new ArrayList<>();
+        for (int n = r.nextInt(51); n > 0; n--) {
+            int id = Gen.between(r, 0, 7);
+            steps.add(
+                    switch (Gen.weighted(r, 5, 4, 2, 1, 1)) {
+                        case 0 -> new Allocate(id);
+                        case 1 -> new Free(id);
+                        case 2 ->
+                                new Adopt(
+                                        id,
+                                        Gen.between(r, 0L, 20_000L),
+                                        Gen.between(r, 1L, 5_000L));
+                        case 3 -> new Restart();
+                        default -> new TornCrash(id, r.nextBoolean(), Gen.between(r, 1, 200));
+                    });
+        }
+        return steps;
     }
 
-    @Property
-    void rangesNeverOverlapNorLeakAcrossRestartsAndCrashes(@ForAll("sequences") List<Step> steps)
-            throws IOException {
+    @Test
+    void rangesNeverOverlapNorLeakAcrossRestartsAndCrashes() {
+        Cases.forAll(IdAllocatorPropertyTest::sequence, IdAllocatorPropertyTest::holds);
+    }
+
+    private static void holds(List<Step> steps) throws IOException {
         Path dir = Files.createTempDirectory("nestlet-idprop");
         Path journal = dir.resolve("journal");
         Map<String, IdRange> model = new HashMap<>();

@@ -13,9 +13,11 @@ import dev.nestlet.api.Peer;
 import dev.nestlet.api.WireCodes;
 import dev.nestlet.error.ErrorCode;
 import dev.nestlet.error.NestletException;
-import dev.nestlet.json.JsonArbitraries;
+import dev.nestlet.json.RandomJson;
 import dev.nestlet.lifecycle.HookService;
 import dev.nestlet.ns.NamespaceWorkers;
+import dev.nestlet.props.Cases;
+import dev.nestlet.props.Gen;
 import dev.nestlet.state.Registry;
 import dev.nestlet.state.StateStore;
 import java.io.IOException;
@@ -27,17 +29,12 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The socket protocol's decoding with the hook operation behind it, under generated request lines:
@@ -55,7 +52,7 @@ class HookRequestPropertyTest {
     private static NamespaceWorkers workers;
     private static Dispatcher dispatcher;
 
-    @BeforeContainer
+    @BeforeAll
     static void setUp() throws IOException {
         dir = Files.createTempDirectory("nestlet-hookprop");
         Path good = Files.createDirectories(dir.resolve("good/rootfs")).getParent();
@@ -80,7 +77,7 @@ class HookRequestPropertyTest {
                         .register(new VersionOperation());
     }
 
-    @AfterContainer
+    @AfterAll
     static void tearDown() throws IOException {
         workers.close();
         try (Stream<Path> all = Files.walk(dir)) {
@@ -112,123 +109,89 @@ class HookRequestPropertyTest {
                     "text",
                     "json");
 
-    @Provide
-    Arbitrary<String> lines() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(1, Arbitraries.strings().ofMaxLength(40)),
-                Tuple.of(
-                        1,
-                        JsonArbitraries.objects(JsonArbitraries.values(2, WORDS), WORDS)
-                                .map(Object::toString)),
-                Tuple.of(6, hookRequests().map(Object::toString)));
+    private static final List<String> OPS = List.of("hook", "version");
+    private static final List<String> STAGES =
+            List.of(
+                    "createRuntime",
+                    "createContainer",
+                    "startContainer",
+                    "poststart",
+                    "poststop",
+                    "prestart",
+                    "CREATERUNTIME");
+    private static final List<String> IDS = List.of("c1", "ci-runner-7", "a.b+c_d-e");
+    private static final List<String> MODES = List.of("system", "off", "System", "");
+
+    /** Any text, any JSON object, or (most often) a hook request. */
+    static String line(SplittableRandom r) {
+        return switch (Gen.weighted(r, 1, 1, 6)) {
+            case 0 -> Gen.string(r, 40);
+            case 1 -> RandomJson.object(r, 2, WORDS).toString();
+            default -> hookRequest(r).toString();
+        };
     }
 
-    private Arbitrary<ObjectNode> hookRequests() {
-        Arbitrary<JsonNode> any = JsonArbitraries.values(2, WORDS);
-        Arbitrary<JsonNode> version =
-                Arbitraries.frequencyOf(
-                        Tuple.of(8, Arbitraries.just(JSON.getNodeFactory().numberNode(1))),
-                        Tuple.of(1, any));
-        Arbitrary<JsonNode> op =
-                Arbitraries.frequencyOf(
-                        Tuple.of(8, Arbitraries.of("hook", "version").map(this::text)),
-                        Tuple.of(1, any));
-        Arbitrary<JsonNode> stage =
-                Arbitraries.frequencyOf(
-                        Tuple.of(
-                                8,
-                                Arbitraries.of(
-                                                "createRuntime",
-                                                "createContainer",
-                                                "startContainer",
-                                                "poststart",
-                                                "poststop",
-                                                "prestart",
-                                                "CREATERUNTIME")
-                                        .map(this::text)),
-                        Tuple.of(1, any));
-        Arbitrary<JsonNode> state =
-                Arbitraries.frequencyOf(
-                        Tuple.of(8, states().map(s -> (JsonNode) s)), Tuple.of(1, any));
-        return Combinators.combine(version, op, stage, state, Arbitraries.integers().between(0, 3))
-                .as(
-                        (v, o, st, s, extra) -> {
-                            ObjectNode r = JSON.createObjectNode();
-                            r.set("v", v);
-                            r.set("op", o);
-                            r.set("stage", st);
-                            r.set("state", s);
-                            if (extra == 1) {
-                                r.put("output", "text");
-                            } else if (extra == 2) {
-                                r.put("surprise", true);
-                            }
-                            return r;
-                        });
+    /** Each field right 8 times in 9, else any value. */
+    private static ObjectNode hookRequest(SplittableRandom r) {
+        ObjectNode q = JSON.createObjectNode();
+        q.set("v", usually(r, 8, JSON.getNodeFactory().numberNode(1), 2));
+        q.set("op", usually(r, 8, text(Gen.pick(r, OPS)), 2));
+        q.set("stage", usually(r, 8, text(Gen.pick(r, STAGES)), 2));
+        q.set("state", usually(r, 8, state(r), 2));
+        int extra = Gen.between(r, 0, 3);
+        if (extra == 1) {
+            q.put("output", "text");
+        } else if (extra == 2) {
+            q.put("surprise", true);
+        }
+        return q;
     }
 
-    private Arbitrary<ObjectNode> states() {
-        Arbitrary<JsonNode> any = JsonArbitraries.values(1, WORDS);
-        Arbitrary<JsonNode> id =
-                Arbitraries.frequencyOf(
-                        Tuple.of(
-                                4,
-                                Arbitraries.of("c1", "ci-runner-7", "a.b+c_d-e").map(this::text)),
-                        Tuple.of(2, Arbitraries.strings().ofMaxLength(140).map(this::text)),
-                        Tuple.of(1, any));
-        Arbitrary<JsonNode> pid =
-                Arbitraries.frequencyOf(
-                        Tuple.of(
-                                4,
-                                Arbitraries.integers()
-                                        .map(i -> JSON.getNodeFactory().numberNode(i))),
-                        Tuple.of(1, any));
-        Arbitrary<JsonNode> bundle =
-                Arbitraries.frequencyOf(
-                        Tuple.of(
-                                6,
-                                Arbitraries.of(
-                                                dir + "/good",
-                                                dir + "/bad",
-                                                dir + "/missing",
-                                                dir + "/good/config.json",
-                                                "relative/path",
-                                                "")
-                                        .map(this::text)),
-                        Tuple.of(1, any));
-        Arbitrary<JsonNode> annotations =
-                Arbitraries.frequencyOf(
-                        Tuple.of(
-                                6,
-                                Arbitraries.of("system", "off", "System", "")
-                                        .map(
-                                                m -> {
-                                                    ObjectNode a = JSON.createObjectNode();
-                                                    a.put("io.nestlet.mode", m);
-                                                    return (JsonNode) a;
-                                                })),
-                        Tuple.of(1, any));
-        return Combinators.combine(id, pid, bundle, annotations)
-                .as(
-                        (i, p, b, a) -> {
-                            ObjectNode s = JSON.createObjectNode();
-                            s.put("ociVersion", "1.0.2");
-                            s.set("id", i);
-                            s.put("status", "creating");
-                            s.set("pid", p);
-                            s.set("bundle", b);
-                            s.set("annotations", a);
-                            return s;
-                        });
+    /** An OCI state whose id, pid, bundle and annotations are each sometimes nonsense. */
+    private static ObjectNode state(SplittableRandom r) {
+        ObjectNode s = JSON.createObjectNode();
+        s.put("ociVersion", "1.0.2");
+        s.set(
+                "id",
+                switch (Gen.weighted(r, 4, 2, 1)) {
+                    case 0 -> text(Gen.pick(r, IDS));
+                    case 1 -> text(Gen.string(r, 140));
+                    default -> RandomJson.value(r, 1, WORDS);
+                });
+        s.put("status", "creating");
+        s.set("pid", usually(r, 4, JSON.getNodeFactory().numberNode(Gen.anyInt(r)), 1));
+        List<String> bundles =
+                List.of(
+                        dir + "/good",
+                        dir + "/bad",
+                        dir + "/missing",
+                        dir + "/good/config.json",
+                        "relative/path",
+                        "");
+        s.set("bundle", usually(r, 6, text(Gen.pick(r, bundles)), 1));
+        ObjectNode mode = JSON.createObjectNode();
+        mode.put("io.nestlet.mode", Gen.pick(r, MODES));
+        s.set("annotations", usually(r, 6, mode, 1));
+        return s;
     }
 
-    private JsonNode text(String s) {
+    /**
+     * {@code right}, {@code weight} times in {@code weight + 1}; else any value to {@code depth}.
+     */
+    private static JsonNode usually(SplittableRandom r, int weight, JsonNode right, int depth) {
+        return Gen.weighted(r, weight, 1) == 0 ? right : RandomJson.value(r, depth, WORDS);
+    }
+
+    private static JsonNode text(String s) {
         return JSON.getNodeFactory().textNode(s);
     }
 
-    @Property
-    void everyLineGetsOneAnswerLineWithAProtocolErrorAtWorst(@ForAll("lines") String line)
-            throws Exception {
+    @Test
+    void everyLineGetsOneAnswerLineWithAProtocolErrorAtWorst() {
+        Cases.forAll(HookRequestPropertyTest::line, HookRequestPropertyTest::holds);
+    }
+
+    private static void holds(String line) throws Exception {
         byte[] out =
                 assertTimeoutPreemptively(
                         Duration.ofSeconds(10),

@@ -3,6 +3,8 @@ package dev.nestlet.vfs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nestlet.props.Cases;
+import dev.nestlet.props.Gen;
 import dev.nestlet.vfs.fuse.FuseFrames;
 import dev.nestlet.vfs.fuse.FuseProtocol;
 import dev.nestlet.vfs.fuse.FuseReply;
@@ -12,13 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 /**
  * The virtual file system under generated FUSE sessions: requests of every opcode (and unknown
@@ -46,65 +43,58 @@ class VirtualFsPropertyTest {
      */
     record Req(int opcode, int node, int handle, long a, int b, String text) {}
 
-    @Provide
-    Arbitrary<List<Req>> sessions() {
-        Arbitrary<Integer> opcode =
-                Arbitraries.frequencyOf(
-                        Tuple.of(10, Arbitraries.of(toList(OPCODES))),
-                        Tuple.of(1, Arbitraries.integers().between(0, 64)));
-        Arbitrary<String> text =
-                Arbitraries.frequencyOf(
-                        Tuple.of(
-                                6,
-                                Arbitraries.of(
-                                        "c1",
-                                        "proc",
-                                        "sys",
-                                        "meminfo",
-                                        "cpuinfo",
-                                        "uptime",
-                                        "stat",
-                                        "kernel",
-                                        "panic",
-                                        "net",
-                                        "ipv4",
-                                        "ip_forward",
-                                        "ip_local_port_range",
-                                        "devices",
-                                        "system",
-                                        "cpu",
-                                        "online",
-                                        "..",
-                                        ".",
-                                        "",
-                                        "1\n",
-                                        "-3",
-                                        "1024 2048\n",
-                                        "0x10",
-                                        "99999999999999999999")),
-                        Tuple.of(1, Arbitraries.strings().ofMaxLength(30)));
-        Arbitrary<Req> req =
-                Combinators.combine(
-                                opcode,
-                                Arbitraries.integers().between(-1, 40),
-                                Arbitraries.integers().between(-1, 8),
-                                Arbitraries.longs().between(0, 1 << 20),
-                                Arbitraries.integers().between(0, 32 * 4096),
-                                text)
-                        .as(Req::new);
-        return req.list().ofMaxSize(40);
-    }
+    private static final List<String> WORDS =
+            List.of(
+                    "c1",
+                    "proc",
+                    "sys",
+                    "meminfo",
+                    "cpuinfo",
+                    "uptime",
+                    "stat",
+                    "kernel",
+                    "panic",
+                    "net",
+                    "ipv4",
+                    "ip_forward",
+                    "ip_local_port_range",
+                    "devices",
+                    "system",
+                    "cpu",
+                    "online",
+                    "..",
+                    ".",
+                    "",
+                    "1\n",
+                    "-3",
+                    "1024 2048\n",
+                    "0x10",
+                    "99999999999999999999");
 
-    private static List<Integer> toList(int[] a) {
-        List<Integer> l = new ArrayList<>();
-        for (int x : a) {
-            l.add(x);
+    /** Up to 40 requests, of the opcodes above 10 times in 11. */
+    static List<Req> session(SplittableRandom r) {
+        List<Req> session = new ArrayList<>();
+        for (int n = r.nextInt(41); n > 0; n--) {
+            session.add(
+                    new Req(
+                            Gen.weighted(r, 10, 1) == 0
+                                    ? OPCODES[r.nextInt(OPCODES.length)]
+                                    : Gen.between(r, 0, 64),
+                            Gen.between(r, -1, 40),
+                            Gen.between(r, -1, 8),
+                            Gen.between(r, 0L, 1L << 20),
+                            Gen.between(r, 0, 32 * 4096),
+                            Gen.weighted(r, 6, 1) == 0 ? Gen.pick(r, WORDS) : Gen.string(r, 30)));
         }
-        return l;
+        return session;
     }
 
-    @Property
-    void everyRequestGetsAWellFormedReplyAndNothingThrows(@ForAll("sessions") List<Req> session) {
+    @Test
+    void everyRequestGetsAWellFormedReplyAndNothingThrows() {
+        Cases.forAll(VirtualFsPropertyTest::session, VirtualFsPropertyTest::holds);
+    }
+
+    private static void holds(List<Req> session) {
         List<String> changes = new ArrayList<>();
         VirtualFs fs = VirtualFsTest.withOneContainer(changes);
         FuseReply out = new FuseReply(ByteBuffer.allocateDirect(16 + 32 * 4096));

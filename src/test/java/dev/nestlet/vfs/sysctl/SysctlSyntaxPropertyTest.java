@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nestlet.props.Cases;
+import dev.nestlet.props.Gen;
 import dev.nestlet.sys.Errno;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 /**
  * Writes to every sysctl of the catalog, generated: any bytes either become values the sysctl may
@@ -21,37 +21,55 @@ import net.jqwik.api.Provide;
 class SysctlSyntaxPropertyTest {
     private static final List<SysctlSpec> ALL = SysctlCatalog.all(250);
 
-    @Provide
-    Arbitrary<SysctlSpec> specs() {
-        return Arbitraries.of(ALL);
+    private static final List<String> ODD_TOKENS =
+            List.of(" ", "\t", "\n", "-", "+", "-0", "99999999999999999999");
+
+    /** One write: to which sysctl, what, and whether at offset 1 rather than 0. */
+    record Write(SysctlSpec spec, byte[] data, boolean atOffset) {
+        @Override
+        public String toString() {
+            return spec.name()
+                    + " <- "
+                    + Arrays.toString(data)
+                    + " \""
+                    + new String(data, StandardCharsets.UTF_8)
+                    + "\" at "
+                    + (atOffset ? 1 : 0);
+        }
+    }
+
+    static Write write(SplittableRandom r) {
+        return new Write(Gen.pick(r, ALL), writeBytes(r), r.nextBoolean());
     }
 
     /** Bytes close to what is written to sysctls (numbers, signs, blanks, 0x) and noise. */
-    @Provide
-    Arbitrary<byte[]> writes() {
-        Arbitrary<String> token =
-                Arbitraries.oneOf(
-                        Arbitraries.longs().map(v -> Long.toString(v)),
-                        Arbitraries.longs()
-                                .between(0, 1 << 20)
-                                .map(v -> "0x" + Long.toHexString(v)),
-                        Arbitraries.longs()
-                                .between(0, 1 << 20)
-                                .map(v -> "0" + Long.toOctalString(v)),
-                        Arbitraries.of(" ", "\t", "\n", "-", "+", "-0", "99999999999999999999"),
-                        Arbitraries.strings().ofMaxLength(6));
-        Arbitrary<byte[]> text =
-                token.list()
-                        .ofMaxSize(6)
-                        .map(ts -> String.join("", ts).getBytes(StandardCharsets.UTF_8));
-        return Arbitraries.oneOf(text, Arbitraries.bytes().array(byte[].class).ofMaxSize(64));
+    private static byte[] writeBytes(SplittableRandom r) {
+        if (r.nextBoolean()) {
+            return Gen.bytes(r, 64);
+        }
+        StringBuilder text = new StringBuilder();
+        for (int n = r.nextInt(7); n > 0; n--) {
+            text.append(
+                    switch (r.nextInt(5)) {
+                        case 0 -> Long.toString(Gen.anyLong(r));
+                        case 1 -> "0x" + Long.toHexString(Gen.between(r, 0L, 1L << 20));
+                        case 2 -> "0" + Long.toOctalString(Gen.between(r, 0L, 1L << 20));
+                        case 3 -> Gen.pick(r, ODD_TOKENS);
+                        default -> Gen.string(r, 6);
+                    });
+        }
+        return text.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    @Property
-    void anyWriteIsAValueInRangeOrTheKernelsError(
-            @ForAll("specs") SysctlSpec spec,
-            @ForAll("writes") byte[] data,
-            @ForAll boolean atOffset) {
+    @Test
+    void anyWriteIsAValueInRangeOrTheKernelsError() {
+        Cases.forAll(SysctlSyntaxPropertyTest::write, SysctlSyntaxPropertyTest::holds);
+    }
+
+    private static void holds(Write w) {
+        SysctlSpec spec = w.spec();
+        byte[] data = w.data();
+        boolean atOffset = w.atOffset();
         SysctlSyntax s = spec.syntax();
         long[] current = new long[s.count()];
         for (int i = 0; i < current.length; i++) {
