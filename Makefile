@@ -7,7 +7,7 @@ VERSION := $(shell sed -n 's:^  <version>\(.*\)</version>$$:\1:p' pom.xml | head
 MVN ?= mvn -B -q
 DIST = target/dist
 
-.PHONY: all deps build image demo test test-fast test-unit bench install install-files deb deb-files clean
+.PHONY: all deps build image demo test test-fast test-unit fuzz bench install install-files deb deb-files clean
 
 all: build
 
@@ -40,6 +40,12 @@ test-fast: deps
 
 test-unit:
 	scripts/mvn-progress.sh test
+
+## The property tests (*PropertyTest) with FUZZ_TRIES generated cases each instead of the
+## 400 of `make test`; a failure prints the seed (replay: -Dnestlet.props.seed=S) and the case.
+FUZZ_TRIES ?= 100000
+fuzz: deps
+	$(MVN) test -Dtest='*PropertyTest' -Dsurefire.failIfNoSpecifiedTests=false -Dnestlet.props.tries=$(FUZZ_TRIES)
 
 bench: build
 	bench/run-all.sh

@@ -1,6 +1,7 @@
 package dev.nestlet.daemon;
 
 import dev.nestlet.kernel.KernelVersion;
+import dev.nestlet.metrics.ListenAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +17,7 @@ import java.util.OptionalInt;
  * @param vfsThreads threads reading FUSE requests for the virtual /proc and /sys files
  * @param sysctlRaises NAME=CEILING: host sysctls containers may raise up to CEILING (never lower)
  * @param kernelCompat features introduced after this version count as absent
+ * @param metricsListen where to serve the metrics over HTTP, or null: nowhere
  */
 public record DaemonConfig(
         Path socket,
@@ -31,7 +33,8 @@ public record DaemonConfig(
         boolean shiftByCopy,
         int vfsThreads,
         List<String> sysctlRaises,
-        Optional<KernelVersion> kernelCompat) {
+        Optional<KernelVersion> kernelCompat,
+        ListenAddress metricsListen) {
 
     /**
      * Where id ranges come from: {@code explicit} ("UID:GID:COUNT") when given, else the {@code

@@ -2,6 +2,7 @@ package dev.nestlet.daemon;
 
 import dev.nestlet.api.Protocol;
 import dev.nestlet.kernel.KernelVersion;
+import dev.nestlet.metrics.ListenAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -118,6 +119,13 @@ public final class DaemonOptions {
                 "where the FUSE connection and the seccomp listener fds are kept across restarts:"
                         + " auto (systemd's fd store under systemd, else nestlet-keeper), systemd,"
                         + " keeper, none");
+        option(
+                Kind.TEXT,
+                "metrics-listen",
+                "HOST:PORT",
+                null,
+                "serve the metrics over HTTP at /metrics on this address (off when unset or"
+                        + " empty; a non-loopback address is logged as a warning)");
     }
 
     private final Map<String, String> values = new HashMap<>();
@@ -221,6 +229,13 @@ public final class DaemonOptions {
                 KernelVersion.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new OptionException("--kernel-compat must be MAJOR.MINOR, as 6.1: " + value);
+            }
+        }
+        if (spec.name().equals("metrics-listen") && !value.isEmpty()) {
+            try {
+                ListenAddress.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new OptionException(e.getMessage());
             }
         }
         if (spec.name().equals("id-pool")) {

@@ -18,6 +18,8 @@ import dev.nestlet.lifecycle.Feature;
 import dev.nestlet.lifecycle.HookService;
 import dev.nestlet.lifecycle.InitProcesses;
 import dev.nestlet.lifecycle.Reconciler;
+import dev.nestlet.metrics.ListenAddress;
+import dev.nestlet.metrics.MetricsEndpoint;
 import dev.nestlet.metrics.NestletMetrics;
 import dev.nestlet.ns.NamespaceWorkers;
 import dev.nestlet.ops.AllocationsOperation;
@@ -30,6 +32,7 @@ import dev.nestlet.ops.PsOperation;
 import dev.nestlet.ops.StatusOperation;
 import dev.nestlet.ops.VersionOperation;
 import dev.nestlet.pod.PodNetwork;
+import dev.nestlet.pod.PodRef;
 import dev.nestlet.prepare.PrepareService;
 import dev.nestlet.prepare.PreparedResources;
 import dev.nestlet.seccomp.KnownContainer;
@@ -123,7 +126,13 @@ public final class Nestletd {
                 o.text("shift").equals("copy"),
                 o.integer("vfs-threads"),
                 o.sysctlRaises(),
-                Optional.ofNullable(o.text("kernel-compat")).map(KernelVersion::parse));
+                Optional.ofNullable(o.text("kernel-compat")).map(KernelVersion::parse),
+                metricsListen(o.text("metrics-listen")));
+    }
+
+    /** The endpoint's address; none when the option is unset or empty (how one turns it off). */
+    private static ListenAddress metricsListen(String value) {
+        return value == null || value.isEmpty() ? null : ListenAddress.parse(value);
     }
 
     /**
@@ -149,6 +158,11 @@ public final class Nestletd {
             DaemonConfig config, String fdStoreMode, boolean groupMayMutate, StartClock clock)
             throws Exception {
         clock.mark("options");
+        // First, so that a port in use stops nestletd before it has mounted or kept anything.
+        MetricsEndpoint endpoint =
+                config.metricsListen() == null
+                        ? null
+                        : MetricsEndpoint.start(config.metricsListen());
         SystemdNotify notify = SystemdNotify.ofThisProcess();
         notify.status("starting");
         FileCalls.umask(0077);
@@ -277,6 +291,18 @@ public final class Nestletd {
                         .register(new MetricsOperation());
         NestletMetrics.gauge("nestlet_containers", "containers nestletd knows", registry::size);
         NestletMetrics.gauge(
+                "nestlet_pods",
+                "Kubernetes pods among them (their sandboxes)",
+                () ->
+                        registry.all().stream()
+                                .map(LiveContainer::record)
+                                .filter(
+                                        r ->
+                                                PodRef.of(r.annotations(), r.id())
+                                                        .filter(PodRef::sandbox)
+                                                        .isPresent())
+                                .count());
+        NestletMetrics.gauge(
                 "nestlet_id_ranges_in_use",
                 "id ranges held by containers",
                 () -> allocator.inUse().size());
@@ -351,6 +377,9 @@ public final class Nestletd {
                                     reconciler.close();
                                     seccomp.close();
                                     server.close();
+                                    if (endpoint != null) {
+                                        endpoint.close();
+                                    }
                                     executor.shutdownNow();
                                     if (!store.keeps()) {
                                         vfs.detachAll(registry, ns);

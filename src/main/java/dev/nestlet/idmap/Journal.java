@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
 
@@ -39,7 +40,7 @@ final class Journal implements AutoCloseable {
     Map<String, Allocation> replay() throws IOException {
         Map<String, Allocation> live = new LinkedHashMap<>();
         if (Files.exists(file)) {
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            for (String line : completeLines()) {
                 lines++;
                 JsonNode e;
                 try {
@@ -66,6 +67,31 @@ final class Journal implements AutoCloseable {
         }
         open();
         return live;
+    }
+
+    /**
+     * The lines that end with a newline. A last line without one was cut short by a crash, never
+     * acknowledged: it is cut off the file, or the next record appended would run on from it and
+     * both would be lost at the next replay.
+     */
+    private List<String> completeLines() throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        int end = bytes.length;
+        while (end > 0 && bytes[end - 1] != '\n') {
+            end--;
+        }
+        if (end < bytes.length) {
+            LOG.warning(
+                    "cutting a torn last line off "
+                            + file
+                            + ": "
+                            + new String(bytes, end, bytes.length - end, StandardCharsets.UTF_8));
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                ch.truncate(end);
+            }
+        }
+        // A record is one JSON object: a line break inside it is escaped, never raw.
+        return new String(bytes, 0, end, StandardCharsets.UTF_8).lines().toList();
     }
 
     private void open() throws IOException {

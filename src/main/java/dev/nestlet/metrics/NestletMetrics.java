@@ -42,6 +42,18 @@ public final class NestletMetrics {
                             0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
                     .register(REGISTRY);
 
+    /** The steps of prepare (nestlet-runtime's rewrite of config.json), each timed. */
+    public static final Histogram PREPARE_STEPS =
+            Histogram.builder()
+                    .name("nestlet_prepare_step_seconds")
+                    .help("prepare by step: ids, shift, datadirs, config, write")
+                    .labelNames("step")
+                    .classicOnly()
+                    .classicUpperBounds(
+                            0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                            0.25, 0.5, 1, 2.5, 5, 10, 30)
+                    .register(REGISTRY);
+
     /** Failed requests by wire error code. */
     public static final Counter ERRORS =
             Counter.builder()
@@ -50,12 +62,15 @@ public final class NestletMetrics {
                     .labelNames("code")
                     .register(REGISTRY);
 
-    /** FUSE requests by opcode name, and how long they took to answer. */
+    /**
+     * FUSE requests by opcode name and virtual file (its path inside a container: a few dozen, the
+     * same in every container), and how long they took to answer.
+     */
     public static final Histogram FUSE =
             Histogram.builder()
                     .name("nestlet_fuse_request_seconds")
-                    .help("FUSE requests by opcode, read to reply")
-                    .labelNames("op")
+                    .help("FUSE requests by opcode and file, read to reply")
+                    .labelNames("op", "file")
                     .classicOnly()
                     .classicUpperBounds(
                             0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025,

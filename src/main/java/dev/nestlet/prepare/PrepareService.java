@@ -11,6 +11,7 @@ import dev.nestlet.json.Json;
 import dev.nestlet.lifecycle.ConfigBind;
 import dev.nestlet.lifecycle.ConfigMounts;
 import dev.nestlet.lifecycle.HookService;
+import dev.nestlet.metrics.NestletMetrics;
 import dev.nestlet.ns.NetworkNamespaces;
 import dev.nestlet.oci.Annotations;
 import dev.nestlet.oci.BundleConfig;
@@ -87,6 +88,7 @@ public final class PrepareService {
             return new PrepareResult(id, PrepareResult.UNTOUCHED, null, false, null);
         }
         Path rootfs = Bundles.rootfsOf(config);
+        SpecEditor.checkShape(cfg);
         long t0 = System.nanoTime();
         synchronized (registry.lockFor(id)) {
             Optional<LiveContainer> existing = registry.get(id);
@@ -124,7 +126,9 @@ public final class PrepareService {
             LiveContainer c = registry.put(rec, null);
             try {
                 rec = edit(c, rec, cfg, rootfs);
+                long w = System.nanoTime();
                 write(config.bundle(), cfg);
+                step("write", w);
             } catch (Exception e) {
                 try {
                     hooks.release(id);
@@ -162,6 +166,7 @@ public final class PrepareService {
                         ErrorCode.CONFLICT, "container " + rec.id() + ": " + root);
             }
         }
+        long t = System.nanoTime();
         IdRange range =
                 sandbox != null
                         ? sandbox.range()
@@ -173,6 +178,7 @@ public final class PrepareService {
         // The record is written at the start and at the end only: what happens in
         // between is found again by container id (journal, mounts and data dirs).
         rec = rec.withIdRange(range, adopted).withAnnotations(PodSpec.annotations(cfg));
+        t = step("ids", t);
         if (!adopted) {
             // The engine's own mapping comes with the engine's own answer to file ownership.
             RootfsShifter.Shifted s =
@@ -182,6 +188,7 @@ public final class PrepareService {
             SpecEditor.fitSysctlsToRange(cfg, range.size());
             SpecEditor.setRoot(cfg, Path.of(s.result().root()));
             SpecEditor.setHostBindSources(cfg, s.volumeSources());
+            t = step("shift", t);
         }
         boolean podNetwork = false;
         if (sandbox != null) {
@@ -206,6 +213,7 @@ public final class PrepareService {
         for (int i = 0; i < dirs.size(); i++) {
             SpecEditor.addBind(cfg, InnerDataDirs.PREPARED_TARGETS.get(i), dirs.get(i));
         }
+        t = step("datadirs", t);
         SpecEditor.addCgroupNamespace(cfg);
         SpecEditor.fullCapabilities(cfg);
         SpecEditor.writableCgroupMount(cfg);
@@ -242,7 +250,15 @@ public final class PrepareService {
         cfg.setAll(SeccompProfiles.forSystemContainer(cfg, seccompListener));
         SpecEditor.markSystem(cfg);
         registry.update(c, rec);
+        step("config", t);
         return rec;
+    }
+
+    /** Records how long step {@code name}, begun at {@code since}, took; returns now. */
+    private static long step(String name, long since) {
+        long now = System.nanoTime();
+        NestletMetrics.PREPARE_STEPS.labelValues(name).observe((now - since) / 1e9);
+        return now;
     }
 
     /**

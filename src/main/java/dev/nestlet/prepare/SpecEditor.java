@@ -3,6 +3,8 @@ package dev.nestlet.prepare;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nestlet.error.ErrorCode;
+import dev.nestlet.error.NestletException;
 import dev.nestlet.idmap.IdRange;
 import dev.nestlet.idmap.IdSpan;
 import dev.nestlet.lifecycle.ConfigBind;
@@ -11,6 +13,7 @@ import dev.nestlet.shift.RootfsShifter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.BiPredicate;
 
@@ -70,6 +73,95 @@ public final class SpecEditor {
                     "CAP_CHECKPOINT_RESTORE");
 
     private SpecEditor() {}
+
+    /** Fields prepare edits or reads that the OCI runtime-spec makes objects, when present. */
+    private static final List<String> OBJECTS =
+            List.of(
+                    "/annotations",
+                    "/process",
+                    "/process/capabilities",
+                    "/root",
+                    "/hooks",
+                    "/linux",
+                    "/linux/sysctl");
+
+    /** Fields that are arrays of objects, when present. */
+    private static final List<String> ARRAYS_OF_OBJECTS =
+            List.of(
+                    "/mounts",
+                    "/linux/namespaces",
+                    "/linux/uidMappings",
+                    "/linux/gidMappings",
+                    "/hooks/createRuntime",
+                    "/hooks/poststop");
+
+    /**
+     * Refuses (bad_bundle, naming the field) a config.json whose fields prepare edits are not of
+     * the types of the OCI runtime-spec, so that every edit finds what it expects: an engine never
+     * writes such a file, but prepare must answer it with an error, not an internal failure.
+     */
+    public static void checkShape(ObjectNode config) {
+        for (String p : OBJECTS) {
+            JsonNode n = config.at(p);
+            if (!n.isMissingNode() && !n.isObject()) {
+                throw badShape(p, "an object", n);
+            }
+        }
+        for (String p : ARRAYS_OF_OBJECTS) {
+            JsonNode n = config.at(p);
+            if (n.isMissingNode()) {
+                continue;
+            }
+            if (!n.isArray()) {
+                throw badShape(p, "an array", n);
+            }
+            for (int i = 0; i < n.size(); i++) {
+                if (!n.get(i).isObject()) {
+                    throw badShape(p + "/" + i, "an object", n.get(i));
+                }
+            }
+        }
+        for (JsonNode m : config.path("mounts")) {
+            JsonNode destination = m.path("destination");
+            if (!destination.isTextual() || destination.asText().isEmpty()) {
+                throw badShape("/mounts/*/destination", "a path", destination);
+            }
+            JsonNode options = m.path("options");
+            if (!options.isMissingNode() && !options.isArray()) {
+                throw badShape("/mounts/*/options", "an array", options);
+            }
+        }
+        for (String kind : List.of("uidMappings", "gidMappings")) {
+            for (JsonNode m : config.path("linux").path(kind)) {
+                for (String field : List.of("containerID", "hostID", "size")) {
+                    JsonNode v = m.path(field);
+                    if (!v.isIntegralNumber()
+                            || !v.canConvertToLong()
+                            || v.asLong() < 0
+                            || v.asLong() > 0xffffffffL) {
+                        throw badShape(
+                                "/linux/" + kind + "/*/" + field, "a number of 0 to 4294967295", v);
+                    }
+                }
+                if (m.path("size").asLong() == 0) {
+                    throw badShape("/linux/" + kind + "/*/size", "at least 1", m.path("size"));
+                }
+            }
+        }
+    }
+
+    private static NestletException badShape(String pointer, String expected, JsonNode found) {
+        return new NestletException(
+                ErrorCode.BAD_BUNDLE,
+                "config.json: "
+                        + pointer
+                        + " must be "
+                        + expected
+                        + ", not "
+                        + (found.isContainerNode()
+                                ? found.getNodeType().name().toLowerCase(Locale.ROOT)
+                                : found.toString()));
+    }
 
     public static String annotation(ObjectNode config, String key) {
         JsonNode v = config.path("annotations").path(key);
@@ -169,7 +261,8 @@ public final class SpecEditor {
             return;
         }
         String[] f = ping.asText().trim().split("\\s+");
-        if (f.length == 2) {
+        // Anything but two decimal ids is left for the kernel to refuse, as it would anyway.
+        if (f.length == 2 && f[0].matches("[0-9]{1,10}") && f[1].matches("[0-9]{1,10}")) {
             long last = size - 1;
             ((ObjectNode) sysctl)
                     .put(

@@ -341,6 +341,19 @@ public final class VirtualFs implements FuseServer.Handler {
         };
     }
 
+    /**
+     * A file's path inside the container ({@code /proc/meminfo}), {@code dir} for a directory, and
+     * {@code none} for a request about no node this server has (INIT, a removed container's).
+     */
+    @Override
+    public String fileOf(long nodeid) {
+        Node n = nodes.get(nodeid);
+        if (n == null) {
+            return "none";
+        }
+        return n.isDirectory() ? "dir" : n.file().path();
+    }
+
     private interface NodeReply {
         int reply(Node n);
     }

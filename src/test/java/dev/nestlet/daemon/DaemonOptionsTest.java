@@ -71,6 +71,19 @@ class DaemonOptionsTest {
     }
 
     @Test
+    void metricsEndpointIsOffUnlessGivenAndABadAddressStopsNestletd() throws Exception {
+        assertNull(Nestletd.config(parse()).metricsListen());
+        assertNull(Nestletd.config(parse("--metrics-listen=")).metricsListen());
+        DaemonConfig c = Nestletd.config(parse("--metrics-listen", "127.0.0.1:9464"));
+        assertEquals(9464, c.metricsListen().port());
+        assertTrue(c.metricsListen().loopback());
+        assertEquals(
+                "--metrics-listen '127.0.0.1' is not HOST:PORT: no port",
+                refused("--metrics-listen=127.0.0.1"));
+        assertEquals("metrics-listen has no value", DaemonOptions.check("metrics-listen", ""));
+    }
+
+    @Test
     void numbersArePositiveAndPoolsHoldNoHostRoot() {
         assertEquals(
                 "Invalid value for option '--range-size': '0' is not a positive number",

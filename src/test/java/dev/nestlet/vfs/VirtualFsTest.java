@@ -30,14 +30,23 @@ class VirtualFsTest {
 
     @BeforeEach
     void setUp() {
+        fs = withOneContainer(changes);
+    }
+
+    /**
+     * Every file and sysctl, over recorded host files, with container c1 (recorded cgroup v1 tree);
+     * accepted sysctl writes go to {@code changes}. Shared with {@link VirtualFsPropertyTest}.
+     */
+    static VirtualFs withOneContainer(List<String> changes) {
         List<VirtualFile> files = new ArrayList<>(VirtualFs.allFiles());
         SysctlCatalog.all(250).forEach(s -> files.add(new SysctlFile(s)));
-        fs = new VirtualFs(files, new HostFiles(Recorded.HOST));
+        VirtualFs fs = new VirtualFs(files, new HostFiles(Recorded.HOST));
         Map<String, long[]> values = new LinkedHashMap<>();
         values.put("kernel.panic", new long[] {1});
         values.put("net.ipv4.ip_forward", new long[] {0});
         values.put("net.ipv4.ip_local_port_range", new long[] {32768, 60999});
         fs.add(new ContainerView("c1", 258161, Recorded.v1(), TestSysctls.of(values, changes)));
+        return fs;
     }
 
     private int send(int opcode, long nodeid, byte[] body) {

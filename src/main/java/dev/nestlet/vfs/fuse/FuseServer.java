@@ -34,6 +34,12 @@ public final class FuseServer implements AutoCloseable {
      */
     public interface Handler {
         int handle(FuseRequest request, FuseReply reply);
+
+        /**
+         * What node {@code nodeid} is, as a metric label of few values: a file's path inside the
+         * container, never anything that names a container.
+         */
+        String fileOf(long nodeid);
     }
 
     public static final String FS_TYPE = "fuse.nestlet";
@@ -278,7 +284,9 @@ public final class FuseServer implements AutoCloseable {
                                     + Errno.name((int) -rc));
                 }
             }
-            NestletMetrics.FUSE.labelValues(opName(req.opcode())).observe(NestletMetrics.since(t0));
+            NestletMetrics.FUSE
+                    .labelValues(opName(req.opcode()), handler.fileOf(req.nodeid()))
+                    .observe(NestletMetrics.since(t0));
         }
     }
 
