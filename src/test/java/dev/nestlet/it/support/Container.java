@@ -50,6 +50,11 @@ public final class Container implements AutoCloseable {
                 prefix, Map.of("NESTLET_SOCKET", daemon.socket().toString()), bundle, id);
     }
 
+    /** The bundle dir the runtime was given. */
+    public Path bundle() {
+        return bundle;
+    }
+
     public String id() {
         return id;
     }
