@@ -3,6 +3,8 @@ package dev.nestlet.seccomp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nestlet.error.ErrorCode;
+import dev.nestlet.error.NestletException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -78,7 +80,7 @@ public final class SeccompProfiles {
      * and rules left without names are dropped. Without a profile, a minimal one is made: allow by
      * default, only the notify rule.
      *
-     * @throws IllegalArgumentException when the config already names another seccomp agent
+     * @throws NestletException bad_bundle when the config already names another seccomp agent
      */
     public static ObjectNode withNotify(ObjectNode config, Path listenerSocket) {
         ObjectNode out = config.deepCopy();
@@ -87,7 +89,8 @@ public final class SeccompProfiles {
         if (existing != null
                 && !existing.isNull()
                 && !existing.asText().equals(listenerSocket.toString())) {
-            throw new IllegalArgumentException(
+            throw new NestletException(
+                    ErrorCode.BAD_BUNDLE,
                     "config.json already sends seccomp notifications to "
                             + existing.asText()
                             + "; nestlet cannot share them");

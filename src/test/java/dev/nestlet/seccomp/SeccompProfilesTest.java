@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nestlet.error.ErrorCode;
+import dev.nestlet.error.NestletException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -128,8 +130,11 @@ class SeccompProfilesTest {
                 (ObjectNode)
                         JSON.readTree(
                                 "{\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/other.sock\"}}}");
-        assertThrows(
-                IllegalArgumentException.class, () -> SeccompProfiles.withNotify(config, SOCKET));
+        NestletException e =
+                assertThrows(
+                        NestletException.class, () -> SeccompProfiles.withNotify(config, SOCKET));
+        assertEquals(ErrorCode.BAD_BUNDLE, e.code(), "the bundle's fault, not nestlet's");
+        assertTrue(e.getMessage().contains("/run/other.sock"), e.getMessage());
         ObjectNode ours = SeccompProfiles.withNotify(JSON.createObjectNode(), SOCKET);
         JsonNode again = SeccompProfiles.withNotify(ours, SOCKET);
         assertEquals(
