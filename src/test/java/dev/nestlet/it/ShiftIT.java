@@ -43,25 +43,12 @@ class ShiftIT extends DaemonTest {
     void overlayRootIsRebuiltFromIdMappedLayers() throws Exception {
         String id = TestDir.unique("ovl");
         Path layers = dir.resolve(id + "-layers");
-        Path lower = Rootfs.busybox(layers.resolve("lower"));
-        Files.createDirectories(layers.resolve("upper"));
-        Files.createDirectories(layers.resolve("work"));
-        Path merged = Files.createDirectories(layers.resolve("merged"));
-        Cmd.of(
-                        "mount",
-                        "-t",
-                        "overlay",
-                        "overlay",
-                        "-o",
-                        "lowerdir="
-                                + lower
-                                + ",upperdir="
-                                + layers.resolve("upper")
-                                + ",workdir="
-                                + layers.resolve("work"),
-                        merged.toString())
-                .run()
-                .ok();
+        Path merged =
+                Mounts.overlay(
+                        Rootfs.busybox(layers.resolve("lower")),
+                        layers.resolve("upper"),
+                        layers.resolve("work"),
+                        layers.resolve("merged"));
         try {
             Path bundle = dir.resolve(id);
             new Spec(merged, "sleep", "300").writeTo(bundle);
@@ -100,24 +87,12 @@ class ShiftIT extends DaemonTest {
         String id = TestDir.unique("copy");
         Path layers = dir.resolve(id + "-layers");
         Rootfs.busybox(layers.resolve("lower/rootfs"));
-        Files.createDirectories(layers.resolve("upper"));
-        Files.createDirectories(layers.resolve("work"));
-        Path merged = Files.createDirectories(layers.resolve("merged"));
-        Cmd.of(
-                        "mount",
-                        "-t",
-                        "overlay",
-                        "overlay",
-                        "-o",
-                        "lowerdir="
-                                + layers.resolve("lower")
-                                + ",upperdir="
-                                + layers.resolve("upper")
-                                + ",workdir="
-                                + layers.resolve("work"),
-                        merged.toString())
-                .run()
-                .ok();
+        Path merged =
+                Mounts.overlay(
+                        layers.resolve("lower"),
+                        layers.resolve("upper"),
+                        layers.resolve("work"),
+                        layers.resolve("merged"));
         try {
             Path bundle = dir.resolve(id);
             new Spec(merged.resolve("rootfs"), "sleep", "300").writeTo(bundle);

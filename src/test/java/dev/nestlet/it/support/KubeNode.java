@@ -216,25 +216,8 @@ public final class KubeNode extends Engine {
      * no ID-mapped mounts, and containerd 2.x then refuses hostUsers: false pods.
      */
     public static Path overlay(Path dir) throws IOException {
-        Path merged = Files.createDirectories(dir.resolve("root"));
-        Files.createDirectories(dir.resolve("upper"));
-        Files.createDirectories(dir.resolve("work"));
-        Cmd.of(
-                        "mount",
-                        "-t",
-                        "overlay",
-                        "overlay",
-                        "-o",
-                        "lowerdir="
-                                + nodeRoot()
-                                + ",upperdir="
-                                + dir.resolve("upper")
-                                + ",workdir="
-                                + dir.resolve("work"),
-                        merged.toString())
-                .run()
-                .ok();
-        return merged;
+        return Mounts.overlay(
+                nodeRoot(), dir.resolve("upper"), dir.resolve("work"), dir.resolve("root"));
     }
 
     public KubeNode start() throws IOException, InterruptedException {

@@ -32,6 +32,28 @@ public final class Mounts {
         return mountInfoLines("self").stream().filter(l -> l.contains(text)).toList();
     }
 
+    /**
+     * Mounts an overlay of {@code lower} at {@code merged}, creating {@code upper}, {@code work}
+     * and {@code merged}; returns {@code merged}. The caller unmounts it (e.g. {@link
+     * #unmountBelow}).
+     */
+    public static Path overlay(Path lower, Path upper, Path work, Path merged) throws IOException {
+        for (Path d : List.of(upper, work, merged)) {
+            Files.createDirectories(d);
+        }
+        Cmd.of(
+                        "mount",
+                        "-t",
+                        "overlay",
+                        "overlay",
+                        "-o",
+                        "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work,
+                        merged.toString())
+                .run()
+                .ok();
+        return merged;
+    }
+
     /** Lazily unmounts everything mounted at or below {@code dir}, deepest first. */
     public static void unmountBelow(Path dir) {
         List<String> points = mountPoints();

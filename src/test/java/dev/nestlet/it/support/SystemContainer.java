@@ -3,7 +3,6 @@ package dev.nestlet.it.support;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -106,20 +105,13 @@ public final class SystemContainer implements AutoCloseable {
             java.util.function.Consumer<Spec> adjust,
             String dockerdArgs)
             throws Exception {
-        Path layers = Files.createDirectories(dir.resolve(id + "-layers"));
-        Path upper = Files.createDirectories(layers.resolve("upper"));
-        Path work = Files.createDirectories(layers.resolve("work"));
-        Path merged = Files.createDirectories(layers.resolve("merged"));
-        Cmd.of(
-                        "mount",
-                        "-t",
-                        "overlay",
-                        "overlay",
-                        "-o",
-                        "lowerdir=" + image + ",upperdir=" + upper + ",workdir=" + work,
-                        merged.toString())
-                .run()
-                .ok();
+        Path layers = dir.resolve(id + "-layers");
+        Path merged =
+                Mounts.overlay(
+                        image,
+                        layers.resolve("upper"),
+                        layers.resolve("work"),
+                        layers.resolve("merged"));
         Spec spec = spec(merged, dockerdArgs);
         adjust.accept(spec);
         Path bundle = spec.writeTo(dir.resolve(id));
