@@ -8,12 +8,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nestlet.it.support.CriClient;
 import dev.nestlet.it.support.KubeNode;
 import dev.nestlet.it.support.KubeTest;
+import dev.nestlet.it.support.ServerNetwork;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Pods through containerd 2.x's CRI plugin, sent by a kubelet-like client ({@link CriClient}) to a
@@ -220,6 +223,61 @@ class KubePodsIT extends KubeTest {
         assertTrue(seen.path("cniNetns").asText().startsWith("/"), "CNI's: " + seen);
 
         cri.deletePod(podId);
+        assertNodeNetworkClean();
+        daemon.awaitAllReleased();
+    }
+
+    /**
+     * DNS and outbound traffic from a pod's container, the way a cluster's pods use them: the pod's
+     * resolv.conf (written by containerd from the DNS config the kubelet sends) names a name server
+     * in a network namespace of the test's own ({@link ServerNetwork}), which answers only for the
+     * server there, and the container fetches a file from that server by its short name (through
+     * the search list). The runc handler first (the rig itself), then nestlet's pod whose network
+     * namespace the host owns (the CNI interface moved into the pod's own), then hostUsers: false.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"runc", "nestlet", "nestlet hostUsers false"})
+    void podResolvesAndFetchesFromAServerOfItsOwnNetwork(String mode) throws Exception {
+        boolean userns = mode.endsWith("false");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                !userns || containerdMajor() >= 2, "user namespaces need containerd 2");
+        try (ServerNetwork net = ServerNetwork.start(node, dir.path())) {
+            CriClient.Pod pod =
+                    pod(
+                                    "dns",
+                                    mode.split(" ")[0],
+                                    userns ? CriClient.kubeletMapping(65536L * 41) : null)
+                            .withDns(net.dns());
+            String podId = cri.runPodSandbox(pod);
+            try {
+                String c =
+                        cri.createContainer(
+                                podId,
+                                pod,
+                                "c",
+                                KubeNode.BUSYBOX,
+                                List.of("sleep", "3600"),
+                                Map.of(),
+                                Map.of());
+                cri.startContainer(c);
+                CriClient.Exec lookup = cri.execSync(c, 20, "nslookup", ServerNetwork.NAME);
+                assertTrue(
+                        lookup.exit() == 0
+                                && lookup.out().contains("Address: " + net.address() + "\n"),
+                        "the name resolves through the pod's resolv.conf: "
+                                + lookup
+                                + "\nresolv.conf: "
+                                + cri.execSync(c, 10, "cat", "/etc/resolv.conf")
+                                + "\nqueries: "
+                                + net.dnsLog());
+                assertEquals(
+                        net.content(),
+                        cri.execSync(c, 20, "wget", "-qO-", ServerNetwork.URL).ok().out(),
+                        "the file, fetched by the server's short name");
+            } finally {
+                cri.deletePod(podId);
+            }
+        }
         assertNodeNetworkClean();
         daemon.awaitAllReleased();
     }
