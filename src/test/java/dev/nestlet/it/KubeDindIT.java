@@ -1,11 +1,17 @@
 package dev.nestlet.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.nestlet.it.cri.v1.IDMapping;
+import dev.nestlet.it.support.Cmd;
 import dev.nestlet.it.support.CriClient;
+import dev.nestlet.it.support.DindImage;
 import dev.nestlet.it.support.DindPods;
 import dev.nestlet.it.support.InitRunner;
 import dev.nestlet.it.support.KubeTest;
+import dev.nestlet.it.support.ServerNetwork;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,7 +25,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * immutable, and the Testcontainers program (a published port waited on over HTTP, two containers
  * talking by network alias). With and without hostUsers: false. Then the two pod shapes CI runners
  * use, where dockerd runs in a sidecar of the job's pod: Actions Runner Controller's dind mode and
- * GitLab's dind service.
+ * GitLab's dind service. In each, the job's container and a container of the pod's dockerd resolve
+ * a name through the pod's DNS and fetch a file from a server outside the node's pods ({@link
+ * ServerNetwork}).
  */
 @Tag("slow")
 class KubeDindIT extends KubeTest {
@@ -28,9 +36,26 @@ class KubeDindIT extends KubeTest {
         return "kube-dind";
     }
 
+    /** The name server and file server every pod of this class uses. */
+    private ServerNetwork server;
+
     @BeforeAll
     void importImage() throws Exception {
         DindPods.importInto(node);
+        server = ServerNetwork.start(node, dir.path());
+    }
+
+    @AfterAll
+    void stopServer() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** Every pod here has the server network's DNS, as the kubelet's ClusterFirst gives it. */
+    @Override
+    protected CriClient.Pod pod(String name, String handler, IDMapping userns) throws Exception {
+        return super.pod(name, handler, userns).withDns(server.dns());
     }
 
     @ParameterizedTest(name = "hostUsers false: {0}")
@@ -41,7 +66,9 @@ class KubeDindIT extends KubeTest {
         String podId = cri.runPodSandbox(pod);
         try {
             String runner = DindPods.runner(cri, podId, pod);
-            DindIT.firstScenario(new InitRunner(pidOf(runner)), userns ? "kube-userns" : "kube");
+            InitRunner sc = new InitRunner(pidOf(runner));
+            DindIT.firstScenario(sc, userns ? "kube-userns" : "kube");
+            reachTheServer(sc);
         } finally {
             cri.deletePod(podId);
         }
@@ -94,5 +121,31 @@ class KubeDindIT extends KubeTest {
         InitRunner runner = new InitRunner(pidOf(job));
         DindIT.dockerdOnARealFilesystem(runner);
         DindIT.jobSteps(runner);
+        reachTheServer(runner);
+    }
+
+    /**
+     * From the job's container, then from a container of its dockerd on the default bridge (whose
+     * resolv.conf dockerd copies from the pod's, the name server being no loopback address): the
+     * server's name resolves through the pod's DNS and its file is fetched by the short name, so
+     * through the pod's search list; the inner container's traffic leaves through dockerd's NAT,
+     * the pod's interface and the node. The image's Debian has no nslookup or wget: the static
+     * busybox of its nested bundle has both.
+     */
+    private void reachTheServer(InitRunner sc) throws Exception {
+        String steps =
+                "nslookup "
+                        + ServerNetwork.NAME
+                        + " | grep -q 'Address: "
+                        + server.address()
+                        + "$' && wget -qO- "
+                        + ServerNetwork.URL;
+        Cmd.Result job =
+                sc.sh(DindImage.E2E + "/nested/rootfs/bin/busybox sh -c \"" + steps + "\"", 60);
+        assertEquals(
+                server.content(), job.ok().out(), "from the job's container: " + server.dnsLog());
+        Cmd.Result inner = sc.sh("docker run --rm busybox sh -c \"" + steps + "\"", 120);
+        assertEquals(
+                server.content(), inner.ok().out(), "from an inner container: " + server.dnsLog());
     }
 }

@@ -8,12 +8,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nestlet.it.support.CriClient;
 import dev.nestlet.it.support.KubeNode;
 import dev.nestlet.it.support.KubeTest;
+import dev.nestlet.it.support.ServerNetwork;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Pods through containerd 2.x's CRI plugin, sent by a kubelet-like client ({@link CriClient}) to a
@@ -48,18 +51,7 @@ class KubePodsIT extends KubeTest {
         String podId = cri.runPodSandbox(pod);
         String ip = cri.podIp(podId);
         assertTrue(ip.startsWith("10.88."), "CNI gave the pod an address: " + ip);
-        Path www = Files.createDirectories(dir.resolve("www-" + pod.name()));
-        Files.writeString(www.resolve("index.html"), "hello from " + pod.name() + "\n");
-        String c =
-                cri.createContainer(
-                        podId,
-                        pod,
-                        "web",
-                        KubeNode.BUSYBOX,
-                        List.of("httpd", "-f", "-p", "8080", "-h", "/www"),
-                        Map.of(),
-                        Map.of("/www", www));
-        cri.startContainer(c);
+        String c = web(podId, pod);
         assertEquals(
                 "0 0 4294967295",
                 cri.execSync(c, 10, "cat", "/proc/self/uid_map")
@@ -107,17 +99,7 @@ class KubePodsIT extends KubeTest {
         CriClient.Pod pod = pod("sys", "nestlet");
         String podId = cri.runPodSandbox(pod);
         String ip = cri.podIp(podId);
-        Path www = Files.createDirectories(dir.resolve("www-" + pod.name()));
-        Files.writeString(www.resolve("index.html"), "hello from " + pod.name() + "\n");
-        String web =
-                cri.createContainer(
-                        podId,
-                        pod,
-                        "web",
-                        KubeNode.BUSYBOX,
-                        List.of("httpd", "-f", "-p", "8080", "-h", "/www"),
-                        Map.of(),
-                        Map.of("/www", www));
+        String web = web(podId, pod);
         // The pod's root, as its main process (and below, through CRI exec).
         String side =
                 cri.createContainer(
@@ -132,7 +114,6 @@ class KubePodsIT extends KubeTest {
                                         + "&& cat /proc/sys/net/ipv4/ip_forward; } > /tmp/net 2>&1; exec sleep 3600"),
                         Map.of(),
                         Map.of());
-        cri.startContainer(web);
         cri.startContainer(side);
 
         String[] map =
@@ -220,6 +201,58 @@ class KubePodsIT extends KubeTest {
         assertTrue(seen.path("cniNetns").asText().startsWith("/"), "CNI's: " + seen);
 
         cri.deletePod(podId);
+        assertNodeNetworkClean();
+        daemon.awaitAllReleased();
+    }
+
+    /**
+     * The pod's networking whole, seen from both sides, the way a cluster uses it: the pod IP
+     * answers from the node on a port the pod's container serves (probes, Services), and the pod's
+     * resolv.conf (written by containerd from the DNS config the kubelet sends) names a name server
+     * in a network namespace of the test's own ({@link ServerNetwork}), which answers only for the
+     * server there; the container resolves that name and fetches a file from the server by its
+     * short name (through the search list). The runc handler first (the rig itself), then nestlet's
+     * pod whose network namespace the host owns (the CNI interface moved into the pod's own), then
+     * hostUsers: false.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"runc", "nestlet", "nestlet hostUsers false"})
+    void podIpAnswersAndThePodResolvesAndReachesAServerBeyondTheNode(String mode) throws Exception {
+        boolean userns = mode.endsWith("false");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                !userns || containerdMajor() >= 2, "user namespaces need containerd 2");
+        try (ServerNetwork net = ServerNetwork.start(node, dir.path())) {
+            CriClient.Pod pod =
+                    pod(
+                                    "net",
+                                    mode.split(" ")[0],
+                                    userns ? CriClient.kubeletMapping(65536L * 41) : null)
+                            .withDns(net.dns());
+            String podId = cri.runPodSandbox(pod);
+            try {
+                String c = web(podId, pod);
+                assertEquals(
+                        "hello from " + pod.name(),
+                        node.fetch(cri.podIp(podId), 8080).trim(),
+                        "the pod IP answers from the node");
+                CriClient.Exec lookup = cri.execSync(c, 20, "nslookup", ServerNetwork.NAME);
+                assertTrue(
+                        lookup.exit() == 0
+                                && lookup.out().contains("Address: " + net.address() + "\n"),
+                        "the name resolves through the pod's resolv.conf: "
+                                + lookup
+                                + "\nresolv.conf: "
+                                + cri.execSync(c, 10, "cat", "/etc/resolv.conf")
+                                + "\nqueries: "
+                                + net.dnsLog());
+                assertEquals(
+                        net.content(),
+                        cri.execSync(c, 20, "wget", "-qO-", ServerNetwork.URL).ok().out(),
+                        "the file, fetched by the server's short name");
+            } finally {
+                cri.deletePod(podId);
+            }
+        }
         assertNodeNetworkClean();
         daemon.awaitAllReleased();
     }
@@ -333,12 +366,7 @@ class KubePodsIT extends KubeTest {
                 try {
                     String[] r = f.get(300, java.util.concurrent.TimeUnit.SECONDS);
                     pods.add(r[0]);
-                    bases.add(
-                            cri.execSync(r[1], 10, "cat", "/proc/self/uid_map")
-                                    .ok()
-                                    .out()
-                                    .trim()
-                                    .split("\\s+")[1]);
+                    bases.add(uidBase(r[1]));
                 } catch (java.util.concurrent.ExecutionException e) {
                     first = first == null ? e.getCause() : first;
                 }
@@ -362,15 +390,36 @@ class KubePodsIT extends KubeTest {
      */
     @Test
     void removeSandboxWhileItsContainerRuns() throws Exception {
-        String podId =
-                cri.startPod(pod("rm", "nestlet"), KubeNode.BUSYBOX, List.of("sleep", "3600"))
-                        .podId();
+        CriClient.Started started =
+                cri.startPod(pod("rm", "nestlet"), KubeNode.BUSYBOX, List.of("sleep", "3600"));
+        String podId = started.podId();
         assertEquals(2, daemon.ps().size());
+        String base = uidBase(started.containerId());
         cri.stopPodSandbox(podId);
         cri.removePodSandbox(podId);
         assertTrue(cri.listContainers().stream().noneMatch(x -> x.getPodSandboxId().equals(podId)));
         assertNodeNetworkClean();
         daemon.awaitAllReleased();
+
+        // The range is free again: nestlet hands out the lowest free block, so the next pod gets
+        // the same one.
+        CriClient.Started next =
+                cri.startPod(pod("again", "nestlet"), KubeNode.BUSYBOX, List.of("sleep", "3600"));
+        try {
+            assertEquals(base, uidBase(next.containerId()), "the removed pod's range, again");
+        } finally {
+            cri.deletePod(next.podId());
+        }
+        daemon.awaitAllReleased();
+    }
+
+    /** The host uid a container's root maps to. */
+    private String uidBase(String containerId) {
+        return cri.execSync(containerId, 10, "cat", "/proc/self/uid_map")
+                .ok()
+                .out()
+                .trim()
+                .split("\\s+")[1];
     }
 
     /**
@@ -406,6 +455,26 @@ class KubePodsIT extends KubeTest {
                                 "names sandbox no-such-sandbox, which nestlet " + "does not know"),
                 r.toString());
         daemon.awaitAllReleased();
+    }
+
+    /**
+     * Container "web" of {@code pod}, started: busybox httpd on port 8080 serving "hello from POD"
+     * from a host dir mounted at /www.
+     */
+    private String web(String podId, CriClient.Pod pod) throws Exception {
+        Path www = Files.createDirectories(dir.resolve("www-" + pod.name()));
+        Files.writeString(www.resolve("index.html"), "hello from " + pod.name() + "\n");
+        String c =
+                cri.createContainer(
+                        podId,
+                        pod,
+                        "web",
+                        KubeNode.BUSYBOX,
+                        List.of("httpd", "-f", "-p", "8080", "-h", "/www"),
+                        Map.of(),
+                        Map.of("/www", www));
+        cri.startContainer(c);
+        return c;
     }
 
     private String awaitFile(String container, String path) throws Exception {

@@ -90,7 +90,18 @@ public final class CriClient implements AutoCloseable {
             String uid,
             String handler,
             PodSandboxConfig config,
-            NamespaceOption namespaces) {}
+            NamespaceOption namespaces) {
+        /** This pod with {@code dns} as its DNS config (containerd writes its resolv.conf). */
+        public Pod withDns(DNSConfig dns) {
+            return new Pod(
+                    name,
+                    namespace,
+                    uid,
+                    handler,
+                    config.toBuilder().setDnsConfig(dns).build(),
+                    namespaces);
+        }
+    }
 
     /**
      * A kubelet-style pod config; {@code logRoot} stands for /var/log/pods.

@@ -177,19 +177,7 @@ public final class KubeNode extends Engine {
                                             Cmd.of("rm", "-rf", "--one-file-system", d.toString())
                                                     .run()));
             Files.createDirectories(d.resolve("rootfs"));
-            Path source =
-                    Path.of(System.getProperty("nestlet.testSources", "src/test"))
-                            .resolve("c/pause.c");
-            String cc = Files.isExecutable(Path.of("/usr/bin/musl-gcc")) ? "musl-gcc" : "gcc";
-            Cmd.of(
-                            cc,
-                            "-Os",
-                            "-static",
-                            "-o",
-                            d.resolve("rootfs/pause").toString(),
-                            source.toString())
-                    .run()
-                    .ok();
+            TestPrograms.build("pause", d.resolve("rootfs/pause"));
             Path layer = d.resolve("layer.tar");
             Cmd.of(
                             "tar",
@@ -401,6 +389,11 @@ public final class KubeNode extends Engine {
      * pod, retried for 10 s; with the host's busybox (whose wget -T segfaults).
      */
     public String fetch(String ip, int port) throws InterruptedException {
+        return fetch("http://" + ip + ":" + port + "/");
+    }
+
+    /** GET {@code url} from the node's network namespace, as {@link #fetch(String, int)} does. */
+    public String fetch(String url) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
         Cmd.Result r;
         do {
@@ -416,7 +409,7 @@ public final class KubeNode extends Engine {
                                     "busybox",
                                     "wget",
                                     "-qO-",
-                                    "http://" + ip + ":" + port + "/")
+                                    url)
                             .run();
             if (r.exit() == 0) {
                 return r.out();
@@ -424,14 +417,7 @@ public final class KubeNode extends Engine {
             Thread.sleep(100);
         } while (System.nanoTime() < deadline);
         throw new AssertionError(
-                "pod "
-                        + ip
-                        + ":"
-                        + port
-                        + " does not answer from the node: exit "
-                        + r.exit()
-                        + ": "
-                        + r.all());
+                url + " does not answer from the node: exit " + r.exit() + ": " + r.all());
     }
 
     /**
