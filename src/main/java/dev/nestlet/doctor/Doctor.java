@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nestlet.json.Json;
 import dev.nestlet.kernel.KernelFeature;
 import dev.nestlet.kernel.KernelFeatures;
+import dev.nestlet.lsm.Selinux;
 import dev.nestlet.shift.UserNamespaces;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ public final class Doctor {
         checks.add(new CgroupCheck());
         checks.add(new AppArmorCheck(SYS));
         checks.add(new AppArmorUsernsCheck(PROC_SYS));
-        checks.add(new SelinuxCheck(SYS));
+        checks.add(new SelinuxCheck(Selinux.host()));
         checks.add(new SubIdPoolCheck(settings));
         checks.addAll(EngineCheck.all(settings.engineRoot()));
         checks.add(new DaemonCheck(settings.socket(), daemon));

@@ -60,8 +60,9 @@ public enum KernelFeature {
             8,
             false,
             "the rebuilt overlay's layers passed one per fsconfig call, no length limit",
-            "one lowerdir option, paths escaped, up to a page long; a longer layer list is"
-                    + " copied (chown copy)"),
+            "one lowerdir option of the layers' names relative to the working directory (fsconfig"
+                    + " takes 255 bytes: up to 88 layers); a longer layer list is copied (chown"
+                    + " copy)"),
     PROC_PIDNS(
             "proc pidns",
             6,

@@ -11,6 +11,7 @@ import dev.nestlet.json.Json;
 import dev.nestlet.lifecycle.ConfigBind;
 import dev.nestlet.lifecycle.ConfigMounts;
 import dev.nestlet.lifecycle.HookService;
+import dev.nestlet.lsm.Selinux;
 import dev.nestlet.metrics.NestletMetrics;
 import dev.nestlet.ns.NetworkNamespaces;
 import dev.nestlet.oci.Annotations;
@@ -56,6 +57,7 @@ public final class PrepareService {
     private final Path socket;
     private final Path seccompListener;
     private final Pods pods;
+    private final Selinux selinux = Selinux.host();
 
     public PrepareService(
             Registry registry,
@@ -243,6 +245,15 @@ public final class PrepareService {
                             + SpecEditor.APPARMOR_PROFILE
                             + " instead of "
                             + enginesProfile);
+        }
+        String enginesLabel = SpecEditor.systemSelinuxLabel(cfg, selinux::accepts);
+        if (enginesLabel != null) {
+            LOG.info(
+                    rec.id()
+                            + ": SELinux label "
+                            + cfg.at("/process/selinuxLabel").asText()
+                            + " instead of "
+                            + enginesLabel);
         }
         SpecEditor.addHooks(cfg, hook, socket, List.of("createRuntime", "poststop"));
         // The engine's seccomp profile, relaxed for an engine inside, with mounts sent to

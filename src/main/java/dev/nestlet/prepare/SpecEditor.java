@@ -8,6 +8,7 @@ import dev.nestlet.error.NestletException;
 import dev.nestlet.idmap.IdRange;
 import dev.nestlet.idmap.IdSpan;
 import dev.nestlet.lifecycle.ConfigBind;
+import dev.nestlet.lsm.Selinux;
 import dev.nestlet.oci.Annotations;
 import dev.nestlet.shift.RootfsShifter;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.BiPredicate;
+import java.util.function.Predicate;
 
 /**
  * The edits that turn an engine's config.json into a system container's. Pure functions on the JSON
@@ -129,6 +131,15 @@ public final class SpecEditor {
             JsonNode options = m.path("options");
             if (!options.isMissingNode() && !options.isArray()) {
                 throw badShape("/mounts/*/options", "an array", options);
+            }
+        }
+        JsonNode label = config.at("/process/selinuxLabel");
+        if (!label.isMissingNode() && !label.isNull()) {
+            if (!label.isTextual()) {
+                throw badShape("/process/selinuxLabel", "a string", label);
+            }
+            if (!label.asText().isEmpty()) {
+                SelinuxLabel.parse(label.asText());
             }
         }
         for (String kind : List.of("uidMappings", "gidMappings")) {
@@ -437,6 +448,42 @@ public final class SpecEditor {
             return null;
         }
         config.withObjectProperty("process").put("apparmorProfile", APPARMOR_PROFILE);
+        return asked.asText();
+    }
+
+    /**
+     * The types engines label a container's process with by default (container-selinux's
+     * container_t, and svirt_lxc_net_t, its older name that older engines still write).
+     */
+    private static final List<String> ENGINE_SELINUX_TYPES =
+            List.of("container_t", "svirt_lxc_net_t");
+
+    /**
+     * SELinux's counterpart of {@link #systemAppArmorProfile}: container_t may not mount
+     * filesystems, so where the engine labelled the process with its default type, the type becomes
+     * {@value Selinux#ENGINE_TYPE} (container-selinux's domain for an engine inside a container),
+     * with the engine's user, role and level (the container's MCS categories, which its mountLabel
+     * and files share) kept, provided the host's policy takes that label ({@code policyAccepts};
+     * else the runtime could not set it and the engine's stays). No label or an empty one
+     * (label=disable, no SELinux) and any other type (spc_t, container_init_t, a custom one) are
+     * what someone chose and stay as they are; mountLabel is never touched. Returns the label it
+     * replaced, or null; a malformed label is a bad bundle ({@link #checkShape} refuses it before
+     * any edit).
+     */
+    public static String systemSelinuxLabel(ObjectNode config, Predicate<String> policyAccepts) {
+        JsonNode asked = config.path("process").path("selinuxLabel");
+        if (!asked.isTextual() || asked.asText().isEmpty()) {
+            return null;
+        }
+        SelinuxLabel label = SelinuxLabel.parse(asked.asText());
+        if (!ENGINE_SELINUX_TYPES.contains(label.type())) {
+            return null;
+        }
+        String engines = label.withType(Selinux.ENGINE_TYPE).toString();
+        if (!policyAccepts.test(engines)) {
+            return null;
+        }
+        config.withObjectProperty("process").put("selinuxLabel", engines);
         return asked.asText();
     }
 

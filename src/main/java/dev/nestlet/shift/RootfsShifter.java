@@ -7,7 +7,9 @@ import dev.nestlet.kernel.KernelFeatures;
 import dev.nestlet.proc.MountInfo;
 import dev.nestlet.proc.MountTable;
 import dev.nestlet.sys.Fd;
+import dev.nestlet.sys.FileCalls;
 import dev.nestlet.sys.MountCalls;
+import dev.nestlet.sys.NsCalls;
 import dev.nestlet.sys.SysException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -172,9 +174,9 @@ public final class RootfsShifter {
 
     /**
      * lowerdir+ (one fsconfig call per layer, Linux 6.8) has no length limit and no escaping;
-     * without it ({@code appendLayers} false) the layers go in one lowerdir option, ':'-separated
-     * with ':' and backslash escaped, which the kernel takes up to a page long (longer, it refuses
-     * and the rootfs is copied).
+     * without it ({@code appendLayers} false) the layers go in one lowerdir value, ':'-separated,
+     * which fsconfig takes up to 255 bytes: their names relative to the thread's working directory
+     * ("0:1:2"), so up to 88 layers (more, the kernel refuses and the rootfs is copied).
      *
      * <p>overlayfs does every upper-layer operation (work dir, copy-up) with its creator's
      * credentials. Through an id-mapped upper, host root has no mapping (EOVERFLOW, and the overlay
@@ -197,8 +199,9 @@ public final class RootfsShifter {
                     "overlay upper and work dirs do not share a parent: " + layers);
         }
         List<Path> lower = new ArrayList<>();
+        Path lowerParent = dir.resolve("lower");
         for (int i = 0; i < layers.lower().size(); i++) {
-            Path l = dir.resolve("lower").resolve(Integer.toString(i));
+            Path l = lowerParent.resolve(Integer.toString(i));
             IdmappedMounts.attach(layers.lower().get(i), l, ns, false);
             mounts.add(l.toString());
             lower.add(l);
@@ -218,20 +221,29 @@ public final class RootfsShifter {
                                         MountCalls.fsconfig(ctx, "lowerdir+", l.toString());
                                     }
                                 } else {
-                                    MountCalls.fsconfig(ctx, "lowerdir", lowerdirOption(lower));
+                                    // fsconfig takes a value of at most 255 bytes: three of our
+                                    // absolute layer paths do not fit, their names from a working
+                                    // directory of the thread's own do (the kernel resolves
+                                    // them against it, at this call from 6.5, at create before).
+                                    NsCalls.unshare(NsCalls.CLONE_FS);
+                                    FileCalls.chdir(lowerParent.toString());
+                                    MountCalls.fsconfig(
+                                            ctx,
+                                            "lowerdir",
+                                            lowerdirOption(
+                                                    lower.stream()
+                                                            .map(Path::getFileName)
+                                                            .toList()));
                                 }
+                                // overlayfs unescapes upperdir and workdir too.
                                 MountCalls.fsconfig(
                                         ctx,
                                         "upperdir",
-                                        upperParent
-                                                .resolve(layers.upper().getFileName())
-                                                .toString());
+                                        escaped(upperParent.resolve(layers.upper().getFileName())));
                                 MountCalls.fsconfig(
                                         ctx,
                                         "workdir",
-                                        upperParent
-                                                .resolve(layers.work().getFileName())
-                                                .toString());
+                                        escaped(upperParent.resolve(layers.work().getFileName())));
                                 // The engine's overlay stays mounted on the same upper dir; with
                                 // index=on a second one is refused.
                                 MountCalls.fsconfig(ctx, "index", "off");
@@ -255,16 +267,26 @@ public final class RootfsShifter {
         }
     }
 
-    /** The layers as one lowerdir value: ':' between them, ':' and backslash in a path escaped. */
+    /** The layers as one lowerdir value: ':' between them, each path {@link #escaped}. */
     static String lowerdirOption(List<Path> lower) {
         StringBuilder b = new StringBuilder();
         for (Path l : lower) {
             if (b.length() > 0) {
                 b.append(':');
             }
-            b.append(l.toString().replace("\\", "\\\\").replace(":", "\\:"));
+            b.append(escaped(l));
         }
         return b.toString();
+    }
+
+    /**
+     * A path as overlayfs's lowerdir, upperdir and workdir values take it: the kernel unescapes
+     * them (a backslash takes the next character as it is), and ':' separates lower layers. A comma
+     * needs nothing: fsconfig passes one value, and the kernels before 6.5 that join the values
+     * into one option string refuse a comma whatever its escape.
+     */
+    static String escaped(Path p) {
+        return p.toString().replace("\\", "\\\\").replace(":", "\\:");
     }
 
     /** The overlay mounted exactly at {@code rootfs}, if the engine handed one over. */

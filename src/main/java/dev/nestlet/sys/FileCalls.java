@@ -50,6 +50,14 @@ public final class FileCalls {
                 Native.check(Native.C.open(path, flags | O_CLOEXEC, mode), "open", path), path);
     }
 
+    /**
+     * chdir(2): the working directory of the calling thread's fs_struct, shared with every thread
+     * of nestletd unless the caller first made its own with unshare(CLONE_FS).
+     */
+    public static void chdir(String path) {
+        Native.check(Native.C.chdir(path), "chdir", path);
+    }
+
     public static Fd openat(Fd dir, String path, int flags, int mode) {
         int rc = Native.C.openat(dir.get(), path, flags | O_CLOEXEC, mode);
         return new Fd(Native.check(rc, "openat", path), path);

@@ -28,6 +28,8 @@ final class Native {
 
         int unshare(int flags);
 
+        int chdir(String path);
+
         int setns(int fd, int nstype);
 
         int open(String path, int flags, int mode);

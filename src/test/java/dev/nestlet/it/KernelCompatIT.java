@@ -21,10 +21,12 @@ import org.junit.jupiter.api.Test;
 /**
  * The key scenarios again under {@code nestletd --kernel-compat}, so that the fallbacks of older
  * kernels run on this one: the virtual files (VirtualFilesIT's tests) on 6.1 and 6.8, the shifts
- * (ShiftIT's, whose overlay rebuild takes one lowerdir option under 6.1), the seccomp agent's
- * emulated proc mounts (AgentGapsIT's, through nestlet-procfs under 6.8), and the Docker-in-Docker
- * scenario (DindIT's first, whose inner containers mount proc through the nestlet-procfs helper)
- * once per version, with runc.
+ * (ShiftIT's, whose overlay rebuild of three layers takes one lowerdir option under 6.1), the
+ * seccomp agent's emulated proc mounts (AgentGapsIT's, through nestlet-procfs under 6.8), and the
+ * Docker-in-Docker scenario (DindIT's first, whose inner containers mount proc through the
+ * nestlet-procfs helper) once per version, with runc. 6.6 (Container-Optimized OS) differs from 6.1
+ * only by tmpfs ID-mapping, which nestlet does not use: its status line and the three-layer
+ * overlay, the one path where 6.6 and 6.8 part, run under it.
  */
 class KernelCompatIT {
     /** Adds --kernel-compat VERSION to {@code args}. */
@@ -33,45 +35,49 @@ class KernelCompatIT {
                 .toArray(String[]::new);
     }
 
-    @Nested
-    class VirtualFilesOn61 extends VirtualFilesIT {
+    /** nestletd's status line under {@code version} names exactly the features it turns off. */
+    static void statusTurnsOff(Daemon daemon, String version, String off) {
+        String status = daemon.ctl("status").ok().out();
+        assertTrue(status.contains("--kernel-compat " + version + ": without " + off), status);
+    }
+
+    /** VirtualFilesIT's tests under one compat version, which turns {@code off} off. */
+    abstract static class VirtualFilesUnder extends VirtualFilesIT {
+        private final String version;
+        private final String off;
+
+        VirtualFilesUnder(String version, String off) {
+            this.version = version;
+            this.off = off;
+        }
+
         @Override
         protected String name() {
-            return "vfs-6.1";
+            return "vfs-" + version;
         }
 
         @Override
         protected String[] daemonArgs(Path testDir) throws Exception {
-            return compat("6.1", super.daemonArgs(testDir));
+            return compat(version, super.daemonArgs(testDir));
         }
 
         @Test
         void statusSaysWhatThisModeTurnsOff() {
-            String status = daemon.ctl("status").ok().out();
-            assertTrue(
-                    status.contains(
-                            "--kernel-compat 6.1: without tmpfs ID-mapping (6.3), overlay lowerdir+"
-                                    + " (6.8), proc pidns (6.18)"),
-                    status);
+            statusTurnsOff(daemon, version, off);
         }
     }
 
     @Nested
-    class VirtualFilesOn68 extends VirtualFilesIT {
-        @Override
-        protected String name() {
-            return "vfs-6.8";
+    class VirtualFilesOn61 extends VirtualFilesUnder {
+        VirtualFilesOn61() {
+            super("6.1", "tmpfs ID-mapping (6.3), overlay lowerdir+ (6.8), proc pidns (6.18)");
         }
+    }
 
-        @Override
-        protected String[] daemonArgs(Path testDir) throws Exception {
-            return compat("6.8", super.daemonArgs(testDir));
-        }
-
-        @Test
-        void statusSaysWhatThisModeTurnsOff() {
-            String status = daemon.ctl("status").ok().out();
-            assertTrue(status.contains("--kernel-compat 6.8: without proc pidns (6.18)"), status);
+    @Nested
+    class VirtualFilesOn68 extends VirtualFilesUnder {
+        VirtualFilesOn68() {
+            super("6.8", "proc pidns (6.18)");
         }
     }
 
@@ -85,6 +91,33 @@ class KernelCompatIT {
         @Override
         protected String[] daemonArgs(Path testDir) throws Exception {
             return compat("6.1", super.daemonArgs(testDir));
+        }
+    }
+
+    /**
+     * Container-Optimized OS's 6.6: tmpfs ID-mapping on, lowerdir+ and pidns off; an engine's
+     * overlay of three layers rebuilt through one lowerdir option.
+     */
+    @Nested
+    class On66 extends DaemonTest {
+        @Override
+        protected String name() {
+            return "compat-6.6";
+        }
+
+        @Override
+        protected String[] daemonArgs(Path testDir) throws Exception {
+            return compat("6.6", SubIds.pool(testDir, 3_500_000, 4 * 65536));
+        }
+
+        @Test
+        void statusSaysWhatThisModeTurnsOff() {
+            statusTurnsOff(daemon, "6.6", "overlay lowerdir+ (6.8), proc pidns (6.18)");
+        }
+
+        @Test
+        void overlayOfThreeLayersIsRebuiltThroughOneLowerdir() throws Exception {
+            ShiftIT.threeLayerOverlay(daemon, dir.path());
         }
     }
 
@@ -122,17 +155,21 @@ class KernelCompatIT {
     }
 
     /** DindIT's first scenario with runc under one compat version; proc contexts via the helper. */
-    abstract static class DindUnderCompat extends DaemonTest {
-        abstract String version();
+    abstract static class DindUnder extends DaemonTest {
+        private final String version;
+
+        DindUnder(String version) {
+            this.version = version;
+        }
 
         @Override
         protected String name() {
-            return "dind-" + version();
+            return "dind-" + version;
         }
 
         @Override
         protected String[] daemonArgs(Path testDir) throws Exception {
-            return compat(version(), SubIds.pool(testDir, 7_000_000, 2 * 65536));
+            return compat(version, SubIds.pool(testDir, 7_000_000, 2 * 65536));
         }
 
         @Test
@@ -147,7 +184,7 @@ class KernelCompatIT {
                             DindImage.rootfs(),
                             s -> {},
                             "")) {
-                DindIT.firstScenario(c.runner(), "compat-" + version());
+                DindIT.firstScenario(c.runner(), "compat-" + version);
             }
             assertTrue(
                     helperProcs(daemon) >= 1,
@@ -157,19 +194,17 @@ class KernelCompatIT {
 
     @Nested
     @Tag("slow")
-    class DindOn61 extends DindUnderCompat {
-        @Override
-        String version() {
-            return "6.1";
+    class DindOn61 extends DindUnder {
+        DindOn61() {
+            super("6.1");
         }
     }
 
     @Nested
     @Tag("slow")
-    class DindOn68 extends DindUnderCompat {
-        @Override
-        String version() {
-            return "6.8";
+    class DindOn68 extends DindUnder {
+        DindOn68() {
+            super("6.8");
         }
     }
 }

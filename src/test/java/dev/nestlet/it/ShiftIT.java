@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nestlet.it.support.Cmd;
 import dev.nestlet.it.support.Container;
+import dev.nestlet.it.support.Daemon;
 import dev.nestlet.it.support.DaemonTest;
 import dev.nestlet.it.support.Mounts;
 import dev.nestlet.it.support.OciRuntime;
@@ -39,13 +40,29 @@ class ShiftIT extends DaemonTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * Three lower layers, as an image of three layers gets from an engine, and a container id as
+     * long as an engine's (64 characters): before Linux 6.8 (KernelCompatIT's 6.1 run) the layers
+     * go in one lowerdir value, which fsconfig takes up to 255 bytes only.
+     */
     @Test
     void overlayRootIsRebuiltFromIdMappedLayers() throws Exception {
+        threeLayerOverlay(daemon, dir.path());
+    }
+
+    /** The scenario above with {@code daemon}, in test dir {@code dir}. */
+    static void threeLayerOverlay(Daemon daemon, Path dir) throws Exception {
         String id = TestDir.unique("ovl");
-        Path layers = dir.resolve(id + "-layers");
+        id = id + "0".repeat(64 - id.length());
+        Path layers = dir.resolve(id.substring(0, 12) + "-layers");
+        Path bottom = Rootfs.busybox(layers.resolve("l0"));
+        Path middle = Files.createDirectories(layers.resolve("l1/etc"));
+        Files.writeString(middle.resolve("middle"), "1");
+        Path top = Files.createDirectories(layers.resolve("l2/etc"));
+        Files.writeString(top.resolve("top"), "2");
         Path merged =
                 Mounts.overlay(
-                        Rootfs.busybox(layers.resolve("lower")),
+                        List.of(top.getParent(), middle.getParent(), bottom),
                         layers.resolve("upper"),
                         layers.resolve("work"),
                         layers.resolve("merged"));
@@ -65,13 +82,16 @@ class ShiftIT extends DaemonTest {
                         c.exec(
                                         "sh",
                                         "-c",
-                                        "stat -c '%u %g' /bin/busybox; touch /written && echo ok")
+                                        "stat -c '%u %g' /bin/busybox /etc/middle /etc/top;"
+                                                + " cat /etc/middle /etc/top;"
+                                                + " touch /written && echo ok")
                                 .ok();
                 c.kill();
             }
-            assertTrue(
-                    r.out().startsWith("0 0"),
-                    "lower layer files owned by the container's root: " + r.out());
+            assertEquals(
+                    List.of("0 0", "0 0", "0 0", "12ok"),
+                    r.out().lines().toList(),
+                    "every layer's files there, owned by the container's root");
             Path written = layers.resolve("upper/written");
             assertTrue(Files.exists(written), "the write went to the engine's upper dir");
             assertEquals(0, Files.getAttribute(written, "unix:uid"), "as host root");
@@ -89,7 +109,7 @@ class ShiftIT extends DaemonTest {
         Rootfs.busybox(layers.resolve("lower/rootfs"));
         Path merged =
                 Mounts.overlay(
-                        layers.resolve("lower"),
+                        List.of(layers.resolve("lower")),
                         layers.resolve("upper"),
                         layers.resolve("work"),
                         layers.resolve("merged"));

@@ -49,6 +49,10 @@ class KernelFeaturesTest {
                         KernelFeature.OVERLAY_LOWERDIR_APPEND,
                         KernelFeature.PROC_PIDNS),
                 on("6.1", Map.of()).cutByCompat());
+        // Container-Optimized OS: tmpfs ID-mapping, not yet lowerdir+.
+        assertEquals(
+                List.of(KernelFeature.OVERLAY_LOWERDIR_APPEND, KernelFeature.PROC_PIDNS),
+                on("6.6", Map.of()).cutByCompat());
         assertEquals(List.of(KernelFeature.PROC_PIDNS), on("6.8", Map.of()).cutByCompat());
         assertEquals(List.of(KernelFeature.PROC_PIDNS), on("6.17", Map.of()).cutByCompat());
         assertEquals(List.of(), on("6.18", Map.of()).cutByCompat());

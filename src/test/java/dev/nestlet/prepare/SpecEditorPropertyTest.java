@@ -76,6 +76,9 @@ class SpecEditorPropertyTest {
                     "names",
                     "action",
                     "apparmorProfile",
+                    "selinuxLabel",
+                    "system_u:system_r:container_t:s0:c1,c2",
+                    "container_t",
                     "io.nestlet.mode",
                     "system",
                     "net.ipv4.ping_group_range",
@@ -142,6 +145,7 @@ class SpecEditorPropertyTest {
         }
         SpecEditor.mountsKernelFsOf(cfg, "/proc/meminfo");
         SpecEditor.systemAppArmorProfile(cfg);
+        SpecEditor.systemSelinuxLabel(cfg, l -> true);
         SpecEditor.addHooks(
                 cfg,
                 HOOK,

@@ -205,7 +205,10 @@ public final class KubeNode extends Engine {
      */
     public static Path overlay(Path dir) throws IOException {
         return Mounts.overlay(
-                nodeRoot(), dir.resolve("upper"), dir.resolve("work"), dir.resolve("root"));
+                List.of(nodeRoot()),
+                dir.resolve("upper"),
+                dir.resolve("work"),
+                dir.resolve("root"));
     }
 
     public KubeNode start() throws IOException, InterruptedException {

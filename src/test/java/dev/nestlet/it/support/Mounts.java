@@ -33,11 +33,12 @@ public final class Mounts {
     }
 
     /**
-     * Mounts an overlay of {@code lower} at {@code merged}, creating {@code upper}, {@code work}
-     * and {@code merged}; returns {@code merged}. The caller unmounts it (e.g. {@link
-     * #unmountBelow}).
+     * Mounts an overlay of {@code lowers} (the top layer first) at {@code merged}, creating {@code
+     * upper}, {@code work} and {@code merged}; returns {@code merged}. The caller unmounts it (e.g.
+     * {@link #unmountBelow}).
      */
-    public static Path overlay(Path lower, Path upper, Path work, Path merged) throws IOException {
+    public static Path overlay(List<Path> lowers, Path upper, Path work, Path merged)
+            throws IOException {
         for (Path d : List.of(upper, work, merged)) {
             Files.createDirectories(d);
         }
@@ -47,7 +48,12 @@ public final class Mounts {
                         "overlay",
                         "overlay",
                         "-o",
-                        "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work,
+                        "lowerdir="
+                                + String.join(":", lowers.stream().map(Path::toString).toList())
+                                + ",upperdir="
+                                + upper
+                                + ",workdir="
+                                + work,
                         merged.toString())
                 .run()
                 .ok();

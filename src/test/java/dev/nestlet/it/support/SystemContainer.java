@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A Docker-in-Docker system container of the slow tests: the DinD image under a private overlay
@@ -108,7 +109,7 @@ public final class SystemContainer implements AutoCloseable {
         Path layers = dir.resolve(id + "-layers");
         Path merged =
                 Mounts.overlay(
-                        image,
+                        List.of(image),
                         layers.resolve("upper"),
                         layers.resolve("work"),
                         layers.resolve("merged"));
