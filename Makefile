@@ -43,9 +43,19 @@ test-unit:
 
 ## The property tests (*PropertyTest) with FUZZ_TRIES generated cases each instead of the
 ## 400 of `make test`; a failure prints the seed (replay: -Dnestlet.props.seed=S) and the case.
+## Then each Jazzer @FuzzTest (FUZZ_TARGETS), coverage-guided, for its maxDuration: findings
+## land in src/test/resources/<package>/<Class>Inputs/<method>/ and are replayed by every
+## `make test` from then on; the growing corpus stays in .cifuzz-corpus/ (not committed).
 FUZZ_TRIES ?= 100000
+FUZZ_TARGETS ?= HookRequestPropertyTest\#anyBytesGetOneAnswerLineWithAProtocolErrorAtWorst \
+	SpecEditorPropertyTest\#anyBytesBecomeASystemContainersConfigOrAClearError \
+	VirtualFsPropertyTest\#rawBodiesGetWellFormedRepliesAndNothingThrows \
+	MountTableBytesTest\#anyMountPointNameParsesBack
 fuzz: deps
 	$(MVN) test -Dtest='*PropertyTest' -Dsurefire.failIfNoSpecifiedTests=false -Dnestlet.props.tries=$(FUZZ_TRIES)
+	for t in $(FUZZ_TARGETS); do \
+	  JAZZER_FUZZ=1 $(MVN) surefire:test@fuzz-regression -Dtest="$$t" -Dnestlet.jazzer.hooks=true || exit 1; \
+	done
 
 bench: build
 	bench/run-all.sh

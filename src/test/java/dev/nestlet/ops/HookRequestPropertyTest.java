@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -191,11 +192,20 @@ class HookRequestPropertyTest {
         Cases.forAll(HookRequestPropertyTest::line, HookRequestPropertyTest::holds);
     }
 
+    /** Coverage-guided ({@code make fuzz}): any bytes as a request line. */
+    @FuzzTest(maxDuration = "2m")
+    void anyBytesGetOneAnswerLineWithAProtocolErrorAtWorst(byte[] line) throws Exception {
+        holds(line, new String(line, StandardCharsets.UTF_8));
+    }
+
     private static void holds(String line) throws Exception {
+        holds(line.getBytes(StandardCharsets.UTF_8), line);
+    }
+
+    private static void holds(byte[] bytes, String line) throws Exception {
         byte[] out =
                 assertTimeoutPreemptively(
-                        Duration.ofSeconds(10),
-                        () -> dispatcher.handle(line.getBytes(StandardCharsets.UTF_8), ROOT));
+                        Duration.ofSeconds(10), () -> dispatcher.handle(bytes, ROOT));
         assertEquals('\n', out[out.length - 1], line);
         String text = new String(out, 0, out.length - 1, StandardCharsets.UTF_8);
         assertEquals(-1, text.indexOf('\n'), "one line: " + text);

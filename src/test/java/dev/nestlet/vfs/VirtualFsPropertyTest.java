@@ -3,6 +3,8 @@ package dev.nestlet.vfs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.nestlet.props.Cases;
 import dev.nestlet.props.Gen;
 import dev.nestlet.vfs.fuse.FuseFrames;
@@ -95,24 +97,60 @@ class VirtualFsPropertyTest {
     }
 
     private static void holds(List<Req> session) {
-        List<String> changes = new ArrayList<>();
-        VirtualFs fs = VirtualFsTest.withOneContainer(changes);
-        FuseReply out = new FuseReply(ByteBuffer.allocateDirect(16 + 32 * 4096));
-        List<Long> nodes = new ArrayList<>(List.of((long) FuseProtocol.ROOT_ID));
-        List<Long> handles = new ArrayList<>();
-        long unique = 0;
+        Session s = new Session();
         for (Req r : session) {
+            long node = s.node(r.node(), 1_000_000 + r.a());
+            long fh = s.handle(r.handle(), r.a() * 7919);
+            s.send(r.opcode(), node, body(r, fh), r + " on node " + node + " fh " + fh);
+        }
+    }
+
+    /**
+     * Coverage-guided ({@code make fuzz}): a session whose opcodes, node and handle picks and raw
+     * bodies all come from the fuzzer. A body that starts with a handle field gets a handle the
+     * session gave out (or a made-up one) there, so reads and writes reach the open files.
+     */
+    @FuzzTest(maxDuration = "2m")
+    void rawBodiesGetWellFormedRepliesAndNothingThrows(FuzzedDataProvider data) {
+        Session s = new Session();
+        for (int n = 0; n < 40 && data.remainingBytes() > 0; n++) {
+            int opcode = data.consumeBoolean() ? data.pickValue(OPCODES) : data.consumeInt(0, 64);
+            long node = s.node(data.consumeInt(-1, 40), data.consumeLong());
+            long fh = s.handle(data.consumeInt(-1, 8), data.consumeLong());
+            byte[] body = data.consumeBytes(data.consumeInt(0, 4096));
+            if (body.length >= 8 && opcode != FuseProtocol.LOOKUP) {
+                ByteBuffer.wrap(body).order(ByteOrder.nativeOrder()).putLong(0, fh);
+            }
+            s.send(opcode, node, body, "opcode " + opcode + " on node " + node + " fh " + fh);
+        }
+    }
+
+    /** One FUSE session with one container's tree: what it learnt, and every reply checked. */
+    private static final class Session {
+        private final VirtualFs fs = VirtualFsTest.withOneContainer(new ArrayList<>());
+        private final FuseReply out = new FuseReply(ByteBuffer.allocateDirect(16 + 32 * 4096));
+        private final List<Long> nodes = new ArrayList<>(List.of((long) FuseProtocol.ROOT_ID));
+        private final List<Long> handles = new ArrayList<>();
+        private long unique;
+
+        /** A node the session learnt ({@code pick} >= 0), else {@code madeUp}. */
+        long node(int pick, long madeUp) {
+            return pick < 0 ? madeUp : nodes.get(pick % nodes.size());
+        }
+
+        /**
+         * A handle the session was given ({@code pick} >= 0 and one exists), else {@code madeUp}.
+         */
+        long handle(int pick, long madeUp) {
+            return pick < 0 || handles.isEmpty() ? madeUp : handles.get(pick % handles.size());
+        }
+
+        void send(int opcode, long node, byte[] body, String ctx) {
             unique += 2;
-            long node = r.node() < 0 ? 1_000_000 + r.a() : nodes.get(r.node() % nodes.size());
-            long fh =
-                    r.handle() < 0 || handles.isEmpty()
-                            ? r.a() * 7919
-                            : handles.get(r.handle() % handles.size());
-            int len = fs.handle(FuseFrames.decode(r.opcode(), unique, node, body(r, fh)), out);
-            String ctx = r + " on node " + node + " fh " + fh;
-            if (UNANSWERED.contains(r.opcode())) {
+            int len = fs.handle(FuseFrames.decode(opcode, unique, node, body), out);
+            if (UNANSWERED.contains(opcode)) {
                 assertEquals(-1, len, ctx);
-                continue;
+                return;
             }
             ByteBuffer b = out.buffer();
             assertTrue(len >= 16, ctx + ": " + len);
@@ -120,11 +158,10 @@ class VirtualFsPropertyTest {
             int error = b.getInt(4);
             assertTrue(error <= 0 && error >= -4095, ctx + ": error " + error);
             assertEquals(unique, b.getLong(8), ctx);
-            if (error == 0 && r.opcode() == FuseProtocol.LOOKUP) {
+            if (error == 0 && opcode == FuseProtocol.LOOKUP) {
                 nodes.add(b.getLong(16));
             }
-            if (error == 0
-                    && (r.opcode() == FuseProtocol.OPEN || r.opcode() == FuseProtocol.OPENDIR)) {
+            if (error == 0 && (opcode == FuseProtocol.OPEN || opcode == FuseProtocol.OPENDIR)) {
                 handles.add(b.getLong(16));
             }
         }

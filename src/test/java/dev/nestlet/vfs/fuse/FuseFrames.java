@@ -9,8 +9,9 @@ public final class FuseFrames {
 
     /** A request as the kernel lays it out: fuse_in_header then the body. */
     public static ByteBuffer request(int opcode, long unique, long nodeid, byte[] body) {
-        ByteBuffer b = ByteBuffer.allocateDirect(4096).order(ByteOrder.nativeOrder());
         int len = FuseProtocol.IN_HEADER + body.length;
+        ByteBuffer b =
+                ByteBuffer.allocateDirect(Math.max(4096, len)).order(ByteOrder.nativeOrder());
         b.putInt(0, len)
                 .putInt(4, opcode)
                 .putLong(8, unique)
