@@ -120,6 +120,13 @@ public final class DaemonOptions {
                         + " auto (systemd's fd store under systemd, else nestlet-keeper), systemd,"
                         + " keeper, none");
         option(
+                Kind.FLAG,
+                "take-over",
+                "false",
+                "planned restart without a gap: start up beside the nestletd serving --socket, then"
+                        + " have it hand over its FUSE connection, seccomp listeners, state and"
+                        + " socket (needs --fd-store keeper); starts as usual when none answers");
+        option(
                 Kind.TEXT,
                 "metrics-listen",
                 "HOST:PORT",
