@@ -185,30 +185,7 @@ public final class Nestletd {
                         config.home().resolve("bin/nestlet-keeper"),
                         System.getenv(),
                         (int) ProcessHandle.current().pid());
-        long handedOverBy = 0;
-        if (takeOver) {
-            if (!store.sharedWhileRunning()) {
-                throw new IllegalStateException(
-                        "--take-over needs a store both nestletds can read (--fd-store keeper), not "
-                                + store.describe());
-            }
-            clock.mark("fd store");
-            // Everything slow is done (the JVM, classes, options, the native binding): only now
-            // does the old nestletd stop serving, and the gap lasts until this one serves.
-            handedOverBy = TakeOver.ask(config.socket(), Json.mapper());
-            if (handedOverBy > 0) {
-                LOG.info("nestletd " + handedOverBy + " handed over");
-                notify.mainPid();
-            }
-            clock.mark("handed over");
-        }
-        MetricsEndpoint endpoint = takeOver ? metricsEndpoint(config) : early;
-        Map<String, Fd> kept = new HashMap<>(store.takeAll());
         clock.mark("fd store");
-        ObjectMapper json = Json.mapper();
-        Registry registry = new Registry(new StateStore(config.stateDir(), json));
-        NamespaceWorkers ns = new NamespaceWorkers(config.workers(), config.requestTimeoutMs());
-        IdAllocator allocator = IdPools.allocator(config);
         UserNamespaces userns = new UserNamespaces(config.home().resolve("bin/nestlet-userns"));
         KernelFeatures kernel =
                 KernelFeatures.start(config.stateDir(), userns::forProbes, config.kernelCompat());
@@ -223,6 +200,30 @@ public final class Nestletd {
             throw new IllegalStateException(missing.get());
         }
         clock.mark("kernel features");
+        long handedOverBy = 0;
+        if (takeOver) {
+            if (!store.sharedWhileRunning()) {
+                throw new IllegalStateException(
+                        "--take-over needs a store both nestletds can read (--fd-store keeper), not "
+                                + store.describe());
+            }
+            TakeOver.warmUp(config.stateDir());
+            clock.mark("warm-up");
+            // Everything slow is done (the JVM, classes, options, the native binding): only now
+            // does the old nestletd stop serving, and the gap lasts until this one serves.
+            handedOverBy = TakeOver.ask(config.socket(), Json.mapper());
+            if (handedOverBy > 0) {
+                LOG.info("nestletd " + handedOverBy + " handed over");
+                notify.mainPid();
+            }
+            clock.mark("handed over");
+        }
+        MetricsEndpoint endpoint = takeOver ? metricsEndpoint(config) : early;
+        Map<String, Fd> kept = new HashMap<>(store.takeAll());
+        ObjectMapper json = Json.mapper();
+        Registry registry = new Registry(new StateStore(config.stateDir(), json));
+        NamespaceWorkers ns = new NamespaceWorkers(config.workers(), config.requestTimeoutMs());
+        IdAllocator allocator = IdPools.allocator(config);
         RootfsShifter shifter =
                 new RootfsShifter(config.stateDir(), userns, config.shiftByCopy(), kernel);
         InnerDataDirs dataDirs = new InnerDataDirs(config.stateDir(), config.keepDataDirs());

@@ -82,7 +82,9 @@ record Serving(
                                 Thread.currentThread().interrupt();
                             }
                             LOG.info("handed over; exiting");
-                            System.exit(0);
+                            // No shutdown hooks: nothing is left to stop, and until this process
+                            // is gone the FUSE requests its readers took wait for their resend.
+                            Runtime.getRuntime().halt(0);
                         },
                         "handed-over");
         exit.start();

@@ -2,7 +2,12 @@ package dev.nestlet.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nestlet.api.ApiServer;
+import dev.nestlet.api.Dispatcher;
+import dev.nestlet.api.PeerPolicy;
 import dev.nestlet.api.Protocol;
+import dev.nestlet.json.Json;
+import dev.nestlet.ops.VersionOperation;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -11,6 +16,10 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.OptionalInt;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.logging.Logger;
 
 /**
@@ -63,6 +72,33 @@ final class TakeOver {
                     return answer.path("result").path("pid").asLong();
                 }
             }
+        }
+    }
+
+    /**
+     * Runs the socket's request path once on a private socket of this process (netty's classes and
+     * the dispatcher loaded and run before the hand-over instead of after it); touches nothing the
+     * serving nestletd uses.
+     */
+    static void warmUp(Path stateDir) throws IOException, InterruptedException {
+        Path socket = stateDir.resolve("run/take-over-" + ProcessHandle.current().pid() + ".sock");
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        ApiServer server =
+                new ApiServer(
+                        socket,
+                        new Dispatcher(Json.mapper()).register(new VersionOperation()),
+                        new PeerPolicy(OptionalInt.empty()),
+                        executor,
+                        new ApiServer.Limits(4096, 5000, 5000));
+        try {
+            server.start();
+            String failure = new SocketProbe(socket, Duration.ofSeconds(5)).failure();
+            if (!failure.isEmpty()) {
+                LOG.warning("take-over warm-up: " + failure);
+            }
+        } finally {
+            server.close();
+            executor.shutdownNow();
         }
     }
 
