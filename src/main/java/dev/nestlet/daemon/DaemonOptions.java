@@ -203,7 +203,11 @@ public final class DaemonOptions {
 
     /** The option names a config file may set, in --help's order. */
     static List<String> fileOptions() {
-        return SPECS.keySet().stream().filter(n -> !n.equals("config")).toList();
+        // take-over is an act (a planned restart), not a setting: ExecStart and ExecReload read
+        // the same file.
+        return SPECS.keySet().stream()
+                .filter(n -> !n.equals("config") && !n.equals("take-over"))
+                .toList();
     }
 
     private void set(Spec spec, String value) throws OptionException {
