@@ -310,6 +310,7 @@ class RestartIT {
      * bench/handover.sh}).
      */
     @Test
+    @Tag("slow")
     void plannedHandOverHasNoGapLikeAStopAndStart() throws Exception {
         Root.require();
         int containers = 20;
