@@ -14,3 +14,4 @@ cd "$(dirname "$0")"
 ./kube-pods.sh
 ./daemon-footprint.sh
 ./daemon-tiered.sh
+./handover.sh

@@ -52,6 +52,7 @@ public final class ApiServer implements AutoCloseable {
     private final Limits limits;
     private EventLoopGroup group;
     private Channel server;
+    private volatile boolean released;
 
     public ApiServer(
             Path socket,
@@ -182,6 +183,19 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops accepting connections and removes the socket's path, for a nestletd that takes over and
+     * binds it; connections already accepted (the hand-over's own) are still answered. Afterwards
+     * {@link #close()} leaves the path alone: it is the new nestletd's.
+     */
+    public void release() {
+        released = true;
+        if (server != null) {
+            server.close().syncUninterruptibly();
+        }
+        deleteSocket();
+    }
+
     @Override
     public void close() {
         if (server != null) {
@@ -190,6 +204,12 @@ public final class ApiServer implements AutoCloseable {
         if (group != null) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
+        if (!released) {
+            deleteSocket();
+        }
+    }
+
+    private void deleteSocket() {
         try {
             Files.deleteIfExists(socket);
         } catch (IOException e) {

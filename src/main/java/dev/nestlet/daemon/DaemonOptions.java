@@ -120,6 +120,13 @@ public final class DaemonOptions {
                         + " auto (systemd's fd store under systemd, else nestlet-keeper), systemd,"
                         + " keeper, none");
         option(
+                Kind.FLAG,
+                "take-over",
+                "false",
+                "planned restart without a gap: start up beside the nestletd serving --socket, then"
+                        + " have it hand over its FUSE connection, seccomp listeners, state and"
+                        + " socket (needs --fd-store keeper); starts as usual when none answers");
+        option(
                 Kind.TEXT,
                 "metrics-listen",
                 "HOST:PORT",
@@ -196,7 +203,11 @@ public final class DaemonOptions {
 
     /** The option names a config file may set, in --help's order. */
     static List<String> fileOptions() {
-        return SPECS.keySet().stream().filter(n -> !n.equals("config")).toList();
+        // take-over is an act (a planned restart), not a setting: ExecStart and ExecReload read
+        // the same file.
+        return SPECS.keySet().stream()
+                .filter(n -> !n.equals("config") && !n.equals("take-over"))
+                .toList();
     }
 
     private void set(Spec spec, String value) throws OptionException {

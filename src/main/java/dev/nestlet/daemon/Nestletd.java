@@ -7,6 +7,8 @@ import dev.nestlet.api.PeerPolicy;
 import dev.nestlet.api.Version;
 import dev.nestlet.cgroup.CgroupDelegation;
 import dev.nestlet.datadir.InnerDataDirs;
+import dev.nestlet.error.ErrorCode;
+import dev.nestlet.error.NestletException;
 import dev.nestlet.fdstore.FdStore;
 import dev.nestlet.fdstore.FdStores;
 import dev.nestlet.host.HostTree;
@@ -24,6 +26,7 @@ import dev.nestlet.metrics.NestletMetrics;
 import dev.nestlet.ns.NamespaceWorkers;
 import dev.nestlet.ops.AllocationsOperation;
 import dev.nestlet.ops.ExecOperation;
+import dev.nestlet.ops.HandOverOperation;
 import dev.nestlet.ops.HookOperation;
 import dev.nestlet.ops.InspectOperation;
 import dev.nestlet.ops.MetricsOperation;
@@ -61,6 +64,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
 /** nestletd: the node daemon. Wires the parts together and serves until SIGTERM. */
@@ -96,7 +100,12 @@ public final class Nestletd {
             return;
         }
         try {
-            run(config(o), o.text("fd-store"), o.flag("group-may-mutate"), clock);
+            run(
+                    config(o),
+                    o.text("fd-store"),
+                    o.flag("group-may-mutate"),
+                    o.flag("take-over"),
+                    clock);
         } catch (Exception | Error e) {
             // Non-daemon threads (netty, the FUSE server) must not keep a failed daemon alive.
             e.printStackTrace();
@@ -155,14 +164,16 @@ public final class Nestletd {
     }
 
     static void run(
-            DaemonConfig config, String fdStoreMode, boolean groupMayMutate, StartClock clock)
+            DaemonConfig config,
+            String fdStoreMode,
+            boolean groupMayMutate,
+            boolean takeOver,
+            StartClock clock)
             throws Exception {
         clock.mark("options");
-        // First, so that a port in use stops nestletd before it has mounted or kept anything.
-        MetricsEndpoint endpoint =
-                config.metricsListen() == null
-                        ? null
-                        : MetricsEndpoint.start(config.metricsListen());
+        // First, so that a port in use stops nestletd before it has mounted or kept anything;
+        // when taking over, after the hand-over: the old nestletd holds the port until then.
+        MetricsEndpoint early = takeOver ? null : metricsEndpoint(config);
         SystemdNotify notify = SystemdNotify.ofThisProcess();
         notify.status("starting");
         FileCalls.umask(0077);
@@ -174,12 +185,7 @@ public final class Nestletd {
                         config.home().resolve("bin/nestlet-keeper"),
                         System.getenv(),
                         (int) ProcessHandle.current().pid());
-        Map<String, Fd> kept = new HashMap<>(store.takeAll());
         clock.mark("fd store");
-        ObjectMapper json = Json.mapper();
-        Registry registry = new Registry(new StateStore(config.stateDir(), json));
-        NamespaceWorkers ns = new NamespaceWorkers(config.workers(), config.requestTimeoutMs());
-        IdAllocator allocator = IdPools.allocator(config);
         UserNamespaces userns = new UserNamespaces(config.home().resolve("bin/nestlet-userns"));
         KernelFeatures kernel =
                 KernelFeatures.start(config.stateDir(), userns::forProbes, config.kernelCompat());
@@ -194,6 +200,30 @@ public final class Nestletd {
             throw new IllegalStateException(missing.get());
         }
         clock.mark("kernel features");
+        long handedOverBy = 0;
+        if (takeOver) {
+            if (!store.sharedWhileRunning()) {
+                throw new IllegalStateException(
+                        "--take-over needs a store both nestletds can read (--fd-store keeper), not "
+                                + store.describe());
+            }
+            TakeOver.warmUp(config.stateDir());
+            clock.mark("warm-up");
+            // Everything slow is done (the JVM, classes, options, the native binding): only now
+            // does the old nestletd stop serving, and the gap lasts until this one serves.
+            handedOverBy = TakeOver.ask(config.socket(), Json.mapper());
+            if (handedOverBy > 0) {
+                LOG.info("nestletd " + handedOverBy + " handed over");
+                notify.mainPid();
+            }
+            clock.mark("handed over");
+        }
+        MetricsEndpoint endpoint = takeOver ? metricsEndpoint(config) : early;
+        Map<String, Fd> kept = new HashMap<>(store.takeAll());
+        ObjectMapper json = Json.mapper();
+        Registry registry = new Registry(new StateStore(config.stateDir(), json));
+        NamespaceWorkers ns = new NamespaceWorkers(config.workers(), config.requestTimeoutMs());
+        IdAllocator allocator = IdPools.allocator(config);
         RootfsShifter shifter =
                 new RootfsShifter(config.stateDir(), userns, config.shiftByCopy(), kernel);
         InnerDataDirs dataDirs = new InnerDataDirs(config.stateDir(), config.keepDataDirs());
@@ -256,7 +286,8 @@ public final class Nestletd {
                         registry.get(id)
                                 .filter(LiveContainer::initAlive)
                                 .map(c -> c.record().pid())
-                                .orElse(0));
+                                .orElse(0),
+                handedOverBy > 0);
         kept.forEach(
                 (name, fd) -> {
                     if (!name.startsWith(SeccompAgent.STORE_PREFIX)) {
@@ -269,6 +300,8 @@ public final class Nestletd {
         clock.mark("recovery");
         PeerPolicy policy = new PeerPolicy(config.group(), groupMayMutate);
         AtomicBoolean firstAnswered = new AtomicBoolean();
+        // Filled in once serving; the hand-over stops what it holds.
+        AtomicReference<Serving> serving = new AtomicReference<>();
         Dispatcher dispatcher =
                 new Dispatcher(json)
                         .mutatingAllowed(policy::mayMutate)
@@ -288,7 +321,18 @@ public final class Nestletd {
                                         policy.describe(),
                                         kernel))
                         .register(new VersionOperation())
-                        .register(new MetricsOperation());
+                        .register(new MetricsOperation())
+                        .register(
+                                new HandOverOperation(
+                                        () -> {
+                                            Serving now = serving.get();
+                                            if (now == null) {
+                                                throw new NestletException(
+                                                        ErrorCode.BUSY,
+                                                        "nestletd is still starting; retry");
+                                            }
+                                            return now.handOver(config.socket());
+                                        }));
         NestletMetrics.gauge("nestlet_containers", "containers nestletd knows", registry::size);
         NestletMetrics.gauge(
                 "nestlet_pods",
@@ -358,38 +402,32 @@ public final class Nestletd {
                                         config.socket(), every.multipliedBy(3).dividedBy(4)),
                         registry::size);
 
+        serving.set(
+                new Serving(
+                        server,
+                        executor,
+                        reconciler,
+                        watchdog,
+                        notify,
+                        seccomp,
+                        vfs,
+                        endpoint,
+                        store,
+                        ns,
+                        registry,
+                        new AtomicBoolean()));
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(
                         new Thread(
                                 () -> {
-                                    LOG.info(
-                                            "stopping; containers keep running"
-                                                    + (store.keeps()
-                                                            ? " and "
-                                                                    + store.describe()
-                                                                    + " keeps their virtual files"
-                                                                    + " and trapped calls waiting"
-                                                                    + " for the next nestletd"
-                                                            : ""));
-                                    notify.stopping();
-                                    watchdog.close();
-                                    reconciler.close();
-                                    seccomp.close();
-                                    server.close();
-                                    if (endpoint != null) {
-                                        endpoint.close();
-                                    }
-                                    executor.shutdownNow();
-                                    if (!store.keeps()) {
-                                        vfs.detachAll(registry, ns);
-                                    }
-                                    vfs.close();
-                                    store.close();
-                                    ns.close();
+                                    serving.get().shutdown();
                                     stop.countDown();
                                 },
                                 "shutdown"));
+        if (handedOverBy > 0) {
+            resendOnceGone(handedOverBy, vfs);
+        }
         LOG.info(
                 "nestletd "
                         + Version.VALUE
@@ -401,6 +439,36 @@ public final class Nestletd {
                         + clock.phases());
         notify.ready(SystemdWatchdog.serving(registry.size()));
         stop.await();
+    }
+
+    private static MetricsEndpoint metricsEndpoint(DaemonConfig config) throws java.io.IOException {
+        return config.metricsListen() == null
+                ? null
+                : MetricsEndpoint.start(config.metricsListen());
+    }
+
+    /**
+     * FUSE requests the old nestletd's readers took after it handed over are left unanswered (see
+     * FuseServer#handOver); once it is gone, the kernel is asked to send them again, here.
+     */
+    private static void resendOnceGone(long pid, VirtualFiles vfs) {
+        Thread t =
+                new Thread(
+                        () -> {
+                            try {
+                                TakeOver.awaitExit(pid);
+                                vfs.resendUnanswered();
+                                LOG.info(
+                                        "nestletd "
+                                                + pid
+                                                + " is gone; its unanswered reads sent again");
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "handed-over-by");
+        t.setDaemon(true);
+        t.start();
     }
 
     /**

@@ -39,6 +39,14 @@ final class SystemdNotify {
         send("READY=1\nSTATUS=" + status + "\nMAINPID=" + pid);
     }
 
+    /**
+     * This process is the service's main process from now on (it took over from the one systemd
+     * started, which exits): sent before that one exits, so systemd does not see the service end.
+     */
+    void mainPid() {
+        send("MAINPID=" + pid);
+    }
+
     /** The service is stopping: systemd shows "deactivating" instead of a failed ping. */
     void stopping() {
         send("STOPPING=1\nSTATUS=stopping; containers keep running");

@@ -39,6 +39,15 @@ public interface FdStore extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * Whether a second nestletd can take the stored fds while the first still runs (a planned
+     * hand-over): the keeper answers LIST at any time; systemd passes its store only to a process
+     * it starts.
+     */
+    default boolean sharedWhileRunning() {
+        return false;
+    }
+
     /** For the log and `nestletctl status`. */
     String describe();
 

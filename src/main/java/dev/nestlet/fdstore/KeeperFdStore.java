@@ -200,6 +200,11 @@ public final class KeeperFdStore implements FdStore {
     }
 
     @Override
+    public boolean sharedWhileRunning() {
+        return true;
+    }
+
+    @Override
     public boolean keeps() {
         return true;
     }

@@ -111,8 +111,19 @@ public final class Reconciler implements AutoCloseable {
         return pidfd;
     }
 
+    /**
+     * Stops sweeping and waits (up to 10 s) for a sweep in flight to end: a nestletd that hands
+     * over must not release a container after the new one has loaded its records.
+     */
     @Override
     public void close() {
         timer.shutdownNow();
+        try {
+            if (!timer.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                LOG.warning("a sweep still runs 10 s after the reconciler stopped");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -109,7 +109,9 @@ final class NotifySupervisor implements AutoCloseable {
         while (!closed) {
             int n;
             try {
-                n = epoll.await(250);
+                // Short: close() waits for this loop to see `closed`, and a hand-over's gap
+                // includes that wait.
+                n = epoll.await(50);
             } catch (SysException e) {
                 LOG.log(Level.SEVERE, "seccomp: epoll failed", e);
                 return;

@@ -84,11 +84,15 @@ public final class SeccompAgent implements AutoCloseable {
      * Serves the listener fds a previous nestletd left in the fd store ({@code kept}, by name; the
      * others are not looked at), each for the container its name says, whose record the registry
      * holds ({@code initPidOf}: container id -> its init's pid, or 0 if unknown). First restarts
-     * the calls that nestletd took and never answered (see {@link LostNotifications}).
+     * the calls that nestletd took and never answered (see {@link LostNotifications}), unless
+     * {@code handedOver}: a nestletd that handed over answered all it took.
      *
      * @return how many listener fds were taken over
      */
-    public int adopt(Map<String, Fd> kept, java.util.function.ToIntFunction<String> initPidOf) {
+    public int adopt(
+            Map<String, Fd> kept,
+            java.util.function.ToIntFunction<String> initPidOf,
+            boolean handedOver) {
         Map<String, ProcessState> states = new LinkedHashMap<>();
         Set<Integer> inits = new HashSet<>();
         for (String name : kept.keySet()) {
@@ -125,7 +129,9 @@ public final class SeccompAgent implements AutoCloseable {
         if (states.isEmpty()) {
             return 0;
         }
-        LostNotifications.restart(inits);
+        if (!handedOver) {
+            LostNotifications.restart(inits);
+        }
         states.forEach(
                 (name, state) -> {
                     try {
@@ -152,6 +158,16 @@ public final class SeccompAgent implements AutoCloseable {
      */
     public int sessions() {
         return supervisor.sessions();
+    }
+
+    /**
+     * Stops taking notifications and listener fds for a nestletd that takes over: the answers in
+     * flight are sent first, the listener fds stay open in the fd store (and in the new nestletd),
+     * and what is not taken yet waits in the kernel for the new one.
+     */
+    public void handOver() {
+        listener.close();
+        supervisor.close(true);
     }
 
     @Override

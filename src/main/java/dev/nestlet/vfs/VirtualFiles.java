@@ -122,6 +122,23 @@ public final class VirtualFiles implements Feature, ConfigMounts, AutoCloseable 
         server.start();
     }
 
+    /**
+     * Stops serving the FUSE connection for a nestletd that takes it over; the connection and its
+     * binds in containers stay (see {@link FuseServer#handOver()}).
+     */
+    public void handOver() {
+        sampler.close();
+        server.handOver();
+    }
+
+    /**
+     * Has the kernel send again what the previous nestletd's readers took and never answered: after
+     * a hand-over, once that process is gone.
+     */
+    public void resendUnanswered() {
+        server.resendUnanswered();
+    }
+
     /** Whether the FUSE connection was taken over from a previous nestletd. */
     public boolean adopted() {
         return server.adopted();

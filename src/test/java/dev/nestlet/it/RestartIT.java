@@ -129,27 +129,7 @@ class RestartIT {
             List<Path> failures = new ArrayList<>();
             Progress progress = null;
             try {
-                for (int i = 0; i < containers; i++) {
-                    Path bundle = dir.resolve("b" + i);
-                    Path rootfs = Rootfs.busybox(bundle.resolve("rootfs"));
-                    Files.createDirectories(rootfs.resolve("mnt"));
-                    new Spec(rootfs, "sh", "-c", LOOP)
-                            .resources(MEMORY, "1", 50_000, 100_000)
-                            .writeTo(bundle);
-                    Container c =
-                            Container.viaShim(
-                                    OciRuntime.RUNC,
-                                    daemon,
-                                    dir.resolve("rt"),
-                                    bundle,
-                                    TestDir.unique("keep" + i));
-                    running.add(c);
-                    Cmd.Result started = c.startDetachedResult();
-                    assertEquals(0, started.exit(), started.all() + "\n" + daemon.log());
-                    Path root = Path.of("/proc/" + c.pid() + "/root");
-                    counters.add(root.resolve("tmp/n"));
-                    failures.add(root.resolve("tmp/fail"));
-                }
+                startLoops(dir, daemon, containers, running, counters, failures);
                 Path vfs = daemon.stateDir().resolve("vfs");
                 String bindsBefore =
                         running.get(0)
@@ -207,18 +187,7 @@ class RestartIT {
                 Thread.sleep(2000);
                 progress.close();
                 List<Long> duringBurst = progress.takeLongest();
-                List<Long> hostUids = new ArrayList<>();
-                for (Container c : running) {
-                    hostUids.add(
-                            Long.parseLong(
-                                    Files.readString(Path.of("/proc/" + c.pid() + "/uid_map"))
-                                            .trim()
-                                            .split("\\s+")[1]));
-                }
-                assertEquals(
-                        hostUids.size(),
-                        hostUids.stream().distinct().count(),
-                        "no range held by two containers: " + hostUids);
+                assertNoRangeHeldTwice(running);
 
                 for (int i = 0; i < containers; i++) {
                     String failed =
@@ -293,6 +262,168 @@ class RestartIT {
                 daemon.close();
             }
         }
+    }
+
+    /**
+     * Starts {@code n} containers running {@link #LOOP} through the shim; adds each to {@code
+     * running}, its loop counter file to {@code counters} and its failure file to {@code failures}.
+     */
+    private static void startLoops(
+            TestDir dir,
+            Daemon daemon,
+            int n,
+            List<Container> running,
+            List<Path> counters,
+            List<Path> failures)
+            throws Exception {
+        for (int i = 0; i < n; i++) {
+            Path bundle = dir.resolve("b" + i);
+            Path rootfs = Rootfs.busybox(bundle.resolve("rootfs"));
+            Files.createDirectories(rootfs.resolve("mnt"));
+            new Spec(rootfs, "sh", "-c", LOOP)
+                    .resources(MEMORY, "1", 50_000, 100_000)
+                    .writeTo(bundle);
+            Container c =
+                    Container.viaShim(
+                            OciRuntime.RUNC,
+                            daemon,
+                            dir.resolve("rt"),
+                            bundle,
+                            TestDir.unique("keep" + i));
+            running.add(c);
+            Cmd.Result started = c.startDetachedResult();
+            assertEquals(0, started.exit(), started.all() + "\n" + daemon.log());
+            Path root = Path.of("/proc/" + c.pid() + "/root");
+            counters.add(root.resolve("tmp/n"));
+            failures.add(root.resolve("tmp/fail"));
+        }
+    }
+
+    /**
+     * Issue 11: a planned restart hands over without a gap ({@code nestletd --take-over}): 20
+     * containers read their virtual files and mount/unmount in a loop while, in each of a few
+     * rounds, a new nestletd takes over from the serving one, then (for comparison, in the same
+     * run) the serving one is stopped (SIGTERM) and another started. No read or mount fails, no
+     * range is held twice, the old nestletd exits by itself after handing over, the new one took
+     * over the same FUSE connection, and the trapped calls are still served. Prints the longest
+     * wait of a loop iteration across each switch, both ways, with medians ({@code
+     * bench/handover.sh}).
+     */
+    @Test
+    @Tag("slow")
+    void plannedHandOverHasNoGapLikeAStopAndStart() throws Exception {
+        Root.require();
+        int containers = 20;
+        int rounds = Integer.getInteger("nestlet.it.handoverRounds", 3);
+        try (TestDir dir = new TestDir("handover")) {
+            String[] pool = SubIds.pool(dir.path(), 5_000_000, containers * 65536L);
+            String[] takeOver = java.util.Arrays.copyOf(pool, pool.length + 1);
+            takeOver[pool.length] = "--take-over";
+            Daemon daemon = new Daemon(dir.path(), pool).start();
+            List<Container> running = new ArrayList<>();
+            List<Path> counters = new ArrayList<>();
+            List<Path> failures = new ArrayList<>();
+            Progress progress = null;
+            try {
+                startLoops(dir, daemon, containers, running, counters, failures);
+                Path vfs = daemon.stateDir().resolve("vfs");
+                progress = new Progress(counters);
+                progress.awaitAll(30_000, "the loops run");
+                List<Long> quiet = progress.takeLongest();
+                List<Long> handOver = new ArrayList<>();
+                List<Long> stopStart = new ArrayList<>();
+                List<Long> startUp = new ArrayList<>();
+                for (int r = 0; r < rounds; r++) {
+                    Daemon old = daemon;
+                    long t0 = System.nanoTime();
+                    daemon = new Daemon(dir.path(), takeOver).start(180);
+                    startUp.add((System.nanoTime() - t0) / 1_000_000);
+                    assertTrue(
+                            ProcessHandle.of(old.pid())
+                                    .map(h -> h.onExit().completeOnTimeout(h, 20, TimeUnit.SECONDS))
+                                    .map(f -> f.join().isAlive())
+                                    .map(alive -> !alive)
+                                    .orElse(true),
+                            "the old nestletd exits after handing over\n" + daemon.log());
+                    assertTrue(
+                            daemon.logShows("nestletd " + old.pid() + " handed over", 1000),
+                            daemon.log());
+                    progress.awaitAll(30_000, "after hand-over " + r);
+                    handOver.add(java.util.Collections.max(progress.takeLongest()));
+
+                    daemon.terminate();
+                    daemon = new Daemon(dir.path(), pool).start();
+                    assertTrue(
+                            daemon.log().contains("kept FUSE connection at " + vfs + " taken over"),
+                            daemon.log());
+                    progress.awaitAll(30_000, "after stop and start " + r);
+                    stopStart.add(java.util.Collections.max(progress.takeLongest()));
+                }
+                progress.close();
+                assertNoRangeHeldTwice(running);
+                for (int i = 0; i < containers; i++) {
+                    String failed =
+                            Files.exists(failures.get(i)) ? Files.readString(failures.get(i)) : "";
+                    assertEquals("", failed, "container " + i + ": no read, value or mount failed");
+                }
+                Cmd.Result protectedUmount = running.get(0).exec("umount", "/proc/meminfo");
+                assertNotEquals(0, protectedUmount.exit());
+                assertTrue(
+                        SeccompAgentIT.refused(protectedUmount.all()),
+                        "the listener is still served: " + protectedUmount.all());
+                System.out.println(
+                        "[RestartIT] longest wait of a loop iteration (read + mount + umount) of "
+                                + containers
+                                + " containers, ms: quiet max "
+                                + java.util.Collections.max(quiet)
+                                + "; per round, hand-over "
+                                + handOver
+                                + " (median "
+                                + median(handOver)
+                                + ", max "
+                                + java.util.Collections.max(handOver)
+                                + "), SIGTERM + start "
+                                + stopStart
+                                + " (median "
+                                + median(stopStart)
+                                + ", max "
+                                + java.util.Collections.max(stopStart)
+                                + "); the new nestletd's start to serving, ms: "
+                                + startUp);
+                for (Container c : running) {
+                    c.kill();
+                    c.delete().ok();
+                }
+                daemon.awaitAllReleased();
+            } finally {
+                if (progress != null) {
+                    progress.close();
+                }
+                running.forEach(Container::close);
+                daemon.close();
+            }
+        }
+    }
+
+    /** Each container's host root uid (its uid_map's) is its own. */
+    private static void assertNoRangeHeldTwice(List<Container> running) throws Exception {
+        List<Long> hostUids = new ArrayList<>();
+        for (Container c : running) {
+            hostUids.add(
+                    Long.parseLong(
+                            Files.readString(Path.of("/proc/" + c.pid() + "/uid_map"))
+                                    .trim()
+                                    .split("\\s+")[1]));
+        }
+        assertEquals(
+                hostUids.size(),
+                hostUids.stream().distinct().count(),
+                "no range held by two containers: " + hostUids);
+    }
+
+    private static long median(List<Long> values) {
+        List<Long> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
     }
 
     /**

@@ -74,6 +74,7 @@ public final class FuseServer implements AutoCloseable {
             new FuseReply(ByteBuffer.allocateDirect(FuseProtocol.OUT_HEADER + 512));
     private boolean adopted;
     private volatile boolean closed;
+    private volatile boolean handedOver;
 
     private FuseServer(Path mountPoint, Handler handler, FdStore store) {
         this.mountPoint = mountPoint;
@@ -193,12 +194,19 @@ public final class FuseServer implements AutoCloseable {
             t.start();
         }
         if (adopted) {
-            resend();
+            resendUnanswered();
         }
         LOG.info("virtual files served at " + mountPoint + " by " + fds.size() + " thread(s)");
     }
 
-    private void resend() {
+    /**
+     * Asks the kernel to queue again every request a reader took and did not answer: at start, what
+     * a stopped nestletd took; after a hand-over, what the old one's readers took after it handed
+     * over (see {@link #handOver()}). A request this server is answering meanwhile is sent again
+     * too; the kernel takes the first answer and refuses the second (ENOENT), so a read is answered
+     * once and a sysctl write applied with the same value twice.
+     */
+    public void resendUnanswered() {
         ByteBuffer b =
                 ByteBuffer.allocateDirect(FuseProtocol.OUT_HEADER).order(ByteOrder.nativeOrder());
         b.putInt(0, FuseProtocol.OUT_HEADER).putInt(4, NOTIFY_RESEND).putLong(8, 0);
@@ -257,6 +265,12 @@ public final class FuseServer implements AutoCloseable {
                                     + "; thread stops");
                 }
                 return; // ENODEV: unmounted and every bind of it gone
+            }
+            if (handedOver) {
+                // Taken after the hand-over: left unanswered, for the new nestletd to answer once
+                // this process is gone and it asks for a resend. Answering here could use sysctl
+                // values the new one no longer sees.
+                return;
             }
             FuseRequest req = null;
             int replyLen;
@@ -323,6 +337,17 @@ public final class FuseServer implements AutoCloseable {
         if (rc < 0 && rc != -Errno.ENOENT) { // ENOENT: the kernel had nothing cached
             LOG.warning("cannot invalidate " + name + ": " + Errno.name((int) -rc));
         }
+    }
+
+    /**
+     * Stops answering for a nestletd that takes over the same connection (both hold its fds): the
+     * reader threads, blocked in read(2), leave without answering whatever they read next, and the
+     * new nestletd has the kernel send it again ({@link #resendUnanswered()}) once this process is
+     * gone. Nothing is unmounted or closed.
+     */
+    public void handOver() {
+        handedOver = true;
+        closed = true;
     }
 
     /**

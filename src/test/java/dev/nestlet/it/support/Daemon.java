@@ -59,6 +59,14 @@ public final class Daemon implements AutoCloseable {
     }
 
     public Daemon start() throws IOException, InterruptedException {
+        return start(30);
+    }
+
+    /**
+     * Starts nestletd and waits up to {@code readySeconds} until it serves (a nestletd that starts
+     * up while another serves busy containers shares the CPU with them).
+     */
+    public Daemon start(long readySeconds) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(launcher);
         cmd.addAll(
                 List.of(
@@ -77,7 +85,7 @@ public final class Daemon implements AutoCloseable {
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);
         process = pb.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(readySeconds);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new AssertionError(
