@@ -6,6 +6,7 @@
 # Needs root, a built tree (make build), runc, gcc.
 #   bench/noisy-neighbour.sh [ROUNDS] [READS]    defaults: 6 rounds, 2000 reads of each file per phase
 #   DIST=/path/to/dist bench/noisy-neighbour.sh   another build (e.g. main's) for a before/after
+#   NESTLETD_ARGS="--vfs-inflight 2" bench/noisy-neighbour.sh   extra nestletd options
 # Not in it: a mount storm through the seccomp agent (the containers start on the hook path, with no
 # prepare and no agent).
 # Everything lives in a temp dir under /var/tmp, removed at exit; processes are stopped by PID.
@@ -34,8 +35,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# shellcheck disable=SC2086
 "$dist/bin/nestletd" --socket "$work/nestlet.sock" --state-dir "$work/state" --fd-store none \
-  >"$work/nestletd.log" 2>&1 &
+  ${NESTLETD_ARGS:-} >"$work/nestletd.log" 2>&1 &
 daemon=$!
 
 root=$work/rootfs
@@ -79,14 +81,17 @@ rx() { id=$1; shift; runc --root "$work/rt" exec "$id" "$@"; }
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 storm_on() {
-  rx "$noisy" sh -c 'rm -f /tmp/stop; /bin/vfsread hold 1000 /proc/meminfo > /tmp/hold.out &
+  # the background processes let go of runc exec's stdio, or it would wait for them
+  rx "$noisy" sh -c 'rm -f /tmp/stop; /bin/vfsread hold 1000 /proc/meminfo > /tmp/hold.out 2>&1 </dev/null &
     echo $! > /tmp/hold.pid
-    (while [ ! -e /tmp/stop ]; do /bin/vfsread tput 1 16 /proc/meminfo; done) >/dev/null 2>&1 &
-    echo $! > /tmp/storm.pid'
+    rm -f /tmp/storm.done
+    (while [ ! -e /tmp/stop ]; do /bin/vfsread tput 1 16 /proc/meminfo; done; touch /tmp/storm.done) \
+      >/dev/null 2>&1 </dev/null &'
   sleep 1
 }
 storm_off() {
-  rx "$noisy" sh -c 'touch /tmp/stop; kill $(cat /tmp/hold.pid); while kill -0 $(cat /tmp/storm.pid) 2>/dev/null; do sleep 0.1; done'
+  # a file, not kill -0: the storm's orphans are never reaped (the container's init is sleep)
+  rx "$noisy" sh -c 'touch /tmp/stop; kill $(cat /tmp/hold.pid); while [ ! -e /tmp/storm.done ]; do sleep 0.1; done'
 }
 # One phase: B's latency table rows (label p50 p99), then STARTS start times of the probe container.
 phase() {
@@ -101,7 +106,7 @@ phase() {
   done
 }
 
-echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $dist"
+echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $dist ${NESTLETD_ARGS:-}"
 echo "# $ROUNDS rounds x (quiet, storm) interleaved; per phase $READS reads of each file, $STARTS starts"
 : > "$work/samples"
 for r in $(seq "$ROUNDS"); do
