@@ -4,9 +4,12 @@
  *                                 then prints p50/p90/p99/max in microseconds per LABEL.
  *   vfsread tput SECONDS PROCS PATH
  *                                 PROCS processes read PATH in a loop for SECONDS; prints reads/s.
+ *   vfsread hold N PATH            opens PATH up to N times and keeps them open until killed; prints
+ *                                 how many opens it holds and the error that stopped it.
  * Built static so it runs inside a busybox container.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,9 +102,26 @@ static int throughput(int seconds, int procs, const char *path) {
     return errors != 0;
 }
 
+/* Holds up to n opens of path (until killed), as a container keeping many files open would. */
+static int hold(int n, const char *path) {
+    int held = 0;
+    const char *why = "none";
+    for (; held < n; held++) {
+        if (open(path, O_RDONLY) < 0) {
+            why = strerror(errno);
+            break;
+        }
+    }
+    printf("holding %d opens of %s (stopped by: %s)\n", held, path, why);
+    fflush(stdout);
+    for (;;) pause();
+    return 0; /* not reached: killed */
+}
+
 int main(int argc, char **argv) {
     if (argc >= 4 && strcmp(argv[1], "lat") == 0) return latency(atoi(argv[2]), argc - 3, argv + 3);
+    if (argc == 4 && strcmp(argv[1], "hold") == 0) return hold(atoi(argv[2]), argv[3]);
     if (argc == 5 && strcmp(argv[1], "tput") == 0) return throughput(atoi(argv[2]), atoi(argv[3]), argv[4]);
-    fprintf(stderr, "usage: vfsread lat N LABEL=PATH... | vfsread tput SECONDS PROCS PATH\n");
+    fprintf(stderr, "usage: vfsread lat N LABEL=PATH... | vfsread tput SECONDS PROCS PATH | vfsread hold N PATH\n");
     return 2;
 }

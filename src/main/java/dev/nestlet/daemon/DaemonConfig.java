@@ -2,6 +2,7 @@ package dev.nestlet.daemon;
 
 import dev.nestlet.kernel.KernelVersion;
 import dev.nestlet.metrics.ListenAddress;
+import dev.nestlet.vfs.VfsLimits;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -14,7 +15,8 @@ import java.util.OptionalInt;
  * @param keepDataDirs leave inner data dirs on disk when a container is released
  * @param requestTimeoutMs the longest one request may take before it is answered with "timeout"
  * @param shiftByCopy copy rootfs with shifted owners instead of ID-mapped mounts
- * @param vfsThreads threads reading FUSE requests for the virtual /proc and /sys files
+ * @param vfs threads reading FUSE requests for the virtual /proc and /sys files, and their caps
+ * @param seccompQueue seccomp notifications of one container that may wait for a handler
  * @param sysctlRaises NAME=CEILING: host sysctls containers may raise up to CEILING (never lower)
  * @param kernelCompat features introduced after this version count as absent
  * @param metricsListen where to serve the metrics over HTTP, or null: nowhere
@@ -31,7 +33,8 @@ public record DaemonConfig(
         Path home,
         IdPoolSpec idPool,
         boolean shiftByCopy,
-        int vfsThreads,
+        VfsLimits vfs,
+        int seccompQueue,
         List<String> sysctlRaises,
         Optional<KernelVersion> kernelCompat,
         ListenAddress metricsListen) {

@@ -82,6 +82,31 @@ public final class DaemonOptions {
         option(Kind.INT, "workers", "4", "namespace worker threads");
         option(Kind.INT, "vfs-threads", "2", "threads serving the virtual /proc and /sys files");
         option(
+                Kind.INT,
+                "vfs-inflight",
+                "N",
+                null,
+                "FUSE requests of one container answered at once; more wait in that container's"
+                        + " queue (default: --vfs-threads minus 1, at least 1)");
+        option(
+                Kind.INT,
+                "vfs-max-open",
+                "1024",
+                "virtual files one container may hold open; more fail with EMFILE");
+        option(
+                Kind.LONG,
+                "vfs-snapshot-bytes",
+                "BYTES",
+                null,
+                "bytes all open virtual files together may hold; more opens fail with EAGAIN"
+                        + " (default: a quarter of the maximum heap)");
+        option(
+                Kind.INT,
+                "seccomp-queue",
+                "256",
+                "seccomp notifications of one container waiting for a handler; more are"
+                        + " answered EAGAIN");
+        option(
                 Kind.REPEATED,
                 "sysctl-raise",
                 "NAME=CEILING",

@@ -48,7 +48,9 @@ import dev.nestlet.state.Registry;
 import dev.nestlet.state.StateStore;
 import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.FileCalls;
+import dev.nestlet.vfs.SnapshotLimits;
 import dev.nestlet.vfs.Sysctls;
+import dev.nestlet.vfs.VfsLimits;
 import dev.nestlet.vfs.VirtualFiles;
 import dev.nestlet.vfs.fuse.FuseServer;
 import java.nio.file.Files;
@@ -133,10 +135,23 @@ public final class Nestletd {
                         o.text("subid-user"),
                         o.number("range-size")),
                 o.text("shift").equals("copy"),
-                o.integer("vfs-threads"),
+                vfsLimits(o),
+                o.integer("seccomp-queue"),
                 o.sysctlRaises(),
                 Optional.ofNullable(o.text("kernel-compat")).map(KernelVersion::parse),
                 metricsListen(o.text("metrics-listen")));
+    }
+
+    /** The FUSE threads and the caps on what one container, and all, may hold of them. */
+    private static VfsLimits vfsLimits(DaemonOptions o) {
+        int threads = o.integer("vfs-threads");
+        String bytes = o.text("vfs-snapshot-bytes");
+        return new VfsLimits(
+                threads,
+                o.optionalInteger("vfs-inflight").orElse(VfsLimits.defaultInFlight(threads)),
+                new SnapshotLimits(
+                        o.integer("vfs-max-open"),
+                        bytes == null ? SnapshotLimits.defaultBytes() : Long.parseLong(bytes)));
     }
 
     /** The endpoint's address; none when the option is unset or empty (how one turns it off). */
@@ -233,7 +248,7 @@ public final class Nestletd {
         VirtualFiles vfs =
                 VirtualFiles.start(
                         config.stateDir().resolve("vfs"),
-                        config.vfsThreads(),
+                        config.vfs(),
                         Sysctls.onHost(config.stateDir(), config.sysctlRaises()),
                         store,
                         kept);
@@ -260,6 +275,7 @@ public final class Nestletd {
                                                                 c.record().mounts()))
                                         .orElse(null),
                         2,
+                        config.seccompQueue(),
                         store,
                         new ProcContexts(kernel, config.home().resolve("bin/nestlet-procfs")));
         PrepareService prepare =

@@ -96,6 +96,18 @@ public final class NestletMetrics {
                     .labelNames("how")
                     .register(REGISTRY);
 
+    /**
+     * Work refused to keep one container from starving the others or nestletd from running out of
+     * heap, by resource: "vfs_open_files" (a container's open virtual files), "vfs_snapshot_bytes"
+     * (the global budget of open snapshots), "seccomp_queue" (a container's queued notifications).
+     */
+    public static final Counter REFUSALS =
+            Counter.builder()
+                    .name("nestlet_containment_refusals_total")
+                    .help("requests refused by a per-container cap or a global budget, by resource")
+                    .labelNames("resource")
+                    .register(REGISTRY);
+
     private NestletMetrics() {}
 
     /** Registers a gauge read at scrape time. */

@@ -1,5 +1,8 @@
 package dev.nestlet.seccomp;
 
+import dev.nestlet.metrics.NestletMetrics;
+import dev.nestlet.quota.FairLanes;
+import dev.nestlet.quota.Throttle;
 import dev.nestlet.sys.Epoll;
 import dev.nestlet.sys.Errno;
 import dev.nestlet.sys.Fd;
@@ -9,8 +12,9 @@ import dev.nestlet.sys.SeccompNotif;
 import dev.nestlet.sys.SysException;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -29,6 +33,13 @@ import java.util.logging.Logger;
  * chosen: a blocked NOTIF_RECV is not woken when the last task dies, so each thread would have to
  * poll anyway, and every `exec` into a container adds a listener, so thread count would follow
  * process count.
+ *
+ * <p>Fairness: the poll thread never runs a handler itself (it would stop taking every other
+ * container's notifications). A container has at most all handler threads but one answering its
+ * notifications at once; the rest wait in its own queue (at most {@code queuePerContainer}; beyond,
+ * a notification is answered EAGAIN at once), and each one answered hands the container's next to
+ * the back of the pool's queue, so containers with work take turns ({@link FairLanes}). The pool's
+ * queue holds at most a few items per container and needs no bound of its own.
  */
 final class NotifySupervisor implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NotifySupervisor.class.getName());
@@ -38,14 +49,22 @@ final class NotifySupervisor implements AutoCloseable {
     private final Epoll epoll = new Epoll(64);
     private final Map<Integer, NotifySession> sessions = new ConcurrentHashMap<>();
     private final ThreadPoolExecutor pool;
+    private final FairLanes<Work> lanes;
+    private final Throttle refusalLog = new Throttle(TimeUnit.SECONDS.toNanos(10));
     private final Thread poller;
     private final Consumer<String> forget;
     private volatile boolean closed;
 
     NotifySupervisor(
             NotificationHandler handler, Function<String, KnownContainer> known, int threads) {
-        this(handler, known, threads, name -> {});
+        this(handler, known, threads, DEFAULT_QUEUE, name -> {});
     }
+
+    /** Notifications of one container that may wait when no limit is given. */
+    static final int DEFAULT_QUEUE = 256;
+
+    /** A notification taken from the kernel, waiting for or in the hands of a handler. */
+    private record Work(NotifySession session, SeccompNotif notif) {}
 
     /**
      * @param forget told the store name of a session's fd once its session ends (no task left)
@@ -54,6 +73,7 @@ final class NotifySupervisor implements AutoCloseable {
             NotificationHandler handler,
             Function<String, KnownContainer> known,
             int threads,
+            int queuePerContainer,
             Consumer<String> forget) {
         this.handler = handler;
         this.known = known;
@@ -64,13 +84,13 @@ final class NotifySupervisor implements AutoCloseable {
                         threads,
                         0,
                         TimeUnit.SECONDS,
-                        new ArrayBlockingQueue<>(1024),
+                        new LinkedBlockingQueue<>(),
                         r -> {
                             Thread t = new Thread(r, "seccomp-handler");
                             t.setDaemon(true);
                             return t;
-                        },
-                        new ThreadPoolExecutor.CallerRunsPolicy());
+                        });
+        this.lanes = new FairLanes<>(Math.max(1, threads - 1), queuePerContainer);
         this.poller = new Thread(this::poll, "seccomp-poll");
         this.poller.setDaemon(true);
         this.poller.start();
@@ -145,14 +165,63 @@ final class NotifySupervisor implements AutoCloseable {
             return; // the caller was killed before we took it
         }
         s.retain();
-        pool.execute(
-                () -> {
-                    try {
-                        answer(s, n);
-                    } finally {
-                        s.release();
-                    }
-                });
+        Work w = new Work(s, n);
+        String owner = s.state().containerId();
+        switch (lanes.offer(owner, () -> w)) {
+            case RUN -> pool.execute(() -> run(owner, w));
+            case QUEUED -> {} // a handler ending one of owner's notifications submits it
+            case REFUSED -> {
+                try {
+                    send(s, n, Verdict.fail(Errno.EAGAIN, "too many notifications waiting"));
+                } finally {
+                    s.release();
+                }
+                NestletMetrics.REFUSALS.labelValues("seccomp_queue").inc();
+                long silenced = refusalLog.tryAcquire();
+                if (silenced >= 0) {
+                    LOG.warning(
+                            "seccomp: "
+                                    + owner
+                                    + " has too many notifications waiting: answered EAGAIN; "
+                                    + silenced
+                                    + " refusal(s) not logged since the last line");
+                }
+            }
+        }
+    }
+
+    /**
+     * Answers {@code w}, then hands its container's next waiting notification to the back of the
+     * pool's queue (other containers' work goes first), or answers it here once the pool is shut
+     * down (closing: whatever was taken from the kernel must be answered).
+     */
+    private void run(String owner, Work w) {
+        Work next = w;
+        while (next != null) {
+            Work current = next;
+            next = null;
+            try {
+                answer(current.session(), current.notif());
+            } finally {
+                // even when answer throws: owner's next must not wait for a done that never comes
+                current.session().release();
+                next = handOn(owner);
+            }
+        }
+    }
+
+    /** Ends one of {@code owner}'s; returns its next to answer here, when the pool takes none. */
+    private Work handOn(String owner) {
+        Work next = lanes.done(owner);
+        if (next == null) {
+            return null;
+        }
+        try {
+            pool.execute(() -> run(owner, next));
+            return null;
+        } catch (RejectedExecutionException e) {
+            return next;
+        }
     }
 
     @SuppressWarnings("Finally") // the answer is sent first; then an Error retires this thread
@@ -180,7 +249,7 @@ final class NotifySupervisor implements AutoCloseable {
     }
 
     private void send(NotifySession s, SeccompNotif n, Verdict v) {
-        dev.nestlet.metrics.NestletMetrics.SECCOMP
+        NestletMetrics.SECCOMP
                 .labelValues(
                         TrappedCall.of(n.arch(), n.nr()).name().toLowerCase(Locale.ROOT),
                         v == null ? "gone" : v.kind().name().toLowerCase(Locale.ROOT))

@@ -48,6 +48,7 @@ public final class SeccompAgent implements AutoCloseable {
             NamespaceWorkers workers,
             Function<String, KnownContainer> known,
             int threads,
+            int queuePerContainer,
             FdStore store,
             ProcContexts procs)
             throws IOException {
@@ -55,7 +56,11 @@ public final class SeccompAgent implements AutoCloseable {
         this.store = store;
         this.supervisor =
                 new NotifySupervisor(
-                        new NotificationHandler(workers, procs), known, threads, store::remove);
+                        new NotificationHandler(workers, procs),
+                        known,
+                        threads,
+                        queuePerContainer,
+                        store::remove);
         try {
             this.listener = new NotifyListener(stateDir.resolve(SOCKET), this::received);
         } catch (IOException | RuntimeException e) {

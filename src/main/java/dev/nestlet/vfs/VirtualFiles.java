@@ -86,7 +86,8 @@ public final class VirtualFiles implements Feature, ConfigMounts, AutoCloseable 
     /** Mounts the FUSE file system at {@code mountPoint} and starts serving it. */
     public static VirtualFiles start(Path mountPoint, int threads, Sysctls sysctls)
             throws IOException {
-        VirtualFiles v = start(mountPoint, threads, sysctls, FdStore.none(), Map.of());
+        VirtualFiles v =
+                start(mountPoint, VfsLimits.of(threads), sysctls, FdStore.none(), Map.of());
         v.resume();
         return v;
     }
@@ -98,18 +99,25 @@ public final class VirtualFiles implements Feature, ConfigMounts, AutoCloseable 
      * container's view is back with its old node ids (readers wait in the kernel meanwhile).
      */
     public static VirtualFiles start(
-            Path mountPoint, int threads, Sysctls sysctls, FdStore store, Map<String, Fd> kept)
+            Path mountPoint, VfsLimits limits, Sysctls sysctls, FdStore store, Map<String, Fd> kept)
             throws IOException {
         List<VirtualFile> files = new ArrayList<>(VirtualFs.allFiles());
         files.addAll(sysctls.files());
-        VirtualFs fs = new VirtualFs(files, new HostFiles(Path.of("/")));
+        VirtualFs fs = new VirtualFs(files, new HostFiles(Path.of("/")), limits.snapshots());
         NodeBases bases =
                 new NodeBases(mountPoint.resolveSibling(mountPoint.getFileName() + "-nodes"));
         // Fresh ids start above every recorded subtree and above anything an earlier nestletd could
         // have handed out (it would need 65536 new nodes per millisecond of its life to get here).
         fs.reserve(Math.max(bases.end(), System.currentTimeMillis() << 16));
         CgroupLocator cgroups = CgroupLocator.ofHost();
-        FuseServer server = FuseServer.open(mountPoint, fs, threads, store, kept);
+        FuseServer server =
+                FuseServer.open(
+                        mountPoint,
+                        fs,
+                        limits.threads(),
+                        limits.inFlightPerContainer(),
+                        store,
+                        kept);
         VirtualFiles v = new VirtualFiles(fs, server, cgroups, sysctls, bases);
         if (!server.adopted()) {
             server.start();

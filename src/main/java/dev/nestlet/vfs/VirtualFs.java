@@ -1,5 +1,8 @@
 package dev.nestlet.vfs;
 
+import dev.nestlet.metrics.NestletMetrics;
+import dev.nestlet.quota.ByteBudget;
+import dev.nestlet.quota.Throttle;
 import dev.nestlet.sys.Errno;
 import dev.nestlet.sys.SysException;
 import dev.nestlet.vfs.fuse.FuseProtocol;
@@ -17,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
@@ -35,6 +39,10 @@ import java.util.logging.Logger;
  * render: with a zero attribute timeout and default_permissions the kernel sends a GETATTR before
  * every open and stat of the inode, so a LOOKUP's size is never read; nestletd's own LOOKUPs, one
  * per file when it binds a container's files, would otherwise render every file for nothing.
+ *
+ * <p>Open snapshots are bounded ({@link SnapshotLimits}): per container by count (EMFILE beyond),
+ * for all containers together by bytes (EAGAIN beyond), so many held opens make opens fail, never
+ * nestletd run out of heap. A refusal is logged at most once per {@link #REFUSAL_LOG_NANOS}.
  *
  * <p>Only sysctl files ({@link WritableFile}) take writes: one WRITE per write(2), each applied
  * whole. Anything else that would change a file or the tree is refused.
@@ -60,8 +68,17 @@ public final class VirtualFs implements FuseServer.Handler {
     /** Container directories come and go: a removed one must stop resolving soon. */
     private static final long CONTAINER_ENTRY_VALID_SECONDS = 1;
 
-    /** Open snapshots one container may hold at once. */
-    static final int MAX_OPEN_PER_CONTAINER = 1024;
+    /**
+     * What one open costs besides its content: the handle's map entry and snapshot record (an
+     * estimate on the high side), so that opens of empty files are bounded by the budget too.
+     */
+    static final int OPEN_OVERHEAD_BYTES = 128;
+
+    private static final long REFUSAL_LOG_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final int maxOpenPerContainer;
+    private final ByteBudget snapshotBytes;
+    private final Throttle refusalLog = new Throttle(REFUSAL_LOG_NANOS);
 
     private final List<VirtualFile> files;
     private final HostFiles host;
@@ -84,10 +101,17 @@ public final class VirtualFs implements FuseServer.Handler {
 
     /**
      * @param node the file, for a handle opened for writing; null for a read-only one
+     * @param charge what it took from the snapshot budget
      */
-    private record Snapshot(ContainerView view, byte[] bytes, Node node) {}
+    private record Snapshot(ContainerView view, byte[] bytes, Node node, long charge) {}
 
     public VirtualFs(List<VirtualFile> files, HostFiles host) {
+        this(files, host, SnapshotLimits.defaults());
+    }
+
+    public VirtualFs(List<VirtualFile> files, HostFiles host, SnapshotLimits limits) {
+        this.maxOpenPerContainer = limits.openPerContainer();
+        this.snapshotBytes = new ByteBudget(limits.snapshotBytes());
         this.files = List.copyOf(files);
         this.maxNodes = offsets(treeOf(this.files)).size();
         this.host = host;
@@ -268,6 +292,21 @@ public final class VirtualFs implements FuseServer.Handler {
     /** The files {@code view}'s container has, in the order they were given. */
     public List<VirtualFile> filesOf(ContainerView view) {
         return files.stream().filter(f -> f.appliesTo(view)).toList();
+    }
+
+    /**
+     * The container a node belongs to (its id), or null for the root: the owner whose share of the
+     * FUSE threads a request of that node counts against.
+     */
+    @Override
+    public String ownerOf(long nodeid) {
+        Node n = nodes.get(nodeid);
+        return n == null || n.view() == null ? null : n.view().id();
+    }
+
+    /** Bytes the open snapshots hold now, of the budget. */
+    public long snapshotBytes() {
+        return snapshotBytes.used();
     }
 
     public Optional<ContainerView> view(String id) {
@@ -464,9 +503,9 @@ public final class VirtualFs implements FuseServer.Handler {
             return out.error(r.unique(), Errno.EACCES);
         }
         ContainerView view = n.view();
-        if (view.openFiles().incrementAndGet() > MAX_OPEN_PER_CONTAINER) {
+        if (view.openFiles().incrementAndGet() > maxOpenPerContainer) {
             view.openFiles().decrementAndGet();
-            return out.error(r.unique(), Errno.EMFILE);
+            return refuse(r, out, Errno.EMFILE, "vfs_open_files", view, "open virtual files");
         }
         byte[] bytes;
         try {
@@ -475,9 +514,43 @@ public final class VirtualFs implements FuseServer.Handler {
             view.openFiles().decrementAndGet();
             return renderFailed(r, out, n, e);
         }
+        long charge = bytes.length + (long) OPEN_OVERHEAD_BYTES;
+        if (!snapshotBytes.tryCharge(charge)) {
+            view.openFiles().decrementAndGet();
+            return refuse(r, out, Errno.EAGAIN, "vfs_snapshot_bytes", view, "snapshot bytes");
+        }
         long fh = nextHandle.getAndIncrement();
-        handles.put(fh, new Snapshot(view, bytes, forWrite ? n : null));
+        handles.put(fh, new Snapshot(view, bytes, forWrite ? n : null, charge));
         return out.open(r.unique(), fh, FuseProtocol.FOPEN_DIRECT_IO | FuseProtocol.FOPEN_NOFLUSH);
+    }
+
+    /** Refuses an open over a cap or the budget: an error, a metric, a log line now and then. */
+    private int refuse(
+            FuseRequest r,
+            FuseReply out,
+            int errno,
+            String resource,
+            ContainerView view,
+            String what) {
+        NestletMetrics.REFUSALS.labelValues(resource).inc();
+        long silenced = refusalLog.tryAcquire();
+        if (silenced >= 0) {
+            LOG.warning(
+                    "open of a virtual file by "
+                            + view.id()
+                            + " refused with "
+                            + Errno.name(errno)
+                            + ": "
+                            + what
+                            + " at the limit ("
+                            + (errno == Errno.EMFILE
+                                    ? maxOpenPerContainer + " per container"
+                                    : snapshotBytes.used() + " of " + snapshotBytes.limit())
+                            + "); "
+                            + silenced
+                            + " refusal(s) not logged since the last line");
+        }
+        return out.error(r.unique(), errno);
     }
 
     /** fuse_read_in: fh, offset, size. */
@@ -508,13 +581,19 @@ public final class VirtualFs implements FuseServer.Handler {
         if (n == null || n.isDirectory()) {
             return null;
         }
+        byte[] bytes = current(n).bytes();
         Snapshot adopted =
                 new Snapshot(
-                        n.view(), current(n).bytes(), n.file() instanceof WritableFile ? n : null);
+                        n.view(),
+                        bytes,
+                        n.file() instanceof WritableFile ? n : null,
+                        bytes.length + (long) OPEN_OVERHEAD_BYTES);
         Snapshot raced = handles.putIfAbsent(fh, adopted);
         if (raced != null) {
             return raced;
         }
+        // open already: counted even over a limit, which then refuses new opens until it is closed
+        snapshotBytes.force(adopted.charge());
         n.view().openFiles().incrementAndGet();
         return adopted;
     }
@@ -566,6 +645,7 @@ public final class VirtualFs implements FuseServer.Handler {
         Snapshot s = handles.remove(r.bodyLong(0));
         if (s != null) {
             s.view().openFiles().decrementAndGet();
+            snapshotBytes.release(s.charge());
         }
         return out.empty(r.unique());
     }

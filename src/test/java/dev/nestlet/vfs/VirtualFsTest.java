@@ -1,5 +1,6 @@
 package dev.nestlet.vfs;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -377,12 +378,59 @@ class VirtualFsTest {
     }
 
     @Test
-    void openSnapshotsPerContainerAreBounded() {
+    void openSnapshotsPerContainerAreBoundedByDefault() {
         long loadavg = lookup(lookup(lookup(FuseProtocol.ROOT_ID, "c1"), "proc"), "loadavg");
-        for (int i = 0; i < VirtualFs.MAX_OPEN_PER_CONTAINER; i++) {
+        for (int i = 0; i < SnapshotLimits.DEFAULT_OPEN_PER_CONTAINER; i++) {
             assertTrue(open(loadavg, 0) > 0);
         }
         assertEquals(-Errno.EMFILE, open(loadavg, 0));
+    }
+
+    @Test
+    void aContainerAtItsOpenCapGetsEmfileWhileItsNeighbourOpens() {
+        fs = withContainers(new SnapshotLimits(3, 1 << 20), "a", "b");
+        long a = lookup(lookup(lookup(FuseProtocol.ROOT_ID, "a"), "proc"), "uptime");
+        long b = lookup(lookup(lookup(FuseProtocol.ROOT_ID, "b"), "proc"), "uptime");
+        long first = open(a, 0);
+        assertTrue(first > 0);
+        assertTrue(open(a, 0) > 0);
+        assertTrue(open(a, 0) > 0);
+        assertEquals(-Errno.EMFILE, open(a, 0));
+        long fromB = open(b, 0);
+        assertTrue(fromB > 0, "b is not counted against a's cap");
+        assertEquals("7.55 7.10\n", new String(readAll(b, fromB, 4096), US_ASCII));
+        send(FuseProtocol.RELEASE, a, ints(first, 0, 0));
+        assertTrue(open(a, 0) > 0, "a closed one: it may open one again");
+    }
+
+    @Test
+    void openSnapshotsOfAllContainersShareOneByteBudget() {
+        fs = withContainers(new SnapshotLimits(1000, 1 << 20), "a", "b");
+        long a = lookup(lookup(lookup(FuseProtocol.ROOT_ID, "a"), "proc"), "uptime");
+        long cost = getattrSize(a) + VirtualFs.OPEN_OVERHEAD_BYTES;
+        fs = withContainers(new SnapshotLimits(1000, 2 * cost + cost / 2), "a", "b");
+        a = lookup(lookup(lookup(FuseProtocol.ROOT_ID, "a"), "proc"), "uptime");
+        long b = lookup(lookup(lookup(FuseProtocol.ROOT_ID, "b"), "proc"), "uptime");
+        long held = open(a, 0);
+        assertTrue(held > 0);
+        assertTrue(open(b, 0) > 0);
+        assertEquals(2 * cost, fs.snapshotBytes());
+        assertEquals(-Errno.EAGAIN, open(a, 0), "the budget is spent: refused, not an error");
+        assertEquals(-Errno.EAGAIN, open(b, 0));
+        send(FuseProtocol.RELEASE, a, ints(held, 0, 0));
+        assertEquals(cost, fs.snapshotBytes(), "a release gives its bytes back");
+        assertTrue(open(b, 0) > 0);
+    }
+
+    /** Containers over the recorded v1 tree, with {@code limits}. */
+    private VirtualFs withContainers(SnapshotLimits limits, String... ids) {
+        VirtualFs many = new VirtualFs(VirtualFs.allFiles(), new HostFiles(Recorded.HOST), limits);
+        for (String id : ids) {
+            many.add(
+                    new ContainerView(
+                            id, 258161, Recorded.v1(), TestSysctls.of(Map.of(), changes)));
+        }
+        return many;
     }
 
     @Test

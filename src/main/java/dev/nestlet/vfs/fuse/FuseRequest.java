@@ -37,6 +37,16 @@ public record FuseRequest(
                 body);
     }
 
+    /**
+     * This request with its body copied out of the reader's buffer, which the next read reuses: for
+     * a request that waits in a queue.
+     */
+    FuseRequest detached() {
+        ByteBuffer copy = ByteBuffer.allocate(body.limit()).order(ByteOrder.nativeOrder());
+        copy.put(0, body, 0, body.limit());
+        return new FuseRequest(opcode, unique, nodeid, uid, gid, pid, copy);
+    }
+
     /** A NUL-terminated name at the start of the body (LOOKUP). */
     public String name() {
         int end = 0;

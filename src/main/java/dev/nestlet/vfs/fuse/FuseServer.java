@@ -4,6 +4,7 @@ import dev.nestlet.fdstore.FdStore;
 import dev.nestlet.metrics.NestletMetrics;
 import dev.nestlet.proc.MountInfo;
 import dev.nestlet.proc.MountTable;
+import dev.nestlet.quota.FairLanes;
 import dev.nestlet.sys.Errno;
 import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.FuseCalls;
@@ -26,6 +27,15 @@ import java.util.logging.Logger;
  * serves it with a few platform threads, each blocked in read(2) on its own clone of the session
  * fd, answering each request synchronously on the fd it came from. Rendering a file takes tens of
  * microseconds, so no request waits behind a slow one for long and no hand-off to a pool pays off.
+ *
+ * <p>Fairness between containers: a request counts against the container its node belongs to
+ * ({@link Handler#ownerOf}), which may have at most {@code inFlightPerOwner} requests being
+ * answered at once. A reader that reads one beyond that queues it (copied) in the container's own
+ * queue and reads on; the thread that finishes one of that container's requests answers the next
+ * queued one ({@link FairLanes}). So a storm of one container holds at most that many threads, and
+ * the others' requests are read and answered by the rest at once instead of waiting behind the
+ * storm in the kernel's FIFO queue. Under the cap (the quiet case) a request costs two uncontended
+ * lock acquisitions more, and no thread hop.
  */
 public final class FuseServer implements AutoCloseable {
     /**
@@ -40,6 +50,12 @@ public final class FuseServer implements AutoCloseable {
          * container, never anything that names a container.
          */
         String fileOf(long nodeid);
+
+        /**
+         * The container node {@code nodeid} belongs to, or null for a node of none (the root,
+         * INIT): requests of one owner are served at most a few at a time.
+         */
+        String ownerOf(long nodeid);
     }
 
     public static final String FS_TYPE = "fuse.nestlet";
@@ -68,6 +84,19 @@ public final class FuseServer implements AutoCloseable {
     private final Path mountPoint;
     private final Handler handler;
     private final FdStore store;
+
+    /**
+     * No queue cap: each queued request is a caller blocked in a system call (the container's pids
+     * limit bounds them), and refusing one would fail a read the kernel's queue would have held.
+     */
+    private final FairLanes<Queued> lanes;
+
+    /**
+     * A request waiting in its container's queue, with the fd it was read from: each clone of the
+     * session fd has its own list of requests in processing, so the reply must go back there.
+     */
+    private record Queued(int fd, FuseRequest request) {}
+
     private final List<Fd> fds = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final FuseReply notices =
@@ -76,10 +105,11 @@ public final class FuseServer implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean handedOver;
 
-    private FuseServer(Path mountPoint, Handler handler, FdStore store) {
+    private FuseServer(Path mountPoint, Handler handler, FdStore store, int inFlightPerOwner) {
         this.mountPoint = mountPoint;
         this.handler = handler;
         this.store = store;
+        this.lanes = new FairLanes<>(inFlightPerOwner, Integer.MAX_VALUE);
     }
 
     /**
@@ -87,9 +117,11 @@ public final class FuseServer implements AutoCloseable {
      * nestletd may have left there (its readers would get "Transport endpoint is not connected"),
      * and starts serving it.
      */
-    public static FuseServer mount(Path mountPoint, Handler handler, int threadCount)
+    public static FuseServer mount(
+            Path mountPoint, Handler handler, int threadCount, int inFlightPerOwner)
             throws IOException {
-        FuseServer s = open(mountPoint, handler, threadCount, FdStore.none(), Map.of());
+        FuseServer s =
+                open(mountPoint, handler, threadCount, inFlightPerOwner, FdStore.none(), Map.of());
         s.start();
         return s;
     }
@@ -102,9 +134,14 @@ public final class FuseServer implements AutoCloseable {
      * of this server that are not used are closed and removed from the store.
      */
     public static FuseServer open(
-            Path mountPoint, Handler handler, int threadCount, FdStore store, Map<String, Fd> kept)
+            Path mountPoint,
+            Handler handler,
+            int threadCount,
+            int inFlightPerOwner,
+            FdStore store,
+            Map<String, Fd> kept)
             throws IOException {
-        FuseServer s = new FuseServer(mountPoint, handler, store);
+        FuseServer s = new FuseServer(mountPoint, handler, store, inFlightPerOwner);
         TreeMap<Integer, Fd> ours = new TreeMap<>();
         kept.forEach(
                 (name, fd) -> {
@@ -266,42 +303,58 @@ public final class FuseServer implements AutoCloseable {
                 }
                 return; // ENODEV: unmounted and every bind of it gone
             }
-            if (handedOver) {
-                // Taken after the hand-over: left unanswered, for the new nestletd to answer once
-                // this process is gone and it asks for a resend. Answering here could use sysctl
-                // values the new one no longer sees.
-                return;
-            }
-            FuseRequest req = null;
-            int replyLen;
-            long t0 = System.nanoTime();
+            FuseRequest req;
             try {
                 req = FuseRequest.decode(in, (int) len);
-                replyLen = handler.handle(req, out);
             } catch (RuntimeException e) {
-                LOG.log(
-                        Level.WARNING,
-                        "FUSE request " + (req == null ? "?" : req.opcode()) + " failed",
-                        e);
-                if (req == null) {
-                    continue;
-                }
-                replyLen = out.error(req.unique(), Errno.EIO);
+                LOG.log(Level.WARNING, "undecodable FUSE request", e);
+                continue;
             }
-            if (replyLen > 0) {
-                long rc = FuseCalls.writeReply(n, out.buffer(), replyLen);
-                if (rc < 0 && rc != -Errno.ENOENT) { // ENOENT: the caller was interrupted and left
-                    LOG.warning(
-                            "FUSE reply to request "
-                                    + req.opcode()
-                                    + " failed: "
-                                    + Errno.name((int) -rc));
-                }
+            String owner = handler.ownerOf(req.nodeid());
+            if (owner == null) {
+                answer(n, req, out);
+                continue;
             }
-            NestletMetrics.FUSE
-                    .labelValues(opName(req.opcode()), handler.fileOf(req.nodeid()))
-                    .observe(NestletMetrics.since(t0));
+            FuseRequest read = req;
+            if (lanes.offer(owner, () -> new Queued(n, read.detached()))
+                    != FairLanes.Admission.RUN) {
+                continue; // queued: the thread that ends one of owner's requests answers it
+            }
+            answer(n, req, out);
+            for (Queued next = lanes.done(owner); next != null; next = lanes.done(owner)) {
+                answer(next.fd(), next.request(), out);
+            }
         }
+    }
+
+    private void answer(int fd, FuseRequest req, FuseReply out) {
+        if (handedOver) {
+            // Read (or queued) after the hand-over: left unanswered, for the new nestletd to
+            // answer once this process is gone and it asks for a resend. Answering here could use
+            // sysctl values the new one no longer sees.
+            return;
+        }
+        int replyLen;
+        long t0 = System.nanoTime();
+        try {
+            replyLen = handler.handle(req, out);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "FUSE request " + req.opcode() + " failed", e);
+            replyLen = out.error(req.unique(), Errno.EIO);
+        }
+        if (replyLen > 0) {
+            long rc = FuseCalls.writeReply(fd, out.buffer(), replyLen);
+            if (rc < 0 && rc != -Errno.ENOENT) { // ENOENT: the caller was interrupted and left
+                LOG.warning(
+                        "FUSE reply to request "
+                                + req.opcode()
+                                + " failed: "
+                                + Errno.name((int) -rc));
+            }
+        }
+        NestletMetrics.FUSE
+                .labelValues(opName(req.opcode()), handler.fileOf(req.nodeid()))
+                .observe(NestletMetrics.since(t0));
     }
 
     /** The metric label of a FUSE opcode: the ones nestlet answers by name, the rest as "other". */

@@ -1,0 +1,97 @@
+package dev.nestlet.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nestlet.it.support.Cmd;
+import dev.nestlet.it.support.Container;
+import dev.nestlet.it.support.DaemonTest;
+import dev.nestlet.it.support.OciRuntime;
+import dev.nestlet.it.support.Rootfs;
+import dev.nestlet.it.support.TestDir;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One container holding open virtual files up to its cap, then storming them, beside a quiet one:
+ * the noisy one gets EMFILE, the quiet one opens and reads throughout, nestletd stays up.
+ */
+class ContainmentIT extends DaemonTest {
+    /** Seven, so that busybox sh can hold them all on fds 3 to 9. */
+    private static final int MAX_OPEN = 7;
+
+    @Override
+    protected String name() {
+        return "containment";
+    }
+
+    @Override
+    protected String[] daemonArgs(Path testDir) {
+        return new String[] {"--vfs-max-open", String.valueOf(MAX_OPEN)};
+    }
+
+    @Test
+    void aContainerAtItsOpenCapGetsEmfileWhileItsNeighbourReads() throws Exception {
+        try (Container noisy = start("noisy");
+                Container quiet = start("quiet")) {
+            // sleep holds 7 opens (fds 3-9) in the background; its pid is kept to end it later.
+            Cmd.Result held =
+                    noisy.exec(
+                            "sh",
+                            "-c",
+                            "sleep 120 >/dev/null 2>&1 3</proc/meminfo 4</proc/uptime 5</proc/stat"
+                                    + " 6</proc/loadavg 7</proc/cpuinfo 8</proc/swaps"
+                                    + " 9</proc/meminfo & echo $! > /scratch/holder; sleep 1;"
+                                    + " cat /proc/uptime");
+            assertTrue(
+                    held.exit() != 0 && held.err().contains("Too many open files"),
+                    "the eighth open fails with EMFILE: " + held);
+
+            // A storm of the noisy one (16 readers, every one refused) while the quiet one reads.
+            CompletableFuture<Cmd.Result> storm =
+                    CompletableFuture.supplyAsync(
+                            () ->
+                                    noisy.exec(
+                                            "sh",
+                                            "-c",
+                                            "for i in $(seq 16); do (end=$(( $(date +%s) + 5 ));"
+                                                    + " while [ $(date +%s) -lt $end ]; do cat"
+                                                    + " /proc/meminfo >/dev/null 2>&1; done) &"
+                                                    + " done; wait"));
+            Cmd.Result reads =
+                    quiet.exec(
+                            "sh",
+                            "-c",
+                            "n=0; for i in $(seq 200); do grep -q MemTotal /proc/meminfo &&"
+                                    + " n=$((n+1)); done; echo reads=$n");
+            assertEquals("reads=200", reads.out().trim(), "the quiet one never fails: " + reads);
+            storm.get(60, TimeUnit.SECONDS);
+
+            Cmd.Result after =
+                    noisy.exec(
+                            "sh",
+                            "-c",
+                            "kill $(cat /scratch/holder); for i in $(seq 50); do"
+                                    + " cat /proc/uptime >/dev/null 2>&1 && echo ok && exit 0;"
+                                    + " sleep 0.1; done; exit 1");
+            assertEquals(0, after.exit(), "its opens closed, the noisy one reads again: " + after);
+            assertTrue(daemon.alive(), "nestletd still serves");
+            assertTrue(
+                    daemon.log().contains("refused with EMFILE"),
+                    "the refusal is logged:\n" + daemon.log());
+            long lines = daemon.log().lines().filter(l -> l.contains("refused with")).count();
+            assertTrue(lines <= 3, "thousands of refusals, a few lines: " + lines);
+        }
+    }
+
+    private Container start(String name) throws Exception {
+        String id = TestDir.unique(name);
+        Path bundle = dir.resolve(id);
+        VirtualFilesIT.limitedSpec(
+                        Rootfs.busybox(bundle.resolve("rootfs")), daemon.socket(), "sleep", "300")
+                .writeTo(bundle);
+        return new Container(OciRuntime.RUNC, dir.resolve("rt-root"), bundle, id).startDetached();
+    }
+}
