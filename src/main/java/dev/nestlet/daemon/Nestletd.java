@@ -7,6 +7,7 @@ import dev.nestlet.api.PeerPolicy;
 import dev.nestlet.api.Version;
 import dev.nestlet.cgroup.CgroupDelegation;
 import dev.nestlet.datadir.InnerDataDirs;
+import dev.nestlet.fault.CrashPoint;
 import dev.nestlet.fdstore.FdStore;
 import dev.nestlet.fdstore.FdStores;
 import dev.nestlet.host.HostTree;
@@ -158,6 +159,14 @@ public final class Nestletd {
             DaemonConfig config, String fdStoreMode, boolean groupMayMutate, StartClock clock)
             throws Exception {
         clock.mark("options");
+        if (CrashPoint.armed() != null) {
+            LOG.warning(
+                    "fault injection: crash point "
+                            + CrashPoint.armed()
+                            + " armed ("
+                            + CrashPoint.PROPERTY
+                            + "), for tests only");
+        }
         // First, so that a port in use stops nestletd before it has mounted or kept anything.
         MetricsEndpoint endpoint =
                 config.metricsListen() == null
