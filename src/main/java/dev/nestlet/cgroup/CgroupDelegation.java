@@ -1,5 +1,6 @@
 package dev.nestlet.cgroup;
 
+import dev.nestlet.fault.CrashPoint;
 import dev.nestlet.lifecycle.ContainerAccess;
 import dev.nestlet.lifecycle.Feature;
 import dev.nestlet.proc.MountInfo;
@@ -34,6 +35,11 @@ public final class CgroupDelegation implements Feature {
     @Override
     public String name() {
         return "cgroup delegation";
+    }
+
+    @Override
+    public CrashPoint crashPoint() {
+        return CrashPoint.FEATURE_CGROUP_DELEGATION;
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.nestlet.cgroup.CgroupDelegation;
 import dev.nestlet.datadir.InnerDataDirs;
 import dev.nestlet.error.ErrorCode;
 import dev.nestlet.error.NestletException;
+import dev.nestlet.fault.CrashPoint;
 import dev.nestlet.fdstore.FdStore;
 import dev.nestlet.fdstore.FdStores;
 import dev.nestlet.host.HostTree;
@@ -186,6 +187,14 @@ public final class Nestletd {
             StartClock clock)
             throws Exception {
         clock.mark("options");
+        if (CrashPoint.armed() != null) {
+            LOG.warning(
+                    "fault injection: crash point "
+                            + CrashPoint.armed()
+                            + " armed ("
+                            + CrashPoint.PROPERTY
+                            + "), for tests only");
+        }
         // First, so that a port in use stops nestletd before it has mounted or kept anything;
         // when taking over, after the hand-over: the old nestletd holds the port until then.
         MetricsEndpoint early = takeOver ? null : metricsEndpoint(config);

@@ -2,6 +2,7 @@ package dev.nestlet.datadir;
 
 import dev.nestlet.error.ErrorCode;
 import dev.nestlet.error.NestletException;
+import dev.nestlet.fault.CrashPoint;
 import dev.nestlet.host.HostTree;
 import dev.nestlet.lifecycle.ContainerAccess;
 import dev.nestlet.lifecycle.Feature;
@@ -58,6 +59,11 @@ public final class InnerDataDirs implements Feature {
     @Override
     public String name() {
         return "inner data dirs";
+    }
+
+    @Override
+    public CrashPoint crashPoint() {
+        return CrashPoint.FEATURE_DATA_DIRS;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.nestlet.idmap;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nestlet.fault.CrashPoint;
 import dev.nestlet.host.AtomicFiles;
 import dev.nestlet.json.Json;
 import java.io.IOException;
@@ -132,6 +133,7 @@ final class Journal implements AutoCloseable {
         while (buf.hasRemaining()) {
             out.write(buf);
         }
+        CrashPoint.ID_JOURNAL_APPENDED.reached();
         lines++;
     }
 

@@ -1,5 +1,6 @@
 package dev.nestlet.lifecycle;
 
+import dev.nestlet.fault.CrashPoint;
 import dev.nestlet.state.ContainerRecord;
 
 /**
@@ -10,6 +11,9 @@ import dev.nestlet.state.ContainerRecord;
  */
 public interface Feature {
     String name();
+
+    /** Where a fault-injection test may crash nestletd right after this feature's createRuntime. */
+    CrashPoint crashPoint();
 
     /** Sets the feature up; returns the record with what it did. */
     ContainerRecord createRuntime(ContainerRecord rec, ContainerAccess access) throws Exception;

@@ -2,6 +2,7 @@ package dev.nestlet.lifecycle;
 
 import dev.nestlet.error.ErrorCode;
 import dev.nestlet.error.NestletException;
+import dev.nestlet.fault.CrashPoint;
 import dev.nestlet.ns.NamespaceWorkers;
 import dev.nestlet.oci.Annotations;
 import dev.nestlet.oci.BundleConfig;
@@ -133,6 +134,7 @@ public final class HookService {
                         init.rootUid(),
                         init.rootGid());
         LiveContainer c = registry.put(rec, init.pidfd());
+        CrashPoint.CREATE_RUNTIME_REGISTERED.reached();
         ContainerAccess access = new ContainerAccess(init.pidfd(), workers, config, rootfs);
         StringBuilder timings = new StringBuilder(); // ms per feature, for the log
         try {
@@ -142,12 +144,14 @@ public final class HookService {
                 ContainerRecord before = rec;
                 long f0 = System.nanoTime();
                 rec = inFeature(f, () -> f.createRuntime(before, access));
+                f.crashPoint().reached();
                 timings.append(", ")
                         .append(f.name())
                         .append(' ')
                         .append((System.nanoTime() - f0) / 1_000_000);
             }
             registry.update(c, rec.withStage(Stage.RUNNING));
+            CrashPoint.CREATE_RUNTIME_DONE.reached();
         } catch (Exception e) {
             try {
                 release(c);
@@ -245,6 +249,7 @@ public final class HookService {
                 return false;
             }
             LOG.info("container " + id + " is gone without poststop; releasing it");
+            CrashPoint.RECONCILER_RELEASING.reached();
             release(c.get());
             return true;
         }
@@ -287,6 +292,7 @@ public final class HookService {
     private void release(LiveContainer c) throws Exception {
         long t0 = System.nanoTime();
         registry.update(c, c.record().withStage(Stage.STOPPING));
+        CrashPoint.RELEASE_STOPPING.reached();
         Exception first = null;
         for (int i = features.size() - 1; i >= 0; i--) {
             Feature f = features.get(i);
@@ -307,6 +313,7 @@ public final class HookService {
         if (first != null) {
             throw first;
         }
+        CrashPoint.RELEASE_RANGE_FREED.reached();
         registry.remove(c.record().id());
         LOG.info(
                 "released "

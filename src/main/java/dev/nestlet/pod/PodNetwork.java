@@ -2,6 +2,7 @@ package dev.nestlet.pod;
 
 import dev.nestlet.error.ErrorCode;
 import dev.nestlet.error.NestletException;
+import dev.nestlet.fault.CrashPoint;
 import dev.nestlet.lifecycle.ContainerAccess;
 import dev.nestlet.lifecycle.Feature;
 import dev.nestlet.netlink.Address;
@@ -50,6 +51,11 @@ public final class PodNetwork implements Feature {
     @Override
     public String name() {
         return "pod network";
+    }
+
+    @Override
+    public CrashPoint crashPoint() {
+        return CrashPoint.FEATURE_POD_NETWORK;
     }
 
     private Path pin(String id) {

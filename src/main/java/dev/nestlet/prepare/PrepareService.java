@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nestlet.datadir.InnerDataDirs;
 import dev.nestlet.error.ErrorCode;
 import dev.nestlet.error.NestletException;
+import dev.nestlet.fault.CrashPoint;
 import dev.nestlet.idmap.IdAllocator;
 import dev.nestlet.idmap.IdRange;
 import dev.nestlet.json.Json;
@@ -126,11 +127,13 @@ public final class PrepareService {
                             runtimeRoot,
                             Instant.now().toString());
             LiveContainer c = registry.put(rec, null);
+            CrashPoint.PREPARE_RECORDED.reached();
             try {
                 rec = edit(c, rec, cfg, rootfs);
                 long w = System.nanoTime();
                 write(config.bundle(), cfg);
                 step("write", w);
+                CrashPoint.PREPARE_WRITTEN.reached();
             } catch (Exception e) {
                 try {
                     hooks.release(id);
@@ -181,6 +184,7 @@ public final class PrepareService {
         // between is found again by container id (journal, mounts and data dirs).
         rec = rec.withIdRange(range, adopted).withAnnotations(PodSpec.annotations(cfg));
         t = step("ids", t);
+        CrashPoint.PREPARE_IDS.reached();
         if (!adopted) {
             // The engine's own mapping comes with the engine's own answer to file ownership.
             RootfsShifter.Shifted s =
@@ -191,6 +195,7 @@ public final class PrepareService {
             SpecEditor.setRoot(cfg, Path.of(s.result().root()));
             SpecEditor.setHostBindSources(cfg, s.volumeSources());
             t = step("shift", t);
+            CrashPoint.PREPARE_SHIFTED.reached();
         }
         boolean podNetwork = false;
         if (sandbox != null) {
@@ -216,6 +221,7 @@ public final class PrepareService {
             SpecEditor.addBind(cfg, InnerDataDirs.PREPARED_TARGETS.get(i), dirs.get(i));
         }
         t = step("datadirs", t);
+        CrashPoint.PREPARE_DATADIRS.reached();
         SpecEditor.addCgroupNamespace(cfg);
         SpecEditor.fullCapabilities(cfg);
         SpecEditor.writableCgroupMount(cfg);
@@ -262,6 +268,7 @@ public final class PrepareService {
         SpecEditor.markSystem(cfg);
         registry.update(c, rec);
         step("config", t);
+        CrashPoint.PREPARE_CONFIG.reached();
         return rec;
     }
 

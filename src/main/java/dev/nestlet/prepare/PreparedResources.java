@@ -1,5 +1,6 @@
 package dev.nestlet.prepare;
 
+import dev.nestlet.fault.CrashPoint;
 import dev.nestlet.idmap.IdAllocator;
 import dev.nestlet.lifecycle.ContainerAccess;
 import dev.nestlet.lifecycle.Feature;
@@ -26,6 +27,11 @@ public final class PreparedResources implements Feature {
     @Override
     public String name() {
         return "id range and rootfs shift";
+    }
+
+    @Override
+    public CrashPoint crashPoint() {
+        return CrashPoint.FEATURE_PREPARED_RESOURCES;
     }
 
     @Override

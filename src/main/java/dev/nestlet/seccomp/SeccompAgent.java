@@ -1,5 +1,6 @@
 package dev.nestlet.seccomp;
 
+import dev.nestlet.fault.CrashPoint;
 import dev.nestlet.fdstore.FdStore;
 import dev.nestlet.ns.NamespaceWorkers;
 import dev.nestlet.oci.OciState;
@@ -71,6 +72,7 @@ public final class SeccompAgent implements AutoCloseable {
     }
 
     private void received(Fd fd, ProcessState state) {
+        CrashPoint.SECCOMP_LISTENER_RECEIVED.reached();
         String name = null;
         if (store.keeps()) {
             name =
@@ -82,6 +84,7 @@ public final class SeccompAgent implements AutoCloseable {
                             + state.containerId();
             store.put(name, fd);
         }
+        CrashPoint.SECCOMP_LISTENER_KEPT.reached();
         supervisor.serve(fd, state, name);
     }
 

@@ -3,6 +3,7 @@ package dev.nestlet.vfs;
 import dev.nestlet.cgroup.CgroupLocator;
 import dev.nestlet.error.ErrorCode;
 import dev.nestlet.error.NestletException;
+import dev.nestlet.fault.CrashPoint;
 import dev.nestlet.fdstore.FdStore;
 import dev.nestlet.lifecycle.ConfigBind;
 import dev.nestlet.lifecycle.ConfigMounts;
@@ -155,6 +156,11 @@ public final class VirtualFiles implements Feature, ConfigMounts, AutoCloseable 
     @Override
     public String name() {
         return "virtual files";
+    }
+
+    @Override
+    public CrashPoint crashPoint() {
+        return CrashPoint.FEATURE_VIRTUAL_FILES;
     }
 
     /**

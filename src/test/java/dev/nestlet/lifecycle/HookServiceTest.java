@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nestlet.error.ErrorCode;
 import dev.nestlet.error.NestletException;
+import dev.nestlet.fault.CrashPoint;
 import dev.nestlet.ns.NamespaceWorkers;
 import dev.nestlet.oci.Annotations;
 import dev.nestlet.oci.HookStage;
@@ -56,6 +57,12 @@ class HookServiceTest {
         @Override
         public String name() {
             return name;
+        }
+
+        /** Never armed in a unit test: any point does. */
+        @Override
+        public CrashPoint crashPoint() {
+            return CrashPoint.FEATURE_PREPARED_RESOURCES;
         }
 
         private void call(String stage) {
