@@ -81,6 +81,11 @@ public final class Dispatcher {
         } catch (JsonProcessingException e) {
             throw new NestletException(
                     ErrorCode.BAD_JSON, "request is not valid JSON: " + e.getOriginalMessage());
+        } catch (java.io.CharConversionException e) {
+            // Bytes the parser's encoding detection takes for UTF-32 it cannot read (found by
+            // fuzzing: 00 00 c3 00): not JSON either.
+            throw new NestletException(
+                    ErrorCode.BAD_JSON, "request is not valid JSON: " + e.getMessage());
         }
         if (!(tree instanceof ObjectNode req)) {
             throw new NestletException(ErrorCode.BAD_JSON, "request must be a JSON object");
