@@ -249,17 +249,9 @@ class RestartIT {
                                 + burstDown
                                 + " ms); iterations: "
                                 + progress.counts());
-                for (Container c : running) {
-                    c.kill();
-                    c.delete().ok();
-                }
-                daemon.awaitAllReleased();
+                stopAllAndAwaitReleased(running, daemon);
             } finally {
-                if (progress != null) {
-                    progress.close();
-                }
-                running.forEach(Container::close);
-                daemon.close();
+                closeAll(progress, running, daemon);
             }
         }
     }
@@ -390,19 +382,31 @@ class RestartIT {
                                 + java.util.Collections.max(stopStart)
                                 + "); the new nestletd's start to serving, ms: "
                                 + startUp);
-                for (Container c : running) {
-                    c.kill();
-                    c.delete().ok();
-                }
-                daemon.awaitAllReleased();
+                stopAllAndAwaitReleased(running, daemon);
             } finally {
-                if (progress != null) {
-                    progress.close();
-                }
-                running.forEach(Container::close);
-                daemon.close();
+                closeAll(progress, running, daemon);
             }
         }
+    }
+
+    /** Stops and deletes every container, as an engine would, then waits for their release. */
+    private static void stopAllAndAwaitReleased(List<Container> running, Daemon daemon)
+            throws Exception {
+        for (Container c : running) {
+            c.kill();
+            c.delete().ok();
+        }
+        daemon.awaitAllReleased();
+    }
+
+    /** Whatever the test reached: the sampler, the containers, then the daemon. */
+    private static void closeAll(Progress progress, List<Container> running, Daemon daemon)
+            throws InterruptedException {
+        if (progress != null) {
+            progress.close();
+        }
+        running.forEach(Container::close);
+        daemon.close();
     }
 
     /** Each container's host root uid (its uid_map's) is its own. */
