@@ -325,6 +325,9 @@ public final class VirtualFs implements FuseServer.Handler {
     @Override
     public int handle(FuseRequest r, FuseReply out) {
         long u = r.unique();
+        if (r.body().limit() < FuseProtocol.leastBody(r.opcode())) {
+            return out.error(u, Errno.EINVAL);
+        }
         return switch (r.opcode()) {
             case FuseProtocol.INIT -> init(r, out);
             case FuseProtocol.LOOKUP -> lookup(r, out);
@@ -603,9 +606,6 @@ public final class VirtualFs implements FuseServer.Handler {
      * much it took.
      */
     private int write(FuseRequest r, FuseReply out) {
-        if (r.body().limit() < FuseProtocol.WRITE_IN) {
-            return out.error(r.unique(), Errno.EINVAL);
-        }
         Snapshot s = handleOf(r);
         if (s == null || s.node() == null) {
             return out.error(r.unique(), Errno.EBADF);

@@ -115,6 +115,25 @@ class VirtualFsTest {
     }
 
     @Test
+    void aBodyShorterThanItsOpcodesStructIsEinvalNotAnException() {
+        for (int opcode :
+                new int[] {
+                    FuseProtocol.INIT,
+                    FuseProtocol.OPEN,
+                    FuseProtocol.ACCESS,
+                    FuseProtocol.READ,
+                    FuseProtocol.READDIR,
+                    FuseProtocol.RELEASE,
+                    FuseProtocol.WRITE
+                }) {
+            int least = FuseProtocol.leastBody(opcode);
+            assertTrue(least > 0, "opcode " + opcode);
+            send(opcode, FuseProtocol.ROOT_ID, new byte[least - 1]);
+            assertEquals(Errno.EINVAL, error(), "opcode " + opcode);
+        }
+    }
+
+    @Test
     void initNegotiatesTheOlderMinor() {
         send(FuseProtocol.INIT, 0, new byte[] {7, 0, 0, 0, 45, 0, 0, 0, 0, 0, 2, 0, 1, 0, 0, 0});
         assertEquals(0, error());

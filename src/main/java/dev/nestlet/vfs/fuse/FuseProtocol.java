@@ -63,6 +63,22 @@ public final class FuseProtocol {
     /** fuse_write_in before the data: fh, offset, size, write_flags, lock_owner, flags, padding. */
     public static final int WRITE_IN = 40;
 
+    /**
+     * The least body the kernel sends with {@code opcode}, as far as nestlet reads it: its
+     * fuse_*_in struct (fuse_init_in's first four fields; fuse_read_in also for READDIR). A shorter
+     * body is a malformed request, answered EINVAL before any field of it is read.
+     */
+    public static int leastBody(int opcode) {
+        return switch (opcode) {
+            case INIT -> 16;
+            case OPEN, ACCESS -> 8;
+            case RELEASE -> 24;
+            case READ, READDIR -> 40;
+            case WRITE -> WRITE_IN;
+            default -> 0;
+        };
+    }
+
     /** fuse_dirent before its name: ino, off, namelen, type. */
     static final int DIRENT_HEADER = 24;
 
