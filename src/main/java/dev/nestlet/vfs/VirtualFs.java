@@ -665,7 +665,10 @@ public final class VirtualFs implements FuseServer.Handler {
         (dir == root ? containers : dir.children())
                 .forEach((name, n) -> entries.add(Map.entry(name, n)));
         FuseReply.DirentWriter w = out.dirents(r.unique(), r.bodyInt(16));
-        for (int i = (int) r.bodyLong(8); i < entries.size(); i++) {
+        long offset = r.bodyLong(8);
+        // The kernel passes back an offset this method gave; any other is past the end.
+        int from = offset < 0 || offset > entries.size() ? entries.size() : (int) offset;
+        for (int i = from; i < entries.size(); i++) {
             Node n = entries.get(i).getValue();
             if (!w.dirent(
                     n.id(),

@@ -462,6 +462,11 @@ class VirtualFsTest {
         long cpu = lookup(lookup(lookup(sys, "devices"), "system"), "cpu");
         send(FuseProtocol.READDIR, cpu, ints(0, 2, 4096));
         assertEquals("online", direntNames(), "from offset 2: after . and ..");
+        for (long offset : new long[] {-1, Long.MIN_VALUE, 4, (1L << 32) + 1}) {
+            send(FuseProtocol.READDIR, cpu, ints(0, offset, 4096));
+            assertEquals(0, error(), "offset " + offset);
+            assertEquals("", direntNames(), "an offset never given out is past the end");
+        }
     }
 
     private String direntNames() {
