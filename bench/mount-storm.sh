@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Noisy neighbour through the seccomp agent (issue 11): a quiet system container's mount + umount2
+# cycle (each one answered by nestletd) and its /proc/meminfo read, quiet vs while a noisy system
+# container storms mount/umount over a hostile mount table (over 16 000 entries, names that are not
+# UTF-8): every umount makes nestletd read that whole table. Both run through nestlet-runtime + runc
+# (system mode, the agent serving). Rounds interleave the phases, order alternating.
+#
+#   bench/mount-storm.sh [ROUNDS=6] [CYCLES=200]     (as root, after make build)
+# NESTLET_DIST=DIR measures another install tree than target/dist.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+. bench/stats.sh
+ROUNDS=${1:-6}
+CYCLES=${2:-200}
+READS=$((CYCLES * 5))
+dist=${NESTLET_DIST:-$(pwd)/target/dist}
+work=$(mktemp -d /var/tmp/nestlet-bench-XXXXXX)
+chmod 711 "$work"
+daemon_pid=""
+ids=""
+cleanup() {
+  set +e
+  for id in $ids; do runc --root "$work/runc" delete --force "$id" >/dev/null 2>&1; done
+  stop_nestletd "$daemon_pid" "$work/state"
+  unmount_below "$work"
+  rm -rf --one-file-system "$work"
+}
+trap cleanup EXIT INT TERM
+
+start_nestletd "$dist" "$work/nestlet.sock" "$work/state" "$work/nestletd.log" --id-pool 5400000:5400000:262144
+daemon_pid=$NESTLETD_PID
+
+# $1: name; a busybox system container running sleep, with the bench's two programs.
+system_container() {
+  make_busybox_rootfs "$work/$1/rootfs"
+  mkdir -p "$work/$1/rootfs/x"
+  gcc -O2 -static -o "$work/$1/rootfs/bin/mountloop" bench/mountloop.c
+  gcc -O2 -static -o "$work/$1/rootfs/bin/vfsread" bench/vfsread.c
+  cat > "$work/$1/config.json" <<JSON
+{"ociVersion": "1.0.2",
+ "process": {"terminal": false, "user": {"uid": 0, "gid": 0}, "cwd": "/", "args": ["sleep", "3600"],
+             "env": ["PATH=/bin:/sbin:/usr/bin:/usr/sbin"]},
+ "root": {"path": "$work/$1/rootfs"}, "hostname": "$1",
+ "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
+            {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755"]},
+            {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["size=16m"]}],
+ "linux": {"resources": {"memory": {"limit": 268435456}},
+           "namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]}}
+JSON
+  (cd "$work/$1" && NESTLET_SOCKET=$work/nestlet.sock "$dist/bin/nestlet-runtime" --root "$work/runc" run -d "$1" \
+    >/dev/null)
+  ids="$ids $1"
+}
+quiet=quiet-$$ noisy=noisy-$$
+system_container "$quiet"
+system_container "$noisy"
+rx() { id=$1; shift; runc --root "$work/runc" exec "$id" "$@"; }
+
+# The hostile table: a two-mount tree doubled 13 times by recursive binds, and a mount point named
+# with bytes that are not UTF-8, a space and a newline.
+entries=$(rx "$noisy" sh -c 'mkdir -p /t && mount -t tmpfs t /t && mkdir /t/a && mount -t tmpfs a /t/a &&
+  for i in $(seq 13); do mkdir /t/b$i && mount --rbind /t /t/b$i || exit 1; done
+  n=$(printf "/m/\377\376 \nx"); mkdir -p "$n" && mount -t tmpfs odd "$n" && wc -l < /proc/self/mountinfo')
+
+storm_on() {
+  # the loops let go of runc exec's stdio, or it would wait for them
+  rx "$noisy" sh -c 'rm -f /tmp/stop /tmp/done.*; for d in 1 2 3 4; do mkdir -p /s$d
+    (while [ ! -e /tmp/stop ]; do mount -t tmpfs s /s$d && umount /s$d; done; touch /tmp/done.$d) \
+      >/dev/null 2>&1 </dev/null &
+    done'
+  sleep 1
+}
+storm_off() {
+  rx "$noisy" sh -c 'touch /tmp/stop; while [ $(ls /tmp/done.* 2>/dev/null | wc -l) -lt 4 ]; do sleep 0.1; done'
+}
+# One phase: the quiet one's read p50/p99 (us) into reads.<phase>, its cycles (us) into cycles.<phase>.
+phase() {
+  rx "$quiet" /bin/vfsread lat "$READS" meminfo=/proc/meminfo | awk 'NR > 1 {print $2, $4}' >> "$work/reads.$1"
+  rx "$quiet" /bin/mountloop tmpfs /x "$CYCLES" each | tail -n +2 >> "$work/cycles.$1"
+}
+
+echo "### Mount storm through the seccomp agent: $(date -u +%Y-%m-%d), $(nproc) vCPU, kernel $(uname -r)"
+echo
+for r in $(seq "$ROUNDS"); do
+  if [ $((r % 2)) -eq 1 ]; then order="quiet storm"; else order="storm quiet"; fi
+  for ph in $order; do
+    [ "$ph" = storm ] && storm_on
+    phase "$ph"
+    [ "$ph" = storm ] && storm_off
+  done
+  echo "round $r done, load $(cut -d' ' -f1 /proc/loadavg)" >&2
+done
+kill -0 "$daemon_pid"
+echo "Command: \`bench/mount-storm.sh $ROUNDS $CYCLES\` ($ROUNDS rounds of (quiet, storm), order alternating;"
+echo "per phase $CYCLES mount + umount2 cycles and $READS reads of /proc/meminfo in the quiet container;"
+echo "the noisy one's table: $entries mountinfo entries; load at the end $(cut -d' ' -f1-3 /proc/loadavg))"
+echo
+echo "| quiet container's | quiet p50 | storm p50 | quiet p99 | storm p99 | p50 x | p99 x |"
+echo "|---|---|---|---|---|---|---|"
+row() { # LABEL QP50 SP50 QP99 SP99
+  printf '| %s | %s | %s | %s | %s | %.2f | %.2f |\n' "$1" "$2" "$3" "$4" "$5" \
+    "$(bc -l <<< "$3/$2")" "$(bc -l <<< "$5/$4")"
+}
+read -r _ q50 _ q99 _ < <(summarize "$work/cycles.quiet")
+read -r _ s50 _ s99 _ < <(summarize "$work/cycles.storm")
+row "mount + umount2 (us, all cycles)" "$q50" "$s50" "$q99" "$s99"
+for ph in quiet storm; do
+  cut -d' ' -f1 "$work/reads.$ph" > "$work/p50.$ph"
+  cut -d' ' -f2 "$work/reads.$ph" > "$work/p99.$ph"
+done
+row "meminfo read (us, median of the rounds' p50 / p99)" \
+  "$(summarize "$work/p50.quiet" | cut -d' ' -f2)" "$(summarize "$work/p50.storm" | cut -d' ' -f2)" \
+  "$(summarize "$work/p99.quiet" | cut -d' ' -f2)" "$(summarize "$work/p99.storm" | cut -d' ' -f2)"
+echo
+echo "nestletd still up after the storms."
