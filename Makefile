@@ -46,7 +46,10 @@ test-unit:
 ## Then each Jazzer @FuzzTest (FUZZ_TARGETS), coverage-guided, for its maxDuration: findings
 ## land in src/test/resources/<package>/<Class>Inputs/<method>/ and are replayed by every
 ## `make test` from then on; the growing corpus stays in .cifuzz-corpus/ (not committed).
+## Jackson's parser is instrumented too: without its branches as feedback, the request-line
+## target saw 32 edges in 128 000 inputs (every line one parse error); with them, 1 896.
 FUZZ_TRIES ?= 100000
+FUZZ_INSTRUMENT ?= dev.nestlet.**,com.fasterxml.jackson.core.**
 FUZZ_TARGETS ?= HookRequestPropertyTest\#anyBytesGetOneAnswerLineWithAProtocolErrorAtWorst \
 	SpecEditorPropertyTest\#anyBytesBecomeASystemContainersConfigOrAClearError \
 	VirtualFsPropertyTest\#rawBodiesGetWellFormedRepliesAndNothingThrows \
@@ -54,7 +57,7 @@ FUZZ_TARGETS ?= HookRequestPropertyTest\#anyBytesGetOneAnswerLineWithAProtocolEr
 fuzz: deps
 	$(MVN) test -Dtest='*PropertyTest' -Dsurefire.failIfNoSpecifiedTests=false -Dnestlet.props.tries=$(FUZZ_TRIES)
 	for t in $(FUZZ_TARGETS); do \
-	  JAZZER_FUZZ=1 $(MVN) surefire:test@fuzz-regression -Dtest="$$t" -Dnestlet.jazzer.hooks=true || exit 1; \
+	  JAZZER_FUZZ=1 $(MVN) surefire:test@fuzz-regression -Dtest="$$t" -Dnestlet.jazzer.hooks=true -Djazzer.instrument='$(FUZZ_INSTRUMENT)' || exit 1; \
 	done
 
 bench: build
