@@ -39,16 +39,6 @@ public final class StoppedPods {
     private static final ObjectMapper JSON = Json.mapper();
     private static final String SUFFIX = ".stopped";
 
-    /**
-     * A stopped pod whose range is held.
-     *
-     * @param sandboxId the pod's sandbox, which holds the range in the id journal
-     * @param pod "namespace/name"
-     * @param removedWith the directory whose removal means the pod is removed
-     * @param stopped when its sandbox stopped
-     */
-    public record StoppedPod(String sandboxId, String pod, String removedWith, String stopped) {}
-
     private final Path dir;
     private final AtomicBoolean unknownLayoutLogged = new AtomicBoolean();
 

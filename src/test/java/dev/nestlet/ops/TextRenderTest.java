@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.nestlet.idmap.Allocation;
 import dev.nestlet.idmap.IdRange;
-import dev.nestlet.pod.StoppedPods.StoppedPod;
+import dev.nestlet.pod.StoppedPod;
 import dev.nestlet.state.Stage;
 import java.util.List;
 import java.util.Map;

@@ -44,7 +44,7 @@ class StoppedPodsTest {
         assertTrue(pods.holdAtStop(record("sb1", "sandbox", sandboxDir.toString(), false)));
         assertTrue(pods.held("sb1"));
         assertEquals(Set.of("sb1"), pods.ids());
-        StoppedPods.StoppedPod p = pods.all().get(0);
+        StoppedPod p = pods.all().get(0);
         assertEquals("ci/runner", p.pod());
         assertEquals(sandboxDir.toString(), p.removedWith());
 
