@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nestlet.idmap.IdSpan;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -94,7 +95,7 @@ public final class PodSpec {
     public static String sandboxDir(ObjectNode config, String sandboxId) {
         for (String target : SANDBOX_FILES) {
             for (JsonNode m : config.path("mounts")) {
-                Path parent = Path.of(m.path("source").asText("/")).getParent();
+                Path parent = parentOf(m.path("source").asText(""));
                 if (target.equals(m.path("destination").asText())
                         && parent != null
                         && parent.isAbsolute()
@@ -105,6 +106,15 @@ public final class PodSpec {
             }
         }
         return null;
+    }
+
+    /** The parent of path {@code source}, or null (none, or no path at all: a NUL in it). */
+    private static Path parentOf(String source) {
+        try {
+            return Path.of(source).getParent();
+        } catch (InvalidPathException e) {
+            return null;
+        }
     }
 
     /**

@@ -55,5 +55,7 @@ class PodSpecTest {
                 "another file");
         assertNull(PodSpec.sandboxDir(config(mount("/dev/shm", "shm")), "sb1"), "relative");
         assertNull(PodSpec.sandboxDir(config(""), "sb1"), "no mounts");
+        assertNull(
+                PodSpec.sandboxDir(config(mount("/dev/shm", "/x/sb1/\\u0000")), "sb1"), "no path");
     }
 }
