@@ -37,6 +37,7 @@ import dev.nestlet.ops.StatusOperation;
 import dev.nestlet.ops.VersionOperation;
 import dev.nestlet.pod.PodNetwork;
 import dev.nestlet.pod.PodRef;
+import dev.nestlet.pod.StoppedPods;
 import dev.nestlet.prepare.PrepareService;
 import dev.nestlet.prepare.PreparedResources;
 import dev.nestlet.seccomp.KnownContainer;
@@ -251,6 +252,7 @@ public final class Nestletd {
         RootfsShifter shifter =
                 new RootfsShifter(config.stateDir(), userns, config.shiftByCopy(), kernel);
         InnerDataDirs dataDirs = new InnerDataDirs(config.stateDir(), config.keepDataDirs());
+        StoppedPods stoppedPods = new StoppedPods(config.stateDir());
         // The FUSE mount lives under the state dir; a dead one left by a killed nestletd is
         // replaced.
         // With a kept connection nothing is mounted again; its readers wait until resume() below.
@@ -265,7 +267,7 @@ public final class Nestletd {
         clock.mark("virtual files");
         List<Feature> features =
                 List.of(
-                        new PreparedResources(allocator, shifter),
+                        new PreparedResources(allocator, shifter, stoppedPods),
                         new PodNetwork(config.stateDir()),
                         new CgroupDelegation(),
                         dataDirs,
@@ -335,7 +337,7 @@ public final class Nestletd {
                                 new FirstAnswer<>(
                                         new PrepareOperation(prepare), clock, firstAnswered))
                         .register(new ExecOperation(registry))
-                        .register(new AllocationsOperation(allocator))
+                        .register(new AllocationsOperation(allocator, stoppedPods))
                         .register(new PsOperation(registry))
                         .register(new InspectOperation(registry))
                         .register(

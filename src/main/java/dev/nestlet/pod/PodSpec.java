@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nestlet.idmap.IdSpan;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +20,20 @@ public final class PodSpec {
      * createRuntime, and back at its release).
      */
     public static final String CNI_NETNS = "io.nestlet.pod.cni-netns";
+
+    /**
+     * Set on a sandbox whose CRI runtime keeps a directory of the sandbox's own until
+     * RemovePodSandbox: that directory. The pod's range is held from the sandbox's stop until it is
+     * gone ({@link StoppedPods}).
+     */
+    public static final String REMOVED_WITH = "io.nestlet.pod.removed-with";
+
+    /**
+     * The binds whose source lies in a directory of the sandbox's own, best first: containerd binds
+     * the pod's resolv.conf from its sandbox root dir (kept on disk) and /dev/shm from its volatile
+     * one (under /run), and removes both at RemovePodSandbox only.
+     */
+    private static final List<String> SANDBOX_FILES = List.of("/etc/resolv.conf", "/dev/shm");
 
     private PodSpec() {}
 
@@ -66,6 +82,38 @@ public final class PodSpec {
             if (type.equals(ns.path("type").asText())) {
                 ((ObjectNode) ns).remove("path");
             }
+        }
+    }
+
+    /**
+     * The directory of sandbox {@code sandboxId}'s own that a bind of its config comes from (a
+     * source whose parent is named after the sandbox, as containerd's {@code
+     * .../sandboxes/ID/resolv.conf} and {@code .../sandboxes/ID/shm}), or null when the runtime
+     * lays its sandboxes out otherwise (CRI-O's {@code .../ID/userdata/}, a hand-made pod, a pod
+     * sharing the host's IPC and an older containerd that binds only /dev/shm).
+     */
+    public static String sandboxDir(ObjectNode config, String sandboxId) {
+        for (String target : SANDBOX_FILES) {
+            for (JsonNode m : config.path("mounts")) {
+                Path parent = parentOf(m.path("source").asText(""));
+                if (target.equals(m.path("destination").asText())
+                        && parent != null
+                        && parent.isAbsolute()
+                        && parent.getFileName() != null
+                        && parent.getFileName().toString().equals(sandboxId)) {
+                    return parent.toString();
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The parent of path {@code source}, or null (none, or no path at all: a NUL in it). */
+    private static Path parentOf(String source) {
+        try {
+            return Path.of(source).getParent();
+        } catch (InvalidPathException e) {
+            return null;
         }
     }
 

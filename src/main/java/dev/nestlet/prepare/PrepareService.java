@@ -164,6 +164,12 @@ public final class PrepareService {
         String id = rec.id();
         Pods.Sandbox sandbox =
                 pod.filter(p -> !p.sandbox()).map(p -> pods.sandboxOf(id, p)).orElse(null);
+        // Read before the shift replaces bind sources: the pod's range is held until it is gone.
+        String removedWith =
+                pod.filter(PodRef::sandbox).map(p -> PodSpec.sandboxDir(cfg, id)).orElse(null);
+        if (removedWith != null) {
+            cfg.withObjectProperty("annotations").put(PodSpec.REMOVED_WITH, removedWith);
+        }
         if (engines.isPresent() && sandbox == null) {
             String root = PodSpec.mapsHostRoot(SpecEditor.allMappings(cfg));
             if (root != null) {

@@ -386,18 +386,37 @@ class KubePodsIT extends KubeTest {
     }
 
     /**
-     * StopPodSandbox and RemovePodSandbox while a container runs: everything goes, nothing is left.
+     * StopPodSandbox while a container runs, then RemovePodSandbox, as the kubelet does them (long
+     * apart): the stop releases every container but not the pod's range, which stays held
+     * (nestletctl allocations says by which stopped pod, until which directory goes) across
+     * reconciler sweeps and a nestletd restart; the removal releases it, nothing is left, and the
+     * next pod gets that range again.
      */
     @Test
-    void removeSandboxWhileItsContainerRuns() throws Exception {
-        CriClient.Started started =
-                cri.startPod(pod("rm", "nestlet"), KubeNode.BUSYBOX, List.of("sleep", "3600"));
+    void podRangeIsHeldFromStopUntilRemoval() throws Exception {
+        CriClient.Pod pod = pod("rm", "nestlet");
+        CriClient.Started started = cri.startPod(pod, KubeNode.BUSYBOX, List.of("sleep", "3600"));
         String podId = started.podId();
         assertEquals(2, daemon.ps().size());
         String base = uidBase(started.containerId());
         cri.stopPodSandbox(podId);
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (daemon.ps().size() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(0, daemon.ps().size(), "the stop released the pod's containers");
+        Thread.sleep(2_500); // two sweeps of the reconciler (every second here)
+        Path removedWith = assertHeldByStoppedPod(podId, pod, base);
+        daemon.terminate();
+        daemon.start();
+        assertEquals(
+                removedWith,
+                assertHeldByStoppedPod(podId, pod, base),
+                "still held after a restart (whose start-up sweep ran)");
+
         cri.removePodSandbox(podId);
         assertTrue(cri.listContainers().stream().noneMatch(x -> x.getPodSandboxId().equals(podId)));
+        assertTrue(!Files.exists(removedWith), "RemovePodSandbox removed " + removedWith);
         assertNodeNetworkClean();
         daemon.awaitAllReleased();
 
@@ -411,6 +430,39 @@ class KubePodsIT extends KubeTest {
             cri.deletePod(next.podId());
         }
         daemon.awaitAllReleased();
+    }
+
+    /**
+     * The range with uid base {@code base} is held by stopped pod {@code podId}, in {@code
+     * nestletctl allocations} and its JSON; returns the directory it waits for (containerd's
+     * sandbox directory, in the node's dir).
+     */
+    private Path assertHeldByStoppedPod(String podId, CriClient.Pod pod, String base)
+            throws Exception {
+        JsonNode all =
+                new ObjectMapper().readTree(daemon.ctl("allocations", "-o", "json").ok().out());
+        assertEquals(1, all.path("inUse").size(), "only the stopped pod's range: " + all);
+        assertEquals(podId, all.path("inUse").get(0).path("id").asText(), all.toString());
+        assertEquals(
+                base,
+                all.path("inUse").get(0).path("range").path("uidBase").asText(),
+                all.toString());
+        assertEquals(1, all.path("stoppedPods").size(), all.toString());
+        JsonNode stopped = all.path("stoppedPods").get(0);
+        assertEquals(podId, stopped.path("sandboxId").asText(), all.toString());
+        String name = pod.config().getMetadata().getNamespace() + "/" + pod.name();
+        assertEquals(name, stopped.path("pod").asText(), all.toString());
+        Path removedWith = Path.of(stopped.path("removedWith").asText());
+        assertTrue(
+                removedWith.startsWith(dir.path())
+                        && removedWith.getFileName().toString().equals(podId)
+                        && Files.isDirectory(removedWith),
+                "containerd's directory of the sandbox: " + all);
+        String text = daemon.ctl("allocations").ok().out();
+        assertTrue(
+                text.contains(" pool, held: pod " + name + " stopped, not removed ("),
+                "allocations says why: " + text);
+        return removedWith;
     }
 
     /** The host uid a container's root maps to. */

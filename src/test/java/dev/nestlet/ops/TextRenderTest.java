@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.nestlet.idmap.Allocation;
 import dev.nestlet.idmap.IdRange;
+import dev.nestlet.pod.StoppedPod;
 import dev.nestlet.state.Stage;
 import java.util.List;
 import java.util.Map;
@@ -50,8 +51,15 @@ class TextRenderTest {
                         65536,
                         List.of(
                                 new Allocation("c1", new IdRange(400000, 500000, 65536), false),
-                                new Allocation("c2", new IdRange(100000, 100000, 65536), true)),
-                        List.of(new IdRange(465536, 565536, 65536)));
+                                new Allocation("c2", new IdRange(100000, 100000, 65536), true),
+                                new Allocation("sb1", new IdRange(465536, 565536, 65536), false)),
+                        List.of(new IdRange(531072, 631072, 65536)),
+                        List.of(
+                                new StoppedPod(
+                                        "sb1",
+                                        "ci/runner",
+                                        "/var/lib/containerd/sandboxes/sb1",
+                                        "2026-11-30T10:00:00Z")));
         assertEquals(
                 String.join(
                         "\n",
@@ -59,17 +67,20 @@ class TextRenderTest {
                         "CONTAINER                UID BASE     GID BASE     SIZE     FROM",
                         "c1                       400000       500000       65536    pool",
                         "c2                       100000       100000       65536    engine",
-                        "free: 1 range(s), first at uid 465536",
+                        "sb1                      465536       565536       65536    pool, held: pod"
+                                + " ci/runner stopped, not removed"
+                                + " (/var/lib/containerd/sandboxes/sb1 is there)",
+                        "free: 1 range(s), first at uid 531072",
                         ""),
-                new AllocationsOperation(null).text(r));
+                new AllocationsOperation(null, null).text(r));
         assertEquals(
                 "pool: none: why (ranges of 0)\n"
                         + "CONTAINER                UID BASE     GID BASE     SIZE     FROM\n"
                         + "free: 0 range(s)\n",
-                new AllocationsOperation(null)
+                new AllocationsOperation(null, null)
                         .text(
                                 new AllocationsOperation.Result(
-                                        "none: why", 0, List.of(), List.of())));
+                                        "none: why", 0, List.of(), List.of(), List.of())));
     }
 
     @Test

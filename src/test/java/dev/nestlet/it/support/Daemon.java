@@ -199,22 +199,23 @@ public final class Daemon implements AutoCloseable {
     }
 
     /**
-     * Waits (up to 20 s) until nestletd knows no container; then no range may be held, no mount
-     * left.
+     * Waits (up to 20 s) until nestletd knows no container and holds no range (a removed pod's
+     * range goes at the reconciler's next sweep); then no mount may be left.
      */
     public void awaitAllReleased() throws Exception {
         long deadline = System.nanoTime() + 20_000_000_000L;
-        while (ps().size() > 0 && System.nanoTime() < deadline) {
+        while ((ps().size() > 0 || rangesInUse() > 0) && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
         org.junit.jupiter.api.Assertions.assertEquals(
                 0, ps().size(), "released when the engine removed it");
-        org.junit.jupiter.api.Assertions.assertEquals(
-                0,
-                JSON.readTree(ctl("allocations", "-o", "json").ok().out()).path("inUse").size(),
-                "no range held");
+        org.junit.jupiter.api.Assertions.assertEquals(0, rangesInUse(), "no range held");
         org.junit.jupiter.api.Assertions.assertEquals(
                 List.of(), containerMountsLeft(), "no mount left");
+    }
+
+    private int rangesInUse() throws IOException {
+        return JSON.readTree(ctl("allocations", "-o", "json").ok().out()).path("inUse").size();
     }
 
     /** SIGTERM and wait: a planned stop (systemctl stop/restart, an upgrade). */
