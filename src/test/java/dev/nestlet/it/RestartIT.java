@@ -446,7 +446,9 @@ class RestartIT {
                 for (int r = 0; r < 3; r++) {
                     long before = answered.get();
                     Daemon old = daemon;
-                    daemon = new Daemon(dir.path(), "--take-over").start(180);
+                    // Assigned before it starts: one that never becomes ready is still stopped.
+                    daemon = new Daemon(dir.path(), "--take-over");
+                    daemon.start(180);
                     assertTrue(
                             daemon.logShows("nestletd " + old.pid() + " handed over", 1000),
                             daemon.log());
