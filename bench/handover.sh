@@ -9,6 +9,7 @@ set -eu
 cd "$(dirname "$0")/.."
 rounds=${1:-5}
 out=target/handover-bench.log
+mkdir -p target
 load_before=$(cut -d" " -f1-3 /proc/loadavg)
 mvn -B verify '-Dit.test=RestartIT#plannedHandOverHasNoGapLikeAStopAndStart' -Dtest=none \
   -Dsurefire.failIfNoSpecifiedTests=false -Dnestlet.it.handoverRounds="$rounds" >"$out" 2>&1 \

@@ -1,6 +1,8 @@
 package dev.nestlet.api;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nestlet.error.ErrorCode;
+import dev.nestlet.sys.SocketCalls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -25,19 +27,26 @@ import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The daemon's unix socket: one JSON request per line, answered in order on the same connection.
  * Requests run on {@code executor}, never on the event loop; a connection reads its next request
- * only after the previous one is answered.
+ * only after the previous one is answered. For a planned restart the socket can be bound beside its
+ * path and hold its requests until {@link #open()}; the serving nestletd renames it over the path
+ * ({@link #release(Path)}), so the path always names a listening socket.
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ApiServer.class.getName());
@@ -45,13 +54,27 @@ public final class ApiServer implements AutoCloseable {
     /** What the server needs to know beyond the dispatcher. */
     public record Limits(int maxRequestBytes, long requestTimeoutMillis, long idleTimeoutMillis) {}
 
+    /** How long a hand-over lets the event loop accept what queued before the rename. */
+    private static final long BACKLOG_MILLIS = 1000;
+
     private final Path socket;
     private final Dispatcher dispatcher;
     private final PeerPolicy policy;
     private final ExecutorService executor;
     private final Limits limits;
+
+    /** Completed when requests may be dispatched; until then they wait, their clients too. */
+    private final CompletableFuture<Void> opened = new CompletableFuture<>();
+
+    /**
+     * Connections accepted that have not had their first answer, plus requests being answered: what
+     * a hand-over waits for before it stops the services they use.
+     */
+    private final AtomicInteger busy = new AtomicInteger();
+
     private EventLoopGroup group;
     private Channel server;
+    private Path bound;
     private volatile boolean released;
 
     public ApiServer(
@@ -67,10 +90,47 @@ public final class ApiServer implements AutoCloseable {
         this.limits = limits;
     }
 
-    /** Binds the socket, replacing a stale one left by a previous run. */
+    /** Binds the socket, replacing a stale one left by a previous run, and serves. */
     public void start() throws IOException, InterruptedException {
-        Files.createDirectories(socket.getParent());
-        Files.deleteIfExists(socket);
+        bind(socket);
+        open();
+    }
+
+    /**
+     * Binds a socket beside the path, in the same directory (so that a rename moves it there),
+     * holding requests until {@link #open()}; returns where it is bound.
+     */
+    public Path bindBeside() throws IOException, InterruptedException {
+        Path beside =
+                socket.resolveSibling(
+                        "." + socket.getFileName() + ".take-over-" + ProcessHandle.current().pid());
+        bind(beside);
+        return beside;
+    }
+
+    /**
+     * After {@link #bindBeside()}: makes this socket the one at the path. The serving nestletd has
+     * moved it there when it handed over; when none did (none served), this renames it itself,
+     * replacing a stale socket.
+     */
+    public void claimPath() throws IOException {
+        if (!bound.equals(socket)) {
+            if (Files.exists(bound)) {
+                Files.move(bound, socket, StandardCopyOption.ATOMIC_MOVE);
+            }
+            bound = socket;
+        }
+    }
+
+    /** Lets the requests held so far, and all later ones, be dispatched. */
+    public void open() {
+        opened.complete(null);
+    }
+
+    private void bind(Path at) throws IOException, InterruptedException {
+        Files.createDirectories(at.getParent());
+        Files.deleteIfExists(at);
+        bound = at;
         group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         server =
                 new ServerBootstrap()
@@ -96,7 +156,7 @@ public final class ApiServer implements AutoCloseable {
                                                         new RequestHandler());
                                     }
                                 })
-                        .bind(new DomainSocketAddress(socket.toString()))
+                        .bind(new DomainSocketAddress(at.toString()))
                         .sync()
                         .channel();
     }
@@ -106,10 +166,15 @@ public final class ApiServer implements AutoCloseable {
     private final class RequestHandler extends SimpleChannelInboundHandler<ByteBuf> {
         private Peer peer;
 
+        /** Accepted and not yet sent a request: counted busy since channelActive. */
+        private boolean awaitingFirst;
+
         @Override
         public void channelActive(ChannelHandlerContext ctx) throws Exception {
             PeerCredentials cred = ((EpollDomainSocketChannel) ctx.channel()).peerCredentials();
             peer = new Peer(cred.pid(), cred.uid(), cred.gids().length > 0 ? cred.gids()[0] : -1);
+            awaitingFirst = true;
+            busy.incrementAndGet();
             if (!policy.allows(peer)) {
                 LOG.warning("refused client uid " + peer.uid() + " pid " + peer.pid());
                 replyAndClose(
@@ -124,40 +189,53 @@ public final class ApiServer implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
             byte[] line = ByteBufUtil.getBytes(frame);
-            ctx.channel().config().setAutoRead(false);
-            CompletableFuture<byte[]> answer;
-            try {
-                answer =
-                        CompletableFuture.supplyAsync(
-                                () -> dispatcher.handle(line, peer), executor);
-            } catch (RejectedExecutionException e) {
-                answer =
-                        CompletableFuture.completedFuture(
-                                dispatcher.encode(
-                                        dispatcher.error(
-                                                ErrorCode.BUSY, "nestletd is overloaded; retry")));
+            if (awaitingFirst) {
+                awaitingFirst = false;
+            } else if (released) {
+                // A later request of a connection served before the hand-over: the services it
+                // would use are stopped or the new nestletd's now.
+                replyAndClose(ctx, ErrorCode.BUSY, "this nestletd has handed over; connect again");
+                return;
+            } else {
+                busy.incrementAndGet();
             }
-            answer.orTimeout(limits.requestTimeoutMillis(), TimeUnit.MILLISECONDS)
-                    .exceptionally(
-                            e ->
-                                    dispatcher.encode(
-                                            dispatcher.error(
-                                                    e instanceof TimeoutException
-                                                            ? ErrorCode.TIMEOUT
-                                                            : ErrorCode.INTERNAL,
-                                                    e instanceof TimeoutException
-                                                            ? "request did not finish within "
-                                                                    + limits.requestTimeoutMillis()
-                                                                    + " ms"
-                                                            : e.toString())))
+            ctx.channel().config().setAutoRead(false);
+            // Held while the server is not open yet (a hand-over in progress), then run.
+            opened.thenApplyAsync(v -> dispatcher.handle(line, peer), executor)
+                    .orTimeout(limits.requestTimeoutMillis(), TimeUnit.MILLISECONDS)
+                    .exceptionally(e -> dispatcher.encode(failure(e)))
                     .thenAccept(
                             bytes ->
                                     ctx.writeAndFlush(Unpooled.wrappedBuffer(bytes))
                                             .addListener(
                                                     f -> {
+                                                        busy.decrementAndGet();
                                                         ctx.channel().config().setAutoRead(true);
                                                         ctx.read();
                                                     }));
+        }
+
+        private ObjectNode failure(Throwable e) {
+            Throwable cause =
+                    e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof RejectedExecutionException) {
+                return dispatcher.error(ErrorCode.BUSY, "nestletd is overloaded; retry");
+            }
+            if (cause instanceof TimeoutException) {
+                return dispatcher.error(
+                        ErrorCode.TIMEOUT,
+                        "request did not finish within " + limits.requestTimeoutMillis() + " ms");
+            }
+            return dispatcher.error(ErrorCode.INTERNAL, cause.toString());
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            if (awaitingFirst) {
+                awaitingFirst = false;
+                busy.decrementAndGet();
+            }
+            super.channelInactive(ctx);
         }
 
         @Override
@@ -184,36 +262,61 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting connections and removes the socket's path, for a nestletd that takes over and
-     * binds it; connections already accepted (the hand-over's own) are still answered. Afterwards
-     * {@link #close()} leaves the path alone: it is the new nestletd's.
+     * For a nestletd that takes over: renames its socket {@code beside} this one's path over the
+     * path (one rename(2): the path never lacks a listening socket), then accepts what connected
+     * before the rename and stops accepting; those connections are still answered ({@link
+     * #awaitIdle}). Afterwards {@link #close()} leaves the path alone: it is the new nestletd's.
      */
-    public void release() {
-        released = true;
-        if (server != null) {
-            server.close().syncUninterruptibly();
+    public void release(Path beside) throws IOException, InterruptedException {
+        if (!beside.getParent().equals(socket.getParent())
+                || !Files.readAttributes(
+                                beside, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                        .isOther()) {
+            throw new IOException(beside + " is not a socket beside " + socket);
         }
-        deleteSocket();
+        Files.move(beside, socket, StandardCopyOption.ATOMIC_MOVE);
+        released = true;
+        // Nothing can connect to this listener any more; what is in its backlog is accepted by the
+        // event loop (the listener polls readable until its backlog is empty).
+        int fd = ((EpollServerDomainSocketChannel) server).fd().intValue();
+        long end = System.nanoTime() + BACKLOG_MILLIS * 1_000_000;
+        while (SocketCalls.pendingConnections(fd) && System.nanoTime() < end) {
+            Thread.sleep(1);
+        }
+        // Deregistered, not closed: netty's close unlinks the path it bound, which now names the
+        // new nestletd's socket. The listener's fd goes with this process.
+        server.deregister().syncUninterruptibly();
+    }
+
+    /**
+     * Waits until at most {@code own} connections are busy (accepted and not answered, or with a
+     * request running), up to {@code millis}; returns whether they were.
+     */
+    public boolean awaitIdle(int own, long millis) throws InterruptedException {
+        long end = System.nanoTime() + millis * 1_000_000;
+        while (busy.get() > own) {
+            if (System.nanoTime() >= end) {
+                return false;
+            }
+            Thread.sleep(1);
+        }
+        return true;
     }
 
     @Override
     public void close() {
-        if (server != null) {
+        if (server != null && !released) {
             server.close().syncUninterruptibly();
         }
         if (group != null) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
-        if (!released) {
-            deleteSocket();
-        }
-    }
-
-    private void deleteSocket() {
-        try {
-            Files.deleteIfExists(socket);
-        } catch (IOException e) {
-            LOG.warning("cannot remove " + socket + ": " + e.getMessage());
+        if (!released && bound != null) {
+            try {
+                Files.deleteIfExists(bound);
+            } catch (IOException e) {
+                LOG.warning("cannot remove " + bound + ": " + e.getMessage());
+            }
         }
     }
 }

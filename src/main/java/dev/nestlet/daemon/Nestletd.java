@@ -225,6 +225,34 @@ public final class Nestletd {
             throw new IllegalStateException(missing.get());
         }
         clock.mark("kernel features");
+        ObjectMapper json = Json.mapper();
+        PeerPolicy policy = new PeerPolicy(config.group(), groupMayMutate);
+        // Its operations are registered once recovered; requests wait until the server opens.
+        Dispatcher dispatcher = new Dispatcher(json).mutatingAllowed(policy::mayMutate);
+        ThreadPoolExecutor executor =
+                new ThreadPoolExecutor(
+                        8,
+                        32,
+                        30,
+                        TimeUnit.SECONDS,
+                        new ArrayBlockingQueue<>(1024),
+                        r -> {
+                            Thread t = new Thread(r, "request");
+                            t.setDaemon(true);
+                            return t;
+                        });
+        // Threads come with requests and go after 30 idle seconds: an idle node keeps none.
+        executor.allowCoreThreadTimeOut(true);
+        ApiServer server =
+                new ApiServer(
+                        config.socket(),
+                        dispatcher,
+                        policy,
+                        executor,
+                        new ApiServer.Limits(
+                                config.maxRequestBytes(),
+                                config.requestTimeoutMs(),
+                                config.requestTimeoutMs() * 3));
         long handedOverBy = 0;
         if (takeOver) {
             if (!store.sharedWhileRunning()) {
@@ -234,18 +262,30 @@ public final class Nestletd {
             }
             TakeOver.warmUp(config.stateDir());
             clock.mark("warm-up");
-            // Everything slow is done (the JVM, classes, options, the native binding): only now
-            // does the old nestletd stop serving, and the gap lasts until this one serves.
-            handedOverBy = TakeOver.ask(config.socket(), Json.mapper());
+            // The socket is bound beside the path, holding its requests: the old nestletd renames
+            // it over the path, so a hook or nestletctl connecting during the switch waits for
+            // this one instead of failing.
+            Path beside = server.bindBeside();
+            try {
+                restrictSocket(config, beside);
+                // Everything slow is done (the JVM, classes, options, the native binding): only
+                // now does the old nestletd stop serving, and the gap lasts until this one
+                // serves.
+                clock.mark("asking");
+                handedOverBy = TakeOver.ask(config.socket(), beside, json);
+            } catch (Exception e) {
+                server.close();
+                throw e;
+            }
             if (handedOverBy > 0) {
                 LOG.info("nestletd " + handedOverBy + " handed over");
                 notify.mainPid();
             }
+            server.claimPath();
             clock.mark("handed over");
         }
         MetricsEndpoint endpoint = takeOver ? metricsEndpoint(config) : early;
         Map<String, Fd> kept = new HashMap<>(store.takeAll());
-        ObjectMapper json = Json.mapper();
         Registry registry = new Registry(new StateStore(config.stateDir(), json));
         NamespaceWorkers ns = new NamespaceWorkers(config.workers(), config.requestTimeoutMs());
         IdAllocator allocator = IdPools.allocator(config);
@@ -325,41 +365,36 @@ public final class Nestletd {
                 });
 
         clock.mark("recovery");
-        PeerPolicy policy = new PeerPolicy(config.group(), groupMayMutate);
         AtomicBoolean firstAnswered = new AtomicBoolean();
         // Filled in once serving; the hand-over stops what it holds.
         AtomicReference<Serving> serving = new AtomicReference<>();
-        Dispatcher dispatcher =
-                new Dispatcher(json)
-                        .mutatingAllowed(policy::mayMutate)
-                        .register(new FirstAnswer<>(new HookOperation(hooks), clock, firstAnswered))
-                        .register(
-                                new FirstAnswer<>(
-                                        new PrepareOperation(prepare), clock, firstAnswered))
-                        .register(new ExecOperation(registry))
-                        .register(new AllocationsOperation(allocator, stoppedPods))
-                        .register(new PsOperation(registry))
-                        .register(new InspectOperation(registry))
-                        .register(
-                                new StatusOperation(
-                                        config.socket(),
-                                        config.stateDir(),
-                                        registry,
-                                        policy.describe(),
-                                        kernel))
-                        .register(new VersionOperation())
-                        .register(new MetricsOperation())
-                        .register(
-                                new HandOverOperation(
-                                        () -> {
-                                            Serving now = serving.get();
-                                            if (now == null) {
-                                                throw new NestletException(
-                                                        ErrorCode.BUSY,
-                                                        "nestletd is still starting; retry");
-                                            }
-                                            return now.handOver(config.socket());
-                                        }));
+        dispatcher
+                .register(new FirstAnswer<>(new HookOperation(hooks), clock, firstAnswered))
+                .register(new FirstAnswer<>(new PrepareOperation(prepare), clock, firstAnswered))
+                .register(new ExecOperation(registry))
+                .register(new AllocationsOperation(allocator, stoppedPods))
+                .register(new PsOperation(registry))
+                .register(new InspectOperation(registry))
+                .register(
+                        new StatusOperation(
+                                config.socket(),
+                                config.stateDir(),
+                                registry,
+                                policy.describe(),
+                                kernel))
+                .register(new VersionOperation())
+                .register(new MetricsOperation())
+                .register(
+                        new HandOverOperation(
+                                beside -> {
+                                    Serving now = serving.get();
+                                    if (now == null) {
+                                        throw new NestletException(
+                                                ErrorCode.BUSY,
+                                                "nestletd is still starting; retry");
+                                    }
+                                    return now.handOver(config.socket(), beside);
+                                }));
         NestletMetrics.gauge("nestlet_containers", "containers nestletd knows", registry::size);
         NestletMetrics.gauge(
                 "nestlet_pods",
@@ -389,33 +424,13 @@ public final class Nestletd {
                 "nestlet_kept_fds",
                 "fds the fd store holds for nestletd (" + store.describe() + ")",
                 store::held);
-        ThreadPoolExecutor executor =
-                new ThreadPoolExecutor(
-                        8,
-                        32,
-                        30,
-                        TimeUnit.SECONDS,
-                        new ArrayBlockingQueue<>(1024),
-                        r -> {
-                            Thread t = new Thread(r, "request");
-                            t.setDaemon(true);
-                            return t;
-                        });
-        // Threads come with requests and go after 30 idle seconds: an idle node keeps none.
-        executor.allowCoreThreadTimeOut(true);
-        ApiServer server =
-                new ApiServer(
-                        config.socket(),
-                        dispatcher,
-                        policy,
-                        executor,
-                        new ApiServer.Limits(
-                                config.maxRequestBytes(),
-                                config.requestTimeoutMs(),
-                                config.requestTimeoutMs() * 3));
-        server.start();
+        if (takeOver) {
+            server.open();
+        } else {
+            server.start();
+            restrictSocket(config, config.socket());
+        }
         clock.mark("serving");
-        restrictSocket(config);
         reconciler.start(config.reconcileMs());
         Warmup.start(dispatcher, json, allocator, userns);
         // A tick starts one interval (half of WatchdogSec) after the last ping: a probe may take
@@ -525,12 +540,12 @@ public final class Nestletd {
      * reach it: a directory of root's that only root may enter (0700, as nestletd creates it) is
      * given to the group for search only (0710). Other directories are left as they are.
      */
-    private static void restrictSocket(DaemonConfig config) throws java.io.IOException {
+    private static void restrictSocket(DaemonConfig config, Path socket)
+            throws java.io.IOException {
         if (config.group().isPresent()) {
-            Files.setAttribute(config.socket(), "unix:gid", config.group().getAsInt());
-            Files.setPosixFilePermissions(
-                    config.socket(), PosixFilePermissions.fromString("rw-rw----"));
-            Path dir = config.socket().getParent();
+            Files.setAttribute(socket, "unix:gid", config.group().getAsInt());
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+            Path dir = socket.getParent();
             if (((Integer) Files.getAttribute(dir, "unix:uid")) == 0
                     && Files.getPosixFilePermissions(dir)
                             .equals(PosixFilePermissions.fromString("rwx------"))) {
@@ -538,8 +553,7 @@ public final class Nestletd {
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x---"));
             }
         } else {
-            Files.setPosixFilePermissions(
-                    config.socket(), PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
         }
     }
 }

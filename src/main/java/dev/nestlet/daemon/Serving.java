@@ -42,14 +42,16 @@ record Serving(
     private static final long NEW_SERVER_MILLIS = 60_000;
 
     /**
-     * Stops serving for a nestletd that takes over: no new connection, the requests running
-     * finished (but the hand-over's own), the reconciler and watchdog stopped, seccomp answers in
-     * flight sent, FUSE readers leaving; nothing kept is closed. This process then exits once the
-     * new one serves the socket.
+     * Stops serving for a nestletd that takes over, whose socket is bound at {@code beside}: that
+     * socket renamed over the path, the connections made before answered (but the hand-over's own),
+     * the reconciler and watchdog stopped, seccomp answers in flight sent, FUSE readers leaving;
+     * nothing kept is closed. This process then exits once the new one serves the socket. Logs when
+     * each step ended: until the seccomp and FUSE steps, containers are served; from them, they
+     * wait for the new nestletd.
      *
      * @return this process's pid
      */
-    long handOver(Path socket) throws InterruptedException {
+    long handOver(Path socket, Path beside) throws Exception {
         if (!store.sharedWhileRunning()) {
             throw new NestletException(
                     ErrorCode.CONFLICT,
@@ -59,19 +61,26 @@ record Serving(
                             + " keeper)");
         }
         LOG.info("handing over to a new nestletd; containers keep running");
-        server.release();
-        long end = System.nanoTime() + REQUESTS_MILLIS * 1_000_000;
-        // getActiveCount counts this request too.
-        while (executor.getActiveCount() > 1 && System.nanoTime() < end) {
-            Thread.sleep(2);
+        StartClock steps = StartClock.fromNow();
+        server.release(beside);
+        steps.mark("socket renamed, backlog accepted");
+        // The hand-over's own connection stays busy until answered.
+        if (!server.awaitIdle(1, REQUESTS_MILLIS)) {
+            LOG.warning("requests still running after " + REQUESTS_MILLIS + " ms; handing over");
         }
+        steps.mark("requests answered");
         watchdog.close();
         reconciler.close();
+        steps.mark("reconciler stopped");
         seccomp.handOver();
+        steps.mark("seccomp stopped");
         vfs.handOver();
+        steps.mark("FUSE stopped");
         if (endpoint != null) {
             endpoint.close();
         }
+        steps.mark("metrics closed");
+        LOG.info("handed over; ms since asked, after each step: " + steps.phases());
         handedOver.set(true);
         Thread exit =
                 new Thread(

@@ -44,6 +44,11 @@ final class StartClock {
         return new StartClock(now - Math.max(0, agoNanos));
     }
 
+    /** A clock counting from now: for the steps of something other than start-up. */
+    static StartClock fromNow() {
+        return new StartClock(System.nanoTime());
+    }
+
     long millis() {
         return (System.nanoTime() - startNanos) / 1_000_000;
     }

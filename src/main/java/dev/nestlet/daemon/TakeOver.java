@@ -2,6 +2,7 @@ package dev.nestlet.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nestlet.api.ApiServer;
 import dev.nestlet.api.Dispatcher;
 import dev.nestlet.api.PeerPolicy;
@@ -29,19 +30,17 @@ import java.util.logging.Logger;
  */
 final class TakeOver {
     private static final Logger LOG = Logger.getLogger(TakeOver.class.getName());
-    private static final byte[] REQUEST =
-            ("{\"v\":" + Protocol.VERSION + ",\"op\":\"handover\"}\n")
-                    .getBytes(StandardCharsets.UTF_8);
 
     private TakeOver() {}
 
     /**
-     * Asks the nestletd on {@code socket} to stop serving; returns its pid once it has, or 0 when
-     * no nestletd answers there (nothing to take over: this one starts as after a stop).
+     * Asks the nestletd on {@code socket} to move this one's socket ({@code beside}) over the path
+     * and stop serving; returns its pid once it has, or 0 when no nestletd answers there (nothing
+     * to take over: this one starts as after a stop).
      *
      * @throws IOException when one answers but refuses or fails to hand over
      */
-    static long ask(Path socket, ObjectMapper json) throws IOException {
+    static long ask(Path socket, Path beside, ObjectMapper json) throws IOException {
         SocketChannel ch;
         try {
             ch = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -51,7 +50,15 @@ final class TakeOver {
             return 0;
         }
         try (ch) {
-            ByteBuffer out = ByteBuffer.wrap(REQUEST);
+            ObjectNode request =
+                    json.createObjectNode()
+                            .put("v", Protocol.VERSION)
+                            .put("op", "handover")
+                            .put("socket", beside.toString());
+            ByteBuffer out =
+                    ByteBuffer.wrap(
+                            (json.writeValueAsString(request) + "\n")
+                                    .getBytes(StandardCharsets.UTF_8));
             while (out.hasRemaining()) {
                 ch.write(out);
             }
@@ -133,18 +140,18 @@ final class TakeOver {
     }
 
     /**
-     * The old side: waits until something accepts connections on {@code socket} again (the new
-     * nestletd serves), up to {@code millis}.
+     * The old side: waits until the socket answers a request again (the new nestletd, which holds
+     * requests until it serves), up to {@code millis}.
      */
     static void awaitNewServer(Path socket, long millis) throws InterruptedException {
         long end = System.nanoTime() + millis * 1_000_000;
         while (System.nanoTime() < end) {
-            try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-                ch.connect(UnixDomainSocketAddress.of(socket));
+            if (new SocketProbe(socket, Duration.ofNanos(end - System.nanoTime()))
+                    .failure()
+                    .isEmpty()) {
                 return;
-            } catch (IOException e) {
-                Thread.sleep(5);
             }
+            Thread.sleep(5);
         }
         LOG.warning("no nestletd serves " + socket + " " + millis + " ms after the hand-over");
     }

@@ -4,6 +4,7 @@ import dev.nestlet.api.Operation;
 import dev.nestlet.api.Peer;
 import dev.nestlet.error.ErrorCode;
 import dev.nestlet.error.NestletException;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -13,15 +14,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * nothing answers until the caller serves. Once only.
  */
 public final class HandOverOperation implements Operation<HandOverOperation.Params> {
-    public record Params() {}
+    /**
+     * The caller's socket, bound beside this one's path (same directory): it is renamed over the
+     * path, so that a client always finds a socket there.
+     */
+    public record Params(String socket) {}
 
     /** The pid of the nestletd that stopped serving; it exits once the caller serves the socket. */
     public record Result(long pid) {}
 
-    /** What this nestletd does to stop serving (without closing a kept fd); returns its pid. */
+    /**
+     * What this nestletd does to stop serving (without closing a kept fd), the caller's socket at
+     * {@code beside}; returns its pid.
+     */
     @FunctionalInterface
     public interface StopServing {
-        long stop() throws Exception;
+        long stop(Path beside) throws Exception;
     }
 
     private final StopServing stop;
@@ -50,9 +58,14 @@ public final class HandOverOperation implements Operation<HandOverOperation.Para
                             + peer.uid()
                             + " may not");
         }
+        if (params.socket() == null || params.socket().isEmpty()) {
+            throw new NestletException(
+                    ErrorCode.BAD_REQUEST,
+                    "op 'handover' needs 'socket': where the caller's socket is bound");
+        }
         if (!done.compareAndSet(false, true)) {
             throw new NestletException(ErrorCode.CONFLICT, "this nestletd has handed over already");
         }
-        return new Result(stop.stop());
+        return new Result(stop.stop(Path.of(params.socket())));
     }
 }

@@ -105,14 +105,26 @@ public final class SocketCalls {
      * Waits up to {@code timeoutMs} for {@code fd} to be readable (or hung up); false on timeout.
      */
     public static boolean awaitReadable(Fd fd, int timeoutMs) {
+        return readable(fd.get(), timeoutMs, fd.what());
+    }
+
+    /**
+     * Whether the listening socket {@code fd} (owned elsewhere, e.g. by netty) has connections in
+     * its backlog not yet accepted: poll(2) reports a listener readable exactly then.
+     */
+    public static boolean pendingConnections(int fd) {
+        return readable(fd, 0, "listener fd " + fd);
+    }
+
+    private static boolean readable(int fd, int timeoutMs, String what) {
         Pointer pfd = Native.allocate(8);
-        pfd.putInt(0, fd.get());
+        pfd.putInt(0, fd);
         pfd.putShort(4, POLLIN);
         int rc = Native.C.poll(pfd, 1, timeoutMs);
         if (rc < 0 && Native.errno() == Errno.EINTR) {
             return false;
         }
-        return Native.check(rc, "poll", fd.what()) > 0;
+        return Native.check(rc, "poll", what) > 0;
     }
 
     /**

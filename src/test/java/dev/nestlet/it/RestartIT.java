@@ -14,12 +14,14 @@ import dev.nestlet.it.support.DindImage;
 import dev.nestlet.it.support.InitRunner;
 import dev.nestlet.it.support.Mounts;
 import dev.nestlet.it.support.OciRuntime;
+import dev.nestlet.it.support.RawClient;
 import dev.nestlet.it.support.Root;
 import dev.nestlet.it.support.Rootfs;
 import dev.nestlet.it.support.Spec;
 import dev.nestlet.it.support.SubIds;
 import dev.nestlet.it.support.SystemContainer;
 import dev.nestlet.it.support.TestDir;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,6 +30,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -306,7 +310,7 @@ class RestartIT {
     void plannedHandOverHasNoGapLikeAStopAndStart() throws Exception {
         Root.require();
         int containers = 20;
-        int rounds = Integer.getInteger("nestlet.it.handoverRounds", 3);
+        int rounds = Integer.getInteger("nestlet.it.handoverRounds", 1);
         try (TestDir dir = new TestDir("handover")) {
             String[] pool = SubIds.pool(dir.path(), 5_000_000, containers * 65536L);
             String[] takeOver = java.util.Arrays.copyOf(pool, pool.length + 1);
@@ -325,6 +329,7 @@ class RestartIT {
                 List<Long> handOver = new ArrayList<>();
                 List<Long> stopStart = new ArrayList<>();
                 List<Long> startUp = new ArrayList<>();
+                List<String> switches = new ArrayList<>();
                 for (int r = 0; r < rounds; r++) {
                     Daemon old = daemon;
                     long t0 = System.nanoTime();
@@ -342,6 +347,14 @@ class RestartIT {
                             daemon.log());
                     progress.awaitAll(30_000, "after hand-over " + r);
                     handOver.add(java.util.Collections.max(progress.takeLongest()));
+                    assertTrue(daemon.logShows("handed over; ms since asked", 1000));
+                    switches.add(
+                            "round "
+                                    + r
+                                    + ": old: "
+                                    + lastLine(daemon.log(), "handed over; ms since asked")
+                                    + " / new: "
+                                    + lastLine(daemon.log(), "start-up ms after exec"));
 
                     daemon.terminate();
                     daemon = new Daemon(dir.path(), pool).start();
@@ -381,10 +394,88 @@ class RestartIT {
                                 + ", max "
                                 + java.util.Collections.max(stopStart)
                                 + "); the new nestletd's start to serving, ms: "
-                                + startUp);
+                                + startUp
+                                + "\n[RestartIT] the switches' steps:\n[RestartIT] "
+                                + String.join("\n[RestartIT] ", switches));
                 stopAllAndAwaitReleased(running, daemon);
             } finally {
                 closeAll(progress, running, daemon);
+            }
+        }
+    }
+
+    /**
+     * Issue 11: the socket's path never lacks a listening socket across a hand-over. Clients that
+     * connect in a tight loop (as hooks and nestletctl do: a new connection per request, a
+     * read-only op) while a new nestletd takes over, three times, are all answered; none finds the
+     * path missing, is refused or reset, or is dropped from the old nestletd's backlog.
+     */
+    @Test
+    void clientsConnectingDuringHandOversAreAllAnswered() throws Exception {
+        Root.require();
+        try (TestDir dir = new TestDir("handover-socket")) {
+            Daemon daemon = new Daemon(dir.path()).start();
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong answered = new AtomicLong();
+            List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Thread> clients = new ArrayList<>();
+            for (String op : List.of("version", "ps", "status")) {
+                RawClient client = new RawClient(daemon.socket());
+                String request = "{\"v\":1,\"op\":\"" + op + "\"}\n";
+                Thread t =
+                        new Thread(
+                                () -> {
+                                    while (!stop.get()) {
+                                        try {
+                                            String answer = client.exchange(request);
+                                            if (answer.contains("\"ok\":true")) {
+                                                answered.incrementAndGet();
+                                            } else {
+                                                failures.add(op + ": " + answer);
+                                            }
+                                        } catch (IOException e) {
+                                            failures.add(op + ": " + e);
+                                        }
+                                    }
+                                },
+                                "client-" + op);
+                t.start();
+                clients.add(t);
+            }
+            try {
+                for (int r = 0; r < 3; r++) {
+                    long before = answered.get();
+                    Daemon old = daemon;
+                    // Assigned before it starts: one that never becomes ready is still stopped.
+                    daemon = new Daemon(dir.path(), "--take-over");
+                    daemon.start(180);
+                    assertTrue(
+                            daemon.logShows("nestletd " + old.pid() + " handed over", 1000),
+                            daemon.log());
+                    assertTrue(
+                            ProcessHandle.of(old.pid())
+                                    .map(h -> h.onExit().completeOnTimeout(h, 20, TimeUnit.SECONDS))
+                                    .map(f -> !f.join().isAlive())
+                                    .orElse(true),
+                            "the old nestletd exits after handing over\n" + daemon.log());
+                    assertTrue(answered.get() > before, "clients were answered in round " + r);
+                }
+            } finally {
+                stop.set(true);
+                for (Thread t : clients) {
+                    t.join(30_000);
+                }
+                daemon.close();
+            }
+            assertEquals(
+                    List.of(),
+                    failures,
+                    answered.get() + " answered; the failures:\n" + daemon.log());
+            try (java.util.stream.Stream<Path> files = Files.list(dir.path())) {
+                assertFalse(
+                        files.anyMatch(
+                                f -> f.getFileName().toString().startsWith(".nestlet.sock.")),
+                        "no socket left beside the path");
             }
         }
     }
@@ -423,6 +514,16 @@ class RestartIT {
                 hostUids.size(),
                 hostUids.stream().distinct().count(),
                 "no range held by two containers: " + hostUids);
+    }
+
+    /** The end of the last line of {@code log} that contains {@code marker}, from the marker. */
+    private static String lastLine(String log, String marker) {
+        int at = log.lastIndexOf(marker);
+        if (at < 0) {
+            return "(none)";
+        }
+        int end = log.indexOf('\n', at);
+        return log.substring(at, end < 0 ? log.length() : end);
     }
 
     private static long median(List<Long> values) {

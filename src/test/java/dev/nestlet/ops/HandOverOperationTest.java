@@ -10,13 +10,14 @@ import dev.nestlet.api.Dispatcher;
 import dev.nestlet.api.Peer;
 import dev.nestlet.api.PeerPolicy;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
  * op "handover" through the dispatcher, as a socket peer reaches it: root only (even when the group
- * may mutate), no parameters, once.
+ * may mutate), the path of the caller's socket required, once.
  */
 class HandOverOperationTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,10 +32,14 @@ class HandOverOperationTest {
                     .mutatingAllowed(new PeerPolicy(OptionalInt.of(4242), true)::mayMutate)
                     .register(
                             new HandOverOperation(
-                                    () -> {
+                                    beside -> {
+                                        assertEquals(Path.of("/run/n/.s.take-over-9"), beside);
                                         stops.incrementAndGet();
                                         return 1234;
                                     }));
+
+    private static final String OK =
+            "{\"v\":1,\"op\":\"handover\",\"socket\":\"/run/n/.s.take-over-9\"}";
 
     private JsonNode call(String line, Peer peer) throws Exception {
         return JSON.readTree(dispatcher.handle(line.getBytes(StandardCharsets.UTF_8), peer));
@@ -42,7 +47,7 @@ class HandOverOperationTest {
 
     @Test
     void rootGetsThePidOfTheDaemonThatStoppedServing() throws Exception {
-        JsonNode r = call("{\"v\":1,\"op\":\"handover\"}", ROOT);
+        JsonNode r = call(OK, ROOT);
         assertTrue(r.path("ok").asBoolean(), r.toString());
         assertEquals(1234, r.path("result").path("pid").asLong());
         assertEquals(1, stops.get());
@@ -50,7 +55,7 @@ class HandOverOperationTest {
 
     @Test
     void aGroupMemberAllowedToMutateIsStillRefused() throws Exception {
-        JsonNode r = call("{\"v\":1,\"op\":\"handover\"}", MEMBER);
+        JsonNode r = call(OK, MEMBER);
         assertFalse(r.path("ok").asBoolean(), r.toString());
         assertEquals("forbidden", r.path("error").path("code").asText(), r.toString());
         assertEquals(0, stops.get(), "nothing stopped");
@@ -65,9 +70,17 @@ class HandOverOperationTest {
     }
 
     @Test
-    void aSecondHandOverIsAConflict() throws Exception {
-        assertTrue(call("{\"v\":1,\"op\":\"handover\"}", ROOT).path("ok").asBoolean());
+    void withoutTheCallersSocketNothingStops() throws Exception {
         JsonNode r = call("{\"v\":1,\"op\":\"handover\"}", ROOT);
+        assertFalse(r.path("ok").asBoolean(), r.toString());
+        assertEquals("bad_request", r.path("error").path("code").asText(), r.toString());
+        assertEquals(0, stops.get(), "nothing stopped");
+    }
+
+    @Test
+    void aSecondHandOverIsAConflict() throws Exception {
+        assertTrue(call(OK, ROOT).path("ok").asBoolean());
+        JsonNode r = call(OK, ROOT);
         assertFalse(r.path("ok").asBoolean(), r.toString());
         assertEquals("conflict", r.path("error").path("code").asText(), r.toString());
         assertEquals(1, stops.get(), "stopped once");
