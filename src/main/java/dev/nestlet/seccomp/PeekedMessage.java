@@ -21,7 +21,7 @@ import java.util.concurrent.locks.LockSupport;
  * @param length how many bytes the message is on the connection
  */
 record PeekedMessage(Fd listener, ProcessState state, int length) {
-    static final int READ_TIMEOUT_MS = 2000;
+    private static final int READ_TIMEOUT_MS = 2000;
     private static final int MAX_FDS = 8;
 
     /** How long to wait before peeking again when the bytes so far are not a whole message. */

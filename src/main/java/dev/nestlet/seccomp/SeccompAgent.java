@@ -117,8 +117,14 @@ public final class SeccompAgent implements AutoCloseable {
             store.put(name, m.listener());
         }
         CrashPoint.SECCOMP_LISTENER_KEPT.reached();
-        m.consume(conn);
         supervisor.serve(m.listener(), m.state(), name);
+        // Served first: a connection that cannot be read to its end is dropped all the same, and
+        // its listener fd must not be lost over it.
+        try {
+            m.consume(conn);
+        } catch (RuntimeException e) {
+            LOG.fine("seccomp: cannot consume the message of " + name + ": " + e.getMessage());
+        }
         return true;
     }
 
