@@ -34,6 +34,15 @@ public interface FdStore extends AutoCloseable {
      */
     boolean keeps();
 
+    /**
+     * Whether the store keeps an fd that polls HUP: a socket whose peer closed may still hold
+     * unread data (a runtime's connection to the seccomp agent). systemd drops such fds from its
+     * store at once; the keeper never polls what it holds.
+     */
+    default boolean keepsHungUp() {
+        return keeps();
+    }
+
     /** How many fds the store holds for nestletd now (as far as this nestletd knows). */
     default int held() {
         return 0;

@@ -142,6 +142,11 @@ public final class SystemdFdStore implements FdStore {
     }
 
     @Override
+    public boolean keepsHungUp() {
+        return false;
+    }
+
+    @Override
     public String describe() {
         return "systemd fd store via " + notifySocket;
     }

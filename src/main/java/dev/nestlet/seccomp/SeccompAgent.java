@@ -28,8 +28,8 @@ public final class SeccompAgent implements AutoCloseable {
     /** Where the socket lives below nestletd's state dir. */
     public static final String SOCKET = "run/seccomp.sock";
 
-    /** The names listener fds are stored under: {@code seccomp/PID/SEQ/CONTAINER}. */
-    public static final String STORE_PREFIX = "seccomp/";
+    /** What the names of everything this agent keeps in the fd store start with. */
+    public static final String STORE_PREFIX = StoreName.PREFIX;
 
     private final NotifySupervisor supervisor;
     private final NotifyListener listener;
@@ -38,7 +38,8 @@ public final class SeccompAgent implements AutoCloseable {
 
     /**
      * Every listener fd a runtime hands over is also given to {@code store} (and removed from it
-     * when its last task is gone), so that it outlives this nestletd: see {@link #adopt}.
+     * when its last task is gone), and the runtime's connection with it until then, so that it
+     * outlives this nestletd: see {@link #adopt}.
      *
      * @param known container id -> its init and the paths inside it that nestlet mounted and that
      *     must stay; null for containers nestlet does not know
@@ -63,7 +64,7 @@ public final class SeccompAgent implements AutoCloseable {
                         queuePerContainer,
                         store::remove);
         try {
-            this.listener = new NotifyListener(stateDir.resolve(SOCKET), this::received);
+            this.listener = new NotifyListener(stateDir.resolve(SOCKET), this::accepted);
         } catch (IOException | RuntimeException e) {
             supervisor.close();
             throw e;
@@ -71,21 +72,60 @@ public final class SeccompAgent implements AutoCloseable {
         LOG.info("seccomp agent listening on " + listener.path());
     }
 
-    private void received(Fd fd, ProcessState state) {
+    /**
+     * A runtime connected: the connection is kept in the fd store before anything is read from it,
+     * and the message is only peeked until its listener fd is kept too, so that at every moment one
+     * of the two is in the store (see {@link PeekedMessage}); not in a store that drops hung-up fds
+     * ({@link FdStore#keepsHungUp}), where the listener fd is kept as soon as it is read.
+     */
+    private void accepted(Fd conn) {
+        StoreName kept = StoreName.connection(sequence.incrementAndGet());
+        // Under systemd the connection would be dropped from the store as soon as the runtime
+        // closed its end (runc and crun do right after sending), unread message and all.
+        boolean keep = store.keepsHungUp();
+        if (keep) {
+            store.put(kept.toString(), conn);
+        }
+        try {
+            receive(conn, kept.seq());
+        } finally {
+            if (keep) {
+                store.remove(kept.toString());
+            }
+        }
+    }
+
+    /**
+     * Reads the message on {@code conn} (whose copy in the store, if any, the caller removes),
+     * keeps its listener fd under the same {@code seq} and serves it. A malformed message is logged
+     * and dropped.
+     *
+     * @return whether a listener fd is served
+     */
+    private boolean receive(Fd conn, long seq) {
+        PeekedMessage m;
+        try {
+            m = PeekedMessage.peek(conn);
+        } catch (RuntimeException e) {
+            LOG.warning("seccomp: refused a listener connection: " + e.getMessage());
+            return false;
+        }
         CrashPoint.SECCOMP_LISTENER_RECEIVED.reached();
         String name = null;
         if (store.keeps()) {
-            name =
-                    STORE_PREFIX
-                            + state.pid()
-                            + "/"
-                            + sequence.incrementAndGet()
-                            + "/"
-                            + state.containerId();
-            store.put(name, fd);
+            name = StoreName.listener(m.state().pid(), seq, m.state().containerId()).toString();
+            store.put(name, m.listener());
         }
         CrashPoint.SECCOMP_LISTENER_KEPT.reached();
-        supervisor.serve(fd, state, name);
+        supervisor.serve(m.listener(), m.state(), name);
+        // Served first: a connection that cannot be read to its end is dropped all the same, and
+        // its listener fd must not be lost over it.
+        try {
+            m.consume(conn);
+        } catch (RuntimeException e) {
+            LOG.fine("seccomp: cannot consume the message of " + name + ": " + e.getMessage());
+        }
+        return true;
     }
 
     /**
@@ -93,7 +133,10 @@ public final class SeccompAgent implements AutoCloseable {
      * others are not looked at), each for the container its name says, whose record the registry
      * holds ({@code initPidOf}: container id -> its init's pid, or 0 if unknown). First restarts
      * the calls that nestletd took and never answered (see {@link LostNotifications}), unless
-     * {@code handedOver}: a nestletd that handed over answered all it took.
+     * {@code handedOver}: a nestletd that handed over answered all it took. Then reads the
+     * runtimes' connections it kept and had not finished with: one whose listener fd is kept too
+     * (same sequence number) is done with; any other still holds its message, whose listener fd is
+     * served as if it had just arrived.
      *
      * @return how many listener fds were taken over
      */
@@ -102,25 +145,26 @@ public final class SeccompAgent implements AutoCloseable {
             java.util.function.ToIntFunction<String> initPidOf,
             boolean handedOver) {
         Map<String, ProcessState> states = new LinkedHashMap<>();
+        Map<String, StoreName> connections = new LinkedHashMap<>();
+        Set<Long> keptSeqs = new HashSet<>();
         Set<Integer> inits = new HashSet<>();
         for (String name : kept.keySet()) {
             if (!name.startsWith(STORE_PREFIX)) {
                 continue;
             }
-            String[] parts = name.substring(STORE_PREFIX.length()).split("/", 3);
-            int pid;
-            try {
-                pid = Integer.parseInt(parts[0]);
-            } catch (RuntimeException e) {
-                pid = -1;
-            }
-            if (parts.length != 3 || pid < 0) {
+            StoreName parsed = StoreName.parse(name).orElse(null);
+            if (parsed == null) {
                 LOG.warning("seccomp: a kept fd has a name not of ours: " + name);
                 kept.get(name).close();
                 store.remove(name);
                 continue;
             }
-            int init = initPidOf.applyAsInt(parts[2]);
+            if (parsed.connection()) {
+                connections.put(name, parsed);
+                continue;
+            }
+            keptSeqs.add(parsed.seq());
+            int init = initPidOf.applyAsInt(parsed.containerId());
             if (init > 0) {
                 inits.add(init);
             }
@@ -129,15 +173,15 @@ public final class SeccompAgent implements AutoCloseable {
                     new ProcessState(
                             "",
                             List.of("seccompFd"),
-                            pid,
+                            parsed.pid(),
                             "",
-                            new OciState("", parts[2], "running", init, "", Map.of()),
+                            new OciState("", parsed.containerId(), "running", init, "", Map.of()),
                             0));
         }
-        if (states.isEmpty()) {
+        if (states.isEmpty() && connections.isEmpty()) {
             return 0;
         }
-        if (!handedOver) {
+        if (!handedOver && !states.isEmpty()) {
             LostNotifications.restart(inits);
         }
         states.forEach(
@@ -149,12 +193,29 @@ public final class SeccompAgent implements AutoCloseable {
                         store.remove(name);
                     }
                 });
+        int reread = 0;
+        for (Map.Entry<String, StoreName> c : connections.entrySet()) {
+            try (Fd conn = kept.get(c.getKey())) {
+                if (!keptSeqs.contains(c.getValue().seq()) && receive(conn, c.getValue().seq())) {
+                    reread++;
+                }
+            } finally {
+                store.remove(c.getKey());
+            }
+        }
         LOG.info(
                 "seccomp: took over "
                         + states.size()
                         + " listener fd(s) kept by "
-                        + store.describe());
-        return states.size();
+                        + store.describe()
+                        + (connections.isEmpty()
+                                ? ""
+                                : ", and "
+                                        + reread
+                                        + " from "
+                                        + connections.size()
+                                        + " kept connection(s) not read to the end"));
+        return states.size() + reread;
     }
 
     public Path listenerPath() {

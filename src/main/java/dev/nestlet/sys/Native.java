@@ -102,6 +102,8 @@ final class Native {
 
         int shutdown(int fd, int how);
 
+        int setsockopt(int fd, int level, int optname, Pointer optval, int optlen);
+
         // fd keeping across restarts (nestlet-keeper, systemd's fd store)
         int connect(int fd, Pointer addr, int addrlen);
 

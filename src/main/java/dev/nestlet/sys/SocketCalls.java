@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import jnr.ffi.Pointer;
 
 /** The unix-socket calls the JDK lacks: datagrams (sd_notify), fd passing (SCM_RIGHTS). */
@@ -17,6 +18,9 @@ public final class SocketCalls {
     private static final int SOL_SOCKET = 1;
     private static final int SCM_RIGHTS = 1;
     private static final int MSG_CTRUNC = 0x8;
+    private static final int MSG_PEEK = 0x2;
+    private static final int MSG_DONTWAIT = 0x40;
+    private static final int SO_PEEK_OFF = 42;
     private static final int MSG_CMSG_CLOEXEC = 0x40000000;
     private static final int MSGHDR_SIZE = 56;
     private static final int CMSGHDR_SIZE = 16;
@@ -132,6 +136,42 @@ public final class SocketCalls {
      * arrive close-on-exec and are owned by the caller.
      */
     public static ReceivedMessage receiveWithFds(Fd fd, int maxBytes, int maxFds) {
+        return receive(fd, maxBytes, maxFds, 0);
+    }
+
+    /**
+     * As {@link #receiveWithFds}, but the bytes stay queued on the socket ({@code MSG_PEEK}); the
+     * fds passed with them are installed in this process all the same, as copies. Peeks from the
+     * socket's peek offset (see {@link #peekFromStart}) and moves it past what it returns. Never
+     * blocks: empty when nothing is queued beyond the offset yet (the socket polls readable as long
+     * as peeked bytes are queued, so poll cannot say when more came).
+     */
+    public static Optional<ReceivedMessage> peekWithFds(Fd fd, int maxBytes, int maxFds) {
+        try {
+            return Optional.of(receive(fd, maxBytes, maxFds, MSG_PEEK | MSG_DONTWAIT));
+        } catch (SysException e) {
+            if (e.errno() == Errno.EAGAIN) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Makes the next {@link #peekWithFds} start at the first queued byte and each one continue
+     * where the last stopped ({@code SO_PEEK_OFF}, a property of the socket, not of this fd:
+     * another process that peeked on it before left its own offset).
+     */
+    public static void peekFromStart(Fd fd) {
+        Pointer zero = Native.allocate(4);
+        zero.putInt(0, 0);
+        Native.check(
+                Native.C.setsockopt(fd.get(), SOL_SOCKET, SO_PEEK_OFF, zero, 4),
+                "setsockopt(SO_PEEK_OFF)",
+                fd.what());
+    }
+
+    private static ReceivedMessage receive(Fd fd, int maxBytes, int maxFds, int flags) {
         Pointer data = Native.allocate(maxBytes);
         Pointer iov = Native.allocate(16);
         iov.putAddress(0, data.address());
@@ -145,7 +185,7 @@ public final class SocketCalls {
         msg.putLong(40, controlLen);
         long n;
         do {
-            n = Native.C.recvmsg(fd.get(), msg, MSG_CMSG_CLOEXEC);
+            n = Native.C.recvmsg(fd.get(), msg, MSG_CMSG_CLOEXEC | flags);
         } while (n < 0 && Native.errno() == Errno.EINTR);
         Native.check(n, "recvmsg", fd.what());
         List<Fd> fds = new ArrayList<>();
@@ -173,13 +213,20 @@ public final class SocketCalls {
      * answer).
      */
     public static Fd connectSeqpacket(String path) {
+        return connect(path, SOCK_SEQPACKET);
+    }
+
+    /** A SOCK_STREAM connection to the unix socket {@code path}. */
+    public static Fd connectStream(String path) {
+        return connect(path, SOCK_STREAM);
+    }
+
+    private static Fd connect(String path, int type) {
         Pointer addr = address(path);
         Fd fd =
                 new Fd(
                         Native.check(
-                                Native.C.socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0),
-                                "socket",
-                                path),
+                                Native.C.socket(AF_UNIX, type | SOCK_CLOEXEC, 0), "socket", path),
                         "connection to " + path);
         try {
             int rc;

@@ -69,6 +69,9 @@ class SystemdFdStoreTest {
             SystemdFdStore store =
                     new SystemdFdStore(Map.of("NOTIFY_SOCKET", notify.toString()), 1);
             assertTrue(store.keeps());
+            assertFalse(
+                    store.keepsHungUp(),
+                    "systemd drops a stored fd that polls HUP: a runtime's closed connection");
             store.put("seccomp/7/1/c1", file);
             ReceivedMessage m = SocketCalls.receiveWithFds(server, 512, 2);
             assertEquals(

@@ -116,17 +116,8 @@ class FaultInjectionIT {
         Cleanup.closeAll(r, daemon, dir);
     }
 
-    /**
-     * Every point but one known bug: a crash at SECCOMP_LISTENER_RECEIVED loses the listener of C's
-     * init (nestletd alone held it, the fd store did not yet), so C runs but every trapped call of
-     * its init's descendants fails with ENOSYS for good; the runtime saw its start succeed. Not
-     * fixed yet (docs/install.md, "Fault injection").
-     */
     @ParameterizedTest
-    @EnumSource(
-            value = CrashPoint.class,
-            mode = EnumSource.Mode.EXCLUDE,
-            names = "SECCOMP_LISTENER_RECEIVED")
+    @EnumSource(CrashPoint.class)
     void recoversFromACrashAt(CrashPoint point) throws Exception {
         daemon.terminate();
         Daemon armed =
