@@ -187,12 +187,12 @@ class DindIT extends DaemonTest {
      * `docker run --privileged` mounts what such containers mount at start, and a privileged inner
      * dockerd runs a container and a build of its own (three levels).
      */
-    @org.junit.jupiter.api.Test
-    void privilegedContainersInsideASystemContainer() throws Exception {
-        String id = TestDir.unique("dind-priv");
+    @ParameterizedTest
+    @EnumSource(OciRuntime.class)
+    void privilegedContainersInsideASystemContainer(OciRuntime rt) throws Exception {
+        String id = TestDir.unique("dind-priv-" + rt.binary());
         try (SystemContainer c =
-                SystemContainer.start(
-                        OciRuntime.RUNC, daemon, dir.path(), id, image, s -> {}, "")) {
+                SystemContainer.start(rt, daemon, dir.path(), id, image, s -> {}, "")) {
             privilegedScenario(c.runner());
         }
     }
