@@ -40,6 +40,7 @@ import dev.nestlet.pod.PodRef;
 import dev.nestlet.pod.StoppedPods;
 import dev.nestlet.prepare.PrepareService;
 import dev.nestlet.prepare.PreparedResources;
+import dev.nestlet.prepare.TunNode;
 import dev.nestlet.seccomp.KnownContainer;
 import dev.nestlet.seccomp.ProcContexts;
 import dev.nestlet.seccomp.SeccompAgent;
@@ -339,7 +340,8 @@ public final class Nestletd {
                         vfs,
                         config.home().resolve("bin/nestlet-hook"),
                         config.socket(),
-                        seccomp.listenerPath());
+                        seccomp.listenerPath(),
+                        new TunNode(config.stateDir()));
         Reconciler reconciler = new Reconciler(registry, hooks, features);
         clock.mark("seccomp agent");
         // Recovery finishes before the socket serves: a hook for a recovered container must find

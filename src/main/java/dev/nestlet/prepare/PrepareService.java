@@ -58,6 +58,7 @@ public final class PrepareService {
     private final Path socket;
     private final Path seccompListener;
     private final Pods pods;
+    private final TunNode tun;
     private final Selinux selinux = Selinux.host();
 
     public PrepareService(
@@ -69,7 +70,8 @@ public final class PrepareService {
             ConfigMounts configMounts,
             Path hook,
             Path socket,
-            Path seccompListener) {
+            Path seccompListener,
+            TunNode tun) {
         this.registry = registry;
         this.hooks = hooks;
         this.allocator = allocator;
@@ -80,6 +82,7 @@ public final class PrepareService {
         this.socket = socket;
         this.seccompListener = seccompListener;
         this.pods = new Pods(registry);
+        this.tun = tun;
     }
 
     public PrepareResult prepare(String id, String bundle, String runtime, String runtimeRoot)
@@ -238,6 +241,7 @@ public final class PrepareService {
         if (SpecEditor.ownsItsNetwork(cfg, NetworkNamespaces::ownedBy)) {
             SpecEditor.writableSys(cfg);
         }
+        tun.node().ifPresent(node -> SpecEditor.addTunDevice(cfg, node));
         // After every edit of the mounts: whether a target will be there depends on them. The
         // host's
         // file stands for the container's: one kernel serves both.

@@ -85,6 +85,7 @@ public final class SpecEditor {
                     "/root",
                     "/hooks",
                     "/linux",
+                    "/linux/resources",
                     "/linux/sysctl");
 
     /** Fields that are arrays of objects, when present. */
@@ -94,6 +95,8 @@ public final class SpecEditor {
                     "/linux/namespaces",
                     "/linux/uidMappings",
                     "/linux/gidMappings",
+                    "/linux/devices",
+                    "/linux/resources/devices",
                     "/hooks/createRuntime",
                     "/hooks/poststop");
 
@@ -424,6 +427,50 @@ public final class SpecEditor {
             }
         }
         return changed;
+    }
+
+    /** The tun/tap device: character device 10:200 (Documentation/admin-guide/devices.txt). */
+    public static final String TUN = "/dev/net/tun";
+
+    /**
+     * {@value #TUN} in the container, a bind of {@code node} ({@link TunNode}), and allowed by its
+     * device cgroup where the engine restricts devices: rootless podman's default network
+     * (slirp4netns) and VPN clients open it. Safe in the container's own user namespace: a tun
+     * interface is made in the caller's network namespace, and only with CAP_NET_ADMIN over that
+     * namespace's owner, so never in the host's. A /dev/net/tun the engine passed itself (a device
+     * or a mount) stays as it is. Without a device rule list nothing is restricted and none is
+     * added. Returns whether it changed anything.
+     */
+    public static boolean addTunDevice(ObjectNode config, Path node) {
+        ObjectNode linux = config.withObjectProperty("linux");
+        for (JsonNode d : linux.path("devices")) {
+            if (TUN.equals(d.path("path").asText())) {
+                return false;
+            }
+        }
+        for (JsonNode m : config.path("mounts")) {
+            if (TUN.equals(m.path("destination").asText())) {
+                return false;
+            }
+        }
+        config.withArrayProperty("mounts")
+                .addObject()
+                .put("destination", TUN)
+                .put("type", "bind")
+                .put("source", node.toString())
+                .putArray("options")
+                .add("bind")
+                .add("nosuid")
+                .add("noexec");
+        if (linux.path("resources").path("devices") instanceof ArrayNode rules) {
+            rules.addObject()
+                    .put("allow", true)
+                    .put("type", "c")
+                    .put("major", 10)
+                    .put("minor", 200)
+                    .put("access", "rwm");
+        }
+        return true;
     }
 
     /**

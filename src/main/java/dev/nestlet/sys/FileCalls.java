@@ -34,6 +34,7 @@ public final class FileCalls {
     public static final int S_IFDIR = 0040000;
     public static final int S_IFREG = 0100000;
     public static final int S_IFLNK = 0120000;
+    public static final int S_IFCHR = 0020000;
 
     private static final long NR_OPENAT2 = 437;
     private static final ThreadLocal<ByteBuffer> READ_BUFFER =
@@ -81,6 +82,24 @@ public final class FileCalls {
         }
         Native.check(rc, "mkdirat", name);
         return true;
+    }
+
+    /**
+     * A character device node {@code major:minor} named {@code path} (absolute), {@code mode} less
+     * the umask; one already there (any kind of file) is left as it is.
+     */
+    public static void mknodChar(String path, int mode, int major, int minor) {
+        // makedev(3) as glibc encodes it
+        long dev =
+                ((major & 0xfffff000L) << 32)
+                        | ((major & 0xfffL) << 8)
+                        | ((minor & 0xffffff00L) << 12)
+                        | (minor & 0xffL);
+        int rc = Native.C.mknodat(AT_FDCWD, path, S_IFCHR | mode, dev);
+        if (rc < 0 && Native.errno() == Errno.EEXIST) {
+            return;
+        }
+        Native.check(rc, "mknodat", path);
     }
 
     /** lchown: never follows a symlink in the last component. */

@@ -49,6 +49,8 @@ final class Native {
 
         int mkdirat(int dirfd, String path, int mode);
 
+        int mknodat(int dirfd, String path, int mode, long dev);
+
         int unlinkat(int dirfd, String path, int flags);
 
         int fchownat(int dirfd, String path, int uid, int gid, int flags);

@@ -187,12 +187,12 @@ class DindIT extends DaemonTest {
      * `docker run --privileged` mounts what such containers mount at start, and a privileged inner
      * dockerd runs a container and a build of its own (three levels).
      */
-    @org.junit.jupiter.api.Test
-    void privilegedContainersInsideASystemContainer() throws Exception {
-        String id = TestDir.unique("dind-priv");
+    @ParameterizedTest
+    @EnumSource(OciRuntime.class)
+    void privilegedContainersInsideASystemContainer(OciRuntime rt) throws Exception {
+        String id = TestDir.unique("dind-priv-" + rt.binary());
         try (SystemContainer c =
-                SystemContainer.start(
-                        OciRuntime.RUNC, daemon, dir.path(), id, image, s -> {}, "")) {
+                SystemContainer.start(rt, daemon, dir.path(), id, image, s -> {}, "")) {
             privilegedScenario(c.runner());
         }
     }
@@ -200,7 +200,8 @@ class DindIT extends DaemonTest {
     /**
      * Rootful podman and buildah inside a system container: their storage is host-backed like
      * /var/lib/docker, so they get native overlay on a real filesystem (fuse-overlayfs and
-     * /dev/fuse are not needed); then the same rootless, as a non-root user of the container.
+     * /dev/fuse are not needed); then the same rootless, as a non-root user of the container, with
+     * --network none and with its default network.
      */
     @org.junit.jupiter.api.Test
     void podmanAndBuildahInsideASystemContainer() throws Exception {
@@ -259,6 +260,28 @@ class DindIT extends DaemonTest {
                     List.of("0 1000 1", "1 10000 55000"),
                     map.lines().map(l -> l.trim().replaceAll("\\s+", " ")).toList(),
                     "tester's own user namespace, from its subordinate ids: " + map);
+            // Rootless podman's default network (slirp4netns on the /dev/net/tun nestlet adds)
+            // reaches a server of the system container at an address of its own network namespace.
+            String bb = DindImage.E2E + "/nested/rootfs/bin/busybox";
+            sc.sh(
+                            bb
+                                    + " ip addr add 10.253.0.1/32 dev lo && mkdir -p /tmp/www && echo"
+                                    + " served-to-rootless > /tmp/www/index.html && "
+                                    + bb
+                                    + " httpd -p 10.253.0.1:8080 -h /tmp/www",
+                            30)
+                    .ok();
+            String net =
+                    sc.sh(
+                                    asTester
+                                            + "podman run --rm busybox sh -c \"ls /sys/class/net;"
+                                            + " wget -qO- http://10.253.0.1:8080/\" 2>/dev/null'",
+                                    120)
+                            .ok()
+                            .out();
+            assertTrue(
+                    net.lines().toList().containsAll(List.of("tap0", "served-to-rootless")),
+                    "slirp4netns's tap0, and the page served inside the system container: " + net);
             sc.sh(
                             asTester
                                     + "cp -r /tmp/bctx ctx && buildah bud --network none -t"

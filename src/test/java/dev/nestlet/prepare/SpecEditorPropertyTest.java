@@ -162,6 +162,7 @@ class SpecEditorPropertyTest {
         if (SpecEditor.ownsItsNetwork(cfg, (net, user) -> false)) {
             SpecEditor.writableSys(cfg);
         }
+        SpecEditor.addTunDevice(cfg, Path.of("/var/lib/nestlet/devices/net-tun"));
         SpecEditor.mountsKernelFsOf(cfg, "/proc/meminfo");
         SpecEditor.systemAppArmorProfile(cfg);
         SpecEditor.systemSelinuxLabel(cfg, l -> true);

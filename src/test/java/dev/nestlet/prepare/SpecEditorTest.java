@@ -101,6 +101,49 @@ class SpecEditorTest {
     }
 
     @Test
+    void tunDeviceIsBoundAndAllowedWhereTheEngineRestrictsDevices() throws Exception {
+        Path node = Path.of("/var/lib/nestlet/devices/net-tun");
+        ObjectNode c =
+                (ObjectNode)
+                        JSON.readTree(
+                                """
+                {"mounts":[{"destination":"/dev","type":"tmpfs","source":"tmpfs"}],
+                 "linux":{"resources":{"devices":[{"allow":false,"access":"rwm"},
+                    {"allow":false,"type":"c","major":10,"minor":200,"access":"rwm"}]}}}""");
+        assertTrue(SpecEditor.addTunDevice(c, node));
+        assertEquals(
+                "{\"destination\":\"/dev/net/tun\",\"type\":\"bind\","
+                        + "\"source\":\"/var/lib/nestlet/devices/net-tun\","
+                        + "\"options\":[\"bind\",\"nosuid\",\"noexec\"]}",
+                c.at("/mounts/1").toString(),
+                "nestlet's node, after the engine's /dev, without nodev");
+        assertEquals(
+                "{\"allow\":true,\"type\":\"c\",\"major\":10,\"minor\":200,\"access\":\"rwm\"}",
+                c.at("/linux/resources/devices/2").toString(),
+                "allowed after the engine's rules, so it overrides a deny of its own");
+        assertFalse(SpecEditor.addTunDevice(c, node), "not added twice");
+        assertEquals(2, c.at("/mounts").size());
+        assertEquals(3, c.at("/linux/resources/devices").size());
+
+        ObjectNode passed =
+                (ObjectNode)
+                        JSON.readTree(
+                                """
+                {"linux":{"devices":[{"path":"/dev/net/tun","type":"c","major":10,"minor":200}],
+                  "resources":{"devices":[{"allow":false,"access":"rwm"}]}}}""");
+        String before = passed.toString();
+        assertFalse(SpecEditor.addTunDevice(passed, node));
+        assertEquals(before, passed.toString(), "the engine's own --device entry stays");
+
+        ObjectNode unrestricted = (ObjectNode) JSON.readTree("{}");
+        assertTrue(SpecEditor.addTunDevice(unrestricted, node));
+        assertEquals("/dev/net/tun", unrestricted.at("/mounts/0/destination").asText());
+        assertTrue(
+                unrestricted.at("/linux/resources").isMissingNode(),
+                "no rule list made where the engine restricts nothing");
+    }
+
+    @Test
     void sysIsReadWriteOnlyWhereTheContainerOwnsItsNetwork() throws Exception {
         ObjectNode c =
                 (ObjectNode)

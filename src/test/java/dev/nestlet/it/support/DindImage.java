@@ -12,7 +12,7 @@ import java.util.stream.Stream;
  * network namespace, and the init that runs the tests' scripts. Removed when the JVM exits. For
  * development, {@code -Dnestlet.it.dindRoot=DIR} copies a root built before with {@code
  * scripts/debian-rootfs.sh DIR docker.io openjdk-17-jre-headless ca-certificates podman buildah
- * uidmap systemd systemd-sysv dbus} instead of building one.
+ * uidmap slirp4netns systemd systemd-sysv dbus} instead of building one.
  */
 public final class DindImage {
     /** Where the test's content lives inside the image. */
@@ -50,6 +50,7 @@ public final class DindImage {
                                 "podman",
                                 "buildah",
                                 "uidmap",
+                                "slirp4netns",
                                 "systemd",
                                 "systemd-sysv",
                                 "dbus")

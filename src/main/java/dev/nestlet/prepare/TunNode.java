@@ -1,0 +1,57 @@
+package dev.nestlet.prepare;
+
+import dev.nestlet.sys.FileCalls;
+import dev.nestlet.sys.SysException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/**
+ * The tun device node system containers get at /dev/net/tun: nestletd's own node (10:200, mode
+ * 0666) in its state dir, made once, where the host has a tun device. Not the host's node: a user
+ * namespace cannot mknod, so the runtime would bind the host's, and where that is mode 0600 (hosts
+ * without udev's rule making it 0666) it is owned by `nobody` inside and nobody there can open it.
+ * 0666 is what udev gives it on ordinary hosts: opening grants nothing; making an interface needs
+ * CAP_NET_ADMIN over the caller's network namespace's owner.
+ */
+public final class TunNode {
+    private static final Logger LOG = Logger.getLogger(TunNode.class.getName());
+    private static final Path HOST = Path.of(SpecEditor.TUN);
+
+    private final Path node;
+    private Optional<Path> made;
+
+    public TunNode(Path stateDir) {
+        this.node = stateDir.resolve("devices").resolve("net-tun");
+    }
+
+    /**
+     * The node to bind at /dev/net/tun, made on first use; empty where the host has no tun device
+     * or the node cannot be made (nestletd itself in a user namespace), which is logged once.
+     */
+    public synchronized Optional<Path> node() {
+        if (made == null) {
+            made = make();
+        }
+        return made;
+    }
+
+    private Optional<Path> make() {
+        if (!Files.exists(HOST)) {
+            return Optional.empty();
+        }
+        try {
+            Files.createDirectories(node.getParent());
+            FileCalls.mknodChar(node.toString(), 0600, 10, 200);
+            // mknod's mode is less the umask; this one is meant for everyone.
+            Files.setPosixFilePermissions(node, PosixFilePermissions.fromString("rw-rw-rw-"));
+            return Optional.of(node);
+        } catch (IOException | SysException e) {
+            LOG.warning("no /dev/net/tun for system containers: cannot make " + node + ": " + e);
+            return Optional.empty();
+        }
+    }
+}
