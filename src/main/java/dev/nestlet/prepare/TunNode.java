@@ -4,6 +4,7 @@ import dev.nestlet.sys.FileCalls;
 import dev.nestlet.sys.SysException;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
@@ -44,7 +45,13 @@ public final class TunNode {
             return Optional.empty();
         }
         try {
+            // Not 0700: a runtime binds it from inside the container's user namespace, as the
+            // container's root, which must be able to reach it.
             Files.createDirectories(node.getParent());
+            if (isTun(node)) {
+                return Optional.of(node); // an earlier nestletd's, maybe bound in containers
+            }
+            Files.deleteIfExists(node);
             FileCalls.mknodChar(node.toString(), 0600, 10, 200);
             // mknod's mode is less the umask; this one is meant for everyone.
             Files.setPosixFilePermissions(node, PosixFilePermissions.fromString("rw-rw-rw-"));
@@ -53,5 +60,15 @@ public final class TunNode {
             LOG.warning("no /dev/net/tun for system containers: cannot make " + node + ": " + e);
             return Optional.empty();
         }
+    }
+
+    /** Whether {@code p} is a character device 10:200 (not followed if a link). */
+    static boolean isTun(Path p) throws IOException {
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        long rdev = (Long) Files.getAttribute(p, "unix:rdev", LinkOption.NOFOLLOW_LINKS);
+        return (mode & 0170000) == 0020000 && rdev == ((10L << 8) | 200);
     }
 }

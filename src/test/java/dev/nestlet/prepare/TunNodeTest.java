@@ -19,10 +19,19 @@ class TunNodeTest {
         }
         Path node = tun.node().orElseThrow();
         assertEquals(state.resolve("devices/net-tun"), node);
-        Process stat = new ProcessBuilder("stat", "-c", "%F %Hr:%Lr %A", node.toString()).start();
         assertEquals(
                 "character special file 10:200 crw-rw-rw-",
-                new String(stat.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim());
+                run("stat", "-c", "%F %Hr:%Lr %A", node.toString()));
         assertEquals(Optional.of(node), new TunNode(state).node(), "a second nestletd reuses it");
+        Files.delete(node);
+        Files.writeString(node, "not a device");
+        assertEquals(Optional.of(node), new TunNode(state).node());
+        assertEquals(
+                "character special file 10:200", run("stat", "-c", "%F %Hr:%Lr", node.toString()));
+    }
+
+    private static String run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).start();
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     }
 }
