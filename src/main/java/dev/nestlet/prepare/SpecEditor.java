@@ -453,15 +453,7 @@ public final class SpecEditor {
                 return false;
             }
         }
-        config.withArrayProperty("mounts")
-                .addObject()
-                .put("destination", TUN)
-                .put("type", "bind")
-                .put("source", node.toString())
-                .putArray("options")
-                .add("bind")
-                .add("nosuid")
-                .add("noexec");
+        addBind(config, new ConfigBind(TUN, node, List.of("bind", "nosuid", "noexec")));
         if (linux.path("resources").path("devices") instanceof ArrayNode rules) {
             rules.addObject()
                     .put("allow", true)

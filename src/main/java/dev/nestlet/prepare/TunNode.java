@@ -69,6 +69,6 @@ public final class TunNode {
         }
         int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
         long rdev = (Long) Files.getAttribute(p, "unix:rdev", LinkOption.NOFOLLOW_LINKS);
-        return (mode & 0170000) == 0020000 && rdev == ((10L << 8) | 200);
+        return (mode & 0170000) == FileCalls.S_IFCHR && rdev == ((10L << 8) | 200);
     }
 }
