@@ -6,6 +6,8 @@ import dev.nestlet.proc.ProcStatus;
 import dev.nestlet.sys.Errno;
 import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.FileCalls;
+import dev.nestlet.sys.MountCalls;
+import dev.nestlet.sys.MountStat;
 import dev.nestlet.sys.NsCalls;
 import dev.nestlet.sys.PidCalls;
 import dev.nestlet.sys.Stat;
@@ -34,6 +36,8 @@ final class Caller implements AutoCloseable {
 
     private final int tid;
     private final Fd hostProc;
+    private final MountLookup lookup;
+    private MountTable table;
     private final List<Fd> owned = new ArrayList<>();
     private Fd root;
     private Fd cwd;
@@ -42,18 +46,20 @@ final class Caller implements AutoCloseable {
     private Fd pidfd;
     private long capEff;
 
-    private Caller(int tid, Fd hostProc) {
+    private Caller(int tid, Fd hostProc, MountLookup lookup) {
         this.tid = tid;
         this.hostProc = hostProc;
+        this.lookup = lookup;
     }
 
     /**
      * A view of thread {@code tid} that opens nothing yet: reading its memory needs no fd. Call
      * {@link #open()} before anything else, then check that the notification is still pending.
-     * {@code hostProc} is an fd of nestletd's own /proc, usable from any mount namespace.
+     * {@code hostProc} is an fd of nestletd's own /proc, usable from any mount namespace; {@code
+     * lookup} is how {@link #mountOf} and {@link #beneath} find mounts.
      */
-    static Caller of(int tid, Fd hostProc) {
-        return new Caller(tid, hostProc);
+    static Caller of(int tid, Fd hostProc, MountLookup lookup) {
+        return new Caller(tid, hostProc, lookup);
     }
 
     /** Opens the caller's root, cwd, namespaces and a pidfd; throws when it is already gone. */
@@ -184,9 +190,75 @@ final class Caller implements AutoCloseable {
         return PidCalls.pidfdGetfd(pidfd, n);
     }
 
-    /** The line of the caller's mount table for the mount {@code fd} is on, or null. */
+    /**
+     * The mount {@code fd} is on as the caller's mount table would show it, or null when it is not
+     * in the caller's mount namespace. With STATMOUNT its mount point is from the root of that
+     * namespace (mountinfo's is from the caller's root: the same unless the caller is chrooted) and
+     * its options are only ro/rw and the MOUNT_ATTR_* flags.
+     */
     MountInfo mountOf(Fd fd) throws IOException {
-        return mounts().byId(mountIdOf(fd)).orElse(null);
+        if (lookup == MountLookup.MOUNTINFO) {
+            return table().byId(mountIdOf(fd)).orElse(null);
+        }
+        try {
+            return line(MountCalls.statmount(FileCalls.uniqueMountId(fd), mountNs));
+        } catch (SysException e) {
+            if (e.is(Errno.ENOENT)) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * At least every mount beneath the mount {@code fd} is on, at any depth: with STATMOUNT exactly
+     * those (listmount; none for a leaf such as a fresh tmpfs), with MOUNTINFO the caller's whole
+     * table.
+     */
+    List<MountInfo> beneath(Fd fd) throws IOException {
+        if (lookup == MountLookup.MOUNTINFO) {
+            return table().all();
+        }
+        long[] ids;
+        try {
+            ids = MountCalls.listmount(FileCalls.uniqueMountId(fd), mountNs);
+        } catch (SysException e) {
+            if (e.is(Errno.ENOENT)) {
+                return List.of();
+            }
+            throw e;
+        }
+        List<MountInfo> out = new ArrayList<>(ids.length);
+        for (long id : ids) {
+            try {
+                out.add(line(MountCalls.statmount(id, mountNs)));
+            } catch (SysException e) {
+                if (!e.is(Errno.ENOENT)) { // unmounted since the list was taken: gone, skip it
+                    throw e;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The caller's table, read once for all the questions of one notification. */
+    private MountTable table() throws IOException {
+        if (table == null) {
+            table = mounts();
+        }
+        return table;
+    }
+
+    private static MountInfo line(MountStat s) {
+        return new MountInfo(
+                s.oldId(),
+                s.oldParent(),
+                s.root(),
+                s.mountPoint(),
+                MountFlags.optionsOf(s.attributes()),
+                s.fsType(),
+                s.source(),
+                "");
     }
 
     /** The mount id of {@code fd}; works from a namespace worker too. */

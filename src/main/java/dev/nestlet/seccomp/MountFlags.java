@@ -96,4 +96,31 @@ public final class MountFlags {
         }
         return OptionalLong.of(a);
     }
+
+    /**
+     * The per-mount options mountinfo would show for the MOUNT_ATTR_* set {@code attrs} (what
+     * statmount reports): "ro" or "rw", then nosuid, nodev, noexec and the atime mode.
+     */
+    static String optionsOf(long attrs) {
+        StringBuilder b =
+                new StringBuilder((attrs & MountCalls.MOUNT_ATTR_RDONLY) != 0 ? "ro" : "rw");
+        if ((attrs & MountCalls.MOUNT_ATTR_NOSUID) != 0) {
+            b.append(",nosuid");
+        }
+        if ((attrs & MountCalls.MOUNT_ATTR_NODEV) != 0) {
+            b.append(",nodev");
+        }
+        if ((attrs & MountCalls.MOUNT_ATTR_NOEXEC) != 0) {
+            b.append(",noexec");
+        }
+        if ((attrs & MountCalls.MOUNT_ATTR_NOATIME) != 0) {
+            b.append(",noatime");
+        } else if ((attrs & MountCalls.MOUNT_ATTR_STRICTATIME) == 0) {
+            b.append(",relatime");
+        }
+        if ((attrs & MountCalls.MOUNT_ATTR_NODIRATIME) != 0) {
+            b.append(",nodiratime");
+        }
+        return b.toString();
+    }
 }

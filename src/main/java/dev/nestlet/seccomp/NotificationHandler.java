@@ -48,11 +48,13 @@ final class NotificationHandler implements AutoCloseable {
 
     private final FreshMount fresh;
     private final Fd hostProc;
+    private final MountLookup lookup;
 
     /** Call from a thread in nestletd's own mount namespace: it opens the host's /proc. */
     NotificationHandler(NamespaceWorkers workers, ProcContexts procs) {
         this.fresh = new FreshMount(workers, procs);
         this.hostProc = FileCalls.open("/proc", FileCalls.O_PATH | FileCalls.O_DIRECTORY, 0);
+        this.lookup = MountLookup.choose();
     }
 
     Verdict handle(NotifySession session, SeccompNotif n) throws Exception {
@@ -61,7 +63,7 @@ final class NotificationHandler implements AutoCloseable {
             return Verdict.proceed("system call " + n.nr() + " is not one nestlet handles");
         }
         BooleanSupplier pending = () -> SeccompCalls.isValid(session.fd(), n.id());
-        try (Caller caller = Caller.of(n.pid(), hostProc)) {
+        try (Caller caller = Caller.of(n.pid(), hostProc, lookup)) {
             return switch (call) {
                 case MOUNT -> mount(session, n, caller, pending);
                 case UMOUNT2 ->
@@ -234,7 +236,7 @@ final class NotificationHandler implements AutoCloseable {
         if (!target.isDirectory()) {
             return false;
         }
-        for (MountInfo m : p.onTopOf(caller.mounts().all(), id)) {
+        for (MountInfo m : p.onTopOf(caller.beneath(src), id)) {
             String point = m.mountPoint();
             String parent =
                     point.lastIndexOf('/') <= 0 ? "/" : point.substring(0, point.lastIndexOf('/'));
@@ -356,7 +358,7 @@ final class NotificationHandler implements AutoCloseable {
                 what,
                 pending,
                 (p, fd) ->
-                        p.beneath(caller.mounts().all(), caller.mountIdOf(fd), anyDepth)
+                        p.beneath(caller.beneath(fd), caller.mountIdOf(fd), anyDepth)
                                 ? Verdict.fail(
                                         Errno.EPERM, what + ": nestlet's mounts sit beneath it")
                                 : Verdict.proceed(what + ": nothing of nestlet's beneath"));
@@ -457,12 +459,9 @@ final class NotificationHandler implements AutoCloseable {
                 what,
                 pending,
                 (p, fd) -> {
-                    java.util.List<MountInfo> mounts = caller.mounts().all();
-                    int id = caller.mountIdOf(fd);
-                    boolean root =
-                            mounts.stream()
-                                    .anyMatch(m -> m.id() == id && m.mountPoint().equals("/"));
-                    if (!root && p.beneath(mounts, id, true)) {
+                    MountInfo m = caller.mountOf(fd);
+                    boolean root = m != null && m.mountPoint().equals("/");
+                    if (m != null && !root && p.beneath(caller.beneath(fd), m.id(), true)) {
                         return Verdict.fail(Errno.EPERM, what + ": nestlet's mounts sit below it");
                     }
                     return Verdict.proceed(what + ": nothing of nestlet's below");

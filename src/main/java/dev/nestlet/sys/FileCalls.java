@@ -142,6 +142,7 @@ public final class FileCalls {
     }
 
     private static final int STATX_MNT_ID = 0x1000;
+    private static final int STATX_MNT_ID_UNIQUE = 0x4000;
     private static final int STATX_SIZE = 256;
     private static final int STATX_MNT_ID_OFFSET = 144;
 
@@ -167,6 +168,28 @@ public final class FileCalls {
                 Native.C.statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, buf),
                 "statx",
                 path);
+        return buf.getLong(STATX_MNT_ID_OFFSET);
+    }
+
+    /**
+     * The 64-bit mount id of the mount {@code fd} is on (statx STATX_MNT_ID_UNIQUE, Linux 6.8), the
+     * one statmount and listmount take; ENOSYS when the kernel does not report it.
+     */
+    public static long uniqueMountId(Fd fd) {
+        Pointer buf = Native.allocate(STATX_SIZE);
+        Native.check(
+                Native.C.statx(
+                        fd.get(),
+                        "",
+                        AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW,
+                        STATX_MNT_ID_UNIQUE,
+                        buf),
+                "statx",
+                fd.what());
+        if ((buf.getInt(0) & STATX_MNT_ID_UNIQUE) == 0) {
+            throw new SysException(
+                    "statx", Errno.ENOSYS, "no STATX_MNT_ID_UNIQUE for " + fd.what());
+        }
         return buf.getLong(STATX_MNT_ID_OFFSET);
     }
 

@@ -58,7 +58,126 @@ public final class MountCalls {
     private static final int FSCONFIG_SET_FD = 5;
     private static final int FSCONFIG_CMD_CREATE = 6;
 
+    private static final long NR_STATMOUNT = 457;
+    private static final long NR_LISTMOUNT = 458;
+    // struct mnt_id_req: size, mnt_ns_fd (Linux 6.18; "spare" before), mnt_id, param, mnt_ns_id
+    private static final int MNT_ID_REQ_SIZE = 32;
+    private static final long STATMOUNT_MNT_BASIC = 0x2;
+    private static final long STATMOUNT_MNT_ROOT = 0x8;
+    private static final long STATMOUNT_MNT_POINT = 0x10;
+    private static final long STATMOUNT_FS_TYPE = 0x20;
+    private static final long STATMOUNT_FS_SUBTYPE = 0x100;
+    private static final long STATMOUNT_SB_SOURCE = 0x200;
+    private static final long STATMOUNT_WANTED =
+            STATMOUNT_MNT_BASIC
+                    | STATMOUNT_MNT_ROOT
+                    | STATMOUNT_MNT_POINT
+                    | STATMOUNT_FS_TYPE
+                    | STATMOUNT_FS_SUBTYPE
+                    | STATMOUNT_SB_SOURCE;
+    // offsets in struct statmount; its strings start at str[], after the fixed 512 bytes
+    private static final int SM_MASK = 8;
+    private static final int SM_FS_TYPE = 36;
+    private static final int SM_MNT_ID = 40;
+    private static final int SM_MNT_PARENT_ID = 48;
+    private static final int SM_MNT_ID_OLD = 56;
+    private static final int SM_MNT_PARENT_ID_OLD = 60;
+    private static final int SM_MNT_ATTR = 64;
+    private static final int SM_MNT_ROOT = 104;
+    private static final int SM_MNT_POINT = 108;
+    private static final int SM_FS_SUBTYPE = 120;
+    private static final int SM_SB_SOURCE = 124;
+    private static final int SM_STR = 512;
+    // a root, a mount point and a source of PATH_MAX each fit, with type and subtype
+    private static final int STATMOUNT_BUFFER = SM_STR + 4 * 4096 + 512;
+    private static final int LISTMOUNT_BATCH = 256;
+    private static final ThreadLocal<Pointer> STATMOUNT_BUF =
+            ThreadLocal.withInitial(() -> Native.allocate(STATMOUNT_BUFFER));
+    private static final ThreadLocal<Pointer> LISTMOUNT_BUF =
+            ThreadLocal.withInitial(() -> Native.allocate(LISTMOUNT_BATCH * 8));
+
     private MountCalls() {}
+
+    /**
+     * statmount(2) of the mount with 64-bit id {@code id} in the mount namespace {@code mountNs}
+     * (an nsfs fd, passed as mnt_id_req.mnt_ns_fd: Linux 6.18). ENOENT when that namespace has no
+     * such mount; older kernels answer ENOSYS (before 6.8) or EINVAL (an fd they do not know of).
+     */
+    public static MountStat statmount(long id, Fd mountNs) {
+        Pointer buf = STATMOUNT_BUF.get();
+        Native.check(
+                Native.C.syscall(
+                        NR_STATMOUNT,
+                        request(mountNs, id, STATMOUNT_WANTED),
+                        buf,
+                        STATMOUNT_BUFFER,
+                        0),
+                "statmount",
+                Long.toHexString(id));
+        long mask = buf.getLong(SM_MASK);
+        String fsType = string(buf, SM_FS_TYPE);
+        if ((mask & STATMOUNT_FS_SUBTYPE) != 0) {
+            fsType += "." + string(buf, SM_FS_SUBTYPE);
+        }
+        return new MountStat(
+                buf.getLong(SM_MNT_ID),
+                buf.getLong(SM_MNT_PARENT_ID),
+                buf.getInt(SM_MNT_ID_OLD),
+                buf.getInt(SM_MNT_PARENT_ID_OLD),
+                buf.getLong(SM_MNT_ATTR),
+                string(buf, SM_MNT_ROOT),
+                string(buf, SM_MNT_POINT),
+                fsType,
+                (mask & STATMOUNT_SB_SOURCE) != 0 ? string(buf, SM_SB_SOURCE) : "none");
+    }
+
+    /**
+     * listmount(2): the 64-bit ids of every mount beneath the mount {@code id} (at any depth) in
+     * the mount namespace {@code mountNs}, in id order.
+     */
+    public static long[] listmount(long id, Fd mountNs) {
+        Pointer buf = LISTMOUNT_BUF.get();
+        long[] out = new long[0];
+        long last = 0;
+        while (true) {
+            Pointer req = request(mountNs, id, last);
+            int n =
+                    (int)
+                            Native.check(
+                                    Native.C.syscall(NR_LISTMOUNT, req, buf, LISTMOUNT_BATCH, 0),
+                                    "listmount",
+                                    Long.toHexString(id));
+            int from = out.length;
+            out = java.util.Arrays.copyOf(out, from + n);
+            buf.get(0, out, from, n);
+            if (n < LISTMOUNT_BATCH) {
+                return out;
+            }
+            last = out[out.length - 1];
+        }
+    }
+
+    private static Pointer request(Fd mountNs, long id, long param) {
+        Pointer req = Native.allocate(MNT_ID_REQ_SIZE);
+        req.putInt(0, MNT_ID_REQ_SIZE);
+        req.putInt(4, mountNs.get());
+        req.putLong(8, id);
+        req.putLong(16, param);
+        return req;
+    }
+
+    /** The NUL-terminated string at offset {@code offsetField} (relative to str[]) names. */
+    private static String string(Pointer buf, int offsetField) {
+        int at = SM_STR + buf.getInt(offsetField);
+        int end = at;
+        while (end < STATMOUNT_BUFFER && buf.getByte(end) != 0) {
+            end++;
+        }
+        byte[] b = new byte[end - at];
+        buf.get(at, b, 0, b.length);
+        // mount points are bytes, not always UTF-8: malformed ones decode to U+FFFD, as MountInfo's
+        return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    }
 
     public static void mount(String source, String target, String fstype, long flags, String data) {
         Native.check(Native.C.mount(source, target, fstype, flags, data), "mount", target);

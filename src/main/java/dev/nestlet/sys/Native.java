@@ -142,6 +142,8 @@ final class Native {
         long syscall(long nr, int a1, int a2, Pointer a3); // seccomp
 
         long syscall(long nr, Pointer a1, Pointer a2); // capget, capset
+
+        long syscall(long nr, Pointer a1, Pointer a2, long a3, int a4); // statmount, listmount
     }
 
     static final LibC C = LibraryLoader.create(LibC.class).load("c");
