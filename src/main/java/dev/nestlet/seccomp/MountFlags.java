@@ -24,6 +24,9 @@ public final class MountFlags {
                     | MountCalls.MS_STRICTATIME
                     | MountCalls.MS_SILENT;
 
+    private static final long ATIME = 0x70;
+    private static final long MOUNT_ATTR_NOSYMFOLLOW = 0x200000;
+
     private MountFlags() {}
 
     /** Drops the historic magic number in the high bits, as the kernel does. */
@@ -99,28 +102,28 @@ public final class MountFlags {
 
     /**
      * The per-mount options mountinfo would show for the MOUNT_ATTR_* set {@code attrs} (what
-     * statmount reports): "ro" or "rw", then nosuid, nodev, noexec and the atime mode.
+     * statmount reports), in the kernel's order (show_mnt_opts): "ro" or "rw", nosuid, nodev,
+     * noexec, noatime, nodiratime, relatime, nosymfollow, idmapped.
      */
     static String optionsOf(long attrs) {
         StringBuilder b =
                 new StringBuilder((attrs & MountCalls.MOUNT_ATTR_RDONLY) != 0 ? "ro" : "rw");
-        if ((attrs & MountCalls.MOUNT_ATTR_NOSUID) != 0) {
-            b.append(",nosuid");
-        }
-        if ((attrs & MountCalls.MOUNT_ATTR_NODEV) != 0) {
-            b.append(",nodev");
-        }
-        if ((attrs & MountCalls.MOUNT_ATTR_NOEXEC) != 0) {
-            b.append(",noexec");
-        }
-        if ((attrs & MountCalls.MOUNT_ATTR_NOATIME) != 0) {
-            b.append(",noatime");
-        } else if ((attrs & MountCalls.MOUNT_ATTR_STRICTATIME) == 0) {
+        append(b, attrs, MountCalls.MOUNT_ATTR_NOSUID, ",nosuid");
+        append(b, attrs, MountCalls.MOUNT_ATTR_NODEV, ",nodev");
+        append(b, attrs, MountCalls.MOUNT_ATTR_NOEXEC, ",noexec");
+        append(b, attrs, MountCalls.MOUNT_ATTR_NOATIME, ",noatime");
+        append(b, attrs, MountCalls.MOUNT_ATTR_NODIRATIME, ",nodiratime");
+        if ((attrs & ATIME) == 0) { // MOUNT_ATTR_RELATIME is 0, the default
             b.append(",relatime");
         }
-        if ((attrs & MountCalls.MOUNT_ATTR_NODIRATIME) != 0) {
-            b.append(",nodiratime");
-        }
+        append(b, attrs, MOUNT_ATTR_NOSYMFOLLOW, ",nosymfollow");
+        append(b, attrs, MountCalls.MOUNT_ATTR_IDMAP, ",idmapped");
         return b.toString();
+    }
+
+    private static void append(StringBuilder b, long attrs, long bit, String option) {
+        if ((attrs & bit) != 0) {
+            b.append(option);
+        }
     }
 }

@@ -135,7 +135,12 @@ class MountLookupIT {
                     descendants(all, id).forEach(m -> expected.add(comparable(m)));
                     Set<MountInfo> got = new TreeSet<>(MountLookupIT::byId);
                     got.addAll(fast.beneath(fd));
-                    assertEquals(List.copyOf(expected), List.copyOf(got), p);
+                    Set<MountInfo> missing = new java.util.HashSet<>(expected);
+                    missing.removeAll(got);
+                    Set<MountInfo> extra = new java.util.HashSet<>(got);
+                    extra.removeAll(expected);
+                    assertEquals(Set.of(), missing, p + ": missing; instead: " + extra);
+                    assertEquals(Set.of(), extra, p + ": extra");
                 }
             }
             try (Fd fd = fast.resolve(FileCalls.AT_FDCWD, absolute("t/a/b"), true)) {

@@ -32,6 +32,25 @@ class NotifyLogicTest {
     }
 
     @Test
+    void mountAttributesReadAsMountinfoOptions() {
+        assertEquals("rw,relatime", MountFlags.optionsOf(0));
+        assertEquals(
+                "ro,nosuid,nodev,noexec,noatime,nodiratime",
+                MountFlags.optionsOf(
+                        MountCalls.MOUNT_ATTR_RDONLY
+                                | MountCalls.MOUNT_ATTR_NOSUID
+                                | MountCalls.MOUNT_ATTR_NODEV
+                                | MountCalls.MOUNT_ATTR_NOEXEC
+                                | MountCalls.MOUNT_ATTR_NOATIME
+                                | MountCalls.MOUNT_ATTR_NODIRATIME));
+        assertEquals("rw", MountFlags.optionsOf(MountCalls.MOUNT_ATTR_STRICTATIME));
+        assertEquals(
+                "rw,nodiratime,relatime,idmapped",
+                MountFlags.optionsOf(
+                        MountCalls.MOUNT_ATTR_NODIRATIME | MountCalls.MOUNT_ATTR_IDMAP));
+    }
+
+    @Test
     void protectedMountIsTheFirstAtItsPathAndSurvivesNamespaceCopies() {
         String init =
                 """
