@@ -6,7 +6,9 @@
 # (system mode, the agent serving). Rounds interleave the phases, order alternating.
 #
 #   bench/mount-storm.sh [ROUNDS=6] [CYCLES=200]     (as root, after make build)
-# NESTLET_DIST=DIR measures another install tree than target/dist.
+# NESTLET_DIST=DIR measures another install tree than target/dist;
+# NESTLETD_JAVA_OPTS=-Dnestlet.mount-lookup=mountinfo makes the agent read whole mount tables, as
+# kernels before 6.18 do (bench/mount-lookup.sh alternates both in one go).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -63,16 +65,19 @@ entries=$(rx "$noisy" sh -c 'mkdir -p /t && mount -t tmpfs t /t && mkdir /t/a &&
   for i in $(seq 13); do mkdir /t/b$i && mount --rbind /t /t/b$i || exit 1; done
   n=$(printf "/m/\377\376 \nx"); mkdir -p "$n" && mount -t tmpfs odd "$n" && wc -l < /proc/self/mountinfo')
 
+# nestletd's CPU time so far (utime + stime, clock ticks)
+daemon_ticks() { awk '{print $14 + $15}' "/proc/$daemon_pid/stat"; }
 storm_on() {
-  # the loops let go of runc exec's stdio, or it would wait for them
+  # the loops let go of runc exec's stdio, or it would wait for them; each counts its cycles
   rx "$noisy" sh -c 'rm -f /tmp/stop /tmp/done.*; for d in 1 2 3 4; do mkdir -p /s$d
-    (while [ ! -e /tmp/stop ]; do mount -t tmpfs s /s$d && umount /s$d; done; touch /tmp/done.$d) \
-      >/dev/null 2>&1 </dev/null &
+    (i=0; while [ ! -e /tmp/stop ]; do mount -t tmpfs s /s$d && umount /s$d; i=$((i + 1)); done
+     echo $i > /tmp/done.$d) >/dev/null 2>&1 </dev/null &
     done'
   sleep 1
 }
 storm_off() {
-  rx "$noisy" sh -c 'touch /tmp/stop; while [ $(ls /tmp/done.* 2>/dev/null | wc -l) -lt 4 ]; do sleep 0.1; done'
+  rx "$noisy" sh -c 'touch /tmp/stop; while [ $(ls /tmp/done.* 2>/dev/null | wc -l) -lt 4 ]; do sleep 0.1; done
+    cat /tmp/done.*' >> "$work/storm.cycles"
 }
 # One phase: the quiet one's read p50/p99 (us) into reads.<phase>, its cycles (us) into cycles.<phase>.
 phase() {
@@ -80,14 +85,17 @@ phase() {
   rx "$quiet" /bin/mountloop tmpfs /x "$CYCLES" each | tail -n +2 >> "$work/cycles.$1"
 }
 
-echo "### Mount storm through the seccomp agent: $(date -u +%Y-%m-%d), $(nproc) vCPU, kernel $(uname -r)"
+lookup=$(grep -o "mount checks use [a-z]*" "$work/nestletd.log" | head -n 1 | awk '{print $4}')
+echo "### Mount storm through the seccomp agent: $(date -u +%Y-%m-%d), $(nproc) vCPU, kernel $(uname -r), mount lookup $lookup"
 echo
 for r in $(seq "$ROUNDS"); do
   if [ $((r % 2)) -eq 1 ]; then order="quiet storm"; else order="storm quiet"; fi
   for ph in $order; do
+    t0=$(daemon_ticks) # a storm's from its start to its end, while its cycles are counted
     [ "$ph" = storm ] && storm_on
     phase "$ph"
     [ "$ph" = storm ] && storm_off
+    echo $(($(daemon_ticks) - t0)) >> "$work/ticks.$ph"
   done
   echo "round $r done, load $(cut -d' ' -f1 /proc/loadavg)" >&2
 done
@@ -112,5 +120,12 @@ done
 row "meminfo read (us, median of the rounds' p50 / p99)" \
   "$(summarize "$work/p50.quiet" | cut -d' ' -f2)" "$(summarize "$work/p50.storm" | cut -d' ' -f2)" \
   "$(summarize "$work/p99.quiet" | cut -d' ' -f2)" "$(summarize "$work/p99.storm" | cut -d' ' -f2)"
+ticks=$(getconf CLK_TCK)
+total() { awk '{s += $1} END {print s + 0}' "$1"; }
+printf '\nnestletd CPU per phase (s, total over the rounds): quiet %.2f, storm %.2f; storm cycles (mount + umount)\n' \
+  "$(bc -l <<< "$(total "$work/ticks.quiet")/$ticks")" "$(bc -l <<< "$(total "$work/ticks.storm")/$ticks")"
+printf 'in the storm phases: %d; nestletd CPU per storm cycle ((storm - quiet) / cycles): %.0f us\n' \
+  "$(total "$work/storm.cycles")" \
+  "$(bc -l <<< "($(total "$work/ticks.storm") - $(total "$work/ticks.quiet")) * 1000000 / $ticks / $(total "$work/storm.cycles")")"
 echo
 echo "nestletd still up after the storms."
