@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,30 +98,49 @@ class MountLookupIT {
                 "");
     }
 
-    @Test
-    void theMountOfAPathIsTheSameLine() throws Exception {
+    /** One comparison of the two lookups on the mount of {@code path}, opened as {@code fd}. */
+    private interface PathCheck {
+        void check(Caller fast, Caller table, String path, Fd fd) throws Exception;
+    }
+
+    private void eachPath(PathCheck check) throws Exception {
         try (Caller fast = caller(MountLookup.STATMOUNT);
                 Caller table = caller(MountLookup.MOUNTINFO)) {
             for (String p : PATHS) {
                 try (Fd fd = fast.resolve(FileCalls.AT_FDCWD, absolute(p), true)) {
-                    MountInfo expected = table.mountOf(fd);
-                    assertNotNull(expected, p);
-                    assertEquals(comparable(expected), fast.mountOf(fd), p);
+                    check.check(fast, table, p, fd);
                 }
             }
         }
     }
 
     @Test
+    void theMountOfAPathIsTheSameLine() throws Exception {
+        eachPath(
+                (fast, table, p, fd) -> {
+                    MountInfo expected = table.mountOf(fd);
+                    assertNotNull(expected, p);
+                    assertEquals(comparable(expected), fast.mountOf(fd), p);
+                });
+    }
+
+    @Test
     void beneathIsEveryDescendantInTheTable() throws Exception {
-        try (Caller fast = caller(MountLookup.STATMOUNT);
-                Caller table = caller(MountLookup.MOUNTINFO)) {
-            for (String p : PATHS) {
-                try (Fd fd = fast.resolve(FileCalls.AT_FDCWD, absolute(p), true)) {
-                    List<MountInfo> all = table.beneath(fd);
+        eachPath(
+                (fast, table, p, fd) -> {
+                    Set<MountInfo> expected = new java.util.HashSet<>();
+                    descendants(table.beneath(fd), table.mountOf(fd).id())
+                            .forEach(m -> expected.add(comparable(m)));
+                    Set<MountInfo> got = new java.util.HashSet<>(fast.beneath(fd));
+                    Set<MountInfo> missing = new java.util.HashSet<>(expected);
+                    missing.removeAll(got);
+                    Set<MountInfo> extra = new java.util.HashSet<>(got);
+                    extra.removeAll(expected);
+                    assertEquals(Set.of(), missing, p + ": missing; instead: " + extra);
+                    assertEquals(Set.of(), extra, p + ": extra");
                     if (p.equals("t")) {
                         assertTrue(
-                                fast.beneath(fd).stream()
+                                got.stream()
                                         .anyMatch(
                                                 m ->
                                                         m.mountPoint()
@@ -130,33 +148,21 @@ class MountLookupIT {
                                                                         "/t/odd\uFFFD\uFFFD \nx")),
                                 "the odd mount point, raw bytes decoded as mountinfo's are");
                     }
-                    int id = table.mountOf(fd).id();
-                    Set<MountInfo> expected = new TreeSet<>(MountLookupIT::byId);
-                    descendants(all, id).forEach(m -> expected.add(comparable(m)));
-                    Set<MountInfo> got = new TreeSet<>(MountLookupIT::byId);
-                    got.addAll(fast.beneath(fd));
-                    Set<MountInfo> missing = new java.util.HashSet<>(expected);
-                    missing.removeAll(got);
-                    Set<MountInfo> extra = new java.util.HashSet<>(got);
-                    extra.removeAll(expected);
-                    assertEquals(Set.of(), missing, p + ": missing; instead: " + extra);
-                    assertEquals(Set.of(), extra, p + ": extra");
-                }
-            }
-            try (Fd fd = fast.resolve(FileCalls.AT_FDCWD, absolute("t/a/b"), true)) {
-                assertTrue(fast.beneath(fd).isEmpty(), "a leaf has nothing beneath it");
-            }
-        }
+                    if (p.equals("t/a/b")) {
+                        assertTrue(got.isEmpty(), "a leaf has nothing beneath it");
+                    }
+                });
     }
 
     @Test
     void protectedMountsAreFoundTheSameWay() throws Exception {
-        try (Caller fast = caller(MountLookup.STATMOUNT);
-                Caller table = caller(MountLookup.MOUNTINFO)) {
-            String b = absolute("t/a/b");
-            ProtectedMounts p = ProtectedMounts.capture(table.mounts().all(), List.of(b));
-            for (String path : PATHS) {
-                try (Fd fd = fast.resolve(FileCalls.AT_FDCWD, absolute(path), true)) {
+        String b = absolute("t/a/b");
+        ProtectedMounts p;
+        try (Caller table = caller(MountLookup.MOUNTINFO)) {
+            p = ProtectedMounts.capture(table.mounts().all(), List.of(b));
+        }
+        eachPath(
+                (fast, table, path, fd) -> {
                     int id = table.mountOf(fd).id();
                     for (boolean anyDepth : new boolean[] {false, true}) {
                         assertEquals(
@@ -165,19 +171,13 @@ class MountLookupIT {
                                 path + " anyDepth " + anyDepth);
                     }
                     assertEquals(p.covers(table.mountOf(fd)), p.covers(fast.mountOf(fd)), path);
-                }
-            }
-            try (Fd fd = fast.resolve(FileCalls.AT_FDCWD, absolute("t/a"), true)) {
-                assertTrue(p.beneath(fast.beneath(fd), fast.mountOf(fd).id(), false));
-            }
-            try (Fd fd = fast.resolve(FileCalls.AT_FDCWD, b, true)) {
-                assertTrue(p.covers(fast.mountOf(fd)));
-            }
-        }
-    }
-
-    private static int byId(MountInfo a, MountInfo b) {
-        return Integer.compare(a.id(), b.id());
+                    if (path.equals("t/a")) {
+                        assertTrue(p.beneath(fast.beneath(fd), id, false), "b sits on a");
+                    }
+                    if (path.equals("t/a/b")) {
+                        assertTrue(p.covers(fast.mountOf(fd)), "b is protected");
+                    }
+                });
     }
 
     private static List<MountInfo> descendants(List<MountInfo> all, int id) {
