@@ -227,6 +227,16 @@ public final class SeccompAgent implements AutoCloseable {
         return supervisor.sessions();
     }
 
+    /** Listener fds being served now for the processes of container {@code containerId}. */
+    public int listenersOf(String containerId) {
+        return supervisor.sessionsOf(containerId);
+    }
+
+    /** Whether the listener fd of the process {@code pid} (host pid) is being served now. */
+    public boolean servesProcess(int pid) {
+        return supervisor.servesProcess(pid);
+    }
+
     /**
      * Stops taking notifications and listener fds for a nestletd that takes over: the answers in
      * flight are sent first, the listener fds stay open in the fd store (and in the new nestletd),
