@@ -6,7 +6,9 @@
 #   [SUITE=sid] scripts/debian-rootfs.sh DIR [PACKAGE...]
 #
 # SUITE (default bookworm) picks the Debian suite: the Kubernetes node rig
-# takes containerd 2.x, runc 1.3 and crun from sid.
+# takes containerd 2.x, runc 1.3 and crun from sid. BASE=ROOT starts from a
+# copy of ROOT (a minbase root this script built before, of that suite)
+# instead of a debootstrap: the tests build one and copy it.
 # DIR is created; it must not exist. The mirror is read from the URIs line of
 # /etc/apt/sources.list.d/debian.sources (or /etc/apt/sources.list) at run
 # time and never written anywhere.
@@ -19,7 +21,11 @@ mirror=$(sed -n 's/^URIs: *\([^ ]*debian\)$/\1/p' /etc/apt/sources.list.d/debian
 [ -n "$mirror" ] || { echo "debian-rootfs: no Debian mirror configured for apt" >&2; exit 1; }
 tmp=$dir.partial
 rm -rf --one-file-system "$tmp"
-debootstrap --variant=minbase "$suite" "$tmp" "$mirror" >"$tmp.log" 2>&1 || { tail -20 "$tmp.log" >&2; exit 1; }
+if [ -n "${BASE:-}" ]; then
+  cp -a "$BASE" "$tmp" >"$tmp.log" 2>&1 || { tail -20 "$tmp.log" >&2; exit 1; }
+else
+  debootstrap --variant=minbase "$suite" "$tmp" "$mirror" >"$tmp.log" 2>&1 || { tail -20 "$tmp.log" >&2; exit 1; }
+fi
 if [ $# -gt 0 ]; then
   # The chroot needs /proc and /dev for package scripts; unmounted right after, even on failure.
   mount -t proc proc "$tmp/proc"

@@ -42,6 +42,7 @@ import dev.nestlet.prepare.PrepareService;
 import dev.nestlet.prepare.PreparedResources;
 import dev.nestlet.prepare.TunNode;
 import dev.nestlet.seccomp.KnownContainer;
+import dev.nestlet.seccomp.LostListeners;
 import dev.nestlet.seccomp.ProcContexts;
 import dev.nestlet.seccomp.SeccompAgent;
 import dev.nestlet.shift.RootfsShifter;
@@ -59,6 +60,7 @@ import dev.nestlet.vfs.fuse.FuseServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -365,6 +367,15 @@ public final class Nestletd {
                         store.remove(name);
                     }
                 });
+        LostListeners lostListeners = new LostListeners(registry, seccomp, Clock.systemUTC());
+        List<String> lost = lostListeners.ids();
+        if (!lost.isEmpty()) {
+            LOG.warning(
+                    "seccomp: no listener fd is kept for running container(s) "
+                            + String.join(", ", lost)
+                            + ": their mount, umount2, move_mount and setns fail with ENOSYS"
+                            + " until they restart (nestlet status lists them)");
+        }
 
         clock.mark("recovery");
         AtomicBoolean firstAnswered = new AtomicBoolean();
@@ -376,14 +387,15 @@ public final class Nestletd {
                 .register(new ExecOperation(registry))
                 .register(new AllocationsOperation(allocator, stoppedPods))
                 .register(new PsOperation(registry))
-                .register(new InspectOperation(registry))
+                .register(new InspectOperation(registry, lostListeners))
                 .register(
                         new StatusOperation(
                                 config.socket(),
                                 config.stateDir(),
                                 registry,
                                 policy.describe(),
-                                kernel))
+                                kernel,
+                                lostListeners::ids))
                 .register(new VersionOperation())
                 .register(new MetricsOperation())
                 .register(
@@ -422,6 +434,10 @@ public final class Nestletd {
                 "nestlet_seccomp_listeners",
                 "seccomp listener fds being served",
                 seccomp::sessions);
+        NestletMetrics.gauge(
+                "nestlet_seccomp_listeners_lost",
+                "running containers with nestlet's notify filter but no listener fd served",
+                () -> lostListeners.ids().size());
         NestletMetrics.gauge(
                 "nestlet_kept_fds",
                 "fds the fd store holds for nestletd (" + store.describe() + ")",

@@ -3,6 +3,8 @@ package dev.nestlet.doctor;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** nestletd's socket is there and its status operation answers. */
 final class DaemonCheck implements Check {
@@ -25,6 +27,18 @@ final class DaemonCheck implements Check {
             return CheckResult.fail(name(), "no socket at " + socket, fix());
         }
         JsonNode s = probe.status();
+        List<String> lost = new ArrayList<>();
+        s.path("seccompListenersLost").forEach(id -> lost.add(id.asText()));
+        if (!lost.isEmpty()) {
+            return CheckResult.warn(
+                    name(),
+                    "no seccomp listener is served for running container(s) "
+                            + String.join(", ", lost)
+                            + ": mount, umount2, move_mount and setns inside fail with ENOSYS",
+                    "restart those containers (a listener is made once, when the container"
+                            + " starts); keep listeners across restarts with --fd-store keeper or"
+                            + " systemd 246+");
+        }
         return CheckResult.ok(
                 name(),
                 "nestletd "

@@ -35,12 +35,13 @@ public interface FdStore extends AutoCloseable {
     boolean keeps();
 
     /**
-     * Whether the store keeps an fd that polls HUP: a socket whose peer closed may still hold
-     * unread data (a runtime's connection to the seccomp agent). systemd drops such fds from its
-     * store at once; the keeper never polls what it holds.
+     * Like {@link #put}, for a socket whose peer may close while its unread data still matters (a
+     * runtime's connection to the seccomp agent: runc and crun close their end right after
+     * sending): kept even once it polls HUP. The keeper never polls what it holds; systemd must be
+     * told.
      */
-    default boolean keepsHungUp() {
-        return keeps();
+    default void putThroughHangUp(String name, Fd fd) {
+        put(name, fd);
     }
 
     /** How many fds the store holds for nestletd now (as far as this nestletd knows). */

@@ -13,7 +13,8 @@ import java.util.logging.Logger;
  * SCM_RIGHTS keeps a copy in the service manager (the unit needs {@code FileDescriptorStoreMax=});
  * {@code FDSTOREREMOVE=1} drops it. At the next start systemd passes them as {@code
  * LISTEN_FDS}/{@code LISTEN_FDNAMES} from fd 3 on, for {@code LISTEN_PID}. systemd itself drops a
- * stored fd that polls HUP or ERR (a seccomp listener whose tasks are all gone).
+ * stored fd that polls HUP or ERR (a seccomp listener whose tasks are all gone), unless it was
+ * stored with {@code FDPOLL=0} (systemd 246 and later; older ones ignore the line and drop it).
  */
 public final class SystemdFdStore implements FdStore {
     private static final Logger LOG = Logger.getLogger(SystemdFdStore.class.getName());
@@ -75,9 +76,12 @@ public final class SystemdFdStore implements FdStore {
         return fds;
     }
 
-    /** The datagram that stores an fd under {@code name}. */
-    static String storeMessage(String name) {
-        return "FDSTORE=1\nFDNAME=" + name + "\n";
+    /**
+     * The datagram that stores an fd under {@code name}; {@code poll} false keeps it even once it
+     * polls HUP or ERR.
+     */
+    static String storeMessage(String name, boolean poll) {
+        return "FDSTORE=1\nFDNAME=" + name + "\n" + (poll ? "" : "FDPOLL=0\n");
     }
 
     /** The datagram that drops the fds stored under {@code name}. */
@@ -108,12 +112,23 @@ public final class SystemdFdStore implements FdStore {
 
     @Override
     public void put(String name, Fd fd) {
+        store(name, fd, true);
+    }
+
+    @Override
+    public void putThroughHangUp(String name, Fd fd) {
+        store(name, fd, false);
+    }
+
+    private void store(String name, Fd fd, boolean poll) {
         if (!FdStore.validName(name)) {
             throw new IllegalArgumentException("not a storable fd name: " + name);
         }
         try {
             SocketCalls.sendDatagramWithFds(
-                    notifySocket, storeMessage(name).getBytes(StandardCharsets.US_ASCII), fd.get());
+                    notifySocket,
+                    storeMessage(name, poll).getBytes(StandardCharsets.US_ASCII),
+                    fd.get());
             names.add(name);
         } catch (SysException e) {
             LOG.warning("cannot store " + name + " in systemd's fd store: " + e.getMessage());
@@ -139,11 +154,6 @@ public final class SystemdFdStore implements FdStore {
     @Override
     public boolean keeps() {
         return true;
-    }
-
-    @Override
-    public boolean keepsHungUp() {
-        return false;
     }
 
     @Override

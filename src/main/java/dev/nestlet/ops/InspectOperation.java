@@ -7,6 +7,7 @@ import dev.nestlet.error.NestletException;
 import dev.nestlet.json.Json;
 import dev.nestlet.pod.PodView;
 import dev.nestlet.pod.Pods;
+import dev.nestlet.seccomp.LostListeners;
 import dev.nestlet.state.ContainerRecord;
 import dev.nestlet.state.LiveContainer;
 import dev.nestlet.state.Registry;
@@ -17,19 +18,30 @@ public final class InspectOperation
     public record Params(String id) {}
 
     /**
-     * What inspect answers: the record, whether its init lives, and its pod.
+     * What inspect answers: the record, whether its init lives, its pod, and its seccomp listeners.
      *
      * @param pod the container's pod (its range and network namespace), null for a container of no
      *     pod
+     * @param seccompListeners listener fds served for its processes (one per process that loaded
+     *     nestlet's filter)
+     * @param seccompListenerLost it carries nestlet's filter and no listener is served: its trapped
+     *     calls fail with ENOSYS until it restarts
      */
-    public record Result(ContainerRecord container, boolean alive, PodView pod) {}
+    public record Result(
+            ContainerRecord container,
+            boolean alive,
+            PodView pod,
+            int seccompListeners,
+            boolean seccompListenerLost) {}
 
     private final Registry registry;
     private final Pods pods;
+    private final LostListeners listeners;
 
-    public InspectOperation(Registry registry) {
+    public InspectOperation(Registry registry, LostListeners listeners) {
         this.registry = registry;
         this.pods = new Pods(registry);
+        this.listeners = listeners;
     }
 
     @Override
@@ -60,7 +72,12 @@ public final class InspectOperation
                                                 ErrorCode.NOT_FOUND,
                                                 "no container with id '" + p.id() + "'"));
         boolean alive = c.initAlive();
-        return new Result(c.record(), alive, pods.view(c.record(), alive).orElse(null));
+        return new Result(
+                c.record(),
+                alive,
+                pods.view(c.record(), alive).orElse(null),
+                listeners.served(p.id()),
+                listeners.lost(c));
     }
 
     /** The same document as -o json: nested data reads best as indented JSON. */

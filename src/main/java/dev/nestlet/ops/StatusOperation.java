@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** op "status": is the daemon healthy, and how big is it. */
 public final class StatusOperation
@@ -31,7 +33,8 @@ public final class StatusOperation
             int threads,
             String clients,
             String kernel,
-            Map<String, String> kernelFeatures) {}
+            Map<String, String> kernelFeatures,
+            List<String> seccompListenersLost) {}
 
     private final Path socket;
     private final Path stateDir;
@@ -39,14 +42,24 @@ public final class StatusOperation
     private final Instant started = Instant.now();
     private final String clients;
     private final KernelFeatures kernel;
+    private final Supplier<List<String>> lostListeners;
 
+    /**
+     * @param lostListeners the running containers whose seccomp listener fd no nestletd serves
+     */
     public StatusOperation(
-            Path socket, Path stateDir, Registry registry, String clients, KernelFeatures kernel) {
+            Path socket,
+            Path stateDir,
+            Registry registry,
+            String clients,
+            KernelFeatures kernel,
+            Supplier<List<String>> lostListeners) {
         this.socket = socket;
         this.stateDir = stateDir;
         this.registry = registry;
         this.clients = clients;
         this.kernel = kernel;
+        this.lostListeners = lostListeners;
     }
 
     @Override
@@ -79,18 +92,26 @@ public final class StatusOperation
                 Thread.activeCount(),
                 clients,
                 kernel.summary(),
-                kernel.states());
+                kernel.states(),
+                lostListeners.get());
     }
 
     @Override
     public String text(Status s) {
+        String lost =
+                s.seccompListenersLost().isEmpty()
+                        ? ""
+                        : "LOST       seccomp listener of "
+                                + String.join(", ", s.seccompListenersLost())
+                                + ": mount/umount inside fail with ENOSYS until restarted\n";
         return String.format(
                 "nestletd %s (protocol %d), pid %d, up %ds\n"
                         + "socket     %s (%s)\n"
                         + "state dir  %s\n"
                         + "containers %d\n"
                         + "memory     %d kB RSS, %d threads\n"
-                        + "kernel     %s\n",
+                        + "kernel     %s\n"
+                        + "%s",
                 s.version(),
                 s.protocol(),
                 s.pid(),
@@ -101,7 +122,8 @@ public final class StatusOperation
                 s.containers(),
                 s.rssKb(),
                 s.threads(),
-                s.kernel());
+                s.kernel(),
+                lost);
     }
 
     /** Resident set size of this process, from /proc/self/status. */

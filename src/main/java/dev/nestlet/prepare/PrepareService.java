@@ -253,24 +253,16 @@ public final class PrepareService {
                                         && Files.isRegularFile(Path.of(path)));
         binds.forEach(b -> SpecEditor.addBind(cfg, b));
         rec = rec.withMoreMounts(binds.stream().map(ConfigBind::destination).toList());
-        String enginesProfile = SpecEditor.systemAppArmorProfile(cfg);
-        if (enginesProfile != null) {
-            LOG.info(
-                    rec.id()
-                            + ": AppArmor profile "
-                            + SpecEditor.APPARMOR_PROFILE
-                            + " instead of "
-                            + enginesProfile);
-        }
-        String enginesLabel = SpecEditor.systemSelinuxLabel(cfg, selinux::accepts);
-        if (enginesLabel != null) {
-            LOG.info(
-                    rec.id()
-                            + ": SELinux label "
-                            + cfg.at("/process/selinuxLabel").asText()
-                            + " instead of "
-                            + enginesLabel);
-        }
+        logReplaced(
+                rec,
+                "AppArmor profile",
+                SpecEditor.systemAppArmorProfile(cfg),
+                () -> SpecEditor.APPARMOR_PROFILE);
+        logReplaced(
+                rec,
+                "SELinux label",
+                SpecEditor.systemSelinuxLabel(cfg, selinux::accepts),
+                () -> cfg.at("/process/selinuxLabel").asText());
         SpecEditor.addHooks(cfg, hook, socket, List.of("createRuntime", "poststop"));
         // The engine's seccomp profile, relaxed for an engine inside, with mounts sent to
         // nestletd's agent.
@@ -304,5 +296,19 @@ public final class PrepareService {
                 r.idRange(),
                 r.idRangeAdopted(),
                 r.shift() == null ? null : r.shift().method());
+    }
+
+    /**
+     * Logs that the system container's {@code what} replaced the engine's ({@code enginesOwn}, null
+     * when nothing was replaced).
+     */
+    private static void logReplaced(
+            ContainerRecord rec,
+            String what,
+            String enginesOwn,
+            java.util.function.Supplier<String> nestlets) {
+        if (enginesOwn != null) {
+            LOG.info(rec.id() + ": " + what + " " + nestlets.get() + " instead of " + enginesOwn);
+        }
     }
 }

@@ -125,6 +125,19 @@ final class NotifySupervisor implements AutoCloseable {
         return sessions.size();
     }
 
+    /** Listener fds being served for the processes of container {@code containerId}. */
+    int sessionsOf(String containerId) {
+        return (int)
+                sessions.values().stream()
+                        .filter(s -> s.state().containerId().equals(containerId))
+                        .count();
+    }
+
+    /** Whether the listener fd of the process {@code pid} (host pid) is being served. */
+    boolean servesProcess(int pid) {
+        return sessions.values().stream().anyMatch(s -> s.state().pid() == pid);
+    }
+
     private void poll() {
         while (!closed) {
             int n;

@@ -75,16 +75,14 @@ public final class SeccompAgent implements AutoCloseable {
     /**
      * A runtime connected: the connection is kept in the fd store before anything is read from it,
      * and the message is only peeked until its listener fd is kept too, so that at every moment one
-     * of the two is in the store (see {@link PeekedMessage}); not in a store that drops hung-up fds
-     * ({@link FdStore#keepsHungUp}), where the listener fd is kept as soon as it is read.
+     * of the two is in the store (see {@link PeekedMessage}).
      */
     private void accepted(Fd conn) {
         StoreName kept = StoreName.connection(sequence.incrementAndGet());
-        // Under systemd the connection would be dropped from the store as soon as the runtime
-        // closed its end (runc and crun do right after sending), unread message and all.
-        boolean keep = store.keepsHungUp();
+        boolean keep = store.keeps();
         if (keep) {
-            store.put(kept.toString(), conn);
+            // The runtime closes its end right after sending: kept hung up, unread message and all.
+            store.putThroughHangUp(kept.toString(), conn);
         }
         try {
             receive(conn, kept.seq());
@@ -227,6 +225,16 @@ public final class SeccompAgent implements AutoCloseable {
      */
     public int sessions() {
         return supervisor.sessions();
+    }
+
+    /** Listener fds being served now for the processes of container {@code containerId}. */
+    public int listenersOf(String containerId) {
+        return supervisor.sessionsOf(containerId);
+    }
+
+    /** Whether the listener fd of the process {@code pid} (host pid) is being served now. */
+    public boolean servesProcess(int pid) {
+        return supervisor.servesProcess(pid);
     }
 
     /**

@@ -104,4 +104,23 @@ class DoctorTest {
                         .detail()
                         .endsWith("turns nothing off"));
     }
+
+    @Test
+    void aDaemonServingNoListenerOfARunningContainerIsAWarning(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path socket = java.nio.file.Files.createFile(dir.resolve("nestlet.sock"));
+        ObjectMapper json = new ObjectMapper();
+        JsonNode healthy =
+                json.readTree(
+                        "{\"version\":\"0.1.0\",\"protocol\":1,\"pid\":7,\"containers\":2,"
+                                + "\"seccompListenersLost\":[]}");
+        assertEquals(Status.OK, new DaemonCheck(socket, () -> healthy).run().status());
+        JsonNode lost =
+                json.readTree(
+                        "{\"version\":\"0.1.0\",\"protocol\":1,\"pid\":7,\"containers\":2,"
+                                + "\"seccompListenersLost\":[\"c1\"]}");
+        CheckResult r = new DaemonCheck(socket, () -> lost).run();
+        assertEquals(Status.WARN, r.status());
+        assertTrue(r.detail().contains("c1"), r.detail());
+    }
 }

@@ -69,9 +69,6 @@ class SystemdFdStoreTest {
             SystemdFdStore store =
                     new SystemdFdStore(Map.of("NOTIFY_SOCKET", notify.toString()), 1);
             assertTrue(store.keeps());
-            assertFalse(
-                    store.keepsHungUp(),
-                    "systemd drops a stored fd that polls HUP: a runtime's closed connection");
             store.put("seccomp/7/1/c1", file);
             ReceivedMessage m = SocketCalls.receiveWithFds(server, 512, 2);
             assertEquals(
@@ -89,6 +86,14 @@ class SystemdFdStoreTest {
                     new String(r.data(), StandardCharsets.US_ASCII));
             assertTrue(r.fds().isEmpty());
             assertThrows(IllegalArgumentException.class, () -> store.put("has:colon", file));
+            store.putThroughHangUp("seccomp/conn/9", file);
+            ReceivedMessage h = SocketCalls.receiveWithFds(server, 512, 2);
+            assertEquals(
+                    "FDSTORE=1\nFDNAME=seccomp/conn/9\nFDPOLL=0\n",
+                    new String(h.data(), StandardCharsets.US_ASCII),
+                    "a runtime's connection, closed by its peer, must not be dropped by systemd");
+            assertEquals(1, h.fds().size());
+            h.fds().get(0).close();
         }
     }
 

@@ -85,21 +85,7 @@ class TextRenderTest {
 
     @Test
     void status() {
-        StatusOperation.Status s =
-                new StatusOperation.Status(
-                        "0.1.0",
-                        1,
-                        42,
-                        "2026-11-28T14:04:28Z",
-                        7,
-                        "/run/n.sock",
-                        "/var/lib/n",
-                        3,
-                        90000,
-                        16,
-                        "root only",
-                        "Linux 6.18.4, --kernel-compat 6.8: without proc pidns (6.18)",
-                        Map.of("proc pidns (6.18)", "off"));
+        StatusOperation op = new StatusOperation(null, null, null, "", null, List::of);
         assertEquals(
                 String.join(
                         "\n",
@@ -110,7 +96,39 @@ class TextRenderTest {
                         "memory     90000 kB RSS, 16 threads",
                         "kernel     Linux 6.18.4, --kernel-compat 6.8: without proc pidns (6.18)",
                         ""),
-                new StatusOperation(null, null, null, "", null).text(s));
+                op.text(status(List.of())));
+        assertEquals(
+                String.join(
+                        "\n",
+                        "nestletd 0.1.0 (protocol 1), pid 42, up 7s",
+                        "socket     /run/n.sock (root only)",
+                        "state dir  /var/lib/n",
+                        "containers 3",
+                        "memory     90000 kB RSS, 16 threads",
+                        "kernel     Linux 6.18.4, --kernel-compat 6.8: without proc pidns (6.18)",
+                        "LOST       seccomp listener of c1, c2: mount/umount inside fail with ENOSYS"
+                                + " until restarted",
+                        ""),
+                op.text(status(List.of("c1", "c2"))),
+                "containers whose listener is lost are named");
+    }
+
+    private static StatusOperation.Status status(List<String> lost) {
+        return new StatusOperation.Status(
+                "0.1.0",
+                1,
+                42,
+                "2026-11-28T14:04:28Z",
+                7,
+                "/run/n.sock",
+                "/var/lib/n",
+                3,
+                90000,
+                16,
+                "root only",
+                "Linux 6.18.4, --kernel-compat 6.8: without proc pidns (6.18)",
+                Map.of("proc pidns (6.18)", "off"),
+                lost);
     }
 
     @Test

@@ -13,10 +13,9 @@ import java.util.concurrent.TimeUnit;
  * A fresh Debian 12 machine for the package test: a minbase bookworm root of the test's own,
  * entered the way {@link KubeNode} enters its node (src/test/resources/kube/enter-node.sh: a
  * private mount namespace, the root bind-mounted on itself and pivot_root'ed into, fresh /run and
- * /tmp), with the host's network. The root is a copy of {@code -Dnestlet.it.debianRoot} (a minbase
- * root built before with scripts/debian-rootfs.sh DIR, never written to), else built in the test
- * dir with scripts/debian-rootfs.sh (1-2 minutes). Commands run in it through nsenter; its main
- * process is a sleep, and with it go its mount namespace and every mount made inside.
+ * /tmp), with the host's network. The root is a copy of {@link DebianMinbase}. Commands run in it
+ * through nsenter; its main process is a sleep, and with it go its mount namespace and every mount
+ * made inside.
  */
 public final class DebianNode implements AutoCloseable {
     private final Path root;
@@ -31,18 +30,12 @@ public final class DebianNode implements AutoCloseable {
      * Makes the root at {@code dir/root} and enters it; {@code testDir} and each of {@code shared}
      * (files or dirs of the host) appear at their host paths inside, the shared ones read-only.
      */
-    public static DebianNode start(Path testDir, String... shared)
-            throws IOException, InterruptedException {
+    public static DebianNode start(Path testDir, String... shared) throws Exception {
         Path root = testDir.resolve("root");
-        String prebuilt = System.getProperty("nestlet.it.debianRoot", "");
-        if (!prebuilt.isEmpty()) {
-            Cmd.of("cp", "-a", "--reflink=auto", prebuilt, root.toString()).timeout(300).run().ok();
-        } else {
-            Path script =
-                    Path.of(System.getProperty("nestlet.scripts", "scripts"))
-                            .resolve("debian-rootfs.sh");
-            Cmd.of(script.toString(), root.toString()).timeout(900).run().ok();
-        }
+        Cmd.of("cp", "-a", "--reflink=auto", DebianMinbase.bookworm().toString(), root.toString())
+                .timeout(300)
+                .run()
+                .ok();
         List<String> cmd = EnterNode.command(false, root, testDir);
         cmd.addAll(List.of(shared));
         cmd.addAll(List.of("--", "sh", "-c", "touch /run/node-ready && exec sleep infinity"));

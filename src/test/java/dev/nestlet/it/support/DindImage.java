@@ -3,16 +3,17 @@ package dev.nestlet.it.support;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The Docker-in-Docker image of the slow tests, built once per test JVM: Debian 12 (debootstrap
- * from the machine's apt mirror) with docker.io, podman, buildah, systemd and a JRE, plus the
- * Testcontainers check and its jars, a busybox image tar, a nested runc bundle without its own
- * network namespace, and the init that runs the tests' scripts. Removed when the JVM exits. For
- * development, {@code -Dnestlet.it.dindRoot=DIR} copies a root built before with {@code
- * scripts/debian-rootfs.sh DIR docker.io openjdk-17-jre-headless ca-certificates podman buildah
- * uidmap slirp4netns systemd systemd-sysv dbus} instead of building one.
+ * The Docker-in-Docker image of the slow tests, built once per test JVM: Debian 12 (a copy of
+ * {@link DebianMinbase}, packages from the machine's apt mirror) with docker.io, podman, buildah,
+ * systemd and a JRE, plus the Testcontainers check and its jars, a busybox image tar, a nested runc
+ * bundle without its own network namespace, and the init that runs the tests' scripts. Removed when
+ * the JVM exits. For development, {@code -Dnestlet.it.dindRoot=DIR} copies a root built before with
+ * {@code scripts/debian-rootfs.sh DIR docker.io openjdk-17-jre-headless ca-certificates podman
+ * buildah uidmap slirp4netns systemd systemd-sysv dbus} instead of building one.
  */
 public final class DindImage {
     /** Where the test's content lives inside the image. */
@@ -38,11 +39,8 @@ public final class DindImage {
             Path root = dir.resolve("rootfs");
             String prebuilt = System.getProperty("nestlet.it.dindRoot", "");
             if (prebuilt.isEmpty()) {
-                Path script =
-                        Path.of(System.getProperty("nestlet.scripts", "scripts"))
-                                .resolve("debian-rootfs.sh");
                 Cmd.of(
-                                script.toString(),
+                                DebianMinbase.script().toString(),
                                 root.toString(),
                                 "docker.io",
                                 "openjdk-17-jre-headless",
@@ -54,6 +52,7 @@ public final class DindImage {
                                 "systemd",
                                 "systemd-sysv",
                                 "dbus")
+                        .env(Map.of("BASE", DebianMinbase.bookworm().toString()))
                         .timeout(900)
                         .run()
                         .ok();
