@@ -7,6 +7,7 @@
 #   bench/noisy-neighbour.sh [ROUNDS] [READS]    defaults: 6 rounds, 2000 reads of each file per phase
 #   DIST=/path/to/dist bench/noisy-neighbour.sh   another build (e.g. main's) for a before/after
 #   NESTLETD_ARGS="--vfs-inflight 2" bench/noisy-neighbour.sh   extra nestletd options
+#   NESTLETD_ARGS="--container-cpu-budget 0" bench/noisy-neighbour.sh   without the CPU budget
 # Not in it: a mount storm through the seccomp agent (the containers start on the hook path, with no
 # prepare and no agent).
 # Everything lives in a temp dir under /var/tmp, removed at exit; processes are stopped by PID.
@@ -140,4 +141,7 @@ for what, by in rows.items():
     print("%-14s %10.1f %10.1f %10.1f %10.1f %9.2f %9.2f" % (what, *m, m[1] / m[0], m[3] / m[2]))
 PY
 grep -c "refused with" "$work/nestletd.log" | sed 's/^/## refusal log lines: /' || true
+# time each container's requests waited for its CPU budget (--container-cpu-budget), all phases
+"$dist/bin/nestletctl" --socket "$work/nestlet.sock" metrics |
+  sed -n "s/^nestlet_vfs_deferred_seconds_total{container=\"\(.*\)-$$\"} /## deferred s, \1: /p" || true
 kill -0 "$daemon" && echo "## nestletd still up"

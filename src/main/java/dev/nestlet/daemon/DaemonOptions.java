@@ -3,6 +3,7 @@ package dev.nestlet.daemon;
 import dev.nestlet.api.Protocol;
 import dev.nestlet.kernel.KernelVersion;
 import dev.nestlet.metrics.ListenAddress;
+import dev.nestlet.vfs.VfsLimits;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -88,6 +89,13 @@ public final class DaemonOptions {
                 null,
                 "FUSE requests of one container answered at once; more wait in that container's"
                         + " queue (default: --vfs-threads minus 1, at least 1)");
+        option(
+                Kind.INT,
+                "container-cpu-budget",
+                "PERCENT",
+                String.valueOf(VfsLimits.DEFAULT_CPU_PERCENT),
+                "CPU time nestletd's FUSE threads may spend on one container, in percent of one"
+                        + " CPU; beyond, its requests wait until it is back under (0: no budget)");
         option(
                 Kind.INT,
                 "vfs-max-open",
@@ -244,8 +252,11 @@ public final class DaemonOptions {
                 } catch (NumberFormatException e) {
                     throw invalid(spec, value, spec.kind() == Kind.INT ? "an int" : "a long");
                 }
-                // Counts, sizes and intervals; only a gid may be 0.
-                if (n < 0 || (n == 0 && !spec.name().equals("group"))) {
+                // Counts, sizes and intervals; only a gid and a budget (0: none) may be 0.
+                if (n < 0
+                        || (n == 0
+                                && !spec.name().equals("group")
+                                && !spec.name().equals("container-cpu-budget"))) {
                     throw invalid(spec, value, "a positive number");
                 }
             }

@@ -154,6 +154,7 @@ public final class Nestletd {
         return new VfsLimits(
                 threads,
                 o.optionalInteger("vfs-inflight").orElse(VfsLimits.defaultInFlight(threads)),
+                o.integer("container-cpu-budget"),
                 new SnapshotLimits(
                         o.integer("vfs-max-open"),
                         bytes == null ? SnapshotLimits.defaultBytes() : Long.parseLong(bytes)));

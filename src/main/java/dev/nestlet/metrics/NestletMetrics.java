@@ -108,6 +108,19 @@ public final class NestletMetrics {
                     .labelNames("resource")
                     .register(REGISTRY);
 
+    /**
+     * Seconds FUSE requests of a container waited because it had used its budget of nestletd's CPU
+     * ({@code --container-cpu-budget}), by container id; a removed container's series goes with it.
+     */
+    public static final Counter VFS_DEFERRED =
+            Counter.builder()
+                    .name("nestlet_vfs_deferred_seconds_total")
+                    .help(
+                            "time FUSE requests waited for their container's CPU budget, by"
+                                    + " container")
+                    .labelNames("container")
+                    .register(REGISTRY);
+
     private NestletMetrics() {}
 
     /** Registers a gauge read at scrape time. */

@@ -78,6 +78,8 @@ final class Native {
 
         int gettid();
 
+        int clock_gettime(int clockid, @Out ByteBuffer ts);
+
         int prctl(int option, long arg2, long arg3, long arg4, long arg5);
 
         int socket(int domain, int type, int protocol);

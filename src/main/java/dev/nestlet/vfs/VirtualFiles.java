@@ -117,6 +117,7 @@ public final class VirtualFiles implements Feature, ConfigMounts, AutoCloseable 
                         fs,
                         limits.threads(),
                         limits.inFlightPerContainer(),
+                        limits.cpuBudget(),
                         store,
                         kept);
         VirtualFiles v = new VirtualFiles(fs, server, cgroups, sysctls, bases);

@@ -275,6 +275,7 @@ public final class VirtualFs implements FuseServer.Handler {
             forget(dir);
             closeCgroup(dir.view());
         }
+        NestletMetrics.VFS_DEFERRED.remove(id);
     }
 
     private static void closeCgroup(ContainerView view) {

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * One container holding open virtual files up to its cap, then storming them, beside a quiet one:
- * the noisy one gets EMFILE, the quiet one opens and reads throughout, nestletd stays up.
+ * the noisy one gets EMFILE, the quiet one opens and reads throughout, nestletd stays up. And a
+ * storm of reads beyond the container's CPU budget: deferred, never failed.
  */
 class ContainmentIT extends DaemonTest {
     /** Seven, so that busybox sh can hold them all on fds 3 to 9. */
@@ -29,7 +30,11 @@ class ContainmentIT extends DaemonTest {
 
     @Override
     protected String[] daemonArgs(Path testDir) {
-        return new String[] {"--vfs-max-open", String.valueOf(MAX_OPEN)};
+        // 5% of a CPU: a storm of 6 readers goes past it early (it ran 35-50 s at 6 x 500 reads).
+        // The quiet one's 200 reads may go past it too: they wait, they do not fail.
+        return new String[] {
+            "--vfs-max-open", String.valueOf(MAX_OPEN), "--container-cpu-budget", "5"
+        };
     }
 
     @Test
@@ -84,6 +89,56 @@ class ContainmentIT extends DaemonTest {
             long lines = daemon.log().lines().filter(l -> l.contains("refused with")).count();
             assertTrue(lines <= 3, "thousands of refusals, a few lines: " + lines);
         }
+    }
+
+    @Test
+    void aStormOverItsCpuBudgetIsDeferredWhileItsNeighbourReadsTheRightValues() throws Exception {
+        try (Container noisy = start("storm");
+                Container quiet = start("calm")) {
+            // The shell's own read: no process per read, so the storm is as fast as nestletd
+            // answers whatever the machine's load and the container's CPU limit. Six readers, each
+            // holding one open at a time: within MAX_OPEN, so none is refused.
+            String check =
+                    "read l </proc/meminfo; case \"$l\" in 'MemTotal:'*' 262144 kB') ;;"
+                            + " *) echo \"wrong: $l\";; esac";
+            CompletableFuture<Cmd.Result> storm =
+                    CompletableFuture.supplyAsync(
+                            () ->
+                                    noisy.exec(
+                                            "sh",
+                                            "-c",
+                                            "for i in $(seq 6); do (n=0; while [ $n -lt 150 ];"
+                                                    + " do "
+                                                    + check
+                                                    + "; n=$((n+1)); done) & done; wait"));
+            Cmd.Result reads =
+                    quiet.exec(
+                            "sh",
+                            "-c",
+                            "n=0; while [ $n -lt 200 ]; do "
+                                    + check
+                                    + "; n=$((n+1)); done; echo reads=$n");
+            assertEquals("reads=200", reads.out().trim(), "the quiet one never fails: " + reads);
+            Cmd.Result stormed = storm.get(60, TimeUnit.SECONDS);
+            assertEquals(0, stormed.exit(), "the storm's readers: " + stormed);
+            assertEquals("", stormed.out(), "every read of the storm has the right value");
+
+            String metrics = daemon.ctl("metrics").ok().out();
+            assertTrue(
+                    deferredSeconds(metrics, noisy.id()) > 0,
+                    "the storm waited for its budget:\n" + metrics);
+            assertTrue(daemon.alive(), "nestletd still serves");
+            assertEquals(0, quiet.exec("cat", "/proc/uptime").exit(), "and answers after it");
+        }
+    }
+
+    /** The {@code nestlet_vfs_deferred_seconds_total} of container {@code id}; 0 when none. */
+    private static double deferredSeconds(String metrics, String id) {
+        String prefix = "nestlet_vfs_deferred_seconds_total{container=\"" + id + "\"} ";
+        return metrics.lines()
+                .filter(l -> l.startsWith(prefix))
+                .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length())))
+                .sum();
     }
 
     private Container start(String name) throws Exception {

@@ -4,7 +4,9 @@ import dev.nestlet.fdstore.FdStore;
 import dev.nestlet.metrics.NestletMetrics;
 import dev.nestlet.proc.MountInfo;
 import dev.nestlet.proc.MountTable;
+import dev.nestlet.quota.CpuBudget;
 import dev.nestlet.quota.FairLanes;
+import dev.nestlet.sys.ClockCalls;
 import dev.nestlet.sys.Errno;
 import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.FuseCalls;
@@ -19,6 +21,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -36,6 +42,14 @@ import java.util.logging.Logger;
  * the others' requests are read and answered by the rest at once instead of waiting behind the
  * storm in the kernel's FIFO queue. Under the cap (the quiet case) a request costs two uncontended
  * lock acquisitions more, and no thread hop.
+ *
+ * <p>CPU between containers: the lanes bound threads, not CPU, and rendering a storming container's
+ * files on nestletd's threads takes the CPU its neighbours' readers need. So each request's thread
+ * CPU time is charged to its container's {@link CpuBudget}; a container over its budget has its
+ * next request deferred: it stays in flight in the container's lane (the ones behind it stay queued
+ * there) while the FUSE thread goes back to reading, and a timer thread answers it once the bucket
+ * has refilled, then the lane's next ones until the container is over budget again. Nothing is
+ * refused: its readers only wait. A container under its budget is never deferred.
  */
 public final class FuseServer implements AutoCloseable {
     /**
@@ -97,6 +111,17 @@ public final class FuseServer implements AutoCloseable {
      */
     private record Queued(int fd, FuseRequest request) {}
 
+    private final CpuBudget budget;
+
+    /**
+     * Answers deferred requests when their container's budget has refilled. One thread: what it
+     * serves is bounded by the budgets of the containers over theirs.
+     */
+    private final ScheduledThreadPoolExecutor deferred;
+
+    /** The reply buffer of the {@link #deferred} thread. */
+    private final FuseReply deferredOut = new FuseReply(ByteBuffer.allocateDirect(REPLY_BUFFER));
+
     private final List<Fd> fds = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final FuseReply notices =
@@ -105,11 +130,25 @@ public final class FuseServer implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean handedOver;
 
-    private FuseServer(Path mountPoint, Handler handler, FdStore store, int inFlightPerOwner) {
+    private FuseServer(
+            Path mountPoint,
+            Handler handler,
+            FdStore store,
+            int inFlightPerOwner,
+            CpuBudget budget) {
         this.mountPoint = mountPoint;
         this.handler = handler;
         this.store = store;
         this.lanes = new FairLanes<>(inFlightPerOwner, Integer.MAX_VALUE);
+        this.budget = budget;
+        this.deferred =
+                new ScheduledThreadPoolExecutor(
+                        1,
+                        r -> {
+                            Thread t = new Thread(r, "fuse-deferred");
+                            t.setDaemon(true);
+                            return t;
+                        });
     }
 
     /**
@@ -118,10 +157,21 @@ public final class FuseServer implements AutoCloseable {
      * and starts serving it.
      */
     public static FuseServer mount(
-            Path mountPoint, Handler handler, int threadCount, int inFlightPerOwner)
+            Path mountPoint,
+            Handler handler,
+            int threadCount,
+            int inFlightPerOwner,
+            CpuBudget budget)
             throws IOException {
         FuseServer s =
-                open(mountPoint, handler, threadCount, inFlightPerOwner, FdStore.none(), Map.of());
+                open(
+                        mountPoint,
+                        handler,
+                        threadCount,
+                        inFlightPerOwner,
+                        budget,
+                        FdStore.none(),
+                        Map.of());
         s.start();
         return s;
     }
@@ -138,10 +188,11 @@ public final class FuseServer implements AutoCloseable {
             Handler handler,
             int threadCount,
             int inFlightPerOwner,
+            CpuBudget budget,
             FdStore store,
             Map<String, Fd> kept)
             throws IOException {
-        FuseServer s = new FuseServer(mountPoint, handler, store, inFlightPerOwner);
+        FuseServer s = new FuseServer(mountPoint, handler, store, inFlightPerOwner, budget);
         TreeMap<Integer, Fd> ours = new TreeMap<>();
         kept.forEach(
                 (name, fd) -> {
@@ -287,6 +338,8 @@ public final class FuseServer implements AutoCloseable {
         FuseReply out = new FuseReply(ByteBuffer.allocateDirect(REPLY_BUFFER));
         int n = fd.get();
         while (!closed) {
+            // read(2) of a request costs CPU too: charged to its container with the answer
+            long cpu0 = budget.limited() ? ClockCalls.threadCpuNanos() : 0;
             long len = FuseCalls.readRequest(n, in);
             if (len < 0) {
                 int errno = (int) -len;
@@ -320,10 +373,70 @@ public final class FuseServer implements AutoCloseable {
                     != FairLanes.Admission.RUN) {
                 continue; // queued: the thread that ends one of owner's requests answers it
             }
-            answer(n, req, out);
-            for (Queued next = lanes.done(owner); next != null; next = lanes.done(owner)) {
-                answer(next.fd(), next.request(), out);
+            serveLane(owner, n, req, null, out, cpu0);
+        }
+    }
+
+    /**
+     * Answers {@code owner}'s request {@code req} (in flight in its lane; {@code held} is its copy
+     * when it has one), then the lane's next ones, until none is queued or the owner is over its
+     * budget: then the one in hand is deferred until the budget has refilled. {@code cpu0}: this
+     * thread's CPU time when the work for {@code req} began (with a budget).
+     */
+    private void serveLane(
+            String owner, int fd, FuseRequest req, Queued held, FuseReply out, long cpu0) {
+        int f = fd;
+        FuseRequest r = req;
+        Queued copy = held;
+        long start = cpu0;
+        while (true) {
+            long wait = budget.waitNanos(owner);
+            if (wait > 0) {
+                defer(owner, copy != null ? copy : new Queued(f, r.detached()), wait);
+                return;
             }
+            answer(f, r, out);
+            if (budget.limited()) {
+                long end = ClockCalls.threadCpuNanos();
+                budget.charge(owner, end - start);
+                start = end;
+            }
+            copy = lanes.done(owner);
+            if (copy == null) {
+                return;
+            }
+            f = copy.fd();
+            r = copy.request();
+        }
+    }
+
+    private void defer(String owner, Queued q, long waitNanos) {
+        long t0 = System.nanoTime();
+        try {
+            // The task logs what it throws: nobody reads the future.
+            Future<?> unused =
+                    deferred.schedule(
+                            () -> {
+                                NestletMetrics.VFS_DEFERRED
+                                        .labelValues(owner)
+                                        .inc(NestletMetrics.since(t0));
+                                try {
+                                    serveLane(
+                                            owner,
+                                            q.fd(),
+                                            q.request(),
+                                            q,
+                                            deferredOut,
+                                            ClockCalls.threadCpuNanos());
+                                } catch (RuntimeException e) {
+                                    LOG.log(Level.SEVERE, "deferred FUSE requests failed", e);
+                                }
+                            },
+                            waitNanos,
+                            TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed or handed over: left unanswered, the next nestletd has the kernel send it
+            // again
         }
     }
 
@@ -401,6 +514,7 @@ public final class FuseServer implements AutoCloseable {
     public void handOver() {
         handedOver = true;
         closed = true;
+        deferred.shutdownNow();
     }
 
     /**
@@ -412,6 +526,7 @@ public final class FuseServer implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        deferred.shutdownNow();
         if (store.keeps()) {
             return;
         }
