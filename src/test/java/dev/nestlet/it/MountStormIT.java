@@ -117,6 +117,83 @@ class MountStormIT extends DaemonTest {
         }
     }
 
+    /**
+     * Namespace-worker fairness: every emulated proc or sysfs mount is made by a namespace worker
+     * in the caller's namespaces. A container storming them (four loops, proc and sysfs) beside a
+     * quiet one: the quiet one's own emulated mounts and a new container's start (its hooks work in
+     * its namespaces through the same workers) all succeed within bounds far below the storm's
+     * backlog, and nestletd stays up. bench/mount-storm.sh with STORM=proc measures the ratios.
+     */
+    @Test
+    void anEmulatedMountStormLeavesNamespaceWorkersToTheOthers() throws Exception {
+        try (Container noisy = system("ns-storm");
+                Container quiet = system("ns-quiet")) {
+            String quietMounts =
+                    "m=0; for i in $(seq 50); do mount -t proc proc /x && umount /x &&"
+                            + " m=$((m+1)); done; echo mounts=$m";
+            long calm = System.nanoTime();
+            assertEquals("mounts=50", quiet.exec("sh", "-c", quietMounts).ok().out().trim());
+            calm = System.nanoTime() - calm;
+
+            noisy.exec("mkdir", "-p", "/s1", "/s2", "/s3", "/s4").ok();
+            CompletableFuture<Cmd.Result> storm =
+                    CompletableFuture.supplyAsync(
+                            () ->
+                                    noisy.exec(
+                                            "sh",
+                                            "-c",
+                                            "for d in 1 2 3 4; do (t=proc; [ $((d % 2)) = 0 ] &&"
+                                                    + " t=sysfs; n=0; while [ ! -e /stop ]; do"
+                                                    + " mount -t $t $t /s$d && umount /s$d &&"
+                                                    + " n=$((n+1)); done; echo $t $n) & done;"
+                                                    + " wait"));
+            Thread.sleep(1000); // the loops are storming
+            long stormy = System.nanoTime();
+            Cmd.Result during = quiet.exec("sh", "-c", quietMounts);
+            stormy = System.nanoTime() - stormy;
+            long start = System.nanoTime();
+            try (Container late = system("ns-late")) {
+                start = System.nanoTime() - start;
+                assertEquals(
+                        "MemTotal:         262144 kB",
+                        late.exec("head", "-1", "/proc/meminfo").ok().out().trim(),
+                        "a container started during the storm gets its virtual files");
+            }
+            noisy.exec("touch", "/stop").ok();
+            Cmd.Result stormed = storm.get(120, TimeUnit.SECONDS);
+
+            assertEquals(
+                    "mounts=50",
+                    during.out().trim(),
+                    "the quiet one's emulated mounts never fail during the storm: " + during.all());
+            for (String fs : new String[] {"proc", "sysfs"}) {
+                long cycles =
+                        stormed.out()
+                                .lines()
+                                .filter(l -> l.startsWith(fs + " "))
+                                .mapToLong(l -> Long.parseLong(l.substring(fs.length() + 1)))
+                                .sum();
+                assertTrue(cycles > 0, "the storm really mounted " + fs + ": " + stormed.all());
+            }
+            System.out.printf(
+                    "[MountStormIT] 50 emulated proc mounts: %d ms calm, %d ms during the storm;"
+                            + " a start during it %d ms; storm %s%n",
+                    calm / 1_000_000,
+                    stormy / 1_000_000,
+                    start / 1_000_000,
+                    stormed.out().replace('\n', ' '));
+            // Bounds far above a fair share (a few ms a mount) and far below a starved one.
+            assertTrue(
+                    TimeUnit.NANOSECONDS.toSeconds(stormy) < 30,
+                    "50 mounts took " + stormy / 1_000_000 + " ms");
+            assertTrue(
+                    TimeUnit.NANOSECONDS.toSeconds(start) < 30,
+                    "the start took " + start / 1_000_000 + " ms");
+            assertTrue(daemon.alive(), "nestletd still serves");
+            assertEquals(0, noisy.exec("sh", "-c", "mount -t proc proc /s1 && umount /s1").exit());
+        }
+    }
+
     private Container system(String name) throws Exception {
         String id = TestDir.unique(name);
         Path bundle = dir.resolve(id);
