@@ -6,9 +6,13 @@
 # (system mode, the agent serving). Rounds interleave the phases, order alternating.
 #
 #   bench/mount-storm.sh [ROUNDS=6] [CYCLES=200]     (as root, after make build)
-# NESTLET_DIST=DIR measures another install tree than target/dist;
+# NESTLET_DIST=DIR measures another install tree than target/dist; NESTLETD_ARGS adds nestletd options;
 # NESTLETD_JAVA_OPTS=-Dnestlet.mount-lookup=mountinfo makes the agent read whole mount tables, as
 # kernels before 6.18 do (bench/mount-lookup.sh alternates both in one go).
+# STORM=proc: the namespace workers' share instead (issue 11): the noisy one storms emulated
+# `mount -t proc` and `mount -t sysfs` + umount (each made by a namespace worker in its namespaces),
+# no hostile table; the quiet one times emulated proc mounts instead of tmpfs ones, and STARTS new
+# system containers (default 3) are started and deleted per phase, `run -d` timed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -16,6 +20,8 @@ cd "$(dirname "$0")/.."
 ROUNDS=${1:-6}
 CYCLES=${2:-200}
 READS=$((CYCLES * 5))
+STORM=${STORM:-tmpfs}
+STARTS=${STARTS:-3}
 dist=${NESTLET_DIST:-$(pwd)/target/dist}
 work=$(mktemp -d /var/tmp/nestlet-bench-XXXXXX)
 chmod 711 "$work"
@@ -30,15 +36,22 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-start_nestletd "$dist" "$work/nestlet.sock" "$work/state" "$work/nestletd.log" --id-pool 5400000:5400000:262144
+# shellcheck disable=SC2086 # NESTLETD_ARGS is a list of options
+start_nestletd "$dist" "$work/nestlet.sock" "$work/state" "$work/nestletd.log" --id-pool 5400000:5400000:262144 \
+  ${NESTLETD_ARGS:-}
 daemon_pid=$NESTLETD_PID
 
-# $1: name; a busybox system container running sleep, with the bench's two programs.
-system_container() {
-  make_busybox_rootfs "$work/$1/rootfs"
-  mkdir -p "$work/$1/rootfs/x"
-  gcc -O2 -static -o "$work/$1/rootfs/bin/mountloop" bench/mountloop.c
-  gcc -O2 -static -o "$work/$1/rootfs/bin/vfsread" bench/vfsread.c
+# $1: name; the bundle of a busybox system container running sleep, with the bench's two programs.
+system_bundle() {
+  if [ -d "$work/template" ]; then
+    mkdir -p "$work/$1" && cp -a "$work/template" "$work/$1/rootfs"
+  else
+    make_busybox_rootfs "$work/$1/rootfs"
+    mkdir -p "$work/$1/rootfs/x"
+    gcc -O2 -static -o "$work/$1/rootfs/bin/mountloop" bench/mountloop.c
+    gcc -O2 -static -o "$work/$1/rootfs/bin/vfsread" bench/vfsread.c
+    cp -a "$work/$1/rootfs" "$work/template"
+  fi
   cat > "$work/$1/config.json" <<JSON
 {"ociVersion": "1.0.2",
  "process": {"terminal": false, "user": {"uid": 0, "gid": 0}, "cwd": "/", "args": ["sleep", "3600"],
@@ -50,6 +63,9 @@ system_container() {
  "linux": {"resources": {"memory": {"limit": 268435456}},
            "namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]}}
 JSON
+}
+system_container() {
+  system_bundle "$1"
   (cd "$work/$1" && NESTLET_SOCKET=$work/nestlet.sock "$dist/bin/nestlet-runtime" --root "$work/runc" run -d "$1" \
     >/dev/null)
   ids="$ids $1"
@@ -61,16 +77,19 @@ rx() { id=$1; shift; runc --root "$work/runc" exec "$id" "$@"; }
 
 # The hostile table: a two-mount tree doubled 13 times by recursive binds, and a mount point named
 # with bytes that are not UTF-8, a space and a newline.
-entries=$(rx "$noisy" sh -c 'mkdir -p /t && mount -t tmpfs t /t && mkdir /t/a && mount -t tmpfs a /t/a &&
+entries="no hostile table (STORM=proc)"
+[ "$STORM" = proc ] || entries=$(rx "$noisy" sh -c 'mkdir -p /t && mount -t tmpfs t /t && mkdir /t/a && mount -t tmpfs a /t/a &&
   for i in $(seq 13); do mkdir /t/b$i && mount --rbind /t /t/b$i || exit 1; done
   n=$(printf "/m/\377\376 \nx"); mkdir -p "$n" && mount -t tmpfs odd "$n" && wc -l < /proc/self/mountinfo')
 
 # nestletd's CPU time so far (utime + stime, clock ticks)
 daemon_ticks() { awk '{print $14 + $15}' "/proc/$daemon_pid/stat"; }
 storm_on() {
-  # the loops let go of runc exec's stdio, or it would wait for them; each counts its cycles
+  # the loops let go of runc exec's stdio, or it would wait for them; each counts its cycles; in
+  # STORM=proc, loops 2 and 4 mount sysfs
   rx "$noisy" sh -c 'rm -f /tmp/stop /tmp/done.*; for d in 1 2 3 4; do mkdir -p /s$d
-    (i=0; while [ ! -e /tmp/stop ]; do mount -t tmpfs s /s$d && umount /s$d; i=$((i + 1)); done
+    t='"$STORM"'; [ $t = proc ] && [ $((d % 2)) = 0 ] && t=sysfs
+    (i=0; while [ ! -e /tmp/stop ]; do mount -t $t s /s$d && umount /s$d; i=$((i + 1)); done
      echo $i > /tmp/done.$d) >/dev/null 2>&1 </dev/null &
     done'
   sleep 1
@@ -80,13 +99,27 @@ storm_off() {
     cat /tmp/done.*' >> "$work/storm.cycles"
 }
 # One phase: the quiet one's read p50/p99 (us) into reads.<phase>, its cycles (us) into cycles.<phase>.
+# In STORM=proc, its emulated proc mounts, and STARTS new containers' `run -d` (ms) into starts.<phase>.
 phase() {
   rx "$quiet" /bin/vfsread lat "$READS" meminfo=/proc/meminfo | awk 'NR > 1 {print $2, $4}' >> "$work/reads.$1"
-  rx "$quiet" /bin/mountloop tmpfs /x "$CYCLES" each | tail -n +2 >> "$work/cycles.$1"
+  if [ "$STORM" = proc ]; then fs=proc; else fs=tmpfs; fi
+  rx "$quiet" /bin/mountloop "$fs" /x "$CYCLES" each | tail -n +2 >> "$work/cycles.$1"
+  [ "$STORM" = proc ] || return 0
+  for s in $(seq "$STARTS"); do
+    late=late-$$-$1-$r-$s
+    ids="$ids $late"
+    system_bundle "$late"
+    t0=$(date +%s%N)
+    (cd "$work/$late" && NESTLET_SOCKET=$work/nestlet.sock "$dist/bin/nestlet-runtime" --root "$work/runc" run -d \
+      "$late" >/dev/null)
+    echo $((($(date +%s%N) - t0) / 1000000)) >> "$work/starts.$1"
+    runc --root "$work/runc" delete --force "$late" >/dev/null
+    rm -rf --one-file-system "${work:?}/$late"
+  done
 }
 
 lookup=$(grep -o "mount checks use [a-z]*" "$work/nestletd.log" | head -n 1 | awk '{print $4}')
-echo "### Mount storm through the seccomp agent: $(date -u +%Y-%m-%d), $(nproc) vCPU, kernel $(uname -r), mount lookup $lookup"
+echo "### Mount storm ($STORM) through the seccomp agent: $(date -u +%Y-%m-%d), $(nproc) vCPU, kernel $(uname -r), mount lookup $lookup"
 echo
 for r in $(seq "$ROUNDS"); do
   if [ $((r % 2)) -eq 1 ]; then order="quiet storm"; else order="storm quiet"; fi
@@ -100,9 +133,10 @@ for r in $(seq "$ROUNDS"); do
   echo "round $r done, load $(cut -d' ' -f1 /proc/loadavg)" >&2
 done
 kill -0 "$daemon_pid"
-echo "Command: \`bench/mount-storm.sh $ROUNDS $CYCLES\` ($ROUNDS rounds of (quiet, storm), order alternating;"
-echo "per phase $CYCLES mount + umount2 cycles and $READS reads of /proc/meminfo in the quiet container;"
-echo "the noisy one's table: $entries mountinfo entries; load at the end $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "Command: \`STORM=$STORM NESTLETD_ARGS='${NESTLETD_ARGS:-}' bench/mount-storm.sh $ROUNDS $CYCLES\` ($ROUNDS rounds of (quiet, storm), order alternating;"
+echo "per phase $CYCLES $fs mount + umount2 cycles and $READS reads of /proc/meminfo in the quiet container;"
+[ "$STORM" = proc ] || entries="the noisy one's table: $entries mountinfo entries"
+echo "$entries; load at the end $(cut -d' ' -f1-3 /proc/loadavg))"
 echo
 echo "| quiet container's | quiet p50 | storm p50 | quiet p99 | storm p99 | p50 x | p99 x |"
 echo "|---|---|---|---|---|---|---|"
@@ -112,7 +146,12 @@ row() { # LABEL QP50 SP50 QP99 SP99
 }
 read -r _ q50 _ q99 _ < <(summarize "$work/cycles.quiet")
 read -r _ s50 _ s99 _ < <(summarize "$work/cycles.storm")
-row "mount + umount2 (us, all cycles)" "$q50" "$s50" "$q99" "$s99"
+row "$fs mount + umount2 (us, all cycles)" "$q50" "$s50" "$q99" "$s99"
+if [ "$STORM" = proc ]; then
+  read -r _ q50 _ q99 _ < <(summarize "$work/starts.quiet")
+  read -r _ s50 _ s99 _ < <(summarize "$work/starts.storm")
+  row "new container's run -d (ms, $((ROUNDS * STARTS)) per phase)" "$q50" "$s50" "$q99" "$s99"
+fi
 for ph in quiet storm; do
   cut -d' ' -f1 "$work/reads.$ph" > "$work/p50.$ph"
   cut -d' ' -f2 "$work/reads.$ph" > "$work/p99.$ph"

@@ -6,14 +6,20 @@ import dev.nestlet.oci.BundleConfig;
 import dev.nestlet.sys.Fd;
 import java.nio.file.Path;
 
-/** What a feature may use to reach a live container during a hook. */
+/**
+ * What a feature may use to reach a live container during a hook. Its work in the container's
+ * namespaces counts as the container's own ({@code id}) in the namespace workers' fair shares.
+ */
 public final class ContainerAccess {
+    private final String id;
     private final Fd pidfd;
     private final NamespaceWorkers workers;
     private final BundleConfig config;
     private final Path rootfs;
 
-    public ContainerAccess(Fd pidfd, NamespaceWorkers workers, BundleConfig config, Path rootfs) {
+    public ContainerAccess(
+            String id, Fd pidfd, NamespaceWorkers workers, BundleConfig config, Path rootfs) {
+        this.id = id;
         this.pidfd = pidfd;
         this.workers = workers;
         this.config = config;
@@ -25,7 +31,7 @@ public final class ContainerAccess {
      * #rootfs()}).
      */
     public <T> T inMountNamespace(NamespaceTask<T> task) throws Exception {
-        return workers.inMountNamespace(pidfd, task);
+        return workers.inMountNamespace(id, pidfd, task);
     }
 
     /**
@@ -33,7 +39,7 @@ public final class ContainerAccess {
      * /proc/sys/net).
      */
     public <T> T inMountAndNetworkNamespaces(NamespaceTask<T> task) throws Exception {
-        return workers.inMountAndNetworkNamespaces(pidfd, task);
+        return workers.inMountAndNetworkNamespaces(id, pidfd, task);
     }
 
     public Fd pidfd() {

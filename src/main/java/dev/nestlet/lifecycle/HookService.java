@@ -135,7 +135,7 @@ public final class HookService {
                         init.rootGid());
         LiveContainer c = registry.put(rec, init.pidfd());
         CrashPoint.CREATE_RUNTIME_REGISTERED.reached();
-        ContainerAccess access = new ContainerAccess(init.pidfd(), workers, config, rootfs);
+        ContainerAccess access = new ContainerAccess(id, init.pidfd(), workers, config, rootfs);
         StringBuilder timings = new StringBuilder(); // ms per feature, for the log
         try {
             // Written once before and once after: every feature releases by container id,
@@ -187,7 +187,8 @@ public final class HookService {
                                                             + " is not registered (did createRuntime run?)"));
             BundleConfig config = Bundles.open(c.record().bundle());
             ContainerAccess access =
-                    new ContainerAccess(c.pidfd(), workers, config, Path.of(c.record().rootfs()));
+                    new ContainerAccess(
+                            id, c.pidfd(), workers, config, Path.of(c.record().rootfs()));
             for (Feature f : features) {
                 ContainerRecord rec = inFeature(f, () -> f.createContainer(c.record(), access));
                 registry.update(c, rec);
@@ -232,7 +233,8 @@ public final class HookService {
             LiveContainer c = found.get();
             BundleConfig config = Bundles.open(c.record().bundle());
             ContainerAccess access =
-                    new ContainerAccess(c.pidfd(), workers, config, Path.of(c.record().rootfs()));
+                    new ContainerAccess(
+                            id, c.pidfd(), workers, config, Path.of(c.record().rootfs()));
             for (Feature f : features) {
                 ContainerRecord rec = inFeature(f, () -> f.reattach(c.record(), access));
                 registry.update(c, rec);

@@ -99,7 +99,8 @@ public final class NestletMetrics {
     /**
      * Work refused to keep one container from starving the others or nestletd from running out of
      * heap, by resource: "vfs_open_files" (a container's open virtual files), "vfs_snapshot_bytes"
-     * (the global budget of open snapshots), "seccomp_queue" (a container's queued notifications).
+     * (the global budget of open snapshots), "seccomp_queue" (a container's queued notifications),
+     * "ns_worker_queue" (a container's tasks waiting for a namespace worker).
      */
     public static final Counter REFUSALS =
             Counter.builder()
@@ -119,6 +120,20 @@ public final class NestletMetrics {
                             "time FUSE requests waited for their container's CPU budget, by"
                                     + " container")
                     .labelNames("container")
+                    .register(REGISTRY);
+
+    /**
+     * How long tasks waited for a namespace worker (emulated mounts, per-network-namespace virtual
+     * files, hooks' work inside a container), from submission to start.
+     */
+    public static final Histogram NS_WORKER_WAIT =
+            Histogram.builder()
+                    .name("nestlet_ns_worker_wait_seconds")
+                    .help("time tasks waited for a namespace worker, submission to start")
+                    .classicOnly()
+                    .classicUpperBounds(
+                            0.00001, 0.0001, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                            0.5, 1, 2.5, 10)
                     .register(REGISTRY);
 
     private NestletMetrics() {}

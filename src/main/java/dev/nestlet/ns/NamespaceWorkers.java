@@ -1,12 +1,14 @@
 package dev.nestlet.ns;
 
+import dev.nestlet.metrics.NestletMetrics;
+import dev.nestlet.quota.Throttle;
+import dev.nestlet.sys.Errno;
 import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.FileCalls;
 import dev.nestlet.sys.NsCalls;
-import java.util.concurrent.BlockingQueue;
+import dev.nestlet.sys.SysException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,11 +23,22 @@ import java.util.logging.Logger;
  * rest of the JVM. Each task runs between a setns into the target and a setns back to the host's
  * namespace; a worker that cannot get back retires and is replaced, so no task ever starts in a
  * foreign namespace.
+ *
+ * <p>Fairness: every task has an owner (the container it works in; a container's hooks are its
+ * own), and owners share the workers through a {@link FairQueue}: an owner has at most all workers
+ * but one at once, its further tasks wait in its own queue (at most {@code queuePerOwner}; one more
+ * fails at once with EAGAIN), and each of its tasks that ends puts its next behind the other
+ * owners' ready ones. So a container storming emulated mounts queues behind its own mounts, while
+ * another container's mount or a new container's hooks find a free worker.
  */
 public final class NamespaceWorkers implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NamespaceWorkers.class.getName());
 
-    private final BlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>();
+    /** Tasks of one owner that may wait for a worker when no limit is given. */
+    public static final int DEFAULT_QUEUE_PER_OWNER = 64;
+
+    private final FairQueue<Job<?>> queue;
+    private final Throttle refusalLog = new Throttle(TimeUnit.SECONDS.toNanos(10));
     private final AtomicInteger names = new AtomicInteger();
     private final java.util.Set<Thread> threads =
             java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -36,10 +49,22 @@ public final class NamespaceWorkers implements AutoCloseable {
      * @param namespaces CLONE_NEWNS, or with CLONE_NEWNET too (then {@code target} is a pidfd)
      */
     private record Job<T>(
-            Fd target, int namespaces, NamespaceTask<T> task, CompletableFuture<T> result) {}
+            Fd target,
+            int namespaces,
+            NamespaceTask<T> task,
+            CompletableFuture<T> result,
+            long queuedAt) {}
 
     public NamespaceWorkers(int threads, long timeoutMillis) {
+        this(threads, timeoutMillis, DEFAULT_QUEUE_PER_OWNER);
+    }
+
+    /**
+     * @param queuePerOwner tasks of one owner that may wait beyond those its share of workers runs
+     */
+    public NamespaceWorkers(int threads, long timeoutMillis, int queuePerOwner) {
         this.timeoutMillis = timeoutMillis;
+        this.queue = new FairQueue<>(Math.max(1, threads - 1), queuePerOwner);
         for (int i = 0; i < threads; i++) {
             startWorker();
         }
@@ -53,24 +78,29 @@ public final class NamespaceWorkers implements AutoCloseable {
     }
 
     /**
-     * Runs {@code task} inside the mount namespace of {@code target} (a pidfd or an nsfs fd) and
-     * waits for it within the worker timeout.
+     * Runs {@code task} of {@code owner} inside the mount namespace of {@code target} (a pidfd or
+     * an nsfs fd) and waits for it within the worker timeout; throws a {@link SysException} EAGAIN
+     * at once when the owner's queue is full.
      */
-    public <T> T inMountNamespace(Fd target, NamespaceTask<T> task) throws Exception {
-        return run(target, NsCalls.CLONE_NEWNS, task);
+    public <T> T inMountNamespace(String owner, Fd target, NamespaceTask<T> task) throws Exception {
+        return run(owner, target, NsCalls.CLONE_NEWNS, task);
     }
 
     /**
      * Runs {@code task} inside the mount and network namespaces of the process behind {@code
      * pidfd}: /proc/sys/net resolves to that network namespace's files only for a thread inside it.
      */
-    public <T> T inMountAndNetworkNamespaces(Fd pidfd, NamespaceTask<T> task) throws Exception {
-        return run(pidfd, NsCalls.CLONE_NEWNS | NsCalls.CLONE_NEWNET, task);
+    public <T> T inMountAndNetworkNamespaces(String owner, Fd pidfd, NamespaceTask<T> task)
+            throws Exception {
+        return run(owner, pidfd, NsCalls.CLONE_NEWNS | NsCalls.CLONE_NEWNET, task);
     }
 
-    private <T> T run(Fd target, int namespaces, NamespaceTask<T> task) throws Exception {
+    private <T> T run(String owner, Fd target, int namespaces, NamespaceTask<T> task)
+            throws Exception {
         CompletableFuture<T> result = new CompletableFuture<>();
-        queue.add(new Job<>(target, namespaces, task, result));
+        if (!queue.offer(owner, new Job<>(target, namespaces, task, result, System.nanoTime()))) {
+            refused(owner);
+        }
         try {
             return result.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
@@ -80,9 +110,29 @@ public final class NamespaceWorkers implements AutoCloseable {
             }
             throw (Error) cause;
         } catch (TimeoutException e) {
+            result.cancel(false); // a worker that takes it later skips it
             throw new TimeoutException(
                     "mount namespace task did not finish in " + timeoutMillis + " ms");
         }
+    }
+
+    private void refused(String owner) {
+        NestletMetrics.REFUSALS.labelValues("ns_worker_queue").inc();
+        long silenced = refusalLog.tryAcquire();
+        if (silenced >= 0) {
+            LOG.warning(
+                    owner
+                            + " has too many tasks waiting for a namespace worker: refused with"
+                            + " EAGAIN; "
+                            + silenced
+                            + " refusal(s) not logged since the last line");
+        }
+        throw new SysException("namespace worker queue", Errno.EAGAIN, owner);
+    }
+
+    /** How many tasks of {@code owner} wait in its own queue now. */
+    int queued(String owner) {
+        return queue.queued(owner);
     }
 
     private void work() {
@@ -97,13 +147,19 @@ public final class NamespaceWorkers implements AutoCloseable {
             return;
         }
         while (!closed) {
-            Job<?> job;
+            FairQueue.Turn<Job<?>> turn;
             try {
-                job = queue.take();
+                turn = queue.take();
             } catch (InterruptedException e) {
                 break;
             }
-            if (!runOne(job, home, homeNet)) {
+            boolean back;
+            try {
+                back = runOne(turn.item(), home, homeNet);
+            } finally {
+                queue.done(turn.owner());
+            }
+            if (!back) {
                 LOG.severe(
                         "namespace worker could not return to the host namespaces; replacing it");
                 threads.remove(Thread.currentThread());
@@ -116,6 +172,10 @@ public final class NamespaceWorkers implements AutoCloseable {
     }
 
     private static <T> boolean runOne(Job<T> job, Fd home, Fd homeNet) {
+        if (job.result().isDone()) {
+            return true; // its caller timed out and went away
+        }
+        NestletMetrics.NS_WORKER_WAIT.observe((System.nanoTime() - job.queuedAt()) / 1e9);
         try {
             // One setns for both (a pidfd target): either both are entered or neither.
             NsCalls.setns(job.target(), job.namespaces());

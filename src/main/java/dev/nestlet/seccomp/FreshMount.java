@@ -153,10 +153,12 @@ final class FreshMount {
 
     /**
      * Builds the tree from {@code context} (consumed) and the caller's {@code template} and
-     * attaches it on {@code target}, all in the caller's mount namespace; {@code beforeAttach} is
-     * checked last (the notification is still valid) and aborts with ESRCH when false.
+     * attaches it on {@code target}, all in the caller's mount namespace, as work of container
+     * {@code owner}; {@code beforeAttach} is checked last (the notification is still valid) and
+     * aborts with ESRCH when false.
      */
     void attach(
+            String owner,
             Caller caller,
             Fd context,
             MountInfo template,
@@ -175,6 +177,7 @@ final class FreshMount {
             // nestlet's
             // virtual net sysctls are bound on the caller's network namespace's entries.
             workers.inMountAndNetworkNamespaces(
+                    owner,
                     caller.pidfd(),
                     () -> {
                         for (MountInfo m : stacked) {
@@ -192,12 +195,17 @@ final class FreshMount {
 
     /**
      * A recursive bind of {@code source} on {@code target}, both fds of the caller's view, made in
-     * the caller's mount namespace ({@code beforeAttach} as for {@link #attach}).
+     * the caller's mount namespace ({@code owner} and {@code beforeAttach} as for {@link #attach}).
      */
     void bindRecursive(
-            Caller caller, Fd source, Fd target, java.util.function.BooleanSupplier beforeAttach)
+            String owner,
+            Caller caller,
+            Fd source,
+            Fd target,
+            java.util.function.BooleanSupplier beforeAttach)
             throws Exception {
         workers.inMountAndNetworkNamespaces(
+                owner,
                 caller.pidfd(),
                 () -> {
                     try (Fd copy = MountCalls.openTreeClone(source, true)) {

@@ -101,7 +101,7 @@ final class NotificationHandler implements AutoCloseable {
             }
             String source = readOptional(caller, n.arg(0), PATH_MAX);
             String data = readOptional(caller, n.arg(4), DATA_MAX);
-            return newProcOrSysfs(caller, fsType, source, target, flags, data, pending);
+            return newProcOrSysfs(session, caller, fsType, source, target, flags, data, pending);
         }
         if ((flags & MountCalls.MS_REMOUNT) != 0) {
             return refuseIfProtected(
@@ -168,7 +168,7 @@ final class NotificationHandler implements AutoCloseable {
                 return Verdict.proceed("bind of " + source + ": no protected mount within it");
             }
             try (Fd at = caller.resolve(FileCalls.AT_FDCWD, target, true)) {
-                fresh.bindRecursive(caller, src, at, pending);
+                fresh.bindRecursive(session.state().containerId(), caller, src, at, pending);
             }
         } catch (SysException e) {
             return Verdict.fail(
@@ -365,6 +365,7 @@ final class NotificationHandler implements AutoCloseable {
     }
 
     private Verdict newProcOrSysfs(
+            NotifySession session,
             Caller caller,
             String fsType,
             String source,
@@ -418,7 +419,14 @@ final class NotificationHandler implements AutoCloseable {
         try (Fd at = caller.resolve(FileCalls.AT_FDCWD, target, true)) {
             Fd context = fresh.context(caller.tid(), fsType, pidNs, netNs, source, data);
             try (context) {
-                fresh.attach(caller, context, template, mountAttrs, at, pending);
+                fresh.attach(
+                        session.state().containerId(),
+                        caller,
+                        context,
+                        template,
+                        mountAttrs,
+                        at,
+                        pending);
             }
         }
         return Verdict.done(fsType + " mounted on " + target + " for " + caller.tid());

@@ -432,7 +432,9 @@ public final class VirtualFiles implements Feature, ConfigMounts, AutoCloseable 
             try {
                 unbind(
                         c.record().pid(),
-                        task -> workers.inMountAndNetworkNamespaces(c.pidfd(), task));
+                        task ->
+                                workers.inMountAndNetworkNamespaces(
+                                        c.record().id(), c.pidfd(), task));
             } catch (Exception e) {
                 LOG.warning(
                         "cannot take virtual files out of "
