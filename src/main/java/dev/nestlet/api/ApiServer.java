@@ -43,10 +43,11 @@ import java.util.logging.Logger;
 
 /**
  * The daemon's unix socket: one JSON request per line, answered in order on the same connection.
- * Requests run on {@code executor}, never on the event loop; a connection reads its next request
- * only after the previous one is answered. For a planned restart the socket can be bound beside its
- * path and hold its requests until {@link #open()}; the serving nestletd renames it over the path
- * ({@link #release(Path)}), so the path always names a listening socket.
+ * Requests run on {@code executor} (an urgent one, see {@link Operation#urgent()}, on a thread of
+ * its own), never on the event loop; a connection reads its next request only after the previous
+ * one is answered. For a planned restart the socket can be bound beside its path and hold its
+ * requests until {@link #open()}; the serving nestletd renames it over the path ({@link
+ * #release(Path)}), so the path always names a listening socket.
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ApiServer.class.getName());
@@ -201,7 +202,9 @@ public final class ApiServer implements AutoCloseable {
             }
             ctx.channel().config().setAutoRead(false);
             // Held while the server is not open yet (a hand-over in progress), then run.
-            opened.thenApplyAsync(v -> dispatcher.handle(line, peer), executor)
+            opened.thenApplyAsync(
+                            v -> dispatcher.handle(line, peer),
+                            dispatcher.urgent(line) ? ApiServer::ownThread : executor)
                     .orTimeout(limits.requestTimeoutMillis(), TimeUnit.MILLISECONDS)
                     .exceptionally(e -> dispatcher.encode(failure(e)))
                     .thenAccept(
@@ -259,6 +262,13 @@ public final class ApiServer implements AutoCloseable {
                                     dispatcher.encode(dispatcher.error(code, message))))
                     .addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /** Runs an urgent request at once, whatever queues for the executor. */
+    private static void ownThread(Runnable r) {
+        Thread t = new Thread(r, "urgent-request");
+        t.setDaemon(true);
+        t.start();
     }
 
     /**

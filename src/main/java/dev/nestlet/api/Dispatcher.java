@@ -10,8 +10,12 @@ import dev.nestlet.error.NestletException;
 import dev.nestlet.json.Json;
 import dev.nestlet.metrics.NestletMetrics;
 import dev.nestlet.sys.SysException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import java.util.logging.Level;
@@ -29,6 +33,9 @@ public final class Dispatcher {
     private final Map<String, Operation<?>> ops = new TreeMap<>();
     private Predicate<Peer> mayMutate = peer -> true;
 
+    /** Read by the event loop while operations are still being registered. */
+    private final Set<String> urgentNames = ConcurrentHashMap.newKeySet();
+
     public Dispatcher(ObjectMapper json) {
         this.json = Json.strict(json);
     }
@@ -41,7 +48,40 @@ public final class Dispatcher {
 
     public Dispatcher register(Operation<?> op) {
         ops.put(op.name(), op);
+        if (op.urgent()) {
+            urgentNames.add(op.name());
+        }
         return this;
+    }
+
+    /**
+     * Whether {@code line} asks for an {@link Operation#urgent()} operation. Called on the event
+     * loop: a line that cannot name one (no urgent op's name in its bytes) is not parsed here.
+     */
+    public boolean urgent(byte[] line) {
+        if (urgentNames.stream()
+                .noneMatch(name -> contains(line, name.getBytes(StandardCharsets.UTF_8)))) {
+            return false;
+        }
+        try {
+            JsonNode op = json.readTree(line).path("op");
+            return op.isTextual() && urgentNames.contains(op.asText());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean contains(byte[] line, byte[] name) {
+        outer:
+        for (int i = 0; i + name.length <= line.length; i++) {
+            for (int j = 0; j < name.length; j++) {
+                if (line[i + j] != name[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     /** The response to {@code line} (without its newline), newline-terminated. */

@@ -18,6 +18,14 @@ public interface Operation<P> {
     }
 
     /**
+     * Whether a request for it runs on a thread of its own instead of queueing behind ordinary
+     * requests (the hand-over, whose every millisecond is a gap in serving).
+     */
+    default boolean urgent() {
+        return false;
+    }
+
+    /**
      * The result, serialized as the response's "result"; throw {@link NestletException} to fail.
      */
     Object handle(P params, Peer peer) throws Exception;

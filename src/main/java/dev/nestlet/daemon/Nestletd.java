@@ -21,6 +21,7 @@ import dev.nestlet.lifecycle.Feature;
 import dev.nestlet.lifecycle.HookService;
 import dev.nestlet.lifecycle.InitProcesses;
 import dev.nestlet.lifecycle.Reconciler;
+import dev.nestlet.lifecycle.RecordPreload;
 import dev.nestlet.metrics.ListenAddress;
 import dev.nestlet.metrics.MetricsEndpoint;
 import dev.nestlet.metrics.NestletMetrics;
@@ -68,6 +69,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -207,6 +209,14 @@ public final class Nestletd {
         notify.status("starting");
         FileCalls.umask(0077);
         HostTree.traversableDir(config.stateDir());
+        ObjectMapper json = Json.mapper();
+        StateStore stateStore = new StateStore(config.stateDir(), json);
+        // Beside the start-up below: the records, their inits' pidfds and bundles read ahead (see
+        // RecordPreload); when taking over, before the switch.
+        FutureTask<RecordPreload> preload = new FutureTask<>(() -> RecordPreload.read(stateStore));
+        Thread preloading = new Thread(preload, "preload");
+        preloading.setDaemon(true);
+        preloading.start();
         FdStore store =
                 FdStores.open(
                         fdStoreMode,
@@ -229,7 +239,6 @@ public final class Nestletd {
             throw new IllegalStateException(missing.get());
         }
         clock.mark("kernel features");
-        ObjectMapper json = Json.mapper();
         PeerPolicy policy = new PeerPolicy(config.group(), groupMayMutate);
         // Its operations are registered once recovered; requests wait until the server opens.
         Dispatcher dispatcher = new Dispatcher(json).mutatingAllowed(policy::mayMutate);
@@ -257,7 +266,14 @@ public final class Nestletd {
                                 config.maxRequestBytes(),
                                 config.requestTimeoutMs(),
                                 config.requestTimeoutMs() * 3));
+        // Read nothing another nestletd writes: made before a hand-over, out of its gap.
+        NamespaceWorkers ns = new NamespaceWorkers(config.workers(), config.requestTimeoutMs());
+        RootfsShifter shifter =
+                new RootfsShifter(config.stateDir(), userns, config.shiftByCopy(), kernel);
+        InnerDataDirs dataDirs = new InnerDataDirs(config.stateDir(), config.keepDataDirs());
+        StoppedPods stoppedPods = new StoppedPods(config.stateDir());
         long handedOverBy = 0;
+        RecordPreload ahead = RecordPreload.none();
         if (takeOver) {
             if (!store.sharedWhileRunning()) {
                 throw new IllegalStateException(
@@ -272,6 +288,8 @@ public final class Nestletd {
             Path beside = server.bindBeside();
             try {
                 restrictSocket(config, beside);
+                ahead = preload.get();
+                clock.mark("records read ahead (" + ahead.size() + ")");
                 // Everything slow is done (the JVM, classes, options, the native binding): only
                 // now does the old nestletd stop serving, and the gap lasts until this one
                 // serves.
@@ -290,13 +308,8 @@ public final class Nestletd {
         }
         MetricsEndpoint endpoint = takeOver ? metricsEndpoint(config) : early;
         Map<String, Fd> kept = new HashMap<>(store.takeAll());
-        Registry registry = new Registry(new StateStore(config.stateDir(), json));
-        NamespaceWorkers ns = new NamespaceWorkers(config.workers(), config.requestTimeoutMs());
+        Registry registry = new Registry(stateStore);
         IdAllocator allocator = IdPools.allocator(config);
-        RootfsShifter shifter =
-                new RootfsShifter(config.stateDir(), userns, config.shiftByCopy(), kernel);
-        InnerDataDirs dataDirs = new InnerDataDirs(config.stateDir(), config.keepDataDirs());
-        StoppedPods stoppedPods = new StoppedPods(config.stateDir());
         // The FUSE mount lives under the state dir; a dead one left by a killed nestletd is
         // replaced.
         // With a kept connection nothing is mounted again; its readers wait until resume() below.
@@ -350,8 +363,14 @@ public final class Nestletd {
         // Recovery finishes before the socket serves: a hook for a recovered container must find
         // its record and features as they were.
         notify.status("recovering " + registry.store().count() + " containers");
-        reconciler.recover();
+        if (!takeOver) {
+            ahead = preload.get();
+            clock.mark("records read ahead (" + ahead.size() + ")");
+        }
+        reconciler.recover(ahead);
+        clock.mark("records re-attached");
         vfs.resume();
+        clock.mark("FUSE resumed");
         seccomp.adopt(
                 kept,
                 id ->

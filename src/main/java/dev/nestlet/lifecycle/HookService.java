@@ -222,22 +222,25 @@ public final class HookService {
 
     /**
      * After a restart: lets every feature re-attach to a registered container whose init still
-     * runs.
+     * runs; {@code readAhead} is its bundle's config when already read (else null: read here).
      */
-    public void reattach(String id) throws Exception {
+    public void reattach(String id, BundleConfig readAhead) throws Exception {
         synchronized (registry.lockFor(id)) {
             Optional<LiveContainer> found = registry.get(id);
             if (found.isEmpty() || !found.get().initAlive()) {
                 return;
             }
             LiveContainer c = found.get();
-            BundleConfig config = Bundles.open(c.record().bundle());
+            BundleConfig config = readAhead != null ? readAhead : Bundles.open(c.record().bundle());
             ContainerAccess access =
                     new ContainerAccess(
                             id, c.pidfd(), workers, config, Path.of(c.record().rootfs()));
             for (Feature f : features) {
                 ContainerRecord rec = inFeature(f, () -> f.reattach(c.record(), access));
-                registry.update(c, rec);
+                // Most features change nothing here: the record on disk is already this one.
+                if (!rec.equals(c.record())) {
+                    registry.update(c, rec);
+                }
             }
             LOG.info("re-attached " + id);
         }

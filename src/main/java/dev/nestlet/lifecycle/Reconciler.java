@@ -1,13 +1,13 @@
 package dev.nestlet.lifecycle;
 
-import dev.nestlet.proc.ProcStat;
+import dev.nestlet.oci.BundleConfig;
 import dev.nestlet.state.ContainerRecord;
 import dev.nestlet.state.LiveContainer;
 import dev.nestlet.state.Registry;
-import dev.nestlet.sys.Fd;
-import dev.nestlet.sys.PidCalls;
-import dev.nestlet.sys.SysException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -40,15 +40,42 @@ public final class Reconciler implements AutoCloseable {
         this.features = List.copyOf(features);
     }
 
-    /** Reloads persisted containers, re-attaches the live ones, then sweeps once. */
-    public void recover() throws Exception {
-        for (ContainerRecord rec : registry.store().loadAll()) {
-            registry.put(rec, reopen(rec));
+    /**
+     * Reloads persisted containers, re-attaches the live ones, then sweeps once. What {@code ahead}
+     * read of a record file that is still the same is used as it is; files created or changed since
+     * are read now, and what it read of files removed since is dropped.
+     */
+    public void recover(RecordPreload ahead) throws Exception {
+        Map<String, BundleConfig> configs = new HashMap<>();
+        int readNow = 0;
+        for (Map.Entry<String, byte[]> f : registry.store().readAll().entrySet()) {
+            RecordPreload.Entry e = ahead.take(f.getKey(), f.getValue());
+            if (e != null) {
+                registry.load(e.rec(), e.pidfd());
+                if (e.config() != null) {
+                    configs.put(e.rec().id(), e.config());
+                }
+                continue;
+            }
+            Optional<ContainerRecord> rec =
+                    registry.store().parseOrSetAside(f.getKey(), f.getValue());
+            if (rec.isPresent()) {
+                registry.load(rec.get(), RecordPreload.reopen(rec.get()));
+                readNow++;
+            }
         }
-        LOG.info("recovered " + registry.size() + " container record(s)");
+        int dropped = ahead.closeRest();
+        LOG.info(
+                "recovered "
+                        + registry.size()
+                        + " container record(s); "
+                        + readNow
+                        + " read now (new or changed since read ahead), "
+                        + dropped
+                        + " read ahead and since changed or removed");
         for (LiveContainer c : registry.all()) {
             try {
-                hooks.reattach(c.record().id());
+                hooks.reattach(c.record().id(), configs.get(c.record().id()));
             } catch (Exception e) {
                 LOG.warning("cannot re-attach " + c.record().id() + ": " + e.getMessage());
             }
@@ -92,23 +119,6 @@ public final class Reconciler implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /** A pidfd of the record's init if that very process still runs, else null. */
-    private static Fd reopen(ContainerRecord rec) {
-        Fd pidfd;
-        try {
-            pidfd = PidCalls.pidfdOpen(rec.pid());
-        } catch (SysException e) {
-            return null;
-        }
-        boolean same =
-                ProcStat.of(rec.pid()).map(s -> s.startTime() == rec.pidStartTime()).orElse(false);
-        if (!same) {
-            pidfd.close();
-            return null;
-        }
-        return pidfd;
     }
 
     /**

@@ -44,6 +44,12 @@ public final class HandOverOperation implements Operation<HandOverOperation.Para
         return "handover";
     }
 
+    /** From the moment it is asked, the caller waits with the kept fds idle: no queueing. */
+    @Override
+    public boolean urgent() {
+        return true;
+    }
+
     @Override
     public Class<Params> params() {
         return Params.class;

@@ -37,6 +37,11 @@ public final class Registry {
     /** Adds a container (or replaces one with the same id) and persists it. */
     public LiveContainer put(ContainerRecord rec, Fd pidfd) throws IOException {
         store.save(rec);
+        return load(rec, pidfd);
+    }
+
+    /** Adds a container whose record was just read from disk: nothing to persist. */
+    public LiveContainer load(ContainerRecord rec, Fd pidfd) {
         LiveContainer c = new LiveContainer(rec, pidfd);
         LiveContainer old = live.put(rec.id(), c);
         if (old != null) {

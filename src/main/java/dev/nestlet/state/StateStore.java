@@ -6,10 +6,14 @@ import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
@@ -61,24 +65,58 @@ public final class StateStore {
     /** Every record on disk; unreadable files are logged and set aside, never silently dropped. */
     public List<ContainerRecord> loadAll() throws IOException {
         List<ContainerRecord> out = new ArrayList<>();
+        for (Map.Entry<String, byte[]> f : readAll().entrySet()) {
+            parseOrSetAside(f.getKey(), f.getValue()).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /**
+     * The record files on disk by file name, with their bytes; changes nothing (a nestletd about to
+     * take over reads them while the serving one still writes them).
+     */
+    public Map<String, byte[]> readAll() throws IOException {
+        Map<String, byte[]> out = new LinkedHashMap<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.json")) {
             for (Path p : ds) {
                 try {
-                    out.add(json.readValue(p.toFile(), ContainerRecord.class));
-                } catch (IOException e) {
-                    Path aside = p.resolveSibling(p.getFileName() + ".corrupt");
-                    LOG.warning(
-                            "unreadable state file "
-                                    + p
-                                    + " moved to "
-                                    + aside
-                                    + ": "
-                                    + e.getMessage());
-                    Files.move(p, aside, StandardCopyOption.REPLACE_EXISTING);
+                    out.put(p.getFileName().toString(), Files.readAllBytes(p));
+                } catch (NoSuchFileException e) {
+                    // Deleted since listed: the container was released meanwhile.
                 }
             }
         }
         return out;
+    }
+
+    /** The record in {@code bytes}; none when unreadable. */
+    public Optional<ContainerRecord> parse(byte[] bytes) {
+        try {
+            return Optional.of(read(bytes));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The record in {@code bytes}, read from {@code file}; when unreadable the file is logged and
+     * set aside, never silently dropped.
+     */
+    public Optional<ContainerRecord> parseOrSetAside(String file, byte[] bytes) throws IOException {
+        try {
+            return Optional.of(read(bytes));
+        } catch (IOException e) {
+            Path p = dir.resolve(file);
+            Path aside = p.resolveSibling(file + ".corrupt");
+            LOG.warning(
+                    "unreadable state file " + p + " moved to " + aside + ": " + e.getMessage());
+            Files.move(p, aside, StandardCopyOption.REPLACE_EXISTING);
+            return Optional.empty();
+        }
+    }
+
+    private ContainerRecord read(byte[] bytes) throws IOException {
+        return json.readValue(bytes, ContainerRecord.class);
     }
 
     private Path file(String id) {
