@@ -13,6 +13,9 @@
 # `mount -t proc` and `mount -t sysfs` + umount (each made by a namespace worker in its namespaces),
 # no hostile table; the quiet one times emulated proc mounts instead of tmpfs ones, and STARTS new
 # system containers (default 3) are started and deleted per phase, `run -d` timed.
+# PIN=1 pins the quiet one to CPU 0 and the noisy one to CPU 1 (as bench/noisy-neighbour.sh does),
+# so that what the quiet one feels is nestletd's work, not the noisy one's own CPU; nestletd and
+# the containers started per phase are not pinned.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -52,6 +55,8 @@ system_bundle() {
     gcc -O2 -static -o "$work/$1/rootfs/bin/vfsread" bench/vfsread.c
     cp -a "$work/$1/rootfs" "$work/template"
   fi
+  # $2: the CPUs the container may use (PIN=1), else any
+  cpu=""; [ -z "${2:-}" ] || cpu=", \"cpu\": {\"cpus\": \"$2\"}"
   cat > "$work/$1/config.json" <<JSON
 {"ociVersion": "1.0.2",
  "process": {"terminal": false, "user": {"uid": 0, "gid": 0}, "cwd": "/", "args": ["sleep", "3600"],
@@ -60,19 +65,24 @@ system_bundle() {
  "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
             {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755"]},
             {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["size=16m"]}],
- "linux": {"resources": {"memory": {"limit": 268435456}},
+ "linux": {"resources": {"memory": {"limit": 268435456}$cpu},
            "namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]}}
 JSON
 }
 system_container() {
-  system_bundle "$1"
+  system_bundle "$1" "${2:-}"
   (cd "$work/$1" && NESTLET_SOCKET=$work/nestlet.sock "$dist/bin/nestlet-runtime" --root "$work/runc" run -d "$1" \
     >/dev/null)
   ids="$ids $1"
 }
 quiet=quiet-$$ noisy=noisy-$$
-system_container "$quiet"
-system_container "$noisy"
+if [ "${PIN:-0}" = 1 ]; then
+  system_container "$quiet" 0
+  system_container "$noisy" 1
+else
+  system_container "$quiet"
+  system_container "$noisy"
+fi
 rx() { id=$1; shift; runc --root "$work/runc" exec "$id" "$@"; }
 
 # The hostile table: a two-mount tree doubled 13 times by recursive binds, and a mount point named
@@ -133,7 +143,7 @@ for r in $(seq "$ROUNDS"); do
   echo "round $r done, load $(cut -d' ' -f1 /proc/loadavg)" >&2
 done
 kill -0 "$daemon_pid"
-echo "Command: \`STORM=$STORM NESTLETD_ARGS='${NESTLETD_ARGS:-}' bench/mount-storm.sh $ROUNDS $CYCLES\` ($ROUNDS rounds of (quiet, storm), order alternating;"
+echo "Command: \`PIN=${PIN:-0} STORM=$STORM NESTLETD_ARGS='${NESTLETD_ARGS:-}' bench/mount-storm.sh $ROUNDS $CYCLES\` ($ROUNDS rounds of (quiet, storm), order alternating;"
 echo "per phase $CYCLES $fs mount + umount2 cycles and $READS reads of /proc/meminfo in the quiet container;"
 [ "$STORM" = proc ] || entries="the noisy one's table: $entries mountinfo entries"
 echo "$entries; load at the end $(cut -d' ' -f1-3 /proc/loadavg))"
