@@ -56,15 +56,11 @@ class ContainmentIT extends DaemonTest {
 
             // A storm of the noisy one (16 readers, every one refused) while the quiet one reads.
             CompletableFuture<Cmd.Result> storm =
-                    CompletableFuture.supplyAsync(
-                            () ->
-                                    noisy.exec(
-                                            "sh",
-                                            "-c",
-                                            "for i in $(seq 16); do (end=$(( $(date +%s) + 5 ));"
-                                                    + " while [ $(date +%s) -lt $end ]; do cat"
-                                                    + " /proc/meminfo >/dev/null 2>&1; done) &"
-                                                    + " done; wait"));
+                    noisy.shInBackground(
+                            "for i in $(seq 16); do (end=$(( $(date +%s) + 5 ));"
+                                    + " while [ $(date +%s) -lt $end ]; do cat"
+                                    + " /proc/meminfo >/dev/null 2>&1; done) &"
+                                    + " done; wait");
             Cmd.Result reads =
                     quiet.exec(
                             "sh",
@@ -102,15 +98,11 @@ class ContainmentIT extends DaemonTest {
                     "read l </proc/meminfo; case \"$l\" in 'MemTotal:'*' 262144 kB') ;;"
                             + " *) echo \"wrong: $l\";; esac";
             CompletableFuture<Cmd.Result> storm =
-                    CompletableFuture.supplyAsync(
-                            () ->
-                                    noisy.exec(
-                                            "sh",
-                                            "-c",
-                                            "for i in $(seq 6); do (n=0; while [ $n -lt 150 ];"
-                                                    + " do "
-                                                    + check
-                                                    + "; n=$((n+1)); done) & done; wait"));
+                    noisy.shInBackground(
+                            "for i in $(seq 6); do (n=0; while [ $n -lt 150 ];"
+                                    + " do "
+                                    + check
+                                    + "; n=$((n+1)); done) & done; wait");
             Cmd.Result reads =
                     quiet.exec(
                             "sh",

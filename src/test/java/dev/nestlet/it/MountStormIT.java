@@ -186,12 +186,7 @@ class MountStormIT extends DaemonTest {
             throws Exception {
         noisy.exec("mkdir", "-p", "/s1", "/s2", "/s3", "/s4").ok();
         CompletableFuture<Cmd.Result> storm =
-                CompletableFuture.supplyAsync(
-                        () ->
-                                noisy.exec(
-                                        "sh",
-                                        "-c",
-                                        "for d in 1 2 3 4; do (" + loop + ") & done; wait"));
+                noisy.shInBackground("for d in 1 2 3 4; do (" + loop + ") & done; wait");
         Thread.sleep(1000); // the loops are storming
         long t0 = System.nanoTime();
         Cmd.Result during = quiet.exec("sh", "-c", quietWork);

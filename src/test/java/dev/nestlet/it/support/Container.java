@@ -108,6 +108,11 @@ public final class Container implements AutoCloseable {
         return cmd(c).timeout(60).run();
     }
 
+    /** {@code sh -c script} inside, run in the background (a storm beside the test's own work). */
+    public java.util.concurrent.CompletableFuture<Cmd.Result> shInBackground(String script) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> exec("sh", "-c", script));
+    }
+
     /** Kills the container's processes and waits until its init is gone. */
     public void kill() throws Exception {
         kill("KILL", 20);
