@@ -5,11 +5,13 @@
 #    (measured from the process's start time in /proc) and, for the socket, from this script's
 #    clock; CPU time nestletd used until it served;
 #  - RSS after start (warm-up done, 2 s later);
+#  - nestletd's CPU while RUNNING system containers sit idle for IDLE seconds (its reconcile sweeps,
+#    watchdog and metrics only), from utime + stime in /proc/PID/stat before and after;
 # for each launcher variant, interleaved (VARIANTS, default: the install tree's runtime with its
 # archive, the same runtime without the archive, the JDK 17 on PATH); then, for the first variant
 # only, RSS with RUNNING system containers (busybox `sleep`) and after MANY started and removed.
 #
-#   bench/daemon-footprint.sh [RUNS=5] [RUNNING=100] [MANY=1000]   (as root, after make build)
+#   bench/daemon-footprint.sh [RUNS=5] [RUNNING=100] [MANY=1000] [IDLE=60]   (as root, after make build)
 # NESTLET_DIST=DIR measures another install tree than target/dist; a variant dist:DIR runs
 # another build's install tree with its own runtime and archive (e.g. main against a branch:
 # VARIANTS="bundled dist:/path/to/other/target/dist").
@@ -20,6 +22,7 @@ cd "$(dirname "$0")/.."
 RUNS=${1:-5}
 RUNNING=${2:-100}
 MANY=${3:-1000}
+IDLE=${4:-60}
 dist=${NESTLET_DIST:-$(pwd)/target/dist}
 jdk17=${JDK17:-/usr/lib/jvm/java-17-openjdk-amd64/bin/java}
 VARIANTS=${VARIANTS:-bundled bundled-noarchive jdk17}
@@ -111,6 +114,10 @@ for i in $(seq 1 "$RUNNING"); do
 done
 sleep 2
 rss_running=$(rss_kb "$daemon_pid")
+ticks() { awk '{print $14 + $15}' "/proc/$daemon_pid/stat"; }
+idle_before=$(ticks)
+sleep "$IDLE"
+idle_ms=$(( ($(ticks) - idle_before) * 1000 / $(getconf CLK_TCK) ))
 for i in $(seq 1 "$RUNNING"); do
   runtime kill "run-$i" KILL >/dev/null 2>&1 || true
 done
@@ -130,7 +137,7 @@ stop
 
 echo "### nestletd start-up and footprint: $(date -u +%Y-%m-%d), $(nproc) vCPU, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "Command: \`bench/daemon-footprint.sh $RUNS $RUNNING $MANY\` ($RUNS interleaved starts per variant; ms from nestletd's exec, medians, p90 and max in brackets)"
+echo "Command: \`bench/daemon-footprint.sh $RUNS $RUNNING $MANY $IDLE\` ($RUNS interleaved starts per variant; ms from nestletd's exec, medians, p90 and max in brackets)"
 echo
 echo "| variant | JVM in main | socket serving (log) | socket serving (script) | first container answered | CPU ms after start | RSS after start, MB | serving vs jdk17 |"
 echo "|---|---|---|---|---|---|---|---|"
@@ -149,6 +156,9 @@ echo
 echo "RSS of nestletd ($first), MB: after start $(printf '%.1f' "$(bc -l <<< "$rss_start/1024")"),"\
   "with $RUNNING running system containers $(printf '%.1f' "$(bc -l <<< "$rss_running/1024")"),"\
   "after $MANY more started and removed $(printf '%.1f' "$(bc -l <<< "$rss_many/1024")") ($MANY runs in $many_s s; containers left: $left)"
+echo
+echo "CPU of nestletd ($first) while the $RUNNING system containers were idle for $IDLE s: $idle_ms ms" \
+  "($(printf '%.2f' "$(bc -l <<< "$idle_ms / $IDLE / 10")")% of one CPU)"
 echo
 echo "Start-up phases of the last run of each variant (ms after exec):"
 for v in $VARIANTS; do echo "- $v: $(tail -1 "$work/$(key "$v").phases" | sed 's/start-up ms after exec: //')"; done
