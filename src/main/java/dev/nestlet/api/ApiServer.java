@@ -31,10 +31,12 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,10 +45,10 @@ import java.util.logging.Logger;
 
 /**
  * The daemon's unix socket: one JSON request per line, answered in order on the same connection.
- * Requests run on {@code executor} (an urgent one, see {@link Operation#urgent()}, on a thread of
- * its own), never on the event loop; a connection reads its next request only after the previous
- * one is answered. For a planned restart the socket can be bound beside its path and hold its
- * requests until {@link #open()}; the serving nestletd renames it over the path ({@link
+ * Requests run on {@code executor} (an urgent one, see {@link Operation#urgent()}, on a thread kept
+ * for urgent ones), never on the event loop; a connection reads its next request only after the
+ * previous one is answered. For a planned restart the socket can be bound beside its path and hold
+ * its requests until {@link #open()}; the serving nestletd renames it over the path ({@link
  * #release(Path)}), so the path always names a listening socket.
  */
 public final class ApiServer implements AutoCloseable {
@@ -63,6 +65,24 @@ public final class ApiServer implements AutoCloseable {
     private final PeerPolicy policy;
     private final ExecutorService executor;
     private final Limits limits;
+
+    /**
+     * Urgent requests: one thread, so that they never wait behind ordinary ones, and a short queue,
+     * so that a flood of them (refused or not) holds one thread, not one each. The thread goes
+     * after 30 idle seconds.
+     */
+    private final ThreadPoolExecutor urgent =
+            new ThreadPoolExecutor(
+                    1,
+                    1,
+                    30,
+                    TimeUnit.SECONDS,
+                    new ArrayBlockingQueue<>(4),
+                    r -> {
+                        Thread t = new Thread(r, "urgent-request");
+                        t.setDaemon(true);
+                        return t;
+                    });
 
     /** Completed when requests may be dispatched; until then they wait, their clients too. */
     private final CompletableFuture<Void> opened = new CompletableFuture<>();
@@ -89,6 +109,7 @@ public final class ApiServer implements AutoCloseable {
         this.policy = policy;
         this.executor = executor;
         this.limits = limits;
+        urgent.allowCoreThreadTimeOut(true);
     }
 
     /** Binds the socket, replacing a stale one left by a previous run, and serves. */
@@ -204,7 +225,7 @@ public final class ApiServer implements AutoCloseable {
             // Held while the server is not open yet (a hand-over in progress), then run.
             opened.thenApplyAsync(
                             v -> dispatcher.handle(line, peer),
-                            dispatcher.urgent(line) ? ApiServer::ownThread : executor)
+                            dispatcher.urgent(line) ? urgent : executor)
                     .orTimeout(limits.requestTimeoutMillis(), TimeUnit.MILLISECONDS)
                     .exceptionally(e -> dispatcher.encode(failure(e)))
                     .thenAccept(
@@ -262,13 +283,6 @@ public final class ApiServer implements AutoCloseable {
                                     dispatcher.encode(dispatcher.error(code, message))))
                     .addListener(ChannelFutureListener.CLOSE);
         }
-    }
-
-    /** Runs an urgent request at once, whatever queues for the executor. */
-    private static void ownThread(Runnable r) {
-        Thread t = new Thread(r, "urgent-request");
-        t.setDaemon(true);
-        t.start();
     }
 
     /**

@@ -18,8 +18,8 @@ public interface Operation<P> {
     }
 
     /**
-     * Whether a request for it runs on a thread of its own instead of queueing behind ordinary
-     * requests (the hand-over, whose every millisecond is a gap in serving).
+     * Whether a request for it runs on the thread kept for urgent requests instead of queueing
+     * behind ordinary ones (the hand-over, whose every millisecond is a gap in serving).
      */
     default boolean urgent() {
         return false;

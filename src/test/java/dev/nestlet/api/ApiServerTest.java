@@ -1,5 +1,6 @@
 package dev.nestlet.api;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,7 +12,11 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -21,6 +26,95 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The socket server over a real unix socket (as root: the default policy serves root only). */
 class ApiServerTest {
+    record Nothing() {}
+
+    /** An urgent op that takes a while and names the thread it ran on. */
+    static final class SlowUrgent implements Operation<Nothing> {
+        @Override
+        public String name() {
+            return "slow";
+        }
+
+        @Override
+        public Class<Nothing> params() {
+            return Nothing.class;
+        }
+
+        @Override
+        public boolean urgent() {
+            return true;
+        }
+
+        @Override
+        public Object handle(Nothing p, Peer peer) throws InterruptedException {
+            Thread.sleep(50);
+            return Thread.currentThread().getName()
+                    + "#"
+                    + System.identityHashCode(Thread.currentThread());
+        }
+    }
+
+    @Test
+    void urgentRequestsPassABlockedPoolOnOneThreadAndAFloodBeyondItsQueueIsBusy(@TempDir Path dir)
+            throws Exception {
+        CountDownLatch blocked = new CountDownLatch(1);
+        ThreadPoolExecutor pool =
+                new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new SynchronousQueue<>());
+        pool.execute(
+                () -> {
+                    try {
+                        blocked.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+        ApiServer server =
+                new ApiServer(
+                        dir.resolve("api.sock"),
+                        new Dispatcher(new ObjectMapper()).register(new SlowUrgent()),
+                        new PeerPolicy(OptionalInt.empty()),
+                        pool,
+                        new ApiServer.Limits(65536, 10_000, 60_000));
+        List<SocketChannel> clients = new ArrayList<>();
+        try {
+            server.start();
+            // One running and four queued are answered; a request beyond them is refused at once.
+            for (int i = 0; i < 6; i++) {
+                SocketChannel client =
+                        SocketChannel.open(UnixDomainSocketAddress.of(dir.resolve("api.sock")));
+                clients.add(client);
+                client.write(
+                        ByteBuffer.wrap(
+                                "{\"v\":1,\"op\":\"slow\"}\n".getBytes(StandardCharsets.UTF_8)));
+            }
+            Set<String> threads = new HashSet<>();
+            int busy = 0;
+            for (SocketChannel client : clients) {
+                String answer =
+                        new BufferedReader(
+                                        new InputStreamReader(
+                                                Channels.newInputStream(client),
+                                                StandardCharsets.UTF_8))
+                                .readLine();
+                if (answer.contains("\"busy\"")) {
+                    busy++;
+                } else {
+                    assertTrue(answer.contains("urgent-request#"), answer);
+                    threads.add(answer);
+                }
+            }
+            assertEquals(1, threads.size(), threads.toString());
+            assertEquals(1, busy);
+        } finally {
+            for (SocketChannel client : clients) {
+                client.close();
+            }
+            blocked.countDown();
+            server.close();
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void aRequestHeldForAHandOverThatTheFullPoolRefusesIsAnsweredBusy(@TempDir Path dir)
             throws Exception {
