@@ -115,9 +115,21 @@ done
 sleep 2
 rss_running=$(rss_kb "$daemon_pid")
 ticks() { awk '{print $14 + $15}' "/proc/$daemon_pid/stat"; }
+# per thread: "TID:NAME TICKS" (a name's spaces made _)
+thread_ticks() {
+  for t in /proc/"$daemon_pid"/task/*; do
+    echo "${t##*/}:$(tr ' ' _ < "$t/comm") $(awk '{print $14 + $15}' "$t/stat")"
+  done | sort
+}
 idle_before=$(ticks)
+thread_ticks > "$work/idle-threads.before"
 sleep "$IDLE"
 idle_ms=$(( ($(ticks) - idle_before) * 1000 / $(getconf CLK_TCK) ))
+# the threads that used most of it, by name (ms)
+idle_threads=$(join "$work/idle-threads.before" <(thread_ticks) \
+  | awk -v hz="$(getconf CLK_TCK)" '{split($1, n, ":"); ms[n[2]] += ($3 - $2) * 1000 / hz}
+      END {for (k in ms) if (ms[k] > 0) printf "%d %s\n", ms[k], k}' \
+  | sort -rn | head -5 | awk '{printf "%s%s %d ms", (NR > 1 ? ", " : ""), $2, $1}')
 for i in $(seq 1 "$RUNNING"); do
   runtime kill "run-$i" KILL >/dev/null 2>&1 || true
 done
@@ -158,7 +170,7 @@ echo "RSS of nestletd ($first), MB: after start $(printf '%.1f' "$(bc -l <<< "$r
   "after $MANY more started and removed $(printf '%.1f' "$(bc -l <<< "$rss_many/1024")") ($MANY runs in $many_s s; containers left: $left)"
 echo
 echo "CPU of nestletd ($first) while the $RUNNING system containers were idle for $IDLE s: $idle_ms ms" \
-  "($(printf '%.2f' "$(bc -l <<< "$idle_ms / $IDLE / 10")")% of one CPU)"
+  "($(printf '%.2f' "$(bc -l <<< "$idle_ms / $IDLE / 10")")% of one CPU); threads: $idle_threads"
 echo
 echo "Start-up phases of the last run of each variant (ms after exec):"
 for v in $VARIANTS; do echo "- $v: $(tail -1 "$work/$(key "$v").phases" | sed 's/start-up ms after exec: //')"; done

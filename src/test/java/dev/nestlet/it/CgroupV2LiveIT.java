@@ -32,12 +32,23 @@ class CgroupV2LiveIT {
                 "this machine mounts cgroup2 at " + UNIFIED);
         Path dir = UNIFIED.resolve("nestlet-it-" + UUID.randomUUID().toString().substring(0, 8));
         Files.createDirectory(dir);
+        Path child = dir.resolve("inner");
         Process busy = new ProcessBuilder("sh", "-c", "while :; do :; done").start();
+        Process sleeper = new ProcessBuilder("sleep", "60").start();
         try {
             Files.writeString(dir.resolve("cgroup.procs"), String.valueOf(busy.pid()));
             Thread.sleep(300);
             Cgroup v2 = new CgroupV2(dir, UNIFIED, Path.of("/sys/devices/system/cpu/online"));
-            assertEquals(List.of((int) busy.pid()), v2.threads());
+            assertEquals(List.of((int) busy.pid()), v2.threads(), "a cgroup without children");
+            // A child cgroup (as an inner engine makes): its threads count too.
+            Files.createDirectory(child);
+            Files.writeString(child.resolve("cgroup.procs"), String.valueOf(sleeper.pid()));
+            assertEquals(
+                    List.of((int) busy.pid(), (int) sleeper.pid()),
+                    v2.threads().stream().sorted().toList(),
+                    "the cgroup's and its child's");
+            Files.writeString(UNIFIED.resolve("cgroup.procs"), String.valueOf(sleeper.pid()));
+            Files.delete(child);
             assertTrue(
                     v2.cpuUsage().userNs() + v2.cpuUsage().systemNs() > 50_000_000L,
                     "cpu.stat counts the busy loop: " + v2.cpuUsage());
@@ -53,6 +64,11 @@ class CgroupV2LiveIT {
                     located instanceof CgroupV1,
                     "on a hybrid host memory on v1 decides: " + located.describe());
         } finally {
+            sleeper.destroyForcibly();
+            sleeper.waitFor(10, TimeUnit.SECONDS);
+            if (Files.exists(child)) {
+                Files.delete(child);
+            }
             busy.destroyForcibly();
             busy.waitFor(10, TimeUnit.SECONDS);
             for (int i = 0; i < 50 && Files.exists(dir); i++) {
