@@ -7,6 +7,7 @@ import dev.nestlet.it.support.Cmd;
 import dev.nestlet.it.support.Container;
 import dev.nestlet.it.support.DaemonTest;
 import dev.nestlet.it.support.OciRuntime;
+import dev.nestlet.it.support.Quiet;
 import dev.nestlet.it.support.Rootfs;
 import dev.nestlet.it.support.TestDir;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * the noisy one gets EMFILE, the quiet one opens and reads throughout, nestletd stays up. And a
  * storm of reads beyond the container's CPU budget: deferred, never failed.
  */
+@Quiet
 class ContainmentIT extends DaemonTest {
     /** Seven, so that busybox sh can hold them all on fds 3 to 9. */
     private static final int MAX_OPEN = 7;

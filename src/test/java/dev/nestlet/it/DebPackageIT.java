@@ -15,8 +15,10 @@ import dev.nestlet.it.support.Images;
 import dev.nestlet.it.support.NotifySocket;
 import dev.nestlet.it.support.Processes;
 import dev.nestlet.it.support.Rootfs;
+import dev.nestlet.it.support.SharedRoot;
 import dev.nestlet.it.support.Spec;
 import dev.nestlet.it.support.TestDir;
+import dev.nestlet.it.support.UsesRoots;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +49,7 @@ import org.junit.jupiter.api.Test;
  * dpkg --purge} leaves no file and the subid files as they were, byte for byte, an admin's own
  * nestlet entry included, a subid file postinst had to create gone.
  */
+@UsesRoots(SharedRoot.MINBASE)
 @Tag("slow")
 class DebPackageIT {
     private static final long BLOCK = 65536;

@@ -8,9 +8,11 @@ import dev.nestlet.it.support.DaemonTest;
 import dev.nestlet.it.support.DindImage;
 import dev.nestlet.it.support.InitRunner;
 import dev.nestlet.it.support.OciRuntime;
+import dev.nestlet.it.support.SharedRoot;
 import dev.nestlet.it.support.SubIds;
 import dev.nestlet.it.support.SystemContainer;
 import dev.nestlet.it.support.TestDir;
+import dev.nestlet.it.support.UsesRoots;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -24,6 +26,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * capabilities, masked paths kept, nothing privileged on the host) runs dockerd, `docker run`,
  * `docker build`, a nested runc and a Testcontainers test inside.
  */
+@UsesRoots(SharedRoot.DIND)
 @Tag("slow")
 class DindIT extends DaemonTest {
     @Override

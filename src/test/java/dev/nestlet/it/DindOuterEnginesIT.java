@@ -5,7 +5,9 @@ import dev.nestlet.it.support.DindImage;
 import dev.nestlet.it.support.Dockerd;
 import dev.nestlet.it.support.InitRunner;
 import dev.nestlet.it.support.Podman;
+import dev.nestlet.it.support.SharedRoot;
 import dev.nestlet.it.support.SubIds;
+import dev.nestlet.it.support.UsesRoots;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * (`docker run --runtime nestlet`) and into podman (`podman run --runtime nestlet-runtime`), each
  * with its own default capabilities, seccomp profile and masked paths.
  */
+@UsesRoots(SharedRoot.DIND)
 @Tag("slow")
 class DindOuterEnginesIT extends DaemonTest {
     @Override

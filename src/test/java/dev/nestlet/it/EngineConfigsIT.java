@@ -7,7 +7,9 @@ import dev.nestlet.it.support.Cmd;
 import dev.nestlet.it.support.Dist;
 import dev.nestlet.it.support.KubeNode;
 import dev.nestlet.it.support.Podman;
+import dev.nestlet.it.support.SharedRoot;
 import dev.nestlet.it.support.TestDir;
+import dev.nestlet.it.support.UsesRoots;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * there; podman resolves {@code --runtime nestlet} from the merged containers.conf. Uninstall
  * restores each file byte for byte.
  */
+@UsesRoots(SharedRoot.KUBE_NODE)
 class EngineConfigsIT {
     private static final String KATA = "io.containerd.kata.v2";
 

@@ -14,6 +14,7 @@ import dev.nestlet.it.support.Daemon;
 import dev.nestlet.it.support.Mounts;
 import dev.nestlet.it.support.OciRuntime;
 import dev.nestlet.it.support.Processes;
+import dev.nestlet.it.support.Quiet;
 import dev.nestlet.it.support.Root;
 import dev.nestlet.it.support.Rootfs;
 import dev.nestlet.it.support.Spec;
@@ -40,6 +41,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * the point, nothing of C is left once the engine removed it (or C keeps working if it came up), no
  * range is held twice, and a fresh container D starts and works.
  */
+@Quiet
 @Tag("slow")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FaultInjectionIT {

@@ -8,6 +8,7 @@ import dev.nestlet.it.support.Container;
 import dev.nestlet.it.support.DaemonTest;
 import dev.nestlet.it.support.Mounts;
 import dev.nestlet.it.support.OciRuntime;
+import dev.nestlet.it.support.Quiet;
 import dev.nestlet.it.support.Rootfs;
 import dev.nestlet.it.support.Spec;
 import dev.nestlet.it.support.TestDir;
@@ -25,6 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * points inside that root, as the container itself would resolve it, or the container fails
  * clearly.
  */
+@Quiet
 class HostileRootfsIT extends DaemonTest {
     @Override
     protected String name() {

@@ -6,9 +6,11 @@ import dev.nestlet.it.support.Daemon;
 import dev.nestlet.it.support.DaemonTest;
 import dev.nestlet.it.support.DindImage;
 import dev.nestlet.it.support.OciRuntime;
+import dev.nestlet.it.support.SharedRoot;
 import dev.nestlet.it.support.SubIds;
 import dev.nestlet.it.support.SystemContainer;
 import dev.nestlet.it.support.TestDir;
+import dev.nestlet.it.support.UsesRoots;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * only by tmpfs ID-mapping, which nestlet does not use: its status line and the three-layer
  * overlay, the one path where 6.6 and 6.8 part, run under it.
  */
+@UsesRoots(SharedRoot.DIND)
 class KernelCompatIT {
     /** Adds --kernel-compat VERSION to {@code args}. */
     static String[] compat(String version, String... args) {

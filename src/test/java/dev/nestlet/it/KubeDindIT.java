@@ -10,6 +10,8 @@ import dev.nestlet.it.support.DindPods;
 import dev.nestlet.it.support.InitRunner;
 import dev.nestlet.it.support.KubeTest;
 import dev.nestlet.it.support.ServerNetwork;
+import dev.nestlet.it.support.SharedRoot;
+import dev.nestlet.it.support.UsesRoots;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,6 +31,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * a name through the pod's DNS and fetch a file from a server outside the node's pods ({@link
  * ServerNetwork}).
  */
+@UsesRoots({SharedRoot.KUBE_NODE, SharedRoot.DIND})
 @Tag("slow")
 class KubeDindIT extends KubeTest {
     @Override

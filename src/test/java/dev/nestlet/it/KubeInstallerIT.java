@@ -16,7 +16,9 @@ import dev.nestlet.it.support.InitRunner;
 import dev.nestlet.it.support.KubeNode;
 import dev.nestlet.it.support.Processes;
 import dev.nestlet.it.support.Root;
+import dev.nestlet.it.support.SharedRoot;
 import dev.nestlet.it.support.TestDir;
+import dev.nestlet.it.support.UsesRoots;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -45,6 +47,7 @@ import org.junit.jupiter.api.Test;
  * with the nestlet handler runs using only what was installed ({@link #arcPod}); uninstall: the
  * label removed, every file of the node as before.
  */
+@UsesRoots({SharedRoot.KUBE_NODE, SharedRoot.DIND})
 @Tag("slow")
 class KubeInstallerIT {
     private static final String NODE = "node-1";

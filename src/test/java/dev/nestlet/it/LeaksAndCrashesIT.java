@@ -10,6 +10,7 @@ import dev.nestlet.it.support.Cmd;
 import dev.nestlet.it.support.Container;
 import dev.nestlet.it.support.Daemon;
 import dev.nestlet.it.support.OciRuntime;
+import dev.nestlet.it.support.Quiet;
 import dev.nestlet.it.support.Root;
 import dev.nestlet.it.support.Rootfs;
 import dev.nestlet.it.support.Spec;
@@ -21,6 +22,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Ranges and mounts through many cycles and through SIGKILLs of nestletd. */
+@Quiet
 class LeaksAndCrashesIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -9,6 +9,7 @@ import dev.nestlet.it.support.Container;
 import dev.nestlet.it.support.DaemonTest;
 import dev.nestlet.it.support.OciRuntime;
 import dev.nestlet.it.support.ProcFiles;
+import dev.nestlet.it.support.Quiet;
 import dev.nestlet.it.support.Rootfs;
 import dev.nestlet.it.support.TestDir;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** 8 containers read every virtual file in a loop for 30 s at once: no error, no hang. */
+@Quiet
 class ManyReadersIT extends DaemonTest {
     private static final int CONTAINERS = 8;
     private static final int SECONDS = 30;

@@ -8,6 +8,7 @@ import dev.nestlet.it.support.Cmd;
 import dev.nestlet.it.support.Container;
 import dev.nestlet.it.support.DaemonTest;
 import dev.nestlet.it.support.OciRuntime;
+import dev.nestlet.it.support.Quiet;
 import dev.nestlet.it.support.Rootfs;
 import dev.nestlet.it.support.Spec;
 import dev.nestlet.it.support.SubIds;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * none of them ever fails, and nestletd stays up. How long the quiet one waits is measured by
  * bench/mount-storm.sh, not asserted here.
  */
+@Quiet
 @Tag("slow")
 class MountStormIT extends DaemonTest {
     private static final long MEMORY = 256L << 20;

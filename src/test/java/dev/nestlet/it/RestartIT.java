@@ -14,13 +14,16 @@ import dev.nestlet.it.support.DindImage;
 import dev.nestlet.it.support.InitRunner;
 import dev.nestlet.it.support.Mounts;
 import dev.nestlet.it.support.OciRuntime;
+import dev.nestlet.it.support.Quiet;
 import dev.nestlet.it.support.RawClient;
 import dev.nestlet.it.support.Root;
 import dev.nestlet.it.support.Rootfs;
+import dev.nestlet.it.support.SharedRoot;
 import dev.nestlet.it.support.Spec;
 import dev.nestlet.it.support.SubIds;
 import dev.nestlet.it.support.SystemContainer;
 import dev.nestlet.it.support.TestDir;
+import dev.nestlet.it.support.UsesRoots;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +41,8 @@ import org.junit.jupiter.api.Test;
 /**
  * nestletd killed with SIGKILL and started again: running containers keep working, nothing leaks.
  */
+@Quiet
+@UsesRoots(SharedRoot.DIND)
 class RestartIT {
 
     @Test

@@ -22,11 +22,32 @@ public final class DindPods {
 
     private DindPods() {}
 
-    /** Imports {@link DindImage} into {@code node} as {@link #IMAGE}. */
+    private static Path archive;
+
+    /**
+     * Imports {@link DindImage} into {@code node} as {@link #IMAGE}: a hard link, in the node's
+     * images dir, to the one docker-archive of the run ({@link #archive()}).
+     */
     public static void importInto(KubeNode node) throws Exception {
-        Path archive = node.imagesDir().resolve("dind.tar");
-        Images.dockerArchive(DindImage.tar(), IMAGE, INIT, archive);
-        node.importImage(archive);
+        Path in = node.imagesDir().resolve("dind.tar");
+        Files.deleteIfExists(in);
+        Files.createLink(in, archive());
+        node.importImage(in);
+    }
+
+    /**
+     * {@link DindImage} as a docker-archive tagged {@link #IMAGE}, next to its tar; made once per
+     * test JVM instead of hashing and copying the image's 800 MB again for every node that imports
+     * it (KubeDindIT's and each of KubeInstallerIT's two).
+     */
+    private static synchronized Path archive() throws Exception {
+        if (archive == null) {
+            Path tar = DindImage.tar();
+            archive =
+                    Images.dockerArchive(
+                            tar, IMAGE, INIT, tar.resolveSibling("dind-docker-archive.tar"));
+        }
+        return archive;
     }
 
     /**

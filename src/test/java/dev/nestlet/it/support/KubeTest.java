@@ -14,6 +14,7 @@ import org.junit.jupiter.api.TestInstance;
  * (pool from {@link #BASE}), and a {@link CriClient}; all stopped and removed after the last test,
  * whatever happened.
  */
+@UsesRoots(SharedRoot.KUBE_NODE)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class KubeTest {
     public static final long BASE = 7_000_000;
