@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * sd_notify's watchdog: pings at half of WATCHDOG_USEC only while the socket answers a request,
- * with a STATUS= line of the containers served; none for another process's WATCHDOG_PID.
+ * with a STATUS= line of the containers served; none for another process's WATCHDOG_PID; a waiting
+ * standby's pings, with no socket to ask.
  */
 class SystemdWatchdogTest {
     private static final long PID = ProcessHandle.current().pid();
@@ -116,6 +117,28 @@ class SystemdWatchdogTest {
                 }
             }
             assertEquals(0, notify.lines("WATCHDOG=1").size(), notify.messages().toString());
+        }
+    }
+
+    @Test
+    void aStandbyPingsWithoutASocket() throws Exception {
+        try (NotifySocket notify = new NotifySocket(dir.resolve("notify"))) {
+            SystemdNotify n =
+                    new SystemdNotify(
+                            Map.of(
+                                    "NOTIFY_SOCKET",
+                                    notify.path().toString(),
+                                    "WATCHDOG_USEC",
+                                    "400000"),
+                            PID);
+            try (SystemdWatchdog w = SystemdWatchdog.standingBy(n, "standby: waiting")) {
+                long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (notify.lines("WATCHDOG=1").size() < 3 && System.nanoTime() < end) {
+                    Thread.sleep(50);
+                }
+            }
+            assertTrue(notify.lines("WATCHDOG=1").size() >= 3, notify.messages().toString());
+            assertTrue(notify.lines("STATUS=").contains("STATUS=standby: waiting"));
         }
     }
 
