@@ -62,16 +62,15 @@ class SystemdWatchdogTest {
     // Pings every 200 ms (WATCHDOG_USEC 400 ms) to notify while api answers within probeMs.
     private static SystemdWatchdog watchdog(
             NotifySocket notify, Path api, int probeMs, int containers) {
-        SystemdNotify n =
-                new SystemdNotify(
-                        Map.of(
-                                "NOTIFY_SOCKET",
-                                notify.path().toString(),
-                                "WATCHDOG_USEC",
-                                "400000"),
-                        PID);
         return SystemdWatchdog.start(
-                n, every -> new SocketProbe(api, Duration.ofMillis(probeMs)), () -> containers);
+                pingingEvery200Ms(notify),
+                every -> new SocketProbe(api, Duration.ofMillis(probeMs)),
+                () -> containers);
+    }
+
+    private static SystemdNotify pingingEvery200Ms(NotifySocket notify) {
+        return new SystemdNotify(
+                Map.of("NOTIFY_SOCKET", notify.path().toString(), "WATCHDOG_USEC", "400000"), PID);
     }
 
     @Test
@@ -123,15 +122,8 @@ class SystemdWatchdogTest {
     @Test
     void aStandbyPingsWithoutASocket() throws Exception {
         try (NotifySocket notify = new NotifySocket(dir.resolve("notify"))) {
-            SystemdNotify n =
-                    new SystemdNotify(
-                            Map.of(
-                                    "NOTIFY_SOCKET",
-                                    notify.path().toString(),
-                                    "WATCHDOG_USEC",
-                                    "400000"),
-                            PID);
-            try (SystemdWatchdog w = SystemdWatchdog.standingBy(n, "standby: waiting")) {
+            try (SystemdWatchdog w =
+                    SystemdWatchdog.standingBy(pingingEvery200Ms(notify), "standby: waiting")) {
                 long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
                 while (notify.lines("WATCHDOG=1").size() < 3 && System.nanoTime() < end) {
                     Thread.sleep(50);
