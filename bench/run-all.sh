@@ -15,3 +15,4 @@ cd "$(dirname "$0")"
 ./daemon-footprint.sh
 ./daemon-tiered.sh
 ./handover.sh
+./standby.sh

@@ -160,6 +160,13 @@ public final class DaemonOptions {
                         + " have it hand over its FUSE connection, seccomp listeners, state and"
                         + " socket (needs --fd-store keeper); starts as usual when none answers");
         option(
+                Kind.FLAG,
+                "standby",
+                "false",
+                "warm standby: start up beside the nestletd serving --state-dir (as --take-over"
+                        + " does), then wait; serve once it exits, however it ends (SIGKILL, a"
+                        + " crash), or at once when none serves (needs --fd-store keeper)");
+        option(
                 Kind.TEXT,
                 "metrics-listen",
                 "HOST:PORT",
@@ -236,10 +243,10 @@ public final class DaemonOptions {
 
     /** The option names a config file may set, in --help's order. */
     static List<String> fileOptions() {
-        // take-over is an act (a planned restart), not a setting: ExecStart and ExecReload read
-        // the same file.
+        // take-over is an act (a planned restart), not a setting, and standby a role of one
+        // unit of two: ExecStart, ExecReload and the standby unit read the same file.
         return SPECS.keySet().stream()
-                .filter(n -> !n.equals("config") && !n.equals("take-over"))
+                .filter(n -> !n.equals("config") && !n.equals("take-over") && !n.equals("standby"))
                 .toList();
     }
 

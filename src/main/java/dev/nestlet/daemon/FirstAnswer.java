@@ -47,7 +47,9 @@ final class FirstAnswer<P> implements Operation<P> {
             LOG.info(
                     "first container answered "
                             + clock.millis()
-                            + " ms after exec ("
+                            + " ms after "
+                            + clock.origin()
+                            + " ("
                             + name()
                             + ")");
         }

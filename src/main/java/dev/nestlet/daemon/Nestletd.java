@@ -108,13 +108,25 @@ public final class Nestletd {
             System.out.println("nestletd " + Version.VALUE);
             return;
         }
+        if (o.flag("take-over") && o.flag("standby")) {
+            System.err.println(
+                    "nestletd: --take-over and --standby exclude each other: --take-over asks the"
+                            + " serving nestletd to hand over now, --standby waits until it exits");
+            System.exit(2);
+            return;
+        }
         try {
             run(
                     config(o),
                     o.text("fd-store"),
                     o.flag("group-may-mutate"),
-                    o.flag("take-over"),
+                    o.flag("take-over")
+                            ? Start.TAKE_OVER
+                            : o.flag("standby") ? Start.STANDBY : Start.PLAIN,
                     clock);
+        } catch (ServingElsewhere e) {
+            System.err.println("nestletd: " + e.getMessage());
+            System.exit(1);
         } catch (Exception | Error e) {
             // Non-daemon threads (netty, the FUSE server) must not keep a failed daemon alive.
             e.printStackTrace();
@@ -190,10 +202,13 @@ public final class Nestletd {
             DaemonConfig config,
             String fdStoreMode,
             boolean groupMayMutate,
-            boolean takeOver,
+            Start start,
             StartClock clock)
             throws Exception {
         clock.mark("options");
+        // Both start up beside a serving nestletd and switch only once warm.
+        boolean nextToOne = start != Start.PLAIN;
+        boolean takeOver = start == Start.TAKE_OVER;
         if (CrashPoint.armed() != null) {
             LOG.warning(
                     "fault injection: crash point "
@@ -202,13 +217,26 @@ public final class Nestletd {
                             + CrashPoint.PROPERTY
                             + "), for tests only");
         }
-        // First, so that a port in use stops nestletd before it has mounted or kept anything;
-        // when taking over, after the hand-over: the old nestletd holds the port until then.
-        MetricsEndpoint early = takeOver ? null : metricsEndpoint(config);
-        SystemdNotify notify = SystemdNotify.ofThisProcess();
-        notify.status("starting");
         FileCalls.umask(0077);
         HostTree.traversableDir(config.stateDir());
+        // First, so that a second plain nestletd stops before it has mounted or kept anything.
+        ServingLock lock = ServingLock.open(config.stateDir());
+        if (!nextToOne && !lock.tryTake()) {
+            throw new ServingElsewhere(
+                    "nestletd "
+                            + lock.holder()
+                            + " serves state dir "
+                            + config.stateDir()
+                            + " (it holds "
+                            + config.stateDir().resolve(ServingLock.FILE)
+                            + "); stop it first, or start this one with --take-over (it hands over"
+                            + " now) or --standby (this one serves once it exits)");
+        }
+        // Next, so that a port in use stops nestletd before it has mounted or kept anything;
+        // when starting beside one, once it serves: the one serving holds the port until then.
+        MetricsEndpoint early = nextToOne ? null : metricsEndpoint(config);
+        SystemdNotify notify = SystemdNotify.ofThisProcess();
+        notify.status("starting");
         ObjectMapper json = Json.mapper();
         StateStore stateStore = new StateStore(config.stateDir(), json);
         // Beside the start-up below: the records, their inits' pidfds and bundles read ahead (see
@@ -274,10 +302,12 @@ public final class Nestletd {
         StoppedPods stoppedPods = new StoppedPods(config.stateDir());
         long handedOverBy = 0;
         RecordPreload ahead = RecordPreload.none();
-        if (takeOver) {
+        if (nextToOne) {
             if (!store.sharedWhileRunning()) {
                 throw new IllegalStateException(
-                        "--take-over needs a store both nestletds can read (--fd-store keeper), not "
+                        "--"
+                                + start.option
+                                + " needs a store both nestletds can read (--fd-store keeper), not "
                                 + store.describe());
             }
             TakeOver.warmUp(config.stateDir());
@@ -293,8 +323,14 @@ public final class Nestletd {
                 // Everything slow is done (the JVM, classes, options, the native binding): only
                 // now does the old nestletd stop serving, and the gap lasts until this one
                 // serves.
-                clock.mark("asking");
-                handedOverBy = TakeOver.ask(config.socket(), beside, json);
+                if (takeOver) {
+                    clock.mark("asking");
+                    HandOverOperation.Result from = TakeOver.ask(config.socket(), beside, json);
+                    handedOverBy = from.pid();
+                    lock = lockAfterHandOver(config, lock, from);
+                } else {
+                    awaitServingLock(config, lock, notify, server, clock);
+                }
             } catch (Exception e) {
                 server.close();
                 throw e;
@@ -304,9 +340,9 @@ public final class Nestletd {
                 notify.mainPid();
             }
             server.claimPath();
-            clock.mark("handed over");
+            clock.mark(takeOver ? "handed over" : "socket claimed");
         }
-        MetricsEndpoint endpoint = takeOver ? metricsEndpoint(config) : early;
+        MetricsEndpoint endpoint = nextToOne ? metricsEndpoint(config) : early;
         Map<String, Fd> kept = new HashMap<>(store.takeAll());
         Registry registry = new Registry(stateStore);
         IdAllocator allocator = IdPools.allocator(config);
@@ -363,7 +399,7 @@ public final class Nestletd {
         // Recovery finishes before the socket serves: a hook for a recovered container must find
         // its record and features as they were.
         notify.status("recovering " + registry.store().count() + " containers");
-        if (!takeOver) {
+        if (!nextToOne) {
             ahead = preload.get();
             clock.mark("records read ahead (" + ahead.size() + ")");
         }
@@ -462,7 +498,7 @@ public final class Nestletd {
                 "nestlet_kept_fds",
                 "fds the fd store holds for nestletd (" + store.describe() + ")",
                 store::held);
-        if (takeOver) {
+        if (nextToOne) {
             server.open();
         } else {
             server.start();
@@ -495,6 +531,7 @@ public final class Nestletd {
                         store,
                         ns,
                         registry,
+                        lock,
                         new AtomicBoolean()));
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -515,10 +552,75 @@ public final class Nestletd {
                         + config.socket()
                         + " ("
                         + policy.describe()
-                        + "); start-up ms after exec: "
+                        + "); start-up ms after "
+                        + clock.origin()
+                        + ": "
                         + clock.phases());
         notify.ready(SystemdWatchdog.serving(registry.size()));
         stop.await();
+    }
+
+    /**
+     * After a hand-over: the serving lock, passed from the old nestletd without a gap (a duplicate
+     * of its description); taken anew when it held none, is gone already, or none answered.
+     *
+     * @throws ServingElsewhere when another nestletd (a standby) took it meanwhile
+     */
+    private static ServingLock lockAfterHandOver(
+            DaemonConfig config, ServingLock own, HandOverOperation.Result from)
+            throws ServingElsewhere, java.io.IOException {
+        if (from.pid() > 0) {
+            Optional<ServingLock> passed =
+                    ServingLock.fromHandOver(config.stateDir(), from.pid(), from.lockFd());
+            if (passed.isPresent()) {
+                own.close();
+                return passed.get();
+            }
+        }
+        if (!own.tryTake()) {
+            throw new ServingElsewhere(
+                    "nestletd "
+                            + own.holder()
+                            + " took the serving lock of "
+                            + config.stateDir()
+                            + (from.pid() > 0
+                                    ? " after nestletd " + from.pid() + " handed over and exited"
+                                    : " and does not answer on " + config.socket()));
+        }
+        return own;
+    }
+
+    /**
+     * A standby: warm, its socket bound beside the path, it waits until no nestletd holds the
+     * serving lock (at once when none does; else when the serving one exits, however it ends), then
+     * takes it. Under systemd it is READY meanwhile and pings the watchdog; a SIGTERM meanwhile
+     * removes its socket.
+     */
+    private static void awaitServingLock(
+            DaemonConfig config,
+            ServingLock lock,
+            SystemdNotify notify,
+            ApiServer server,
+            StartClock clock)
+            throws java.io.IOException {
+        if (lock.tryTake()) {
+            LOG.info("standby: no nestletd serves " + config.stateDir() + "; serving now");
+            return;
+        }
+        Thread exit = new Thread(server::close, "standby-exit");
+        Runtime.getRuntime().addShutdownHook(exit);
+        String waiting = "standby: warm, waiting for nestletd " + lock.holder() + " to exit";
+        LOG.info(waiting + " (start-up ms after exec: " + clock.phases() + ")");
+        notify.ready(waiting);
+        SystemdWatchdog watchdog = SystemdWatchdog.standingBy(notify, waiting);
+        try {
+            lock.await();
+        } finally {
+            watchdog.close();
+        }
+        clock.restart("the serving lock");
+        Runtime.getRuntime().removeShutdownHook(exit);
+        LOG.info("standby: the serving nestletd exited; serving lock taken, taking over");
     }
 
     private static MetricsEndpoint metricsEndpoint(DaemonConfig config) throws java.io.IOException {

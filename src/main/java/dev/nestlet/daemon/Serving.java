@@ -7,6 +7,7 @@ import dev.nestlet.fdstore.FdStore;
 import dev.nestlet.lifecycle.Reconciler;
 import dev.nestlet.metrics.MetricsEndpoint;
 import dev.nestlet.ns.NamespaceWorkers;
+import dev.nestlet.ops.HandOverOperation;
 import dev.nestlet.seccomp.SeccompAgent;
 import dev.nestlet.state.Registry;
 import dev.nestlet.vfs.VirtualFiles;
@@ -32,6 +33,7 @@ record Serving(
         FdStore store,
         NamespaceWorkers ns,
         Registry registry,
+        ServingLock lock,
         AtomicBoolean handedOver) {
     private static final Logger LOG = Logger.getLogger(Serving.class.getName());
 
@@ -49,9 +51,9 @@ record Serving(
      * each step ended: until the seccomp and FUSE steps, containers are served; from them, they
      * wait for the new nestletd.
      *
-     * @return this process's pid
+     * @return this process's pid and the fd of its serving lock, for the new one to duplicate
      */
-    long handOver(Path socket, Path beside) throws Exception {
+    HandOverOperation.Result handOver(Path socket, Path beside) throws Exception {
         if (!store.sharedWhileRunning()) {
             throw new NestletException(
                     ErrorCode.CONFLICT,
@@ -97,7 +99,7 @@ record Serving(
                         },
                         "handed-over");
         exit.start();
-        return ProcessHandle.current().pid();
+        return new HandOverOperation.Result(ProcessHandle.current().pid(), lock.fd());
     }
 
     /** At exit: everything stopped; kept fds stay with the store. */

@@ -18,11 +18,14 @@ import java.util.List;
  * anchored once to {@link System#nanoTime}: figures are good to about 10 ms.
  */
 final class StartClock {
-    private final long startNanos;
+    // Moved once by a standby (restart): its start-up, warm, may have been hours ago.
+    private volatile long startNanos;
+    private volatile String origin;
     private final List<String> phases = new ArrayList<>();
 
-    private StartClock(long startNanos) {
+    private StartClock(long startNanos, String origin) {
         this.startNanos = startNanos;
+        this.origin = origin;
     }
 
     static StartClock ofThisProcess() {
@@ -41,12 +44,27 @@ final class StartClock {
         long agoNanos =
                 Math.round(uptimeSeconds * 1e9)
                         - startTicks * (1_000_000_000L / HostFiles.TICKS_PER_SECOND);
-        return new StartClock(now - Math.max(0, agoNanos));
+        return new StartClock(now - Math.max(0, agoNanos), "exec");
     }
 
     /** A clock counting from now: for the steps of something other than start-up. */
     static StartClock fromNow() {
-        return new StartClock(System.nanoTime());
+        return new StartClock(System.nanoTime(), "asked");
+    }
+
+    /**
+     * Counts from now on, forgetting the phases so far: a standby's wait for the serving lock is no
+     * part of its switch to serving.
+     */
+    synchronized void restart(String at) {
+        startNanos = System.nanoTime();
+        origin = at;
+        phases.clear();
+    }
+
+    /** What the milliseconds count from: "exec", or where {@link #restart} moved them. */
+    String origin() {
+        return origin;
     }
 
     long millis() {

@@ -31,14 +31,47 @@ final class SystemdWatchdog implements AutoCloseable {
             IntSupplier containers) {
         return notify.watchdogInterval()
                 .map(
-                        every ->
-                                new SystemdWatchdog(
-                                        schedule(notify, probeFor.apply(every), containers, every)))
+                        every -> {
+                            SocketProbe probe = probeFor.apply(every);
+                            boolean[] failing = {false};
+                            LOG.info(
+                                    "systemd watchdog: pinging every "
+                                            + every.toMillis()
+                                            + " ms while the socket answers");
+                            return new SystemdWatchdog(
+                                    schedule(
+                                            () ->
+                                                    failing[0] =
+                                                            tick(
+                                                                    notify,
+                                                                    probe,
+                                                                    containers,
+                                                                    failing[0]),
+                                            every));
+                        })
                 .orElseGet(() -> new SystemdWatchdog(null));
     }
 
-    private static ScheduledExecutorService schedule(
-            SystemdNotify notify, SocketProbe probe, IntSupplier containers, Duration every) {
+    /**
+     * The pings of a standby ({@code nestletd --standby}) while it waits for the serving lock: its
+     * socket holds requests until it serves, so nothing is probed; a standby alive is a standby
+     * that works. {@code status} is the {@code STATUS=} line.
+     */
+    static SystemdWatchdog standingBy(SystemdNotify notify, String status) {
+        return notify.watchdogInterval()
+                .map(
+                        every ->
+                                new SystemdWatchdog(
+                                        schedule(
+                                                () -> {
+                                                    notify.status(status);
+                                                    notify.watchdog();
+                                                },
+                                                every)))
+                .orElseGet(() -> new SystemdWatchdog(null));
+    }
+
+    private static ScheduledExecutorService schedule(Runnable tick, Duration every) {
         ScheduledExecutorService timer =
                 Executors.newSingleThreadScheduledExecutor(
                         r -> {
@@ -46,13 +79,12 @@ final class SystemdWatchdog implements AutoCloseable {
                             t.setDaemon(true);
                             return t;
                         });
-        boolean[] failing = {false};
         // A tick that threw would end the schedule for good: nothing may escape it.
         var unused =
                 timer.scheduleWithFixedDelay(
                         () -> {
                             try {
-                                failing[0] = tick(notify, probe, containers, failing[0]);
+                                tick.run();
                             } catch (RuntimeException e) {
                                 LOG.warning("watchdog tick failed: " + e);
                             }
@@ -60,10 +92,6 @@ final class SystemdWatchdog implements AutoCloseable {
                         0,
                         every.toMillis(),
                         TimeUnit.MILLISECONDS);
-        LOG.info(
-                "systemd watchdog: pinging every "
-                        + every.toMillis()
-                        + " ms while the socket answers");
         return timer;
     }
 

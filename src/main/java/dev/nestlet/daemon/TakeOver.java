@@ -8,6 +8,7 @@ import dev.nestlet.api.Dispatcher;
 import dev.nestlet.api.PeerPolicy;
 import dev.nestlet.api.Protocol;
 import dev.nestlet.json.Json;
+import dev.nestlet.ops.HandOverOperation;
 import dev.nestlet.ops.VersionOperation;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -35,19 +36,20 @@ final class TakeOver {
 
     /**
      * Asks the nestletd on {@code socket} to move this one's socket ({@code beside}) over the path
-     * and stop serving; returns its pid once it has, or 0 when no nestletd answers there (nothing
-     * to take over: this one starts as after a stop).
+     * and stop serving; returns its pid and serving lock's fd once it has, or pid 0 when no
+     * nestletd answers there (nothing to take over: this one starts as after a stop).
      *
      * @throws IOException when one answers but refuses or fails to hand over
      */
-    static long ask(Path socket, Path beside, ObjectMapper json) throws IOException {
+    static HandOverOperation.Result ask(Path socket, Path beside, ObjectMapper json)
+            throws IOException {
         SocketChannel ch;
         try {
             ch = SocketChannel.open(StandardProtocolFamily.UNIX);
             ch.connect(UnixDomainSocketAddress.of(socket));
         } catch (IOException e) {
             LOG.info("--take-over: no nestletd answers on " + socket + "; starting without one");
-            return 0;
+            return new HandOverOperation.Result(0, -1);
         }
         try (ch) {
             ObjectNode request =
@@ -76,7 +78,10 @@ final class TakeOver {
                         throw new IOException(
                                 "the nestletd on " + socket + " refused to hand over: " + answer);
                     }
-                    return answer.path("result").path("pid").asLong();
+                    JsonNode result = answer.path("result");
+                    // An older nestletd names no lock fd: it held none.
+                    return new HandOverOperation.Result(
+                            result.path("pid").asLong(), result.path("lockFd").asInt(-1));
                 }
             }
         }

@@ -20,16 +20,20 @@ public final class HandOverOperation implements Operation<HandOverOperation.Para
      */
     public record Params(String socket) {}
 
-    /** The pid of the nestletd that stopped serving; it exits once the caller serves the socket. */
-    public record Result(long pid) {}
+    /**
+     * The pid of the nestletd that stopped serving (it exits once the caller serves the socket) and
+     * the number of its fd holding the state dir's serving lock, which the caller duplicates
+     * (pidfd_getfd) so that the lock stays held; -1 when it holds none.
+     */
+    public record Result(long pid, int lockFd) {}
 
     /**
      * What this nestletd does to stop serving (without closing a kept fd), the caller's socket at
-     * {@code beside}; returns its pid.
+     * {@code beside}; returns its pid and lock fd.
      */
     @FunctionalInterface
     public interface StopServing {
-        long stop(Path beside) throws Exception;
+        Result stop(Path beside) throws Exception;
     }
 
     private final StopServing stop;
@@ -72,6 +76,6 @@ public final class HandOverOperation implements Operation<HandOverOperation.Para
         if (!done.compareAndSet(false, true)) {
             throw new NestletException(ErrorCode.CONFLICT, "this nestletd has handed over already");
         }
-        return new Result(stop.stop(Path.of(params.socket())));
+        return stop.stop(Path.of(params.socket()));
     }
 }

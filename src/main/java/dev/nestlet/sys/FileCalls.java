@@ -12,6 +12,9 @@ public final class FileCalls {
     public static final int AT_EMPTY_PATH = 0x1000;
     public static final int AT_RECURSIVE = 0x8000;
 
+    private static final int LOCK_EX = 2;
+    private static final int LOCK_NB = 4;
+
     public static final int O_RDONLY = 0;
     public static final int O_WRONLY = 1;
     public static final int O_RDWR = 2;
@@ -45,6 +48,25 @@ public final class FileCalls {
     private static final int STAT_SIZE = 144;
 
     private FileCalls() {}
+
+    /**
+     * flock(LOCK_EX) on {@code fd}'s open file description: waits while another description holds
+     * it when {@code wait}, else returns false at once. A signal's interruption is retried.
+     */
+    public static boolean lockExclusive(Fd fd, boolean wait) {
+        while (true) {
+            if (Native.C.flock(fd.get(), LOCK_EX | (wait ? 0 : LOCK_NB)) == 0) {
+                return true;
+            }
+            int errno = Native.errno();
+            if (errno == Errno.EAGAIN && !wait) {
+                return false;
+            }
+            if (errno != Errno.EINTR) {
+                throw new SysException("flock", errno, fd.what());
+            }
+        }
+    }
 
     public static Fd open(String path, int flags, int mode) {
         return new Fd(

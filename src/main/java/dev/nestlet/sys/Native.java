@@ -113,6 +113,9 @@ final class Native {
 
         int renameat(int olddirfd, String oldpath, int newdirfd, String newpath);
 
+        // one serving nestletd per state dir (STATE/run/serving.lock)
+        int flock(int fd, int operation);
+
         @ssize_t
         long sendmsg(int fd, Pointer msghdr, int flags);
 

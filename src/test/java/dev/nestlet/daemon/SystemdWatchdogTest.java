@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * sd_notify's watchdog: pings at half of WATCHDOG_USEC only while the socket answers a request,
- * with a STATUS= line of the containers served; none for another process's WATCHDOG_PID.
+ * with a STATUS= line of the containers served; none for another process's WATCHDOG_PID; a waiting
+ * standby's pings, with no socket to ask.
  */
 class SystemdWatchdogTest {
     private static final long PID = ProcessHandle.current().pid();
@@ -61,16 +62,15 @@ class SystemdWatchdogTest {
     // Pings every 200 ms (WATCHDOG_USEC 400 ms) to notify while api answers within probeMs.
     private static SystemdWatchdog watchdog(
             NotifySocket notify, Path api, int probeMs, int containers) {
-        SystemdNotify n =
-                new SystemdNotify(
-                        Map.of(
-                                "NOTIFY_SOCKET",
-                                notify.path().toString(),
-                                "WATCHDOG_USEC",
-                                "400000"),
-                        PID);
         return SystemdWatchdog.start(
-                n, every -> new SocketProbe(api, Duration.ofMillis(probeMs)), () -> containers);
+                pingingEvery200Ms(notify),
+                every -> new SocketProbe(api, Duration.ofMillis(probeMs)),
+                () -> containers);
+    }
+
+    private static SystemdNotify pingingEvery200Ms(NotifySocket notify) {
+        return new SystemdNotify(
+                Map.of("NOTIFY_SOCKET", notify.path().toString(), "WATCHDOG_USEC", "400000"), PID);
     }
 
     @Test
@@ -116,6 +116,21 @@ class SystemdWatchdogTest {
                 }
             }
             assertEquals(0, notify.lines("WATCHDOG=1").size(), notify.messages().toString());
+        }
+    }
+
+    @Test
+    void aStandbyPingsWithoutASocket() throws Exception {
+        try (NotifySocket notify = new NotifySocket(dir.resolve("notify"))) {
+            try (SystemdWatchdog w =
+                    SystemdWatchdog.standingBy(pingingEvery200Ms(notify), "standby: waiting")) {
+                long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (notify.lines("WATCHDOG=1").size() < 3 && System.nanoTime() < end) {
+                    Thread.sleep(50);
+                }
+            }
+            assertTrue(notify.lines("WATCHDOG=1").size() >= 3, notify.messages().toString());
+            assertTrue(notify.lines("STATUS=").contains("STATUS=standby: waiting"));
         }
     }
 

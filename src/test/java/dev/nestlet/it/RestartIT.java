@@ -11,6 +11,7 @@ import dev.nestlet.it.support.Cmd;
 import dev.nestlet.it.support.Container;
 import dev.nestlet.it.support.Daemon;
 import dev.nestlet.it.support.DindImage;
+import dev.nestlet.it.support.Dist;
 import dev.nestlet.it.support.InitRunner;
 import dev.nestlet.it.support.Mounts;
 import dev.nestlet.it.support.OciRuntime;
@@ -370,17 +371,7 @@ class RestartIT {
                     stopStart.add(java.util.Collections.max(progress.takeLongest()));
                 }
                 progress.close();
-                assertNoRangeHeldTwice(running);
-                for (int i = 0; i < containers; i++) {
-                    String failed =
-                            Files.exists(failures.get(i)) ? Files.readString(failures.get(i)) : "";
-                    assertEquals("", failed, "container " + i + ": no read, value or mount failed");
-                }
-                Cmd.Result protectedUmount = running.get(0).exec("umount", "/proc/meminfo");
-                assertNotEquals(0, protectedUmount.exit());
-                assertTrue(
-                        SeccompAgentIT.refused(protectedUmount.all()),
-                        "the listener is still served: " + protectedUmount.all());
+                assertLoopsNeverFailed(running, failures);
                 System.out.println(
                         "[RestartIT] longest wait of a loop iteration (read + mount + umount) of "
                                 + containers
@@ -485,6 +476,157 @@ class RestartIT {
         }
     }
 
+    /**
+     * Issue 11: one serving nestletd per state dir. A second plain nestletd on a state dir another
+     * serves stops at once (exit 1), naming the holder's pid and the options that work, and leaves
+     * the first serving its socket.
+     */
+    @Test
+    void aSecondPlainNestletdIsRefusedAndTheFirstKeepsServing() throws Exception {
+        Root.require();
+        try (TestDir dir = new TestDir("serving-lock");
+                Daemon daemon = new Daemon(dir.path()).start()) {
+            Cmd.Result second =
+                    Cmd.of(
+                                    Dist.bin("nestletd").toString(),
+                                    "--socket",
+                                    daemon.socket().toString(),
+                                    "--state-dir",
+                                    daemon.stateDir().toString())
+                            .timeout(60)
+                            .run();
+            assertEquals(1, second.exit(), second.all());
+            assertTrue(
+                    second.all()
+                            .contains(
+                                    "nestletd "
+                                            + daemon.pid()
+                                            + " serves state dir "
+                                            + daemon.stateDir()),
+                    second.all());
+            assertTrue(second.all().contains("--take-over"), second.all());
+            assertTrue(second.all().contains("--standby"), second.all());
+            assertFalse(second.all().contains("Exception"), "a message, not a trace");
+            assertTrue(daemon.alive());
+            assertTrue(daemon.request("{\"v\":1,\"op\":\"version\"}").path("ok").asBoolean());
+            assertEquals(
+                    Long.toString(daemon.pid()),
+                    Files.readString(daemon.stateDir().resolve("run/serving.lock")).trim());
+        }
+    }
+
+    /**
+     * Issue 11: a warm standby ({@code nestletd --standby}) serves once the serving nestletd is
+     * killed. 20 containers read their virtual files and mount/unmount in a loop; a standby that is
+     * itself killed changes nothing; then, per round, a standby waits beside the serving nestletd,
+     * which is SIGKILLed, twice in a row (the standby that took over is killed in turn, with a new
+     * standby), then, for comparison in the same run, the serving one is SIGKILLed and a plain one
+     * started at once (a cold start). No read or mount fails, no range is held twice, the trapped
+     * calls are still served. Prints the longest wait of a loop iteration across each kill, both
+     * ways, and asserts a bound for the standby's that a loaded machine meets ({@code
+     * bench/standby.sh} runs more rounds).
+     */
+    @Test
+    @Tag("slow")
+    void aWarmStandbyServesOnceTheServingOneIsKilled() throws Exception {
+        Root.require();
+        int containers = 20;
+        int rounds = Integer.getInteger("nestlet.it.standbyRounds", 1);
+        try (TestDir dir = new TestDir("standby")) {
+            String[] pool = SubIds.pool(dir.path(), 5_000_000, containers * 65536L);
+            String[] standbyArgs = java.util.Arrays.copyOf(pool, pool.length + 1);
+            standbyArgs[pool.length] = "--standby";
+            Daemon daemon = new Daemon(dir.path(), pool).start();
+            Daemon standby = null;
+            List<Container> running = new ArrayList<>();
+            List<Path> counters = new ArrayList<>();
+            List<Path> failures = new ArrayList<>();
+            Progress progress = null;
+            try {
+                startLoops(dir, daemon, containers, running, counters, failures);
+                progress = new Progress(counters);
+                progress.awaitAll(30_000, "the loops run");
+                List<Long> quiet = progress.takeLongest();
+
+                standby = startStandby(dir, standbyArgs, daemon);
+                standby.kill();
+                progress.awaitAll(30_000, "after a standby was killed");
+                assertTrue(daemon.alive(), "the serving one lives on\n" + daemon.log());
+                assertEquals(
+                        Long.toString(daemon.pid()),
+                        Files.readString(daemon.stateDir().resolve("run/serving.lock")).trim());
+
+                List<Long> withStandby = new ArrayList<>();
+                List<Long> coldStart = new ArrayList<>();
+                List<String> switches = new ArrayList<>();
+                for (int r = 0; r < rounds; r++) {
+                    for (int chain = 0; chain < 2; chain++) {
+                        standby = startStandby(dir, standbyArgs, daemon);
+                        progress.awaitAll(30_000, "with a standby waiting");
+                        progress.takeLongest();
+                        daemon.kill();
+                        daemon = standby;
+                        standby = null;
+                        // Long enough to report the wait (asserted below) rather than "stuck".
+                        progress.awaitAll(120_000, "after SIGKILL with a standby, round " + r);
+                        withStandby.add(java.util.Collections.max(progress.takeLongest()));
+                        assertTrue(
+                                daemon.logShows("start-up ms after the serving lock", 5000),
+                                daemon.log());
+                        switches.add(lastLine(daemon.log(), "start-up ms after the serving lock"));
+                    }
+                    progress.takeLongest();
+                    daemon.kill();
+                    daemon = new Daemon(dir.path(), pool).start(180);
+                    progress.awaitAll(30_000, "after SIGKILL and a cold start, round " + r);
+                    coldStart.add(java.util.Collections.max(progress.takeLongest()));
+                }
+                progress.close();
+                assertLoopsNeverFailed(running, failures);
+                System.out.println(
+                        "[RestartIT] longest wait of a loop iteration (read + mount + umount) of "
+                                + containers
+                                + " containers, ms: quiet max "
+                                + java.util.Collections.max(quiet)
+                                + "; SIGKILL with a standby "
+                                + withStandby
+                                + " (median "
+                                + median(withStandby)
+                                + ", max "
+                                + java.util.Collections.max(withStandby)
+                                + "), SIGKILL + cold start "
+                                + coldStart
+                                + " (median "
+                                + median(coldStart)
+                                + ", max "
+                                + java.util.Collections.max(coldStart)
+                                + ")\n[RestartIT] the standbys' switches:\n[RestartIT] "
+                                + String.join("\n[RestartIT] ", switches));
+                // Generous: a 2-core CI machine busy with 20 loops and a JVM's start-up; the
+                // figure itself is printed above and in bench/RESULTS.md.
+                assertTrue(
+                        java.util.Collections.max(withStandby) < STANDBY_BOUND_MS,
+                        "longest wait across a SIGKILL with a standby " + withStandby);
+                stopAllAndAwaitReleased(running, daemon);
+            } finally {
+                if (standby != null) {
+                    standby.kill();
+                }
+                closeAll(progress, running, daemon);
+            }
+        }
+    }
+
+    /** What a loop iteration may wait across a SIGKILL with a standby, on a loaded machine. */
+    private static final long STANDBY_BOUND_MS = 10_000;
+
+    /** A standby beside {@code serving}, once warm and waiting for it. */
+    private static Daemon startStandby(TestDir dir, String[] args, Daemon serving)
+            throws Exception {
+        return new Daemon(dir.path(), args)
+                .startUntil("standby: warm, waiting for nestletd " + serving.pid() + " ", 180);
+    }
+
     /** Stops and deletes every container, as an engine would, then waits for their release. */
     private static void stopAllAndAwaitReleased(List<Container> running, Daemon daemon)
             throws Exception {
@@ -503,6 +645,24 @@ class RestartIT {
         }
         running.forEach(Container::close);
         daemon.close();
+    }
+
+    /**
+     * No range held twice, no loop's read, value or mount failed, and the first container's trapped
+     * calls are still served.
+     */
+    private static void assertLoopsNeverFailed(List<Container> running, List<Path> failures)
+            throws Exception {
+        assertNoRangeHeldTwice(running);
+        for (int i = 0; i < running.size(); i++) {
+            String failed = Files.exists(failures.get(i)) ? Files.readString(failures.get(i)) : "";
+            assertEquals("", failed, "container " + i + ": no read, value or mount failed");
+        }
+        Cmd.Result protectedUmount = running.get(0).exec("umount", "/proc/meminfo");
+        assertNotEquals(0, protectedUmount.exit());
+        assertTrue(
+                SeccompAgentIT.refused(protectedUmount.all()),
+                "the listener is still served: " + protectedUmount.all());
     }
 
     /** Each container's host root uid (its uid_map's) is its own. */

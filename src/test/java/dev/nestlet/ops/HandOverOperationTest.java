@@ -35,7 +35,7 @@ class HandOverOperationTest {
                                     beside -> {
                                         assertEquals(Path.of("/run/n/.s.take-over-9"), beside);
                                         stops.incrementAndGet();
-                                        return 1234;
+                                        return new HandOverOperation.Result(1234, 7);
                                     }));
 
     private static final String OK =
@@ -46,10 +46,11 @@ class HandOverOperationTest {
     }
 
     @Test
-    void rootGetsThePidOfTheDaemonThatStoppedServing() throws Exception {
+    void rootGetsThePidAndLockFdOfTheDaemonThatStoppedServing() throws Exception {
         JsonNode r = call(OK, ROOT);
         assertTrue(r.path("ok").asBoolean(), r.toString());
         assertEquals(1234, r.path("result").path("pid").asLong());
+        assertEquals(7, r.path("result").path("lockFd").asInt());
         assertEquals(1, stops.get());
     }
 

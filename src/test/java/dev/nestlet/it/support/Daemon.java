@@ -67,6 +67,15 @@ public final class Daemon implements AutoCloseable {
      * up while another serves busy containers shares the CPU with them).
      */
     public Daemon start(long readySeconds) throws IOException, InterruptedException {
+        return startUntil("ready on", readySeconds);
+    }
+
+    /**
+     * Starts nestletd and waits up to {@code seconds} until the socket exists and the log shows
+     * {@code marker} after what it held before: "ready on" once serving, or what a standby logs
+     * once warm and waiting.
+     */
+    public Daemon startUntil(String marker, long seconds) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(launcher);
         cmd.addAll(
                 List.of(
@@ -85,13 +94,13 @@ public final class Daemon implements AutoCloseable {
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);
         process = pb.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(readySeconds);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new AssertionError(
                         "nestletd exited with " + process.exitValue() + ":\n" + log());
             }
-            if (Files.exists(socket) && logText().indexOf("ready on", logStart) >= 0) {
+            if (Files.exists(socket) && logText().indexOf(marker, logStart) >= 0) {
                 return this;
             }
             Thread.sleep(20);
