@@ -5,7 +5,9 @@ import dev.nestlet.api.ApiServer;
 import dev.nestlet.api.Dispatcher;
 import dev.nestlet.api.PeerPolicy;
 import dev.nestlet.api.Version;
+import dev.nestlet.cgroup.Cgroup;
 import dev.nestlet.cgroup.CgroupDelegation;
+import dev.nestlet.cgroup.CgroupLocator;
 import dev.nestlet.datadir.InnerDataDirs;
 import dev.nestlet.error.ErrorCode;
 import dev.nestlet.error.NestletException;
@@ -407,6 +409,7 @@ public final class Nestletd {
         clock.mark("records re-attached");
         vfs.resume();
         clock.mark("FUSE resumed");
+        CgroupLocator hostCgroups = CgroupLocator.ofHost();
         seccomp.adopt(
                 kept,
                 id ->
@@ -414,6 +417,11 @@ public final class Nestletd {
                                 .filter(LiveContainer::initAlive)
                                 .map(c -> c.record().pid())
                                 .orElse(0),
+                initPid -> {
+                    try (Cgroup cgroup = hostCgroups.forProcess(initPid)) {
+                        return cgroup.threads();
+                    }
+                },
                 handedOverBy > 0);
         kept.forEach(
                 (name, fd) -> {

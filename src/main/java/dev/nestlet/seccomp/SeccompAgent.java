@@ -130,17 +130,18 @@ public final class SeccompAgent implements AutoCloseable {
      * Serves the listener fds a previous nestletd left in the fd store ({@code kept}, by name; the
      * others are not looked at), each for the container its name says, whose record the registry
      * holds ({@code initPidOf}: container id -> its init's pid, or 0 if unknown). First restarts
-     * the calls that nestletd took and never answered (see {@link LostNotifications}), unless
-     * {@code handedOver}: a nestletd that handed over answered all it took. Then reads the
-     * runtimes' connections it kept and had not finished with: one whose listener fd is kept too
-     * (same sequence number) is done with; any other still holds its message, whose listener fd is
-     * served as if it had just arrived.
+     * the calls that nestletd took and never answered, looked for among those containers' {@code
+     * threads} (see {@link LostNotifications}), unless {@code handedOver}: a nestletd that handed
+     * over answered all it took. Then reads the runtimes' connections it kept and had not finished
+     * with: one whose listener fd is kept too (same sequence number) is done with; any other still
+     * holds its message, whose listener fd is served as if it had just arrived.
      *
      * @return how many listener fds were taken over
      */
     public int adopt(
             Map<String, Fd> kept,
             java.util.function.ToIntFunction<String> initPidOf,
+            ContainerThreads threads,
             boolean handedOver) {
         Map<String, ProcessState> states = new LinkedHashMap<>();
         Map<String, StoreName> connections = new LinkedHashMap<>();
@@ -180,7 +181,7 @@ public final class SeccompAgent implements AutoCloseable {
             return 0;
         }
         if (!handedOver && !states.isEmpty()) {
-            LostNotifications.restart(inits);
+            LostNotifications.restart(inits, threads);
         }
         states.forEach(
                 (name, state) -> {
