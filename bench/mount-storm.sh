@@ -139,10 +139,10 @@ phase() {
     late=late-$$-$1-$r-$s
     ids="$ids $late"
     system_bundle "$late"
-    t0=$(date +%s%N)
+    s0=$(date +%s%N)
     (cd "$work/$late" && NESTLET_SOCKET=$work/nestlet.sock "$dist/bin/nestlet-runtime" --root "$work/runc" run -d \
       "$late" >/dev/null)
-    echo $((($(date +%s%N) - t0) / 1000000)) >> "$work/starts.$1"
+    echo $((($(date +%s%N) - s0) / 1000000)) >> "$work/starts.$1"
     runc --root "$work/runc" delete --force "$late" >/dev/null
     rm -rf --one-file-system "${work:?}/$late"
   done
