@@ -16,6 +16,9 @@
 # PIN=1 pins the quiet one to CPU 0 and the noisy one to CPU 1 (as bench/noisy-neighbour.sh does),
 # so that what the quiet one feels is nestletd's work, not the noisy one's own CPU; nestletd and
 # the containers started per phase are not pinned.
+# PROFILE=1 also prints where nestletd's time went in each kind of phase: per kind of thread
+# (fuse, seccomp-handler, ns-worker, GC...) its CPU time and its time waiting on a run queue
+# (/proc/PID/task/TID/schedstat), and the GC's pauses (-Xlog:gc, added to NESTLETD_JAVA_OPTS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -39,6 +42,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+if [ "${PROFILE:-0}" = 1 ]; then
+  export NESTLETD_JAVA_OPTS="${NESTLETD_JAVA_OPTS:-} -Xlog:gc:file=$work/gc.log:utctime"
+fi
 # shellcheck disable=SC2086 # NESTLETD_ARGS is a list of options
 start_nestletd "$dist" "$work/nestlet.sock" "$work/state" "$work/nestletd.log" --id-pool 5400000:5400000:262144 \
   ${NESTLETD_ARGS:-}
@@ -94,6 +100,20 @@ entries="no hostile table (STORM=proc)"
 
 # nestletd's CPU time so far (utime + stime, clock ticks)
 daemon_ticks() { awk '{print $14 + $15}' "/proc/$daemon_pid/stat"; }
+# nestletd's threads now: "TID KIND RUN_NS WAIT_NS" (KIND: the name without its number)
+thread_times() {
+  for t in /proc/"$daemon_pid"/task/*; do
+    k=$(sed 's/[-#]*[0-9]*$//; s/ /_/g' "$t/comm" 2>/dev/null) || continue
+    read -r run wait _ < "$t/schedstat" 2>/dev/null || continue
+    echo "${t##*/} $k $run $wait"
+  done
+}
+# $1: phase; what each kind of thread used since the snapshot in $work/threads.before
+profile_phase() {
+  thread_times | awk -v ph="$1" 'NR == FNR {r[$1] = $3; w[$1] = $4; next}
+    {cpu[$2] += $3 - r[$1]; rq[$2] += $4 - w[$1]} END {for (k in cpu) print ph, k, cpu[k], rq[k]}' \
+    "$work/threads.before" - >> "$work/profile"
+}
 storm_on() {
   # the loops let go of runc exec's stdio, or it would wait for them; each counts its cycles; in
   # STORM=proc, loops 2 and 4 mount sysfs
@@ -119,10 +139,10 @@ phase() {
     late=late-$$-$1-$r-$s
     ids="$ids $late"
     system_bundle "$late"
-    t0=$(date +%s%N)
+    s0=$(date +%s%N)
     (cd "$work/$late" && NESTLET_SOCKET=$work/nestlet.sock "$dist/bin/nestlet-runtime" --root "$work/runc" run -d \
       "$late" >/dev/null)
-    echo $((($(date +%s%N) - t0) / 1000000)) >> "$work/starts.$1"
+    echo $((($(date +%s%N) - s0) / 1000000)) >> "$work/starts.$1"
     runc --root "$work/runc" delete --force "$late" >/dev/null
     rm -rf --one-file-system "${work:?}/$late"
   done
@@ -136,7 +156,11 @@ for r in $(seq "$ROUNDS"); do
   for ph in $order; do
     t0=$(daemon_ticks) # a storm's from its start to its end, while its cycles are counted
     [ "$ph" = storm ] && storm_on
+    w0=$(date +%s.%N)
+    [ "${PROFILE:-0}" != 1 ] || thread_times > "$work/threads.before"
     phase "$ph"
+    [ "${PROFILE:-0}" != 1 ] || profile_phase "$ph"
+    echo "$ph $w0 $(date +%s.%N)" >> "$work/windows"
     [ "$ph" = storm ] && storm_off
     echo $(($(daemon_ticks) - t0)) >> "$work/ticks.$ph"
   done
@@ -176,5 +200,25 @@ printf '\nnestletd CPU per phase (s, total over the rounds): quiet %.2f, storm %
 printf 'in the storm phases: %d; nestletd CPU per storm cycle ((storm - quiet) / cycles): %.0f us\n' \
   "$(total "$work/storm.cycles")" \
   "$(bc -l <<< "($(total "$work/ticks.storm") - $(total "$work/ticks.quiet")) * 1000000 / $ticks / $(total "$work/storm.cycles")")"
+if [ "${PROFILE:-0}" = 1 ]; then
+  echo
+  echo "Where nestletd's time went during the quiet container's measurements (s, summed over the rounds):"
+  echo
+  echo "| nestletd threads | CPU, quiet phases | CPU, storm phases | run-queue wait, quiet | run-queue wait, storm |"
+  echo "|---|---|---|---|---|"
+  awk '{c[$2 " " $1] += $3; w[$2 " " $1] += $4; k[$2] = 1}
+    END {for (t in k) if (c[t " quiet"] + c[t " storm"] > 1e7)
+      printf "| %s | %.2f | %.2f | %.2f | %.2f |\n", t, c[t " quiet"] / 1e9, c[t " storm"] / 1e9,
+        w[t " quiet"] / 1e9, w[t " storm"] / 1e9}' "$work/profile" | sort
+  # each GC pause in the phase whose window holds it
+  grep Pause "$work/gc.log" | while read -r line; do
+    ts=${line#[}; ts=${ts%%]*}
+    ms=$(grep -o '[0-9.]*ms$' <<< "$line" | tr -d ms)
+    echo "$(date -d "$ts" +%s.%N) $ms"
+  done | awk 'NR == FNR {ph[NR] = $1; a[NR] = $2; b[NR] = $3; n = NR; next}
+    {for (i = 1; i <= n; i++) if ($1 >= a[i] && $1 <= b[i]) {c[ph[i]]++; s[ph[i]] += $2; if ($2 > m[ph[i]]) m[ph[i]] = $2}}
+    END {for (p in c) printf "GC pauses in the %s phases: %d, %.1f ms in all, the longest %.1f ms\n", p, c[p], s[p], m[p]}' \
+    "$work/windows" - | sort
+fi
 echo
 echo "nestletd still up after the storms."

@@ -2,6 +2,8 @@ package dev.nestlet.ns;
 
 import dev.nestlet.metrics.NestletMetrics;
 import dev.nestlet.quota.Throttle;
+import dev.nestlet.sys.CpuAffinity;
+import dev.nestlet.sys.CpuMask;
 import dev.nestlet.sys.Errno;
 import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.FileCalls;
@@ -47,13 +49,16 @@ public final class NamespaceWorkers implements AutoCloseable {
 
     /**
      * @param namespaces CLONE_NEWNS, or with CLONE_NEWNET too (then {@code target} is a pidfd)
+     * @param cpus where the submitting thread works (a container's CPUs), for the worker to work
+     *     there too; null: nestletd's own
      */
     private record Job<T>(
             Fd target,
             int namespaces,
             NamespaceTask<T> task,
             CompletableFuture<T> result,
-            long queuedAt) {}
+            long queuedAt,
+            CpuMask cpus) {}
 
     public NamespaceWorkers(int threads, long timeoutMillis) {
         this(threads, timeoutMillis, DEFAULT_QUEUE_PER_OWNER);
@@ -98,7 +103,15 @@ public final class NamespaceWorkers implements AutoCloseable {
     private <T> T run(String owner, Fd target, int namespaces, NamespaceTask<T> task)
             throws Exception {
         CompletableFuture<T> result = new CompletableFuture<>();
-        if (!queue.offer(owner, new Job<>(target, namespaces, task, result, System.nanoTime()))) {
+        if (!queue.offer(
+                owner,
+                new Job<>(
+                        target,
+                        namespaces,
+                        task,
+                        result,
+                        System.nanoTime(),
+                        CpuAffinity.current()))) {
             refused(owner);
         }
         try {
@@ -155,7 +168,8 @@ public final class NamespaceWorkers implements AutoCloseable {
             }
             boolean back;
             try {
-                back = runOne(turn.item(), home, homeNet);
+                Job<?> job = turn.item();
+                back = CpuAffinity.runOn(job.cpus(), () -> runOne(job, home, homeNet));
             } finally {
                 queue.done(turn.owner());
             }

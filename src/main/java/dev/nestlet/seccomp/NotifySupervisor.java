@@ -3,6 +3,7 @@ package dev.nestlet.seccomp;
 import dev.nestlet.metrics.NestletMetrics;
 import dev.nestlet.quota.FairLanes;
 import dev.nestlet.quota.Throttle;
+import dev.nestlet.sys.CpuAffinity;
 import dev.nestlet.sys.Epoll;
 import dev.nestlet.sys.Errno;
 import dev.nestlet.sys.Fd;
@@ -242,8 +243,12 @@ final class NotifySupervisor implements AutoCloseable {
         Verdict v;
         Error fatal = null;
         try {
-            // its fds on the caller's mounts must not be copied into a child process (ForkFence)
-            v = ForkFence.pinning(() -> handler.handle(s, n));
+            // its fds on the caller's mounts must not be copied into a child process (ForkFence);
+            // on the caller's CPUs, so that a container's storm costs its own CPUs' time
+            v =
+                    CpuAffinity.runOn(
+                            CpuAffinity.ofCaller(n.pid()),
+                            () -> ForkFence.pinning(() -> handler.handle(s, n)));
         } catch (SysException e) {
             v = e.is(Errno.ESRCH) ? null : Verdict.fail(e.errno(), e.getMessage());
         } catch (Exception | Error e) {

@@ -82,6 +82,11 @@ final class Native {
 
         int prctl(int option, long arg2, long arg3, long arg4, long arg5);
 
+        // a thread's CPUs: nestletd works for a container on that container's CPUs
+        int sched_getaffinity(int pid, @size_t long cpusetsize, @Out ByteBuffer mask);
+
+        int sched_setaffinity(int pid, @size_t long cpusetsize, @In ByteBuffer mask);
+
         int socket(int domain, int type, int protocol);
 
         @ssize_t

@@ -7,6 +7,7 @@ import dev.nestlet.proc.MountTable;
 import dev.nestlet.quota.CpuBudget;
 import dev.nestlet.quota.FairLanes;
 import dev.nestlet.sys.ClockCalls;
+import dev.nestlet.sys.CpuAffinity;
 import dev.nestlet.sys.Errno;
 import dev.nestlet.sys.Fd;
 import dev.nestlet.sys.FuseCalls;
@@ -395,7 +396,7 @@ public final class FuseServer implements AutoCloseable {
                 defer(owner, copy != null ? copy : new Queued(f, r.detached()), wait);
                 return;
             }
-            answer(f, r, out);
+            answerOnCallersCpus(f, r, out);
             if (budget.limited()) {
                 long end = ClockCalls.threadCpuNanos();
                 budget.charge(owner, end - start);
@@ -438,6 +439,19 @@ public final class FuseServer implements AutoCloseable {
             // closed or handed over: left unanswered, the next nestletd has the kernel send it
             // again
         }
+    }
+
+    /**
+     * Answers on the CPUs of the thread that asked (its container's cpuset), so that rendering a
+     * storming container's files takes its own CPUs' time and not its neighbours'.
+     */
+    private void answerOnCallersCpus(int fd, FuseRequest req, FuseReply out) {
+        CpuAffinity.runOn(
+                CpuAffinity.ofCaller(req.pid()),
+                () -> {
+                    answer(fd, req, out);
+                    return null;
+                });
     }
 
     private void answer(int fd, FuseRequest req, FuseReply out) {
