@@ -58,16 +58,7 @@ class ApiServerTest {
     void urgentRequestsPassABlockedPoolOnOneThreadAndAFloodBeyondItsQueueIsBusy(@TempDir Path dir)
             throws Exception {
         CountDownLatch blocked = new CountDownLatch(1);
-        ThreadPoolExecutor pool =
-                new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new SynchronousQueue<>());
-        pool.execute(
-                () -> {
-                    try {
-                        blocked.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
+        ThreadPoolExecutor pool = takenPool(blocked);
         ApiServer server =
                 new ApiServer(
                         dir.resolve("api.sock"),
@@ -119,17 +110,7 @@ class ApiServerTest {
     void aRequestHeldForAHandOverThatTheFullPoolRefusesIsAnsweredBusy(@TempDir Path dir)
             throws Exception {
         CountDownLatch blocked = new CountDownLatch(1);
-        // One thread, no queue, and the thread taken: every request is refused by the pool.
-        ThreadPoolExecutor pool =
-                new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new SynchronousQueue<>());
-        pool.execute(
-                () -> {
-                    try {
-                        blocked.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
+        ThreadPoolExecutor pool = takenPool(blocked);
         ApiServer server =
                 new ApiServer(
                         dir.resolve("api.sock"),
@@ -161,5 +142,23 @@ class ApiServerTest {
             server.close();
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * One thread, no queue, and the thread taken until {@code blocked} counts down: every request
+     * is refused by the pool.
+     */
+    private static ThreadPoolExecutor takenPool(CountDownLatch blocked) {
+        ThreadPoolExecutor pool =
+                new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new SynchronousQueue<>());
+        pool.execute(
+                () -> {
+                    try {
+                        blocked.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+        return pool;
     }
 }
