@@ -59,13 +59,7 @@ class ApiServerTest {
             throws Exception {
         CountDownLatch blocked = new CountDownLatch(1);
         ThreadPoolExecutor pool = takenPool(blocked);
-        ApiServer server =
-                new ApiServer(
-                        dir.resolve("api.sock"),
-                        new Dispatcher(new ObjectMapper()).register(new SlowUrgent()),
-                        new PeerPolicy(OptionalInt.empty()),
-                        pool,
-                        new ApiServer.Limits(65536, 10_000, 60_000));
+        ApiServer server = server(dir, pool, new SlowUrgent());
         List<SocketChannel> clients = new ArrayList<>();
         try {
             server.start();
@@ -111,13 +105,7 @@ class ApiServerTest {
             throws Exception {
         CountDownLatch blocked = new CountDownLatch(1);
         ThreadPoolExecutor pool = takenPool(blocked);
-        ApiServer server =
-                new ApiServer(
-                        dir.resolve("api.sock"),
-                        new Dispatcher(new ObjectMapper()).register(new DispatcherTest.Echo()),
-                        new PeerPolicy(OptionalInt.empty()),
-                        pool,
-                        new ApiServer.Limits(65536, 10_000, 60_000));
+        ApiServer server = server(dir, pool, new DispatcherTest.Echo());
         try {
             Path beside = server.bindBeside();
             try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(beside))) {
@@ -160,5 +148,15 @@ class ApiServerTest {
                     }
                 });
         return pool;
+    }
+
+    /** A root-only server at DIR/api.sock for {@code op}, its requests run on {@code pool}. */
+    private static ApiServer server(Path dir, ThreadPoolExecutor pool, Operation<?> op) {
+        return new ApiServer(
+                dir.resolve("api.sock"),
+                new Dispatcher(new ObjectMapper()).register(op),
+                new PeerPolicy(OptionalInt.empty()),
+                pool,
+                new ApiServer.Limits(65536, 10_000, 60_000));
     }
 }

@@ -134,20 +134,19 @@ class RestartIT {
         try (TestDir dir = new TestDir("restart-keep")) {
             String[] pool = SubIds.pool(dir.path(), 5_000_000, (containers + BURST) * 65536L);
             Daemon daemon = new Daemon(dir.path(), pool).start();
-            List<Container> running = new ArrayList<>();
-            List<Path> counters = new ArrayList<>();
-            List<Path> failures = new ArrayList<>();
+            Loops loops = new Loops();
             Progress progress = null;
             try {
-                startLoops(dir, daemon, containers, running, counters, failures);
+                loops.start(dir, daemon, containers);
                 Path vfs = daemon.stateDir().resolve("vfs");
                 String bindsBefore =
-                        running.get(0)
+                        loops.running
+                                .get(0)
                                 .exec("grep", "-c", "fuse.nestlet", "/proc/self/mountinfo")
                                 .ok()
                                 .out()
                                 .trim();
-                progress = new Progress(counters);
+                progress = new Progress(loops.counters);
                 progress.awaitAll(30_000, "the loops run");
                 List<Long> quiet = progress.takeLongest();
 
@@ -175,7 +174,7 @@ class RestartIT {
 
                 t0 = System.nanoTime();
                 phases.append("at the burst: ").append(progress.counts()).append('\n');
-                BurstOutcome burst = startBurstAndKill(dir, daemon, running);
+                BurstOutcome burst = startBurstAndKill(dir, daemon, loops.running);
                 daemon = new Daemon(dir.path(), pool).start();
                 for (Container failed : burst.failed()) {
                     failed.close(); // delete --force, through the new nestletd
@@ -197,11 +196,13 @@ class RestartIT {
                 Thread.sleep(2000);
                 progress.close();
                 List<Long> duringBurst = progress.takeLongest();
-                assertNoRangeHeldTwice(running);
+                assertNoRangeHeldTwice(loops.running);
 
                 for (int i = 0; i < containers; i++) {
                     String failed =
-                            Files.exists(failures.get(i)) ? Files.readString(failures.get(i)) : "";
+                            Files.exists(loops.failures.get(i))
+                                    ? Files.readString(loops.failures.get(i))
+                                    : "";
                     assertEquals(
                             "",
                             failed,
@@ -211,11 +212,12 @@ class RestartIT {
                                     + phases
                                     + "its mounts now:\n"
                                     + String.join(
-                                            "\n", Mounts.mountInfoLines("" + running.get(i).pid()))
+                                            "\n",
+                                            Mounts.mountInfoLines("" + loops.running.get(i).pid()))
                                     + "\n"
                                     + daemon.log());
                 }
-                Container c0 = running.get(0);
+                Container c0 = loops.running.get(0);
                 assertEquals(
                         bindsBefore,
                         c0.exec("grep", "-c", "fuse.nestlet", "/proc/self/mountinfo")
@@ -259,45 +261,48 @@ class RestartIT {
                                 + burstDown
                                 + " ms); iterations: "
                                 + progress.counts());
-                stopAllAndAwaitReleased(running, daemon);
+                stopAllAndAwaitReleased(loops.running, daemon);
             } finally {
-                closeAll(progress, running, daemon);
+                closeAll(progress, loops.running, daemon);
             }
         }
     }
 
     /**
-     * Starts {@code n} containers running {@link #LOOP} through the shim; adds each to {@code
-     * running}, its loop counter file to {@code counters} and its failure file to {@code failures}.
+     * A test's containers running {@link #LOOP}: each one's container, its loop counter file and
+     * its failure file, at the same index.
      */
-    private static void startLoops(
-            TestDir dir,
-            Daemon daemon,
-            int n,
-            List<Container> running,
-            List<Path> counters,
-            List<Path> failures)
-            throws Exception {
-        for (int i = 0; i < n; i++) {
-            Path bundle = dir.resolve("b" + i);
-            Path rootfs = Rootfs.busybox(bundle.resolve("rootfs"));
-            Files.createDirectories(rootfs.resolve("mnt"));
-            new Spec(rootfs, "sh", "-c", LOOP)
-                    .resources(MEMORY, "1", 50_000, 100_000)
-                    .writeTo(bundle);
-            Container c =
-                    Container.viaShim(
-                            OciRuntime.RUNC,
-                            daemon,
-                            dir.resolve("rt"),
-                            bundle,
-                            TestDir.unique("keep" + i));
-            running.add(c);
-            Cmd.Result started = c.startDetachedResult();
-            assertEquals(0, started.exit(), started.all() + "\n" + daemon.log());
-            Path root = Path.of("/proc/" + c.pid() + "/root");
-            counters.add(root.resolve("tmp/n"));
-            failures.add(root.resolve("tmp/fail"));
+    private static final class Loops {
+        final List<Container> running = new ArrayList<>();
+        final List<Path> counters = new ArrayList<>();
+        final List<Path> failures = new ArrayList<>();
+
+        /**
+         * Starts {@code n} of them through the shim; each is added as it starts, so that what
+         * started before a failure is still closed.
+         */
+        void start(TestDir dir, Daemon daemon, int n) throws Exception {
+            for (int i = 0; i < n; i++) {
+                Path bundle = dir.resolve("b" + i);
+                Path rootfs = Rootfs.busybox(bundle.resolve("rootfs"));
+                Files.createDirectories(rootfs.resolve("mnt"));
+                new Spec(rootfs, "sh", "-c", LOOP)
+                        .resources(MEMORY, "1", 50_000, 100_000)
+                        .writeTo(bundle);
+                Container c =
+                        Container.viaShim(
+                                OciRuntime.RUNC,
+                                daemon,
+                                dir.resolve("rt"),
+                                bundle,
+                                TestDir.unique("keep" + i));
+                running.add(c);
+                Cmd.Result started = c.startDetachedResult();
+                assertEquals(0, started.exit(), started.all() + "\n" + daemon.log());
+                Path root = Path.of("/proc/" + c.pid() + "/root");
+                counters.add(root.resolve("tmp/n"));
+                failures.add(root.resolve("tmp/fail"));
+            }
         }
     }
 
@@ -322,14 +327,12 @@ class RestartIT {
             String[] takeOver = java.util.Arrays.copyOf(pool, pool.length + 1);
             takeOver[pool.length] = "--take-over";
             Daemon daemon = new Daemon(dir.path(), pool).start();
-            List<Container> running = new ArrayList<>();
-            List<Path> counters = new ArrayList<>();
-            List<Path> failures = new ArrayList<>();
+            Loops loops = new Loops();
             Progress progress = null;
             try {
-                startLoops(dir, daemon, containers, running, counters, failures);
+                loops.start(dir, daemon, containers);
                 Path vfs = daemon.stateDir().resolve("vfs");
-                progress = new Progress(counters);
+                progress = new Progress(loops.counters);
                 progress.awaitAll(30_000, "the loops run");
                 List<Long> quiet = progress.takeLongest();
                 List<Long> handOver = new ArrayList<>();
@@ -371,7 +374,7 @@ class RestartIT {
                     stopStart.add(java.util.Collections.max(progress.takeLongest()));
                 }
                 progress.close();
-                assertLoopsNeverFailed(running, failures);
+                assertLoopsNeverFailed(loops);
                 System.out.println(
                         "[RestartIT] longest wait of a loop iteration (read + mount + umount) of "
                                 + containers
@@ -393,9 +396,9 @@ class RestartIT {
                                 + startUp
                                 + "\n[RestartIT] the switches' steps:\n[RestartIT] "
                                 + String.join("\n[RestartIT] ", switches));
-                stopAllAndAwaitReleased(running, daemon);
+                stopAllAndAwaitReleased(loops.running, daemon);
             } finally {
-                closeAll(progress, running, daemon);
+                closeAll(progress, loops.running, daemon);
             }
         }
     }
@@ -538,13 +541,11 @@ class RestartIT {
             standbyArgs[pool.length] = "--standby";
             Daemon daemon = new Daemon(dir.path(), pool).start();
             Daemon standby = null;
-            List<Container> running = new ArrayList<>();
-            List<Path> counters = new ArrayList<>();
-            List<Path> failures = new ArrayList<>();
+            Loops loops = new Loops();
             Progress progress = null;
             try {
-                startLoops(dir, daemon, containers, running, counters, failures);
-                progress = new Progress(counters);
+                loops.start(dir, daemon, containers);
+                progress = new Progress(loops.counters);
                 progress.awaitAll(30_000, "the loops run");
                 List<Long> quiet = progress.takeLongest();
 
@@ -582,7 +583,7 @@ class RestartIT {
                     coldStart.add(java.util.Collections.max(progress.takeLongest()));
                 }
                 progress.close();
-                assertLoopsNeverFailed(running, failures);
+                assertLoopsNeverFailed(loops);
                 System.out.println(
                         "[RestartIT] longest wait of a loop iteration (read + mount + umount) of "
                                 + containers
@@ -607,12 +608,12 @@ class RestartIT {
                 assertTrue(
                         java.util.Collections.max(withStandby) < STANDBY_BOUND_MS,
                         "longest wait across a SIGKILL with a standby " + withStandby);
-                stopAllAndAwaitReleased(running, daemon);
+                stopAllAndAwaitReleased(loops.running, daemon);
             } finally {
                 if (standby != null) {
                     standby.kill();
                 }
-                closeAll(progress, running, daemon);
+                closeAll(progress, loops.running, daemon);
             }
         }
     }
@@ -651,14 +652,16 @@ class RestartIT {
      * No range held twice, no loop's read, value or mount failed, and the first container's trapped
      * calls are still served.
      */
-    private static void assertLoopsNeverFailed(List<Container> running, List<Path> failures)
-            throws Exception {
-        assertNoRangeHeldTwice(running);
-        for (int i = 0; i < running.size(); i++) {
-            String failed = Files.exists(failures.get(i)) ? Files.readString(failures.get(i)) : "";
+    private static void assertLoopsNeverFailed(Loops loops) throws Exception {
+        assertNoRangeHeldTwice(loops.running);
+        for (int i = 0; i < loops.running.size(); i++) {
+            String failed =
+                    Files.exists(loops.failures.get(i))
+                            ? Files.readString(loops.failures.get(i))
+                            : "";
             assertEquals("", failed, "container " + i + ": no read, value or mount failed");
         }
-        Cmd.Result protectedUmount = running.get(0).exec("umount", "/proc/meminfo");
+        Cmd.Result protectedUmount = loops.running.get(0).exec("umount", "/proc/meminfo");
         assertNotEquals(0, protectedUmount.exit());
         assertTrue(
                 SeccompAgentIT.refused(protectedUmount.all()),
