@@ -35,13 +35,15 @@ public final class CpuAffinity {
 
     /** The CPUs thread (or process) {@code tid} may run on; 0: the calling thread. */
     public static CpuMask of(int tid) {
+        Native.check(query(tid), "sched_getaffinity", "thread " + tid);
+        return read(BUFFER.get());
+    }
+
+    /** sched_getaffinity of {@code tid} into this thread's buffer; its return value. */
+    private static int query(int tid) {
         ByteBuffer b = BUFFER.get();
         b.clear();
-        Native.check(
-                Native.C.sched_getaffinity(tid, MASK_BYTES, b),
-                "sched_getaffinity",
-                "thread " + tid);
-        return read(b);
+        return Native.C.sched_getaffinity(tid, MASK_BYTES, b);
     }
 
     /** glibc's wrapper fills the whole buffer (zeros beyond the kernel's mask) and returns 0. */
@@ -59,12 +61,7 @@ public final class CpuAffinity {
      * taken.
      */
     public static CpuMask ofCaller(int tid) {
-        if (tid <= 0) {
-            return null;
-        }
-        ByteBuffer b = BUFFER.get();
-        b.clear();
-        return Native.C.sched_getaffinity(tid, MASK_BYTES, b) < 0 ? null : read(b);
+        return tid <= 0 || query(tid) < 0 ? null : read(BUFFER.get());
     }
 
     /** The CPUs this thread was moved to by the {@link #runOn} it runs inside, or null. */
